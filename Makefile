@@ -1,0 +1,40 @@
+# Two commands on a fresh machine:  make lab  (open the lab)   make test  (run the tests)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8888
+# JupyterLab refuses to run as root unless told; CI and containers run as root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab app test lint bench seed clean
+
+# The venv is made from the project's own files on first use, and again when they change.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+lab: $(STAMP)  ## open JupyterLab on the lab notebook
+	$(BIN)/jupyter lab notebooks/02-lab.ipynb --ServerApp.port=$(PORT) $(ROOT_FLAG)
+
+app: $(STAMP)  ## serve the lab as a standalone app with Voila
+	$(BIN)/voila notebooks/02-lab.ipynb --port=$(PORT) --Voila.ip=127.0.0.1
+
+test: $(STAMP)  ## ruff, then the whole test suite (browser tests skip without Chromium)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check labnet
+
+bench: $(STAMP)  ## speed of the framework and of the lab, as ratios
+	$(BIN)/python benchmarks/bench_framework.py
+	$(BIN)/python benchmarks/bench_lab.py
+
+seed: $(STAMP)  ## the seed experiment, 10 runs
+	$(BIN)/python -m labnet seed --runs 10
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

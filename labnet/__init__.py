@@ -1,0 +1,78 @@
+"""labnet: a small deep-learning framework in NumPy, after the seed report's graph networks.
+
+    import labnet as ln
+    net = ln.Network({1: ln.Linear(2, 25), 2: ln.ReLU(), 3: ln.Linear(25, 2)},
+                     {0: [1], 1: [2], 2: [3]})
+    loss = ln.MSELoss()
+    value = loss.forward(net.forward(x), target)
+    net.backward(loss.backward())
+    net.update_param(0.05)
+
+The lab (``labnet.lab.Lab``) is imported on its own, so the framework needs no widgets.
+"""
+
+from labnet.data import (
+    DATASETS,
+    circle,
+    disk,
+    gauss,
+    moons,
+    one_hot,
+    spiral,
+    train_test_split,
+    xor,
+)
+from labnet.errors import DivergedError, GraphError, InputError, LabnetError, ShapeError
+from labnet.gradcheck import GradcheckReport, gradcheck
+from labnet.losses import CrossEntropyLoss, MSELoss, error_rate, predict_labels
+from labnet.modules import Concat, LeakyReLU, Linear, Module, ReLU, Sigmoid, Sum, Tanh
+from labnet.network import Network, Sequential
+from labnet.optim import SGD, Adam, Optimizer
+from labnet.presets import PRESETS
+from labnet.saving import load, save
+from labnet.training import Callback, History, LRSchedule, Trainer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DATASETS",
+    "PRESETS",
+    "SGD",
+    "Adam",
+    "Callback",
+    "Concat",
+    "CrossEntropyLoss",
+    "DivergedError",
+    "GradcheckReport",
+    "GraphError",
+    "History",
+    "InputError",
+    "LRSchedule",
+    "LabnetError",
+    "LeakyReLU",
+    "Linear",
+    "MSELoss",
+    "Module",
+    "Network",
+    "Optimizer",
+    "ReLU",
+    "Sequential",
+    "ShapeError",
+    "Sigmoid",
+    "Sum",
+    "Tanh",
+    "Trainer",
+    "circle",
+    "disk",
+    "error_rate",
+    "gauss",
+    "gradcheck",
+    "load",
+    "moons",
+    "one_hot",
+    "predict_labels",
+    "save",
+    "spiral",
+    "train_test_split",
+    "xor",
+]

@@ -1,0 +1,85 @@
+"""Losses, and the error rate.
+
+A loss's ``forward(output, target)`` returns the loss as a float and remembers what ``backward()``
+needs; ``backward()`` returns dL/d(output), of the output's shape.
+
+``target`` is either integer class labels, shape ``(batch,)``, or an array of the output's shape
+(one-hot rows, or any real targets for MSE).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from labnet.data import one_hot
+from labnet.errors import ShapeError
+
+Array = np.ndarray
+
+
+def _as_target(output: Array, target: Array) -> Array:
+    """The target as an array of the output's shape (integer labels become one-hot rows)."""
+    target = np.asarray(target)
+    if target.shape == output.shape:
+        return target
+    if target.ndim == 1 and output.ndim == 2 and target.shape[0] == output.shape[0]:
+        return one_hot(target, output.shape[1], dtype=output.dtype)
+    raise ShapeError(f"target of shape {target.shape} does not fit output of shape "
+                     f"{output.shape}: give labels of shape ({output.shape[0]},) or an array "
+                     f"of shape {output.shape}")
+
+
+class MSELoss:
+    """Mean squared error, over all elements: ``L = mean((output - target)²)``."""
+
+    def forward(self, output: Array, target: Array) -> float:
+        self.diff = output - _as_target(output, target)
+        return float(np.mean(self.diff * self.diff))
+
+    def backward(self) -> Array:
+        return self.diff * (2.0 / self.diff.size)  # dL/d(output) = 2 (output - target) / N
+
+    def __repr__(self) -> str:
+        return "MSELoss()"
+
+
+class CrossEntropyLoss:
+    """Softmax, then the negative log-likelihood of the target class, mean over the batch.
+
+    ``L = -mean_i log softmax(z_i)[label_i]``. One-hot (or soft) target rows work too.
+    """
+
+    def forward(self, logits: Array, target: Array) -> float:
+        target = _as_target(logits, target)
+        shifted = logits - logits.max(axis=1, keepdims=True)  # the same softmax, no overflow
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        self.probs = np.exp(log_probs)
+        self.target = target
+        return float(-np.sum(target * log_probs) / logits.shape[0])
+
+    def backward(self) -> Array:
+        # dL/dz = (softmax(z) - target) / batch
+        return (self.probs - self.target) / self.probs.shape[0]
+
+    def __repr__(self) -> str:
+        return "CrossEntropyLoss()"
+
+
+LOSSES = {"mse": MSELoss, "cross-entropy": CrossEntropyLoss}
+"""The losses by name, as the command line and the lab offer them."""
+
+
+def predict_labels(output: Array) -> Array:
+    """Class labels from an output: the index of the largest column (output > 0.5 if width 1)."""
+    if output.ndim == 2 and output.shape[1] == 1:
+        return (output[:, 0] > 0.5).astype(np.intp)
+    return np.argmax(output, axis=1)
+
+
+def error_rate(output: Array, labels: Array) -> float:
+    """The fraction of rows whose predicted class is not the label."""
+    labels = np.asarray(labels)
+    if output.shape[0] != labels.shape[0]:
+        raise ShapeError(f"output has {output.shape[0]} rows but there are {labels.shape[0]} "
+                         f"labels")
+    return float(np.mean(predict_labels(output) != labels))

@@ -1,0 +1,307 @@
+"""The modules a network is made of.
+
+A module is one node of the graph. ``forward`` takes the node's inputs and returns its output;
+``backward`` takes dL/d(output) and returns dL/d(input) (a tuple, one per input, for modules with
+several inputs) and, for modules with parameters, sets the gradient of each parameter.
+
+Arrays are ``(batch, features)``. Each ``backward`` sits right under its ``forward``, with the
+derivative it applies written in a comment, so the two can be read together.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from labnet.errors import InputError, ShapeError
+
+Array = np.ndarray
+
+
+def check_lr(lr: float) -> float:
+    """Return ``lr`` as a float, or raise if it is not a finite, non-negative number."""
+    lr = float(lr)
+    if not math.isfinite(lr) or lr < 0:
+        raise InputError(f"learning rate must be a finite number >= 0, got {lr}")
+    return lr
+
+
+class Module:
+    """Base class of every module.
+
+    Subclasses implement ``forward`` and ``backward``; modules with parameters also implement
+    ``named_params``. ``min_inputs``/``max_inputs`` say how many incoming edges the node takes.
+    """
+
+    min_inputs: int = 1
+    max_inputs: int | None = 1  # None: any number
+
+    def forward(self, *inputs: Array) -> Array:
+        raise NotImplementedError
+
+    def backward(self, grad_out: Array) -> Array | tuple[Array, ...]:
+        raise NotImplementedError
+
+    # -- parameters ---------------------------------------------------------------------------
+    def named_params(self) -> dict[str, tuple[Array, Array]]:
+        """``{name: (value, grad)}`` for each parameter; live arrays, updated in place."""
+        return {}
+
+    def params(self) -> list[tuple[Array, Array]]:
+        """``[(value, grad), ...]``: the parameters and their gradients (live arrays)."""
+        return list(self.named_params().values())
+
+    def num_params(self) -> int:
+        return sum(value.size for value, _ in self.params())
+
+    def update_param(self, lr: float) -> None:
+        """One step of plain gradient descent: ``value -= lr * grad`` for every parameter."""
+        lr = check_lr(lr)
+        for value, grad in self.params():
+            value -= lr * grad
+
+    def reset_parameters(self, rng: np.random.Generator | int | None = None) -> None:
+        """Draw new initial values for the parameters (nothing to do for most modules)."""
+
+    def astype(self, dtype) -> Module:
+        """Convert the parameters to ``dtype`` (e.g. ``np.float32``) in place; return self."""
+        return self
+
+    # -- what a Network asks of a module when it is built ---------------------------------------
+    def output_width(self, in_widths: Sequence[tuple[object, int | None]]) -> int | None:
+        """Width of the output, given ``[(source node, its width), ...]`` (``None``: unknown).
+
+        Raises ``ShapeError`` if the widths do not fit. Must not change the module.
+        """
+        (_, width), *_ = in_widths
+        return width
+
+    def build(self, in_widths: Sequence[int | None]) -> None:
+        """Finish the module once the input widths are known (``Linear(None, n)`` uses this)."""
+
+    # -- printing and saving --------------------------------------------------------------------
+    def config(self) -> dict:
+        """The constructor arguments that rebuild this module (without its weights)."""
+        return {}
+
+    def extra_repr(self) -> str:
+        return ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.extra_repr()})"
+
+
+class Linear(Module):
+    """Affine map ``y = x @ weight + bias``.
+
+    ``weight`` is ``(in_features, out_features)``, ``bias`` is ``(out_features,)``.
+    ``in_features=None`` leaves the input width to be inferred when a Network is built.
+    ``init`` is ``"he"`` (normal, std √(2/in); suits ReLU) or ``"xavier"`` (uniform in
+    ±√(6/(in+out)); suits Tanh and Sigmoid). ``rng`` is a ``numpy.random.Generator`` or a seed.
+    """
+
+    def __init__(
+        self,
+        in_features: int | None,
+        out_features: int,
+        *,
+        init: str = "he",
+        rng: np.random.Generator | int | None = None,
+        dtype=np.float64,
+    ) -> None:
+        if init not in ("he", "xavier"):
+            raise InputError(f"Linear: init must be 'he' or 'xavier', got {init!r}")
+        for name, value in (("in_features", in_features), ("out_features", out_features)):
+            if value is not None and (int(value) != value or value < 1):
+                raise ShapeError(f"Linear: {name} must be a positive integer, got {value!r}")
+        if out_features is None:
+            raise ShapeError("Linear: out_features must be a positive integer, got None")
+        self.in_features = None if in_features is None else int(in_features)
+        self.out_features = int(out_features)
+        self.init = init
+        self.rng = np.random.default_rng(rng)
+        self.dtype = np.dtype(dtype)
+        self.weight: Array | None = None
+        self.bias: Array | None = None
+        if self.in_features is not None:
+            self._allocate()
+
+    def _allocate(self) -> None:
+        shape = (self.in_features, self.out_features)
+        self.weight = np.empty(shape, dtype=self.dtype)
+        self.bias = np.zeros(self.out_features, dtype=self.dtype)
+        self.grad_weight = np.zeros(shape, dtype=self.dtype)  # dL/d(weight), set by backward
+        self.grad_bias = np.zeros(self.out_features, dtype=self.dtype)  # dL/d(bias)
+        self.reset_parameters(self.rng)
+
+    def reset_parameters(self, rng: np.random.Generator | int | None = None) -> None:
+        if self.weight is None:
+            return
+        rng = np.random.default_rng(rng)
+        fan_in, fan_out = self.weight.shape
+        if self.init == "he":
+            values = rng.normal(0.0, math.sqrt(2.0 / fan_in), size=self.weight.shape)
+        else:
+            limit = math.sqrt(6.0 / (fan_in + fan_out))
+            values = rng.uniform(-limit, limit, size=self.weight.shape)
+        self.weight[...] = values
+        self.bias[...] = 0.0
+        self.grad_weight[...] = 0.0
+        self.grad_bias[...] = 0.0
+
+    def forward(self, x: Array) -> Array:
+        if x.shape[-1] != self.in_features:
+            if self.in_features is None:
+                raise ShapeError(f"{self!r}: its input width is not known yet; build it inside "
+                                 f"a Network, or give in_features")
+            raise ShapeError(f"{self!r} got input of shape {x.shape}: expected (batch, "
+                             f"{self.in_features})")
+        self.x = x
+        return x @ self.weight + self.bias
+
+    def backward(self, grad_out: Array) -> Array:
+        np.matmul(self.x.T, grad_out, out=self.grad_weight)  # dL/dW = xᵀ · grad_out
+        grad_out.sum(axis=0, out=self.grad_bias)  # dL/db = Σ_batch grad_out
+        return grad_out @ self.weight.T  # dL/dx = grad_out · Wᵀ
+
+    def named_params(self) -> dict[str, tuple[Array, Array]]:
+        if self.weight is None:
+            return {}
+        return {"weight": (self.weight, self.grad_weight), "bias": (self.bias, self.grad_bias)}
+
+    def update_param(self, lr: float) -> None:
+        lr = check_lr(lr)
+        self.weight -= lr * self.grad_weight
+        self.bias -= lr * self.grad_bias
+
+    def astype(self, dtype) -> Linear:
+        if np.dtype(dtype) == self.dtype:
+            return self
+        self.dtype = np.dtype(dtype)
+        if self.weight is not None:
+            for name in ("weight", "bias", "grad_weight", "grad_bias"):
+                setattr(self, name, getattr(self, name).astype(self.dtype))
+        return self
+
+    def output_width(self, in_widths):
+        (source, width), = in_widths
+        if width is not None and self.in_features is not None and width != self.in_features:
+            raise ShapeError(
+                f"node {source!r} gives width {width}, but {self!r} takes {self.in_features}"
+            )
+        return self.out_features
+
+    def build(self, in_widths):
+        (width,) = in_widths
+        if self.in_features is None and width is not None:
+            self.in_features = int(width)
+            self._allocate()
+
+    def config(self) -> dict:
+        return {"in_features": self.in_features, "out_features": self.out_features,
+                "init": self.init}
+
+    def extra_repr(self) -> str:
+        text = f"{self.in_features if self.in_features is not None else '?'} → {self.out_features}"
+        return text if self.init == "he" else f"{text}, init='{self.init}'"
+
+
+class ReLU(Module):
+    """``y = max(x, 0)``, element-wise."""
+
+    def forward(self, x: Array) -> Array:
+        self.x = x
+        return np.maximum(x, 0.0)
+
+    def backward(self, grad_out: Array) -> Array:
+        return grad_out * (self.x > 0)  # dL/dx = grad_out · 1[x > 0]
+
+
+class LeakyReLU(Module):
+    """``y = x`` where ``x > 0``, else ``negative_slope · x``."""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        self.negative_slope = float(negative_slope)
+
+    def forward(self, x: Array) -> Array:
+        self.positive = x > 0
+        return np.where(self.positive, x, self.negative_slope * x)
+
+    def backward(self, grad_out: Array) -> Array:
+        # dL/dx = grad_out · (1 if x > 0 else negative_slope)
+        return np.where(self.positive, grad_out, self.negative_slope * grad_out)
+
+    def config(self) -> dict:
+        return {"negative_slope": self.negative_slope}
+
+
+class Tanh(Module):
+    """``y = tanh(x)``, element-wise."""
+
+    def forward(self, x: Array) -> Array:
+        self.y = np.tanh(x)
+        return self.y
+
+    def backward(self, grad_out: Array) -> Array:
+        return grad_out * (1.0 - self.y * self.y)  # dL/dx = grad_out · (1 - y²)
+
+
+class Sigmoid(Module):
+    """``y = 1 / (1 + e^(-x))``, element-wise."""
+
+    def forward(self, x: Array) -> Array:
+        # the same function written with tanh, which never overflows: σ(x) = (1 + tanh(x/2)) / 2
+        self.y = 0.5 + 0.5 * np.tanh(0.5 * x)
+        return self.y
+
+    def backward(self, grad_out: Array) -> Array:
+        return grad_out * self.y * (1.0 - self.y)  # dL/dx = grad_out · y (1 - y)
+
+
+class Sum(Module):
+    """``y = x₁ + x₂ + ...``: adds inputs of the same width (a skip connection ends here)."""
+
+    max_inputs = None
+
+    def forward(self, *inputs: Array) -> Array:
+        self.n_inputs = len(inputs)
+        y = inputs[0]
+        for x in inputs[1:]:
+            y = y + x
+        return y
+
+    def backward(self, grad_out: Array) -> tuple[Array, ...]:
+        return (grad_out,) * self.n_inputs  # dL/dxᵢ = grad_out, for every input
+
+    def output_width(self, in_widths):
+        known = {width for _, width in in_widths if width is not None}
+        if len(known) > 1:
+            listing = ", ".join(f"node {source!r} gives {width}" for source, width in in_widths)
+            raise ShapeError(f"Sum adds inputs of different widths: {listing}")
+        return known.pop() if known else None
+
+
+class Concat(Module):
+    """``y = [x₁ | x₂ | ...]``: joins its inputs side by side, in the order of the edges."""
+
+    max_inputs = None
+
+    def forward(self, *inputs: Array) -> Array:
+        self.bounds = np.cumsum([x.shape[1] for x in inputs])[:-1]
+        return np.concatenate(inputs, axis=1)
+
+    def backward(self, grad_out: Array) -> tuple[Array, ...]:
+        # dL/dxᵢ = the columns of grad_out that came from xᵢ
+        return tuple(np.split(grad_out, self.bounds, axis=1))
+
+    def output_width(self, in_widths):
+        widths = [width for _, width in in_widths]
+        return None if None in widths else sum(widths)
+
+
+MODULES: dict[str, type[Module]] = {
+    cls.__name__: cls for cls in (Linear, ReLU, LeakyReLU, Tanh, Sigmoid, Sum, Concat)
+}
+"""The built-in modules by name (the lab's palette, and what ``load`` looks names up in)."""

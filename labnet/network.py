@@ -1,0 +1,461 @@
+"""A network: modules wired into a directed acyclic graph.
+
+``operators`` maps each node id to its module; ``connectivity`` maps each node id to the list of
+nodes it feeds, as in the seed report. Node ``input`` (``0`` by default) is the data. The output is
+the one node that feeds nothing.
+
+The graph is checked once, when the Network is built; after that, ``forward`` runs the modules in
+a topological order, and ``backward`` runs them in the reverse order, adding up the gradients that
+reach a node from every node it feeds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Mapping
+from types import MappingProxyType
+from typing import NamedTuple
+
+import numpy as np
+
+from labnet.errors import GraphError, InputError, ShapeError
+from labnet.modules import Linear, Module, check_lr
+
+Array = np.ndarray
+Node = Hashable  # an int or a str
+
+
+class LoadResult(NamedTuple):
+    """What ``load_state_dict`` found: keys the network has but the state lacks, and the reverse."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+def _edges_text(edges: Iterable[tuple[Node, Node]]) -> str:
+    return ", ".join(f"{src!r} → {dst!r}" for src, dst in edges)
+
+
+class Network:
+    """A graph of modules. See the module docstring, and ``summary()`` for a printout.
+
+    Parameters
+    ----------
+    operators : ``{node: Module}``, every node but the input.
+    connectivity : ``{node: [nodes it feeds]}``.
+    input : the id of the input node (default ``0``).
+    in_features : the width of the input; needed only if a ``Linear(None, n)`` reads the input.
+    rng : if given (a Generator or a seed), every parameter is drawn anew from it, in node order.
+    dtype : if given (e.g. ``np.float32``), parameters and inputs are converted to it.
+    """
+
+    def __init__(
+        self,
+        operators: Mapping[Node, Module],
+        connectivity: Mapping[Node, Iterable[Node]],
+        *,
+        input: Node = 0,
+        in_features: int | None = None,
+        rng: np.random.Generator | int | None = None,
+        dtype=None,
+    ) -> None:
+        operators = dict(operators)
+        edges = self._check_nodes_and_edges(operators, connectivity, input)
+        inputs = {node: [] for node in operators}
+        feeds = {node: [] for node in (input, *operators)}
+        for src, dst in edges:
+            inputs[dst].append(src)
+            feeds[src].append(dst)
+        self._check_reachable(operators, feeds, input)
+        order = self._topological_order(operators, inputs, feeds, input)
+        self._check_one_output(operators, feeds)
+        widths = self._infer_widths(operators, inputs, order, input, in_features)
+
+        # Nothing has changed so far: from here on the graph is valid.
+        for node in order:
+            operators[node].build([widths[src] for src in inputs[node]])
+        self._operators = operators
+        self._connectivity = {src: tuple(dsts) for src, dsts in feeds.items() if dsts}
+        self._inputs = {node: tuple(srcs) for node, srcs in inputs.items()}
+        self._order = tuple(order)
+        self._depth = self._depths(order, inputs, input)
+        self._widths = widths
+        self.input = input
+        self.output = order[-1]
+        self.in_features = widths[input]
+        # the execution plan: (node, module, its inputs), in topological order
+        self._plan = tuple((node, operators[node], self._inputs[node]) for node in order)
+        self._with_params = tuple(m for m in operators.values() if m.params())
+        if dtype is None:
+            params = self.params()
+            dtype = params[0][0].dtype if params else np.float64
+        self.astype(dtype)
+        if rng is not None:
+            self.reset_parameters(rng)
+        self.outputs: dict[Node, Array] = {}  # output of every node in the last forward
+        self.grads: dict[Node, Array] = {}  # dL/d(output) of every node in the last backward
+
+    # -- validation (each check raises before anything changes) ---------------------------------
+    @staticmethod
+    def _check_nodes_and_edges(operators, connectivity, input) -> list[tuple[Node, Node]]:
+        if not operators:
+            raise GraphError("operators is empty: a network needs at least one module")
+        if input in operators:
+            raise GraphError(f"node {input!r} is the input; it cannot also have a module")
+        names: dict[str, Node] = {str(input): input}
+        seen_modules: dict[int, Node] = {}
+        for node, module in operators.items():
+            if not isinstance(node, int | str) or isinstance(node, bool):
+                raise GraphError(f"node id {node!r} must be an int or a str")
+            if not isinstance(module, Module):
+                raise GraphError(f"node {node!r}: {module!r} is not a labnet Module")
+            if id(module) in seen_modules:
+                raise GraphError(
+                    f"nodes {seen_modules[id(module)]!r} and {node!r} use the same module object "
+                    f"{module!r}; give each node its own"
+                )
+            seen_modules[id(module)] = node
+            if str(node) in names:
+                raise GraphError(f"node ids {names[str(node)]!r} and {node!r} print the same")
+            names[str(node)] = node
+        known = {input, *operators}
+        edges: dict[tuple[Node, Node], None] = {}  # an ordered set
+        for src, dsts in connectivity.items():
+            if src not in known:
+                raise GraphError(f"connectivity names node {src!r}, which is not in operators")
+            if isinstance(dsts, str | bytes) or not isinstance(dsts, Iterable):
+                raise GraphError(f"connectivity[{src!r}] must be a list of node ids, got {dsts!r}")
+            for dst in dsts:
+                if dst not in known:
+                    raise GraphError(f"edge {src!r} → {dst!r}: node {dst!r} is not in operators")
+                if dst == input:
+                    raise GraphError(f"edge {src!r} → {dst!r}: nothing can feed the input")
+                if dst == src:
+                    raise GraphError(f"edge {src!r} → {dst!r} is a cycle: a node feeds itself")
+                if (src, dst) in edges:
+                    raise GraphError(f"edge {src!r} → {dst!r} is listed twice")
+                edges[src, dst] = None
+        return list(edges)
+
+    @staticmethod
+    def _check_reachable(operators, feeds, input) -> None:
+        reached, todo = {input}, [input]
+        while todo:
+            for dst in feeds[todo.pop()]:
+                if dst not in reached:
+                    reached.add(dst)
+                    todo.append(dst)
+        unreachable = [node for node in operators if node not in reached]
+        if unreachable:
+            listing = ", ".join(repr(node) for node in unreachable)
+            raise GraphError(f"node(s) {listing} cannot be reached from the input {input!r}")
+
+    @staticmethod
+    def _check_one_output(operators, feeds) -> None:
+        sinks = [node for node in operators if not feeds[node]]
+        if len(sinks) > 1:
+            listing = ", ".join(repr(node) for node in sinks)
+            raise GraphError(
+                f"nodes {listing} feed nothing: a network has one output, so all but one of "
+                f"them must feed another node"
+            )
+
+    @staticmethod
+    def _topological_order(operators, inputs, feeds, input) -> list[Node]:
+        """Kahn's algorithm; ties go to the node listed first in ``operators``."""
+        position = {node: i for i, node in enumerate(operators)}
+        waiting = {node: len(srcs) for node, srcs in inputs.items()}
+        ready = [input]
+        order: list[Node] = []
+        while ready:
+            node = ready.pop(0)
+            if node != input:
+                order.append(node)
+            for dst in feeds[node]:
+                waiting[dst] -= 1
+                if waiting[dst] == 0:
+                    ready.append(dst)
+                    ready.sort(key=position.__getitem__)
+        if len(order) < len(operators):
+            raise GraphError(f"the graph has a cycle: {Network._find_cycle(operators, feeds)}")
+        return order
+
+    @staticmethod
+    def _find_cycle(operators, feeds) -> str:
+        colour = dict.fromkeys(feeds, 0)  # 0 new, 1 on the current path, 2 done
+        path: list[Node] = []
+
+        def visit(node):
+            colour[node] = 1
+            path.append(node)
+            for dst in feeds[node]:
+                if colour[dst] == 1:
+                    return [*path[path.index(dst):], dst]
+                if colour[dst] == 0 and (cycle := visit(dst)):
+                    return cycle
+            colour[node] = 2
+            path.pop()
+            return None
+
+        for node in operators:
+            if colour[node] == 0 and (cycle := visit(node)):
+                return " → ".join(repr(n) for n in cycle)
+        raise AssertionError("no cycle found in a graph that has one")
+
+    @staticmethod
+    def _infer_widths(operators, inputs, order, input, in_features) -> dict[Node, int | None]:
+        widths: dict[Node, int | None] = {input: None if in_features is None else int(in_features)}
+        if widths[input] is None:  # take it from a Linear that reads the input, if one does
+            for node in order:
+                module = operators[node]
+                if input in inputs[node] and isinstance(module, Linear) and module.in_features:
+                    widths[input] = module.in_features
+                    break
+        for node in order:
+            module = operators[node]
+            srcs = inputs[node]
+            count_ok = len(srcs) >= module.min_inputs and (
+                module.max_inputs is None or len(srcs) <= module.max_inputs
+            )
+            if not count_ok:
+                wanted = (
+                    f"{module.min_inputs}" if module.max_inputs == module.min_inputs
+                    else f"at least {module.min_inputs}"
+                )
+                raise GraphError(
+                    f"node {node!r} ({module!r}) takes {wanted} input(s), but is fed by "
+                    f"{len(srcs)}: {_edges_text((src, node) for src in srcs)}"
+                )
+            try:
+                widths[node] = module.output_width([(src, widths[src]) for src in srcs])
+            except ShapeError as error:
+                raise ShapeError(
+                    f"node {node!r}, fed by {_edges_text((src, node) for src in srcs)}: {error}"
+                ) from None
+            if isinstance(module, Linear) and module.in_features is None:
+                (src,) = srcs
+                if widths[src] is None:
+                    raise ShapeError(
+                        f"node {node!r} ({module!r}) cannot infer its input width from node "
+                        f"{src!r}; give the Linear its in_features, or the Network in_features="
+                    )
+        return widths
+
+    @staticmethod
+    def _depths(order, inputs, input) -> dict[Node, int]:
+        """Depth of a node: the length of the longest path from the input to it."""
+        depth = {input: 0}
+        for node in order:
+            depth[node] = 1 + max(depth[src] for src in inputs[node])
+        return depth
+
+    # -- the graph, read-only -------------------------------------------------------------------
+    @property
+    def operators(self) -> Mapping[Node, Module]:
+        """``{node: module}``, in the order they were given."""
+        return MappingProxyType(self._operators)
+
+    @property
+    def connectivity(self) -> Mapping[Node, tuple[Node, ...]]:
+        """``{node: (nodes it feeds)}``, for every node that feeds something."""
+        return MappingProxyType(self._connectivity)
+
+    @property
+    def inputs(self) -> Mapping[Node, tuple[Node, ...]]:
+        """``{node: (nodes that feed it)}``, in the order the edges are listed."""
+        return MappingProxyType(self._inputs)
+
+    @property
+    def order(self) -> tuple[Node, ...]:
+        """The nodes with a module, in the order forward runs them (the output is last)."""
+        return self._order
+
+    @property
+    def depth(self) -> Mapping[Node, int]:
+        """``{node: longest path from the input}``; the input has depth 0."""
+        return MappingProxyType(self._depth)
+
+    @property
+    def widths(self) -> Mapping[Node, int | None]:
+        """``{node: width of its output}``, the input included (``None``: not known)."""
+        return MappingProxyType(self._widths)
+
+    @property
+    def out_features(self) -> int | None:
+        return self._widths[self.output]
+
+    # -- forward and backward -------------------------------------------------------------------
+    def forward(self, x: Array) -> Array:
+        """Run every module on ``x`` of shape ``(batch, in_features)``; return the output."""
+        if type(x) is not np.ndarray or x.dtype != self.dtype:
+            x = np.asarray(x, dtype=self.dtype)
+        if x.ndim != 2 or (self.in_features is not None and x.shape[1] != self.in_features):
+            wanted = self.in_features if self.in_features is not None else "features"
+            raise ShapeError(f"input node {self.input!r}: expected shape (batch, {wanted}), "
+                             f"got {x.shape}")
+        if not math.isfinite(np.add.reduce(x, axis=None)) and not np.isfinite(x).all():
+            raise InputError(f"input node {self.input!r}: the input contains NaN or infinity")
+        outputs = {self.input: x}
+        for node, module, srcs in self._plan:
+            if len(srcs) == 1:
+                outputs[node] = module.forward(outputs[srcs[0]])
+            else:
+                outputs[node] = module.forward(*[outputs[src] for src in srcs])
+        self.outputs = outputs
+        return outputs[self.output]
+
+    def backward(self, grad_out: Array) -> Array:
+        """Back-propagate dL/d(output); return dL/d(input) and set every parameter gradient."""
+        if not self.outputs:
+            raise InputError("backward needs a forward first")
+        expected = self.outputs[self.output].shape
+        if getattr(grad_out, "shape", None) != expected:
+            raise ShapeError(f"backward at output node {self.output!r}: gradient of shape "
+                             f"{np.shape(grad_out)}, expected {expected}")
+        grads = {self.output: grad_out}
+        for node, module, srcs in reversed(self._plan):
+            grad_in = module.backward(grads[node])
+            # A node that feeds several nodes gets the sum of their gradients. (The one-input
+            # case is the same rule, written out because it is by far the most common.)
+            if len(srcs) == 1:
+                src = srcs[0]
+                grads[src] = grads[src] + grad_in if src in grads else grad_in
+            else:
+                for src, grad in zip(srcs, grad_in, strict=True):
+                    grads[src] = grads[src] + grad if src in grads else grad
+        self.grads = grads
+        return grads[self.input]
+
+    def __call__(self, x: Array) -> Array:
+        return self.forward(x)
+
+    def predict(self, x: Array) -> Array:
+        """Class labels for ``x``: the index of the largest output (or output > 0.5 if width 1)."""
+        from labnet.losses import predict_labels
+
+        return predict_labels(self.forward(x))
+
+    # -- parameters -----------------------------------------------------------------------------
+    def params(self) -> list[tuple[Array, Array]]:
+        """``[(value, grad), ...]`` for every parameter, in node order (live arrays)."""
+        return [pair for node in self._order for pair in self._operators[node].params()]
+
+    def named_params(self) -> dict[str, tuple[Array, Array]]:
+        """``{"node.name": (value, grad)}``, e.g. ``"1.weight"``."""
+        return {
+            f"{node}.{name}": pair
+            for node in self._order
+            for name, pair in self._operators[node].named_params().items()
+        }
+
+    def num_params(self) -> int:
+        return sum(value.size for value, _ in self.params())
+
+    def update_param(self, lr: float) -> None:
+        """One step of plain gradient descent on every parameter: ``value -= lr * grad``."""
+        lr = check_lr(lr)
+        for module in self._with_params:
+            module.update_param(lr)
+
+    def reset_parameters(self, rng: np.random.Generator | int | None = None) -> None:
+        """Draw every parameter anew from ``rng``, node by node in order."""
+        rng = np.random.default_rng(rng)
+        for node in self._order:
+            self._operators[node].reset_parameters(rng)
+
+    def astype(self, dtype) -> Network:
+        """Convert every parameter, and from now on every input, to ``dtype``; return self."""
+        self.dtype = np.dtype(dtype)
+        for module in self._operators.values():
+            module.astype(self.dtype)
+        return self
+
+    def grad_norms(self) -> dict[Node, float]:
+        """``{node: ||dL/d(output of node)||}`` for every module, from the last backward."""
+        return {node: _norm(self.grads[node]) for node in self._order if node in self.grads}
+
+    def param_grad_norms(self) -> dict[Node, float]:
+        """``{node: ||dL/d(parameters of node)||}`` for every node that has parameters."""
+        norms = {}
+        for node in self._order:
+            pairs = self._operators[node].params()
+            if pairs:
+                norms[node] = math.sqrt(sum(_norm(grad) ** 2 for _, grad in pairs))
+        return norms
+
+    # -- state ----------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Array]:
+        """``{"node.name": a copy of the parameter}``."""
+        return {key: value.copy() for key, (value, _) in self.named_params().items()}
+
+    def load_state_dict(self, state: Mapping[str, Array], strict: bool = True) -> LoadResult:
+        """Copy the arrays of ``state`` into the parameters, in place.
+
+        Returns the missing and unexpected keys; with ``strict`` (the default) either one is an
+        error. A shape that does not fit is always an error. Nothing is copied if there is one.
+        """
+        own = self.named_params()
+        result = LoadResult(
+            missing_keys=[key for key in own if key not in state],
+            unexpected_keys=[key for key in state if key not in own],
+        )
+        if strict and (result.missing_keys or result.unexpected_keys):
+            raise InputError(f"load_state_dict: missing keys {result.missing_keys}, "
+                             f"unexpected keys {result.unexpected_keys}")
+        for key, (value, _) in own.items():
+            if key in state and np.shape(state[key]) != value.shape:
+                raise ShapeError(f"load_state_dict: {key!r} has shape {np.shape(state[key])}, "
+                                 f"the network's is {value.shape}")
+        for key, (value, _) in own.items():
+            if key in state:
+                value[...] = state[key]
+        return result
+
+    # -- printing -------------------------------------------------------------------------------
+    def summary(self) -> str:
+        """A table: node, module, inputs, output width, parameter count."""
+        rows = [("node", "module", "inputs", "width", "params")]
+        rows.append((repr(self.input), "(input)", "", _width_text(self._widths[self.input]), ""))
+        for node in self._order:
+            module = self._operators[node]
+            rows.append((
+                repr(node),
+                repr(module),
+                ", ".join(repr(src) for src in self._inputs[node]),
+                _width_text(self._widths[node]),
+                str(module.num_params()),
+            ))
+        sizes = [max(len(row[i]) for row in rows) for i in range(5)]
+        lines = [
+            "  ".join(cell.ljust(size) if i < 4 else cell.rjust(size)
+                      for i, (cell, size) in enumerate(zip(row, sizes, strict=True)))
+            for row in rows
+        ]
+        lines.insert(1, "-" * len(lines[0]))
+        lines.append(f"output: node {self.output!r}; {self.num_params()} parameters in all")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{node!r}: {self._operators[node]!r}" for node in self._order)
+        return f"Network({{{body}}}, output={self.output!r})"
+
+
+def _norm(array: Array) -> float:
+    flat = array.ravel()
+    return math.sqrt(float(np.dot(flat, flat)))
+
+
+def _width_text(width: int | None) -> str:
+    return "?" if width is None else str(width)
+
+
+class Sequential(Network):
+    """A chain ``input → modules[0] → modules[1] → ...``: a Network with nodes 1, 2, ..."""
+
+    def __init__(self, *modules: Module, in_features: int | None = None,
+                 rng: np.random.Generator | int | None = None, dtype=None) -> None:
+        if not modules:
+            raise GraphError("Sequential needs at least one module")
+        operators = {i: module for i, module in enumerate(modules, start=1)}
+        connectivity = {i: [i + 1] for i in range(len(modules))}
+        super().__init__(operators, connectivity, in_features=in_features, rng=rng, dtype=dtype)

@@ -1,0 +1,83 @@
+"""Networks to start from: the seed's, the report's Figure 1, and a pair about vanishing gradients.
+
+Each preset is a function ``(rng) -> Network``; ``PRESETS`` has them by name.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from labnet.modules import Linear, ReLU, Sigmoid, Sum, Tanh
+from labnet.network import Network
+
+Rng = np.random.Generator | int | None
+
+
+def seed_chain(rng: Rng = None, hidden: int = 25, activation=ReLU) -> Network:
+    """The seed's network: 2 inputs, three hidden layers of 25 units, 2 outputs."""
+    rng = np.random.default_rng(rng)
+    init = "he" if activation is ReLU else "xavier"
+    operators = {
+        1: Linear(2, hidden, init=init, rng=rng), 2: activation(),
+        3: Linear(hidden, hidden, init=init, rng=rng), 4: activation(),
+        5: Linear(hidden, hidden, init=init, rng=rng), 6: activation(),
+        7: Linear(hidden, 2, init=init, rng=rng),
+    }
+    connectivity = {0: [1], 1: [2], 2: [3], 3: [4], 4: [5], 5: [6], 6: [7]}
+    return Network(operators, connectivity)
+
+
+def figure1(rng: Rng = None) -> Network:
+    """The report's Figure 1: a main branch and a skip branch from the input meet in a Sum."""
+    rng = np.random.default_rng(rng)
+    operators = {
+        1: Linear(2, 25, rng=rng), 2: Tanh(), 3: Linear(25, 25, rng=rng), 4: ReLU(),
+        5: Sum(), 6: Linear(2, 25, rng=rng), 7: Linear(25, 2, rng=rng),
+    }
+    connectivity = {0: [1, 6], 1: [2], 2: [3], 3: [4], 4: [5], 6: [5], 5: [7]}
+    return Network(operators, connectivity)
+
+
+def deep_sigmoid(rng: Rng = None, depth: int = 8, width: int = 16, skip: bool = False) -> Network:
+    """``depth`` blocks of Linear + Sigmoid between an input and an output Linear.
+
+    Without skips the gradient shrinks block by block on its way back (σ' ≤ 1/4): the first
+    layers barely learn. With ``skip=True`` each block's output is added to its input by a Sum
+    node, ``h ← h + σ(W h + b)``, and the gradient has a path around every Sigmoid.
+    """
+    rng = np.random.default_rng(rng)
+    operators = {1: Linear(2, width, init="xavier", rng=rng)}
+    connectivity = {0: [1]}
+    last = 1
+    for _ in range(depth):
+        linear, sigmoid = len(operators) + 1, len(operators) + 2
+        operators[linear] = Linear(width, width, init="xavier", rng=rng)
+        operators[sigmoid] = Sigmoid()
+        connectivity.setdefault(last, []).append(linear)
+        connectivity[linear] = [sigmoid]
+        if skip:
+            total = len(operators) + 1
+            operators[total] = Sum()
+            connectivity[last].append(total)
+            connectivity[sigmoid] = [total]
+            last = total
+        else:
+            last = sigmoid
+    output = len(operators) + 1
+    operators[output] = Linear(width, 2, init="xavier", rng=rng)
+    connectivity.setdefault(last, []).append(output)
+    return Network(operators, connectivity)
+
+
+def deep_sigmoid_skip(rng: Rng = None, depth: int = 8, width: int = 16) -> Network:
+    """``deep_sigmoid`` with a skip edge around every block, into a Sum node."""
+    return deep_sigmoid(rng, depth=depth, width=width, skip=True)
+
+
+PRESETS = {
+    "seed": seed_chain,
+    "figure1": figure1,
+    "deep-sigmoid": deep_sigmoid,
+    "deep-sigmoid-skip": deep_sigmoid_skip,
+}
+"""The presets by name: ``PRESETS["figure1"](rng)``."""

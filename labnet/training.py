@@ -1,0 +1,275 @@
+"""Training: shuffled mini-batches, a history of what happened, and callbacks to watch it.
+
+>>> trainer = Trainer(net, MSELoss(), data=(x_train, labels_train), test=(x_test, labels_test),
+...                   batch_size=10, lr=0.05, rng=0)
+>>> trainer.fit(100)                    # or trainer.step(), trainer.epoch()
+>>> trainer.history.test_error[-1]
+
+The trainer knows nothing of who watches it: a ``Callback`` added to ``trainer.callbacks`` is told
+after each step and each epoch, and reads what it wants from the trainer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from labnet.data import check_data, check_labels
+from labnet.errors import DivergedError, InputError
+from labnet.losses import LOSSES, MSELoss, error_rate
+from labnet.modules import check_lr
+from labnet.network import Network, Node
+from labnet.optim import OPTIMIZERS, Optimizer
+
+Array = np.ndarray
+
+
+@dataclass
+class History:
+    """What training did. Step lists have one entry per step; epoch lists one per epoch."""
+
+    step_loss: list[float] = field(default_factory=list)
+    """Loss of each mini-batch."""
+    grad_norms: dict[Node, list[float]] = field(default_factory=dict)
+    """``{node: [||dL/d(output of node)|| at each step]}``."""
+    param_grad_norms: dict[Node, list[float]] = field(default_factory=dict)
+    """``{node: [||dL/d(parameters of node)|| at each step]}``, for nodes with parameters."""
+    epoch_step: list[int] = field(default_factory=list)
+    """The number of steps done when each epoch ended."""
+    epoch_loss: list[float] = field(default_factory=list)
+    """Mean loss of the mini-batches of each epoch."""
+    train_error: list[float] = field(default_factory=list)
+    """Error rate on the whole training set at the end of each epoch."""
+    test_loss: list[float] = field(default_factory=list)
+    test_error: list[float] = field(default_factory=list)
+    """Loss and error rate on the test set at the end of each epoch (empty without a test set)."""
+
+    def as_dict(self) -> dict:
+        return {name: value for name, value in vars(self).items()}
+
+
+class Callback:
+    """Override what you want to watch; the trainer calls these after it has updated itself."""
+
+    def on_step_end(self, trainer: Trainer) -> None:
+        pass
+
+    def on_epoch_end(self, trainer: Trainer) -> None:
+        pass
+
+
+class LRSchedule(Callback):
+    """Lowers the learning rate after every step, from its value at the start down to 0 at the
+    end of ``epochs`` epochs: ``lr = start · f(p)``, with ``p`` the fraction of training done.
+
+    ``kind="cosine"``: ``f(p) = (1 + cos πp) / 2``; ``kind="linear"``: ``f(p) = 1 - p``.
+    """
+
+    def __init__(self, epochs: int, kind: str = "cosine") -> None:
+        if kind not in ("cosine", "linear"):
+            raise InputError(f"LRSchedule: kind must be 'cosine' or 'linear', got {kind!r}")
+        if int(epochs) != epochs or epochs < 1:
+            raise InputError(f"LRSchedule: epochs must be a positive integer, got {epochs!r}")
+        self.epochs, self.kind = int(epochs), kind
+        self.start_lr: float | None = None
+
+    def factor(self, progress: float) -> float:
+        progress = min(max(progress, 0.0), 1.0)
+        if self.kind == "cosine":
+            return 0.5 * (1.0 + math.cos(math.pi * progress))
+        return 1.0 - progress
+
+    def on_step_end(self, trainer: Trainer) -> None:
+        if self.start_lr is None:
+            self.start_lr = trainer.lr
+        progress = (trainer.epochs + trainer.epoch_progress) / self.epochs
+        trainer.lr = self.start_lr * self.factor(progress)
+
+
+class Trainer:
+    """Trains ``net`` on ``data = (x, labels)`` with mini-batches drawn from a seeded ``rng``.
+
+    ``loss`` is a loss object or a name (``"mse"``, ``"cross-entropy"``). ``optimizer`` is ``None``
+    (plain ``net.update_param(lr)``, the seed's step), a name (``"sgd"``, ``"momentum"``,
+    ``"adam"``) or an ``Optimizer`` built on ``net.params()``. ``test = (x, labels)`` is evaluated
+    at the end of each epoch. With ``record_grad_norms`` the gradient norm of every module is kept
+    at every step.
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        loss=None,
+        optimizer: Optimizer | str | None = None,
+        *,
+        data: tuple[Array, Array],
+        test: tuple[Array, Array] | None = None,
+        batch_size: int = 10,
+        lr: float = 0.05,
+        rng: np.random.Generator | int | None = None,
+        record_grad_norms: bool = True,
+        callbacks: Iterable[Callback] = (),
+    ) -> None:
+        self.net = net
+        self.loss = _make_loss(loss)
+        self.batch_size = batch_size
+        self._lr = check_lr(lr)
+        if isinstance(optimizer, str):
+            if optimizer not in OPTIMIZERS:
+                raise InputError(f"unknown optimizer {optimizer!r}; choose one of "
+                                 f"{', '.join(OPTIMIZERS)}")
+            optimizer = OPTIMIZERS[optimizer](net.params(), lr)
+        self.optimizer = optimizer
+        self.rng = np.random.default_rng(rng)
+        self.record_grad_norms = record_grad_norms
+        self.callbacks = list(callbacks)
+        self.set_data(data, test)
+        self.steps = 0
+        self.epochs = 0
+        self.history = History()
+
+    # -- settings -------------------------------------------------------------------------------
+    @property
+    def lr(self) -> float:
+        return self.optimizer.lr if self.optimizer is not None else self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = check_lr(value)
+        if self.optimizer is not None:
+            self.optimizer.lr = value
+
+    @property
+    def batch_size(self) -> int:
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int) -> None:
+        if int(value) != value or value < 1:
+            raise InputError(f"batch_size must be a positive integer, got {value!r}")
+        self._batch_size = int(value)
+
+    def set_data(self, data: tuple[Array, Array], test: tuple[Array, Array] | None = None) -> None:
+        """Train on new data from now on (the current epoch starts over)."""
+        x, labels = self._check_split("data", *data)
+        if test is not None:
+            test = self._check_split("test", *test)
+        self.x, self.labels = x, labels
+        self.test = test
+        self._order = self.rng.permutation(len(x))
+        self._position = 0
+        self._epoch_losses: list[float] = []
+
+    def _check_split(self, name: str, x: Array, labels: Array) -> tuple[Array, Array]:
+        x, labels = check_data(x, labels)
+        if len(x) == 0:
+            raise InputError(f"{name}: no points")
+        width = self.net.in_features
+        if width is not None and x.shape[1] != width:
+            raise InputError(f"{name}: x has {x.shape[1]} features, but input node "
+                             f"{self.net.input!r} takes {width}")
+        out = self.net.out_features
+        check_labels(labels, 2 if out in (None, 1) else out)
+        return x.astype(self.net.dtype, copy=False), labels
+
+    # -- training -------------------------------------------------------------------------------
+    def step(self) -> float:
+        """Train on the next mini-batch; return its loss.
+
+        A loss or gradient that is not finite raises ``DivergedError`` and changes no parameter.
+        """
+        batch = self._order[self._position: self._position + self.batch_size]
+        output = self.net.forward(self.x[batch])
+        loss = self.loss.forward(output, self.labels[batch])
+        if not math.isfinite(loss):
+            raise DivergedError(f"step {self.steps + 1}: the loss is {loss}; the parameters are "
+                                f"left as they were. Try a smaller learning rate.")
+        self.net.backward(self.loss.backward())
+        param_norms = self.net.param_grad_norms()
+        if not all(math.isfinite(norm) for norm in param_norms.values()):
+            bad = [node for node, norm in param_norms.items() if not math.isfinite(norm)]
+            raise DivergedError(f"step {self.steps + 1}: the gradient of node(s) {bad} is not "
+                                f"finite; the parameters are left as they were.")
+        if self.optimizer is None:
+            self.net.update_param(self._lr)
+        else:
+            self.optimizer.step()
+
+        self.steps += 1
+        self._position += len(batch)
+        self._epoch_losses.append(loss)
+        self.history.step_loss.append(loss)
+        if self.record_grad_norms:
+            _append_all(self.history.grad_norms, self.net.grad_norms())
+            _append_all(self.history.param_grad_norms, param_norms)
+        for callback in self.callbacks:
+            callback.on_step_end(self)
+        if self._position >= len(self.x):
+            self._end_epoch()
+        return loss
+
+    def epoch(self) -> float:
+        """Train to the end of the current epoch (a whole one if none is under way).
+
+        Returns the epoch's mean mini-batch loss."""
+        epochs = self.epochs
+        while self.epochs == epochs:
+            self.step()
+        return self.history.epoch_loss[-1]
+
+    def fit(self, epochs: int) -> History:
+        """Train for ``epochs`` epochs; return the history."""
+        for _ in range(epochs):
+            self.epoch()
+        return self.history
+
+    @property
+    def epoch_progress(self) -> float:
+        """How far into the current epoch training is, from 0 to 1."""
+        return self._position / len(self.x)
+
+    def _end_epoch(self) -> None:
+        self.epochs += 1
+        history = self.history
+        history.epoch_step.append(self.steps)
+        history.epoch_loss.append(float(np.mean(self._epoch_losses)))
+        scores = self.evaluate()
+        history.train_error.append(scores["train_error"])
+        if self.test is not None:
+            history.test_loss.append(scores["test_loss"])
+            history.test_error.append(scores["test_error"])
+        self._order = self.rng.permutation(len(self.x))
+        self._position = 0
+        self._epoch_losses = []
+        for callback in self.callbacks:
+            callback.on_epoch_end(self)
+
+    def evaluate(self) -> dict[str, float]:
+        """Loss and error rate on the whole training set and on the test set, as they are now."""
+        scores = {}
+        sets = {"train": (self.x, self.labels)}
+        if self.test is not None:
+            sets["test"] = self.test
+        for name, (x, labels) in sets.items():
+            output = self.net.forward(x)
+            scores[f"{name}_loss"] = self.loss.forward(output, labels)
+            scores[f"{name}_error"] = error_rate(output, labels)
+        return scores
+
+
+def _make_loss(loss):
+    if loss is None:
+        return MSELoss()
+    if isinstance(loss, str):
+        if loss not in LOSSES:
+            raise InputError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
+        return LOSSES[loss]()
+    return loss
+
+
+def _append_all(series: dict[Node, list[float]], values: dict[Node, float]) -> None:
+    for node, value in values.items():
+        series.setdefault(node, []).append(value)
