@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from labnet.data import one_hot
+from labnet.data import check_labels, one_hot
 from labnet.errors import ShapeError
 
 Array = np.ndarray
@@ -23,6 +23,8 @@ def _as_target(output: Array, target: Array) -> Array:
     if target.shape == output.shape:
         return target
     if target.ndim == 1 and output.ndim == 2 and target.shape[0] == output.shape[0]:
+        if output.shape[1] == 1:  # one column predicts class 1 where > 0.5: the label is its target
+            return check_labels(target, 2)[:, None].astype(output.dtype)
         return one_hot(target, output.shape[1], dtype=output.dtype)
     raise ShapeError(f"target of shape {target.shape} does not fit output of shape "
                      f"{output.shape}: give labels of shape ({output.shape[0]},) or an array "
@@ -50,6 +52,9 @@ class CrossEntropyLoss:
     """
 
     def forward(self, logits: Array, target: Array) -> float:
+        if logits.ndim != 2 or logits.shape[1] < 2:
+            raise ShapeError(f"CrossEntropyLoss needs logits of shape (batch, classes) with at "
+                             f"least 2 classes, got {logits.shape}")
         target = _as_target(logits, target)
         shifted = logits - logits.max(axis=1, keepdims=True)  # the same softmax, no overflow
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
