@@ -52,8 +52,9 @@ class Optimizer:
         if len(state["state"]) != len(self.params):
             raise InputError(f"optimizer state has {len(state['state'])} parameters, this "
                              f"optimizer has {len(self.params)}")
+        lr = check_lr(state["lr"])  # checked before anything changes
         self.steps = int(state["steps"])
-        self.lr = state["lr"]
+        self.lr = lr
         self.state = [{k: np.array(v) for k, v in s.items()} for s in state["state"]]
 
     def config(self) -> dict:

@@ -1,0 +1,361 @@
+"""Every bad input of DESIGN.md meets a ValueError whose message names what is at fault, raised
+before anything changes."""
+
+import numpy as np
+import pytest
+
+import labnet as ln
+
+
+def chain(seed=0):
+    return ln.Sequential(ln.Linear(2, 3, rng=seed), ln.ReLU(), ln.Linear(3, 2, rng=seed + 1))
+
+
+def snapshot(net):
+    return net.state_dict()
+
+
+def assert_unchanged(net, before):
+    for key, value in net.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
+
+
+def test_every_labnet_error_is_a_value_error():
+    for error in (ln.LabnetError, ln.GraphError, ln.ShapeError, ln.InputError, ln.DivergedError):
+        assert issubclass(error, ValueError)
+
+
+# -- the graph ----------------------------------------------------------------------------------
+
+def test_cycle_is_refused_and_the_message_shows_it():
+    operators = {1: ln.Linear(2, 2), 2: ln.ReLU(), 3: ln.Sum(), 4: ln.Tanh()}
+    with pytest.raises(ln.GraphError, match=r"cycle: 2 → 3 → 4 → 2"):
+        ln.Network(operators, {0: [1], 1: [2], 2: [3], 3: [4], 4: [2]})
+
+
+def test_cycle_with_string_ids_shows_them_quoted():
+    operators = {"a": ln.Linear(2, 2), "b": ln.Sum(), "c": ln.ReLU(), "d": ln.Tanh()}
+    with pytest.raises(ValueError, match=r"cycle: 'b' → 'c' → 'b'"):
+        ln.Network(operators, {0: ["a"], "a": ["b"], "b": ["c", "d"], "c": ["b"]})
+
+
+def test_self_loop_is_refused_naming_the_edge():
+    with pytest.raises(ValueError, match=r"edge 1 → 1 is a cycle"):
+        ln.Network({1: ln.Sum()}, {0: [1], 1: [1]})
+
+
+def test_unknown_source_in_connectivity_is_refused():
+    with pytest.raises(ValueError, match=r"connectivity names node 9, which is not in operators"):
+        ln.Network({1: ln.Linear(2, 2)}, {0: [1], 9: [1]})
+
+
+def test_unknown_destination_is_refused_naming_the_edge():
+    with pytest.raises(ValueError, match=r"edge 1 → 'x': node 'x' is not in operators"):
+        ln.Network({1: ln.Linear(2, 2)}, {0: [1], 1: ["x"]})
+
+
+def test_unreachable_nodes_are_refused_by_name():
+    operators = {1: ln.Linear(2, 2), 2: ln.ReLU(), 3: ln.Tanh()}
+    with pytest.raises(ValueError, match=r"node\(s\) 2, 3 cannot be reached from the input 0"):
+        ln.Network(operators, {0: [1], 2: [3], 3: [1]})
+
+
+def test_a_module_with_no_edges_is_unreachable():
+    with pytest.raises(ValueError, match=r"node\(s\) 'lonely' cannot be reached"):
+        ln.Network({1: ln.Linear(2, 2), "lonely": ln.ReLU()}, {0: [1]})
+
+
+def test_several_outputs_are_refused_naming_the_dangling_nodes():
+    operators = {1: ln.Linear(2, 2), 2: ln.Linear(2, 3), 3: ln.ReLU()}
+    with pytest.raises(ValueError, match=r"nodes 2, 3 feed nothing"):
+        ln.Network(operators, {0: [1, 2], 1: [3]})
+
+
+def test_width_mismatch_is_found_when_the_network_is_built():
+    with pytest.raises(ln.ShapeError, match=r"node 2, fed by 1 → 2: node 1 gives width 3, but "
+                                            r"Linear\(4 → 2\) takes 4"):
+        ln.Network({1: ln.Linear(2, 3), 2: ln.Linear(4, 2)}, {0: [1], 1: [2]})
+
+
+def test_sum_of_different_widths_is_refused_naming_each_input():
+    operators = {1: ln.Linear(2, 2), 2: ln.Linear(2, 3), 3: ln.Sum()}
+    with pytest.raises(ValueError, match=r"node 3.*node 1 gives 2, node 2 gives 3"):
+        ln.Network(operators, {0: [1, 2], 1: [3], 2: [3]})
+
+
+def test_two_linears_reading_the_input_with_different_widths_are_refused():
+    operators = {1: ln.Linear(2, 2), 2: ln.Linear(3, 2), 3: ln.Sum()}
+    with pytest.raises(ValueError, match=r"node 2, fed by 0 → 2: node 0 gives width 2"):
+        ln.Network(operators, {0: [1, 2], 1: [3], 2: [3]})
+
+
+def test_network_in_features_that_disagree_with_the_first_linear_are_refused():
+    with pytest.raises(ValueError, match=r"node 1, fed by 0 → 1: node 0 gives width 5"):
+        ln.Network({1: ln.Linear(2, 2)}, {0: [1]}, in_features=5)
+
+
+def test_linear_none_without_a_known_width_is_refused():
+    with pytest.raises(ValueError, match=r"node 2 \(Linear\(\? → 3\)\) cannot infer its input "
+                                         r"width from node 1"):
+        ln.Network({1: ln.ReLU(), 2: ln.Linear(None, 3)}, {0: [1], 1: [2]})
+
+
+def test_a_module_object_used_twice_is_refused_naming_both_nodes():
+    relu = ln.ReLU()
+    with pytest.raises(ValueError, match=r"nodes 2 and 3 use the same module object ReLU\(\)"):
+        ln.Network({1: ln.Linear(2, 2), 2: relu, 3: relu}, {0: [1], 1: [2], 2: [3]})
+
+
+def test_a_one_input_module_fed_by_two_nodes_is_refused():
+    operators = {1: ln.Linear(2, 2), 2: ln.Linear(2, 2), 3: ln.ReLU()}
+    with pytest.raises(ValueError, match=r"node 3 \(ReLU\(\)\) takes 1 input\(s\), but is fed by "
+                                         r"2: 1 → 3, 2 → 3"):
+        ln.Network(operators, {0: [1, 2], 1: [3], 2: [3]})
+
+
+def test_the_input_cannot_have_a_module_or_be_fed():
+    with pytest.raises(ValueError, match=r"node 0 is the input"):
+        ln.Network({0: ln.ReLU(), 1: ln.ReLU()}, {0: [1]})
+    with pytest.raises(ValueError, match=r"edge 1 → 0: nothing can feed the input"):
+        ln.Network({1: ln.Linear(2, 2)}, {0: [1], 1: [0]})
+
+
+def test_other_malformed_graphs_are_refused():
+    with pytest.raises(ValueError, match=r"operators is empty"):
+        ln.Network({}, {})
+    with pytest.raises(ValueError, match=r"edge 0 → 1 is listed twice"):
+        ln.Network({1: ln.Linear(2, 2)}, {0: [1, 1]})
+    with pytest.raises(ValueError, match=r"node 1: 'relu' is not a labnet Module"):
+        ln.Network({1: "relu"}, {0: [1]})
+    with pytest.raises(ValueError, match=r"connectivity\[0\] must be a list of node ids, got 1"):
+        ln.Network({1: ln.Linear(2, 2)}, {0: 1})
+    with pytest.raises(ValueError, match=r"node id 1.5 must be an int or a str"):
+        ln.Network({1.5: ln.Linear(2, 2)}, {0: [1.5]})
+    with pytest.raises(ValueError, match=r"node ids 1 and '1' print the same"):
+        ln.Network({1: ln.Linear(2, 2), "1": ln.ReLU()}, {0: [1], 1: ["1"]})
+    with pytest.raises(ValueError, match=r"Sequential needs at least one module"):
+        ln.Sequential()
+
+
+def test_a_refused_network_leaves_its_modules_unbuilt():
+    linear = ln.Linear(None, 3)
+    operators = {1: ln.Linear(2, 4), 2: linear, 3: ln.Linear(2, 2)}
+    with pytest.raises(ValueError, match=r"node 3.*node 2 gives width 3"):
+        ln.Network(operators, {0: [1], 1: [2], 2: [3]})
+    assert linear.in_features is None and linear.weight is None
+
+
+def test_bad_linear_arguments_are_refused():
+    with pytest.raises(ValueError, match=r"in_features must be a positive integer, got 0"):
+        ln.Linear(0, 3)
+    with pytest.raises(ValueError, match=r"out_features must be a positive integer, got 2.5"):
+        ln.Linear(2, 2.5)
+    with pytest.raises(ValueError, match=r"out_features must be a positive integer, got None"):
+        ln.Linear(2, None)
+    with pytest.raises(ValueError, match=r"init must be 'he' or 'xavier', got 'glorot'"):
+        ln.Linear(2, 2, init="glorot")
+
+
+# -- data through the network ---------------------------------------------------------------------
+
+def test_wrong_input_width_names_the_input_node_and_shapes():
+    with pytest.raises(ln.ShapeError, match=r"input node 0: expected shape \(batch, 2\), got "
+                                            r"\(4, 3\)"):
+        chain().forward(np.ones((4, 3)))
+
+
+def test_input_that_is_not_two_dimensional_is_refused():
+    with pytest.raises(ValueError, match=r"input node 0: .*got \(2,\)"):
+        chain().forward(np.ones(2))
+
+
+def test_wrong_width_deep_inside_names_the_shape_when_the_input_width_is_unknown():
+    net = ln.Sequential(ln.ReLU(), ln.Linear(3, 2))
+    with pytest.raises(ln.ShapeError, match=r"Linear\(3 → 2\) got input of shape \(4, 5\)"):
+        net.forward(np.ones((4, 5)))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_or_infinite_input_is_refused(bad):
+    x = np.ones((3, 2))
+    x[1, 0] = bad
+    with pytest.raises(ln.InputError, match=r"input node 0: the input contains NaN or infinity"):
+        chain().forward(x)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_input_whose_sum_overflows_is_not_mistaken_for_nan():
+    net = ln.Sequential(ln.ReLU())
+    np.testing.assert_array_equal(net.forward(np.full((2, 2), 1e308)), 1e308)
+
+
+def test_backward_with_the_wrong_gradient_shape_names_the_output_node():
+    net = chain()
+    net.forward(np.ones((4, 2)))
+    with pytest.raises(ln.ShapeError, match=r"output node 3: gradient of shape \(4, 3\), "
+                                            r"expected \(4, 2\)"):
+        net.backward(np.ones((4, 3)))
+
+
+def test_backward_before_forward_is_refused():
+    with pytest.raises(ValueError, match=r"backward needs a forward first"):
+        chain().backward(np.ones((1, 2)))
+
+
+# -- losses ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("loss", [ln.MSELoss(), ln.CrossEntropyLoss()], ids=repr)
+def test_target_shape_mismatch_names_both_shapes(loss):
+    output = np.zeros((4, 3))
+    with pytest.raises(ln.ShapeError, match=r"target of shape \(5,\) does not fit output of "
+                                            r"shape \(4, 3\)"):
+        loss.forward(output, np.zeros(5, dtype=int))
+    with pytest.raises(ln.ShapeError, match=r"target of shape \(4, 2\)"):
+        loss.forward(output, np.zeros((4, 2)))
+
+
+@pytest.mark.parametrize("loss", [ln.MSELoss(), ln.CrossEntropyLoss()], ids=repr)
+@pytest.mark.parametrize("label", [3, -1])
+def test_labels_out_of_range_are_refused(loss, label):
+    with pytest.raises(ln.InputError, match=rf"label {label} is out of range: the output has 3 "
+                                            r"classes"):
+        loss.forward(np.zeros((2, 3)), np.array([0, label]))
+
+
+def test_labels_that_are_not_integers_are_refused():
+    with pytest.raises(ln.InputError, match=r"labels must be integers"):
+        ln.MSELoss().forward(np.zeros((2, 3)), np.array([0.5, 1.0]))
+
+
+def test_label_out_of_range_for_a_single_output_column_is_refused():
+    with pytest.raises(ln.InputError, match=r"label 2 is out of range"):
+        ln.MSELoss().forward(np.zeros((2, 1)), np.array([0, 2]))
+
+
+def test_error_rate_with_a_row_count_mismatch_is_refused():
+    with pytest.raises(ln.ShapeError, match=r"output has 3 rows but there are 2 labels"):
+        ln.error_rate(np.zeros((3, 2)), np.array([0, 1]))
+
+
+def test_one_hot_refuses_labels_out_of_range():
+    with pytest.raises(ln.InputError, match=r"label 2 is out of range"):
+        ln.one_hot(np.array([0, 2]), 2)
+
+
+# -- learning rates --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lr", [-0.1, float("nan"), float("inf")])
+def test_network_update_param_refuses_a_bad_learning_rate_and_changes_nothing(lr):
+    net = chain()
+    net.backward(np.ones_like(net.forward(np.ones((2, 2)))))
+    before = snapshot(net)
+    with pytest.raises(ln.InputError, match=r"learning rate must be a finite number >= 0, got"):
+        net.update_param(lr)
+    assert_unchanged(net, before)
+
+
+def test_module_update_param_refuses_a_negative_learning_rate_and_changes_nothing():
+    linear = ln.Linear(2, 2, rng=0)
+    linear.forward(np.ones((1, 2)))
+    linear.backward(np.ones((1, 2)))
+    weight, bias = linear.weight.copy(), linear.bias.copy()
+    with pytest.raises(ln.InputError, match=r"got -1.0"):
+        linear.update_param(-1.0)
+    np.testing.assert_array_equal(linear.weight, weight)
+    np.testing.assert_array_equal(linear.bias, bias)
+    with pytest.raises(ln.InputError, match=r"got -1.0"):
+        ln.ReLU().update_param(-1.0)
+
+
+@pytest.mark.parametrize("make", [ln.SGD, ln.Adam], ids=["SGD", "Adam"])
+def test_optimizers_refuse_a_negative_learning_rate(make):
+    net = chain()
+    with pytest.raises(ln.InputError, match=r"got -0.5"):
+        make(net.params(), lr=-0.5)
+    optimizer = make(net.params(), lr=0.1)
+    with pytest.raises(ln.InputError, match=r"got -0.5"):
+        optimizer.lr = -0.5
+    assert optimizer.lr == 0.1
+
+
+def test_optimizer_load_state_dict_with_a_negative_learning_rate_changes_nothing():
+    net = chain()
+    optimizer = ln.SGD(net.params(), lr=0.1, momentum=0.9)
+    state = optimizer.state_dict()
+    state["lr"], state["steps"] = -1.0, 7
+    with pytest.raises(ln.InputError, match=r"got -1.0"):
+        optimizer.load_state_dict(state)
+    assert optimizer.steps == 0 and optimizer.lr == 0.1
+
+
+def test_trainer_refuses_a_negative_learning_rate():
+    x, labels = ln.disk(20, rng=0)
+    with pytest.raises(ln.InputError, match=r"got -0.1"):
+        ln.Trainer(chain(), data=(x, labels), lr=-0.1)
+    for optimizer in (None, "adam"):
+        trainer = ln.Trainer(chain(), optimizer=optimizer, data=(x, labels), lr=0.1)
+        with pytest.raises(ln.InputError, match=r"got -0.1"):
+            trainer.lr = -0.1
+        assert trainer.lr == 0.1
+
+
+# -- other arguments -------------------------------------------------------------------------------
+
+def test_optimizer_hyper_parameters_are_checked():
+    with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\), got 1.0"):
+        ln.SGD(chain().params(), momentum=1.0)
+    with pytest.raises(ValueError, match=r"betas must be in \[0, 1\), got \(0.9, 1.5\)"):
+        ln.Adam(chain().params(), betas=(0.9, 1.5))
+
+
+def test_optimizer_state_of_another_size_is_refused():
+    small = ln.SGD(ln.Sequential(ln.Linear(2, 2)).params())
+    with pytest.raises(ValueError, match=r"optimizer state has 2 parameters, this optimizer "
+                                         r"has 4"):
+        ln.SGD(chain().params()).load_state_dict(small.state_dict())
+
+
+def test_trainer_refuses_bad_data():
+    net = chain()
+    x, labels = ln.disk(20, rng=0)
+    with pytest.raises(ValueError, match=r"data: x has 3 features, but input node 0 takes 2"):
+        ln.Trainer(net, data=(np.ones((20, 3)), labels))
+    bad = x.copy()
+    bad[4, 1] = np.nan
+    with pytest.raises(ValueError, match=r"x contains NaN or infinity \(first in row 4"):
+        ln.Trainer(net, data=(bad, labels))
+    with pytest.raises(ValueError, match=r"labels must have shape \(20,\) to match x of shape "
+                                         r"\(20, 2\), got \(19,\)"):
+        ln.Trainer(net, data=(x, labels[:-1]))
+    with pytest.raises(ValueError, match=r"label 2 is out of range: the output has 2 classes"):
+        ln.Trainer(net, data=(x, labels), test=(x, labels + 1))
+    with pytest.raises(ValueError, match=r"labels must be >= 0, got -1"):
+        ln.Trainer(net, data=(x, labels - 1))
+
+
+def test_trainer_refuses_unknown_names_and_bad_batch_sizes():
+    x, labels = ln.disk(20, rng=0)
+    with pytest.raises(ValueError, match=r"unknown optimizer 'rmsprop'; choose one of sgd"):
+        ln.Trainer(chain(), optimizer="rmsprop", data=(x, labels))
+    with pytest.raises(ValueError, match=r"unknown loss 'hinge'; choose one of mse"):
+        ln.Trainer(chain(), loss="hinge", data=(x, labels))
+    with pytest.raises(ValueError, match=r"batch_size must be a positive integer, got 0"):
+        ln.Trainer(chain(), data=(x, labels), batch_size=0)
+    with pytest.raises(ValueError, match=r"kind must be 'cosine' or 'linear', got 'step'"):
+        ln.LRSchedule(10, kind="step")
+    with pytest.raises(ValueError, match=r"epochs must be a positive integer, got 0"):
+        ln.LRSchedule(0)
+
+
+def test_data_functions_refuse_bad_arguments():
+    with pytest.raises(ValueError, match=r"noise must be >= 0, got -0.1"):
+        ln.disk(10, noise=-0.1)
+    with pytest.raises(ValueError, match=r"noise must be >= 0, got -0.1"):
+        ln.gauss(10, noise=-0.1)
+    with pytest.raises(ValueError, match=r"number of points must be a positive integer, got 0"):
+        ln.xor(0)
+    x, labels = ln.disk(10, rng=0)
+    with pytest.raises(ValueError, match=r"test_fraction must be between 0 and 1, got 1.5"):
+        ln.train_test_split(x, labels, test_fraction=1.5)
+    with pytest.raises(ValueError, match=r"cannot split 10 points with test_fraction=0.01"):
+        ln.train_test_split(x, labels, test_fraction=0.01)
