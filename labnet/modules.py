@@ -1,8 +1,9 @@
 """The modules a network is made of.
 
 A module is one node of the graph. ``forward`` takes the node's inputs and returns its output;
-``backward`` takes dL/d(output) and returns dL/d(input) (a tuple, one per input, for modules with
-several inputs) and, for modules with parameters, sets the gradient of each parameter.
+``backward`` takes dL/d(output) and returns dL/d(input) (a tuple, one per input, for modules that
+can take several inputs, ``max_inputs != 1``, even when fed by one) and, for modules with
+parameters, sets the gradient of each parameter.
 
 Arrays are ``(batch, features)``. Each ``backward`` sits right under its ``forward``, with the
 derivative it applies written in a comment, so the two can be read together.

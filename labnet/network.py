@@ -316,8 +316,9 @@ class Network:
         for node, module, srcs in reversed(self._plan):
             grad_in = module.backward(grads[node])
             # A node that feeds several nodes gets the sum of their gradients. (The one-input
-            # case is the same rule, written out because it is by far the most common.)
-            if len(srcs) == 1:
+            # case is the same rule, written out because it is by far the most common.) A module
+            # that can take several inputs returns a tuple, even when it is fed by one.
+            if module.max_inputs == 1:
                 src = srcs[0]
                 grads[src] = grads[src] + grad_in if src in grads else grad_in
             else:

@@ -365,3 +365,14 @@ def test_load_state_dict_shape_mismatch_raises_and_changes_nothing():
             net.load_state_dict(state, strict=strict)
         for key, value in net.state_dict().items():
             np.testing.assert_array_equal(value, before[key])
+
+
+@pytest.mark.parametrize("make", [ln.Sum, ln.Concat], ids=["Sum", "Concat"])
+def test_sum_or_concat_fed_by_one_node_back_propagates(make):
+    # Sum and Concat return a tuple of gradients even with one input; found by test_random_dags
+    net = ln.Network({1: ln.Linear(2, 3, rng=0), 2: make(), 3: ln.Linear(3, 2, rng=1)},
+                     {0: [1], 1: [2], 2: [3]})
+    report = ln.gradcheck(net, X)
+    assert report.ok, str(report)
+    assert net.grad_norms()[2] == pytest.approx(np.linalg.norm(net.grads[3] @
+                                                               net.operators[3].weight.T))
