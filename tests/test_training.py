@@ -1,0 +1,300 @@
+"""Trainer: counts and history, determinism, callbacks, schedules, divergence, optimizers."""
+
+import math
+
+import numpy as np
+import pytest
+
+import labnet as ln
+from labnet.optim import Optimizer
+
+
+def small_net(seed=0):
+    return ln.Sequential(ln.Linear(2, 8, rng=seed), ln.Tanh(), ln.Linear(8, 2, rng=seed + 1))
+
+
+def disk_data(n=50, seed=0):
+    return ln.disk(n, rng=seed)
+
+
+def make_trainer(n=50, batch_size=10, seed=0, **kwargs):
+    x, labels = disk_data(n)
+    test = ln.disk(30, rng=99)
+    return ln.Trainer(small_net(), data=(x, labels), test=test, batch_size=batch_size, rng=seed,
+                      **kwargs)
+
+
+class Recorder(ln.Callback):
+    def __init__(self):
+        self.events = []
+
+    def on_step_end(self, trainer):
+        self.events.append(("step", trainer.steps, trainer.lr))
+
+    def on_epoch_end(self, trainer):
+        self.events.append(("epoch", trainer.epochs, trainer.steps))
+
+
+# -- counts and history --------------------------------------------------------------------------
+
+def test_step_trains_one_mini_batch_and_records_it():
+    trainer = make_trainer()
+    loss = trainer.step()
+    assert isinstance(loss, float) and trainer.steps == 1 and trainer.epochs == 0
+    assert trainer.history.step_loss == [loss]
+    assert trainer.epoch_progress == pytest.approx(10 / 50)
+    assert set(trainer.history.grad_norms) == {1, 2, 3}
+    assert set(trainer.history.param_grad_norms) == {1, 3}
+
+
+def test_epoch_runs_every_mini_batch_once_including_a_short_last_one():
+    trainer = make_trainer(n=55)
+    trainer.epoch()
+    assert trainer.steps == 6 and trainer.epochs == 1
+    assert trainer.history.epoch_step == [6]
+
+
+def test_epoch_mid_way_finishes_the_current_epoch():
+    trainer = make_trainer()
+    trainer.step()
+    trainer.step()
+    trainer.epoch()
+    assert trainer.steps == 5 and trainer.epochs == 1
+
+
+def test_fit_history_lengths():
+    trainer = make_trainer()
+    history = trainer.fit(3)
+    assert history is trainer.history
+    assert trainer.steps == 15 and trainer.epochs == 3
+    assert len(history.step_loss) == 15
+    assert history.epoch_step == [5, 10, 15]
+    for series in (history.epoch_loss, history.train_error, history.test_loss,
+                   history.test_error):
+        assert len(series) == 3
+    for series in (*history.grad_norms.values(), *history.param_grad_norms.values()):
+        assert len(series) == 15
+    assert history.epoch_loss[1] == pytest.approx(np.mean(history.step_loss[5:10]))
+    assert set(history.as_dict()) >= {"step_loss", "grad_norms", "epoch_loss", "test_error"}
+
+
+def test_history_grad_norms_are_the_network_values_at_each_step():
+    trainer = make_trainer()
+    trainer.step()
+    for node, norm in trainer.net.grad_norms().items():
+        assert trainer.history.grad_norms[node] == [norm]
+
+
+def test_without_a_test_set_the_test_series_stay_empty():
+    x, labels = disk_data()
+    trainer = ln.Trainer(small_net(), data=(x, labels), rng=0)
+    trainer.fit(2)
+    assert trainer.history.test_error == [] and trainer.history.test_loss == []
+    assert len(trainer.history.train_error) == 2
+
+
+def test_record_grad_norms_off_keeps_no_norms():
+    trainer = make_trainer(record_grad_norms=False)
+    trainer.fit(1)
+    assert trainer.history.grad_norms == {} and trainer.history.param_grad_norms == {}
+
+
+def test_evaluate_scores_the_whole_sets():
+    trainer = make_trainer()
+    scores = trainer.evaluate()
+    output = trainer.net.forward(trainer.x)
+    assert scores["train_error"] == ln.error_rate(output, trainer.labels)
+    assert scores["train_loss"] == pytest.approx(ln.MSELoss().forward(output, trainer.labels))
+    assert set(scores) == {"train_loss", "train_error", "test_loss", "test_error"}
+
+
+def test_a_few_epochs_of_the_seed_network_lower_the_loss():
+    x, labels = ln.disk(200, rng=0)
+    trainer = ln.Trainer(ln.PRESETS["seed"](0), data=(x, labels), batch_size=10, lr=0.1, rng=0)
+    first = trainer.evaluate()["train_loss"]
+    trainer.fit(3)
+    assert trainer.evaluate()["train_loss"] < first
+    assert np.isfinite(trainer.history.step_loss).all()
+
+
+def test_a_network_with_one_output_column_trains_on_labels():
+    x, labels = disk_data(60)
+    net = ln.Sequential(ln.Linear(2, 8, rng=0), ln.Tanh(), ln.Linear(8, 1, rng=1))
+    trainer = ln.Trainer(net, data=(x, labels), test=(x, labels), rng=0, lr=0.1)
+    trainer.fit(2)
+    assert len(trainer.history.test_error) == 2
+    assert trainer.history.epoch_loss[-1] < trainer.history.step_loss[0]
+
+
+# -- determinism ---------------------------------------------------------------------------------
+
+def test_training_is_deterministic_for_a_seed():
+    a, b = make_trainer(seed=3), make_trainer(seed=3)
+    a.fit(2)
+    b.fit(2)
+    assert a.history.step_loss == b.history.step_loss
+    for key, value in a.net.state_dict().items():
+        np.testing.assert_array_equal(value, b.net.state_dict()[key])
+
+
+def test_another_seed_shuffles_differently():
+    a, b = make_trainer(seed=3), make_trainer(seed=4)
+    a.fit(1)
+    b.fit(1)
+    assert a.history.step_loss != b.history.step_loss
+
+
+def test_every_point_is_used_once_per_epoch():
+    batches = []
+
+    class Spy(ln.Callback):
+        def on_step_end(self, trainer):
+            batches.append(trainer.net.outputs[0].copy())  # the mini-batch the step read
+
+    trainer = make_trainer(n=23, batch_size=5, callbacks=[Spy()])
+    trainer.epoch()
+    assert [len(batch) for batch in batches] == [5, 5, 5, 5, 3]
+    used = np.concatenate(batches)
+    assert sorted(map(tuple, used)) == sorted(map(tuple, trainer.x))
+    assert not np.array_equal(used, trainer.x)  # shuffled
+
+
+# -- callbacks -----------------------------------------------------------------------------------
+
+def test_callbacks_are_told_after_every_step_and_every_epoch():
+    recorder = Recorder()
+    trainer = make_trainer(callbacks=[recorder])
+    trainer.fit(2)
+    steps = [event for event in recorder.events if event[0] == "step"]
+    epochs = [event for event in recorder.events if event[0] == "epoch"]
+    assert [event[1] for event in steps] == list(range(1, 11))
+    assert epochs == [("epoch", 1, 5), ("epoch", 2, 10)]
+    assert recorder.events.index(("epoch", 1, 5)) == 5  # after the epoch's last step
+
+
+def test_a_callback_added_later_is_called():
+    trainer = make_trainer()
+    trainer.step()
+    recorder = Recorder()
+    trainer.callbacks.append(recorder)
+    trainer.step()
+    assert recorder.events == [("step", 2, trainer.lr)]
+
+
+@pytest.mark.parametrize("kind", ["linear", "cosine"])
+def test_lr_schedule_lowers_the_rate_to_zero(kind):
+    recorder = Recorder()
+    schedule = ln.LRSchedule(2, kind=kind)
+    trainer = make_trainer(lr=0.2, callbacks=[schedule, recorder])
+    trainer.fit(2)
+    rates = [event[2] for event in recorder.events if event[0] == "step"]
+    progress = np.arange(1, 11) / 10
+    factor = 1 - progress if kind == "linear" else (1 + np.cos(math.pi * progress)) / 2
+    np.testing.assert_allclose(rates, 0.2 * factor, atol=1e-15)
+    assert trainer.lr == 0.0
+
+
+# -- divergence ----------------------------------------------------------------------------------
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("optimizer", [None, "momentum"])
+def test_a_huge_learning_rate_raises_and_leaves_the_parameters_as_before_that_step(optimizer):
+    trainer = make_trainer(lr=1e150, optimizer=optimizer)
+    for _ in range(50):
+        before = trainer.net.state_dict()
+        steps, losses = trainer.steps, len(trainer.history.step_loss)
+        try:
+            trainer.step()
+        except ln.DivergedError as error:
+            assert f"step {steps + 1}" in str(error)
+            break
+    else:
+        pytest.fail("training with lr=1e150 never diverged")
+    for key, value in trainer.net.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
+    assert trainer.steps == steps and len(trainer.history.step_loss) == losses
+
+
+class Explode(ln.Module):
+    """Identity forward, infinite gradient backward."""
+
+    def forward(self, x):
+        return x
+
+    def backward(self, grad_out):
+        return grad_out * np.inf
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_an_infinite_gradient_raises_naming_the_node_and_changes_nothing():
+    x, labels = disk_data()
+    net = ln.Sequential(ln.Linear(2, 2, rng=0), Explode())
+    trainer = ln.Trainer(net, data=(x, labels), rng=0)
+    before = net.state_dict()
+    with pytest.raises(ln.DivergedError, match=r"gradient of node\(s\) \[1\] is not finite"):
+        trainer.step()
+    for key, value in net.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
+    assert trainer.steps == 0
+
+
+# -- optimizers and settings -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "kind"), [("sgd", ln.SGD), ("momentum", ln.SGD),
+                                            ("adam", ln.Adam)])
+def test_optimizers_by_name(name, kind):
+    trainer = make_trainer(optimizer=name, lr=0.01)
+    assert isinstance(trainer.optimizer, kind)
+    assert trainer.optimizer.params[0][0] is trainer.net.params()[0][0]
+    trainer.lr = 0.02
+    assert trainer.optimizer.lr == 0.02 == trainer.lr
+    before = trainer.net.state_dict()
+    trainer.step()
+    assert not np.array_equal(trainer.net.state_dict()["1.weight"], before["1.weight"])
+
+
+def test_trainer_takes_an_optimizer_object():
+    net = small_net()
+    x, labels = disk_data()
+    optimizer = ln.Adam(net.params(), lr=0.003)
+    trainer = ln.Trainer(net, optimizer=optimizer, data=(x, labels), rng=0)
+    assert trainer.optimizer is optimizer and trainer.lr == 0.003
+    trainer.step()
+    assert optimizer.steps == 1
+
+
+def test_loss_by_name():
+    assert isinstance(make_trainer(loss="cross-entropy").loss, ln.CrossEntropyLoss)
+    assert isinstance(make_trainer().loss, ln.MSELoss)
+
+
+def test_set_data_trains_on_the_new_data_from_a_fresh_epoch():
+    trainer = make_trainer()
+    trainer.step()
+    x, labels = ln.xor(20, rng=1)
+    trainer.set_data((x, labels), test=(x, labels))
+    assert trainer.epoch_progress == 0.0
+    np.testing.assert_array_equal(trainer.x, x)
+    trainer.epoch()
+    assert trainer.steps == 1 + 2  # 20 points in batches of 10
+    assert trainer.history.test_error[-1] == trainer.evaluate()["test_error"]
+
+
+def test_float32_network_trains_in_float32():
+    x, labels = disk_data()
+    net = small_net().astype(np.float32)
+    trainer = ln.Trainer(net, data=(x, labels), rng=0)
+    assert trainer.x.dtype == np.float32
+    trainer.fit(1)
+    assert all(value.dtype == np.float32 for value, _ in net.params())
+
+
+def test_optimizer_is_a_template():
+    class Halve(Optimizer):
+        def update_one(self, value, grad, state):
+            value *= 0.5
+
+    params = small_net().params()
+    before = params[0][0].copy()
+    Halve(params, lr=0.1).step()
+    np.testing.assert_array_equal(params[0][0], before / 2)
