@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import zipfile
 from typing import Any
 
 import numpy as np
@@ -80,7 +81,14 @@ def save(net: Network, path: str | os.PathLike) -> None:
 
 def load(path: str | os.PathLike) -> Network:
     """Read a network written by ``save``: the same graph, the same weights."""
-    with np.load(path, allow_pickle=False) as archive:
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except (ValueError, EOFError, zipfile.BadZipFile):  # not a NumPy file at all
+        archive = None
+    if not isinstance(archive, np.lib.npyio.NpzFile):  # (a .npy file gives an array)
+        raise InputError(f"{os.fspath(path)!r} is not a labnet network file: it is not an .npz "
+                         f"archive")
+    with archive:
         if SPEC_KEY not in archive:
             raise InputError(f"{os.fspath(path)!r} is not a labnet network file")
         spec = json.loads(str(archive[SPEC_KEY]))
