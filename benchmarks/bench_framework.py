@@ -1,0 +1,340 @@
+"""How fast is labnet? One epoch of training, three ways, on the same data and the same weights.
+
+    python benchmarks/bench_framework.py           # a few minutes
+    python benchmarks/bench_framework.py --quick   # about half a minute, rougher
+
+One epoch is 1,000 points of ``labnet.disk`` with one-hot targets, MSE and plain gradient descent,
+cut into mini-batches of 1, 10, 100 or 1,000 points. The contenders:
+
+- **labnet**, through the seed API: ``net.forward``, ``MSELoss.forward``,
+  ``net.backward(loss.backward())``, ``net.update_param(lr)``.
+- **hand**: the same arithmetic written by hand in NumPy, with no framework at all: the same
+  shapes and the same operations (``x @ W + b``, ``np.maximum``, ``grad * (z > 0)``, ``xᵀ · grad``,
+  ``grad.sum(0)``, ``grad · Wᵀ`` down to the input, ``W -= lr * grad_W``). labnet / hand is what
+  the framework costs.
+- **torch**: PyTorch's eager mode on the CPU, the way a PyTorch user writes it (``nn.Sequential``,
+  ``nn.MSELoss``, ``optim.SGD``, autograd), in float64 like the others, with as many threads as
+  NumPy's BLAS uses. Skipped if torch is not installed. (It does not compute the gradient for the
+  input, which labnet and hand do: if anything that favours torch.)
+
+The machine may be noisy, so the contenders take turns (labnet, hand, torch, labnet, hand, ...)
+many times, each epoch starting from the same weights, and the table reports the fastest epoch
+(and the median). The ratios are of the fastest epochs.
+
+Targets (issue 2): labnet / hand ≤ 1.15 at batch ≥ 10 on the seed network, and labnet faster
+than torch at batch ≤ 100.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+import labnet as ln
+
+N_POINTS = 1000
+BATCH_SIZES = (1, 10, 100, 1000)
+LR = 0.05
+HAND_TOLERANCE = 1e-10  # labnet and hand do the same float64 operations in the same order
+TORCH_TOLERANCE = 1e-8  # torch's BLAS may add up in another order
+
+NETWORKS = {
+    # name: the widths of the layers, input to output (ReLU between the Linear layers)
+    "seed 2-25-25-25-2": (2, 25, 25, 25, 2),
+    "wide 2-512-512-2": (2, 512, 512, 2),
+}
+
+
+# -- the data -------------------------------------------------------------------------------------
+def make_batches(batch_size: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The epoch's mini-batches ``(x, one-hot target)``, in a fixed order (no shuffling)."""
+    x, labels = ln.disk(N_POINTS, rng=0)
+    target = ln.one_hot(labels, 2)
+    return [(x[i:i + batch_size], target[i:i + batch_size])
+            for i in range(0, N_POINTS, batch_size)]
+
+
+# -- contender 1: labnet, through the seed API ----------------------------------------------------
+def make_labnet(widths: tuple[int, ...]) -> ln.Network:
+    modules = []
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(widths)):
+        if i > 0:
+            modules.append(ln.ReLU())
+        modules.append(ln.Linear(n_in, n_out))
+    return ln.Sequential(*modules, rng=0)
+
+
+def labnet_epoch(net: ln.Network, loss: ln.MSELoss, batches, lr: float) -> None:
+    for x, target in batches:
+        loss.forward(net.forward(x), target)
+        net.backward(loss.backward())
+        net.update_param(lr)
+
+
+# -- contender 2: the same arithmetic by hand in NumPy --------------------------------------------
+def hand_epoch(weights: list[np.ndarray], biases: list[np.ndarray], batches, lr: float) -> None:
+    last = len(weights) - 1
+    for x, target in batches:
+        # forward: keep the input of every layer, and of every ReLU, for the backward pass
+        layer_inputs, relu_inputs = [], []
+        h = x
+        for i in range(last + 1):
+            layer_inputs.append(h)
+            z = h @ weights[i] + biases[i]
+            if i < last:
+                relu_inputs.append(z)
+                h = np.maximum(z, 0.0)
+            else:
+                h = z
+        # the loss: mean squared error, and its gradient
+        diff = h - target
+        float(np.mean(diff * diff))
+        grad = diff * (2.0 / diff.size)
+        # backward, from the last layer down to the input
+        grad_weights, grad_biases = [None] * (last + 1), [None] * (last + 1)
+        for i in range(last, -1, -1):
+            grad_weights[i] = layer_inputs[i].T @ grad
+            grad_biases[i] = grad.sum(axis=0)
+            grad = grad @ weights[i].T
+            if i > 0:
+                grad = grad * (relu_inputs[i - 1] > 0)
+        # the gradient step, in place
+        for i in range(last + 1):
+            weights[i] -= lr * grad_weights[i]
+            biases[i] -= lr * grad_biases[i]
+
+
+# -- contender 3: PyTorch eager on the CPU --------------------------------------------------------
+def make_torch(net: ln.Network, threads: int):
+    """An ``nn.Sequential`` with the labnet net's weights, its loss and its optimizer."""
+    import torch
+
+    torch.set_num_threads(threads)
+    layers = []
+    for module in net.operators.values():
+        if isinstance(module, ln.Linear):
+            linear = torch.nn.Linear(module.in_features, module.out_features, dtype=torch.float64)
+            layers.append(linear)
+        else:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
+    return model, torch.nn.MSELoss(), optimizer
+
+
+def torch_epoch(model, loss_fn, optimizer, batches) -> None:
+    for x, target in batches:
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), target)
+        loss.item()  # labnet's loss.forward returns the loss as a float: so does this
+        loss.backward()
+        optimizer.step()
+
+
+# -- the contest ----------------------------------------------------------------------------------
+class Contender:
+    """One way to run an epoch: ``run()`` trains one epoch, ``restore()`` puts back the weights it
+    started from, ``weights()`` returns them (as ``(in, out)`` NumPy arrays) for the check."""
+
+    def __init__(self, name: str, run: Callable[[], None], restore: Callable[[], None],
+                 weights: Callable[[], list[np.ndarray]]) -> None:
+        self.name, self.run, self.restore, self.weights = name, run, restore, weights
+        self.times: list[float] = []
+
+    def time_one_epoch(self) -> float:
+        self.restore()
+        start = time.perf_counter()
+        self.run()
+        elapsed = time.perf_counter() - start
+        self.times.append(elapsed)
+        return elapsed
+
+
+def contenders_for(widths: tuple[int, ...], batch_size: int, threads: int | None):
+    batches = make_batches(batch_size)
+
+    net = make_labnet(widths)
+    loss = ln.MSELoss()
+    params = [value for value, _ in net.params()]  # weight, bias, weight, bias, ... (live arrays)
+    start = [value.copy() for value in params]
+
+    def restore_labnet():
+        for value, first in zip(params, start, strict=True):
+            value[...] = first
+
+    labnet = Contender("labnet", lambda: labnet_epoch(net, loss, batches, LR), restore_labnet,
+                       lambda: [value.copy() for value in params])
+
+    weights = [value.copy() for value in start[0::2]]
+    biases = [value.copy() for value in start[1::2]]
+
+    def restore_hand():
+        for value, first in zip(weights + biases, start[0::2] + start[1::2], strict=True):
+            value[...] = first
+
+    def hand_weights():
+        return [value.copy() for pair in zip(weights, biases, strict=True) for value in pair]
+
+    hand = Contender("hand", lambda: hand_epoch(weights, biases, batches, LR), restore_hand,
+                     hand_weights)
+
+    if threads is None:
+        return [labnet, hand]
+
+    import torch
+
+    model, loss_fn, optimizer = make_torch(net, threads)
+    torch_params = list(model.parameters())  # weight (out, in), bias, weight, bias, ...
+    torch_batches = [(torch.from_numpy(x), torch.from_numpy(t)) for x, t in batches]
+
+    def restore_torch():
+        with torch.no_grad():
+            for value, first in zip(torch_params, start, strict=True):
+                value.copy_(torch.from_numpy(first.T if first.ndim == 2 else first))
+
+    def torch_weights():
+        return [value.detach().numpy().T.copy() for value in torch_params]
+
+    pytorch = Contender("torch", lambda: torch_epoch(model, loss_fn, optimizer, torch_batches),
+                        restore_torch, torch_weights)
+    return [labnet, hand, pytorch]
+
+
+def check_same_result(contenders: list[Contender]) -> None:
+    """After one epoch from the same weights, every contender must have the same weights."""
+    reference = contenders[0]
+    reference.time_one_epoch()
+    expected = reference.weights()
+    for other in contenders[1:]:
+        other.time_one_epoch()
+        tolerance = TORCH_TOLERANCE if other.name == "torch" else HAND_TOLERANCE
+        for a, b in zip(expected, other.weights(), strict=True):
+            if not np.allclose(a, b, rtol=tolerance, atol=tolerance):
+                sys.exit(f"{other.name} does not compute what {reference.name} does: "
+                         f"max difference {np.max(np.abs(a - b)):.3g}")
+    for contender in contenders:
+        contender.times.clear()
+
+
+def measure(contenders: list[Contender], budget: float, min_rounds: int, max_rounds: int) -> int:
+    """Interleave the contenders, round after round, for about ``budget`` seconds.
+
+    At least ``min_rounds`` rounds, unless they would take more than four budgets (a contender
+    slowed down by a busy machine must not hold the whole run up)."""
+    check_same_result(contenders)  # also a warm-up round
+    start = time.perf_counter()
+    rounds = 0
+    while rounds < max_rounds:
+        for contender in contenders:
+            contender.time_one_epoch()
+        rounds += 1
+        elapsed = time.perf_counter() - start
+        if elapsed > 4 * budget or (elapsed > budget and rounds >= min_rounds):
+            break
+    return rounds
+
+
+# -- the report -----------------------------------------------------------------------------------
+def blas_threads() -> int:
+    """How many threads NumPy's BLAS uses (threadpoolctl knows; else the usual variables)."""
+    try:
+        from threadpoolctl import threadpool_info
+
+        counts = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+        if counts:
+            return max(counts)
+    except ImportError:
+        pass
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        if os.environ.get(name, "").isdigit():
+            return int(os.environ[name])
+    return os.cpu_count() or 1
+
+
+def torch_available() -> str | None:
+    """torch's version, or None (and a line saying so) if it cannot be imported."""
+    try:
+        import torch
+    except ImportError as error:
+        print(f"torch: not importable ({error}); the PyTorch column is skipped.")
+        return None
+    return torch.__version__
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:  # not on every system
+        return "unknown"
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:9.2f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a fast, rougher run")
+    args = parser.parse_args(argv)
+    budget, min_rounds, max_rounds = (0.3, 3, 20) if args.quick else (8.0, 15, 400)
+
+    threads = blas_threads()
+    torch_version = torch_available()
+    print(f"Python {platform.python_version()}, NumPy {np.__version__}, "
+          f"torch {torch_version or '-'}, {threads} BLAS thread(s), {os.cpu_count()} CPU(s)")
+    print(f"load average before: {load_average()} (a busy machine slows BLAS and torch threads)")
+    print(f"one epoch = {N_POINTS} points of labnet.disk, MSE, SGD lr={LR}, float64; "
+          f"times in ms per epoch, min (median) over the rounds\n")
+
+    columns = ["labnet", "hand", "torch"] if torch_version else ["labnet", "hand"]
+    header = f"{'network':<18} {'batch':>5} {'rounds':>6} "
+    header += "".join(f"{name + ' min':>10} {'(median)':>9} " for name in columns)
+    header += f"{'labnet/hand':>11}" + (f" {'labnet/torch':>12}" if torch_version else "")
+    print(header)
+    print("-" * len(header))
+
+    results = {}
+    for network, widths in NETWORKS.items():
+        for batch_size in BATCH_SIZES:
+            contenders = contenders_for(widths, batch_size, threads if torch_version else None)
+            rounds = measure(contenders, budget, min_rounds, max_rounds)
+            best = {c.name: min(c.times) for c in contenders}
+            median = {c.name: statistics.median(c.times) for c in contenders}
+            results[network, batch_size] = best
+            line = f"{network:<18} {batch_size:>5} {rounds:>6} "
+            line += "".join(f"{ms(best[name]):>10} ({ms(median[name]).strip():>7}) "
+                            for name in columns)
+            line += f"{best['labnet'] / best['hand']:>11.3f}"
+            if torch_version:
+                line += f" {best['labnet'] / best['torch']:>12.3f}"
+            print(line, flush=True)
+
+    print(f"load average after: {load_average()}")
+    print("\nTargets on the seed network:")
+    seed = next(iter(NETWORKS))
+    for batch_size in BATCH_SIZES:
+        if batch_size >= 10:
+            ratio = results[seed, batch_size]["labnet"] / results[seed, batch_size]["hand"]
+            verdict = "pass" if ratio <= 1.15 else "FAIL"
+            print(f"  labnet/hand  <= 1.15 at batch {batch_size:>4}: {ratio:.3f}  {verdict}")
+    for batch_size in BATCH_SIZES:
+        if batch_size <= 100:
+            if not torch_version:
+                print(f"  labnet faster than torch at batch {batch_size:>4}: skipped (no torch)")
+                continue
+            ratio = results[seed, batch_size]["labnet"] / results[seed, batch_size]["torch"]
+            verdict = "pass" if ratio < 1.0 else "FAIL"
+            print(f"  labnet/torch <  1    at batch {batch_size:>4}: {ratio:.3f}  {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
