@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from labnet.errors import InputError
+from labnet.errors import InputError, ShapeError
 from labnet.modules import check_lr
 
 Array = np.ndarray
@@ -52,7 +52,12 @@ class Optimizer:
         if len(state["state"]) != len(self.params):
             raise InputError(f"optimizer state has {len(state['state'])} parameters, this "
                              f"optimizer has {len(self.params)}")
-        lr = check_lr(state["lr"])  # checked before anything changes
+        for i, (saved, (value, _)) in enumerate(zip(state["state"], self.params, strict=True)):
+            for key, array in saved.items():
+                if np.shape(array) != value.shape:
+                    raise ShapeError(f"optimizer state {key!r} of parameter {i} has shape "
+                                     f"{np.shape(array)}, the parameter's is {value.shape}")
+        lr = check_lr(state["lr"])  # all checked before anything changes
         self.steps = int(state["steps"])
         self.lr = lr
         self.state = [{k: np.array(v) for k, v in s.items()} for s in state["state"]]

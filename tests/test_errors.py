@@ -359,3 +359,16 @@ def test_data_functions_refuse_bad_arguments():
         ln.train_test_split(x, labels, test_fraction=1.5)
     with pytest.raises(ValueError, match=r"cannot split 10 points with test_fraction=0.01"):
         ln.train_test_split(x, labels, test_fraction=0.01)
+
+
+def test_optimizer_state_of_other_shapes_is_refused_and_changes_nothing():
+    seed, figure1 = ln.PRESETS["seed"](0), ln.PRESETS["figure1"](0)  # 8 parameters each
+    source = ln.Adam(seed.params())
+    for _, grad in seed.params():
+        grad[...] = 1.0
+    source.step()
+    optimizer = ln.Adam(figure1.params())
+    with pytest.raises(ln.ShapeError, match=r"optimizer state 'm' of parameter 4 has shape "
+                                            r"\(25, 25\), the parameter's is \(2, 25\)"):
+        optimizer.load_state_dict(source.state_dict())
+    assert optimizer.steps == 0 and optimizer.state[0] == {}
