@@ -135,6 +135,15 @@ def test_linear_with_unknown_in_features_has_no_parameters_until_built():
     assert [value.shape for value, _ in linear.params()] == [(3, 4), (4,)]
 
 
+@pytest.mark.parametrize("init", ["he", "xavier"])
+def test_linear_built_from_unknown_in_features_gradients_match_finite_differences(init):
+    linear = ln.Linear(None, 4, init=init, rng=0)
+    linear.build([3])
+    report = ln.gradcheck(linear, away_from_zero((5, 3)))
+    assert report.ok, str(report)
+    assert set(report.errors) == {"input 0", "weight", "bias"}
+
+
 def test_linear_with_unknown_in_features_refuses_forward_before_build():
     with pytest.raises(ValueError, match="input width is not known"):
         ln.Linear(None, 4).forward(np.ones((2, 3)))
