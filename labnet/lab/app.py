@@ -1,0 +1,365 @@
+"""The lab's widgets: controls that call ``Lab`` methods, and images that show the views.
+
+This is the only module of labnet that imports ipywidgets. It holds no state of its own beyond
+what the widgets show: the state is the ``LabModel``; the pictures are the ``views``.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+import traceback
+from typing import TYPE_CHECKING
+
+import ipywidgets as widgets
+
+from labnet.data import DATASETS
+from labnet.lab.model import INPUT, LEARNING_RATES, PALETTE
+from labnet.lab.views import BoundaryView, CurvesView, GradientsView, GraphView
+from labnet.losses import LOSSES
+from labnet.optim import OPTIMIZERS
+from labnet.presets import PRESETS
+
+if TYPE_CHECKING:
+    from labnet.lab.lab import Lab
+
+BATCH_SIZES = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+POINT_COUNTS = (100, 200, 500, 1000, 2000, 5000)
+SLOW_VIEW_INTERVAL = 0.25  # while playing, each view but the boundary is redrawn ≤ 4 times/s
+PRESET_NAMES = {
+    "seed": "seed: 2-25-25-25-2",
+    "figure1": "report's Figure 1 (skip into Sum)",
+    "deep-sigmoid": "deep sigmoid stack",
+    "deep-sigmoid-skip": "deep sigmoid + skips",
+}
+
+
+def _px(value: float) -> str:
+    return f"{round(value)}px"
+
+
+class LabView:
+    """All the widgets of a lab. ``widget`` is the whole app; the controls are attributes, so
+    tests can click them: ``view.step_button.click()``, ``view.lr.value = 0.01``."""
+
+    def __init__(self, lab: Lab, scale: float = 1.0, grid: int = 100) -> None:
+        self.lab = lab
+        self.model = lab.model
+        self.scale = scale
+        self.views = {
+            "boundary": BoundaryView(size=int(400 * scale), grid=grid, scale=scale),
+            "curves": CurvesView(int(430 * scale), int(200 * scale), scale),
+            "gradients": GradientsView(int(430 * scale), int(200 * scale), scale),
+            "graph": GraphView(int(840 * scale), int(250 * scale), scale),
+        }
+        self.images = {
+            name: widgets.Image(format=view.fmt, layout=widgets.Layout(
+                width=_px(view.width), height=_px(view.height), object_fit="contain"))
+            for name, view in self.views.items()
+        }
+        for name, image in self.images.items():
+            image.add_class(f"lab-{name}")
+        self._dirty = set(self.views)
+        self._last_drawn = dict.fromkeys(self.views, 0.0)
+        self._syncing = False  # True while widgets are set from the model (no feedback)
+        self._build_controls()
+        self.widget = self._layout()
+        self.widget.add_class("labnet-lab")
+        self.model.listeners.append(self._on_model_change)
+        self._on_model_change("graph")
+        self._on_model_change("data")
+
+    # -- controls -------------------------------------------------------------------------------
+    def _button(self, description: str, css: str, action, tooltip: str = "",
+                style: str = "") -> widgets.Button:
+        button = widgets.Button(description=description, tooltip=tooltip or description,
+                                button_style=style,
+                                layout=widgets.Layout(width="auto", min_width="60px"))
+        button.add_class(css)
+        button.on_click(self.guarded(lambda _button: action()))
+        return button
+
+    def _on_value(self, widget: widgets.Widget, action) -> None:
+        def handler(change):
+            if not self._syncing:
+                action(change["new"])
+        widget.observe(self.guarded(handler), names="value")
+
+    def _build_controls(self) -> None:
+        lab, model = self.lab, self.model
+        description = {"description_width": "88px"}
+        wide = widgets.Layout(width="100%")
+        # training
+        self.step_button = self._button("Step", "lab-step", lab.step, "train on one mini-batch")
+        self.epoch_button = self._button("Epoch", "lab-epoch", lab.epoch,
+                                         "train to the end of the epoch")
+        self.play_button = self._button("▶ Play", "lab-play", self._toggle_play,
+                                        "train continuously / pause", style="success")
+        self.reset_button = self._button("Reset", "lab-reset", lab.reset,
+                                         "new weights, new optimizer, empty history",
+                                         style="warning")
+        self.loss = widgets.Dropdown(options=list(LOSSES), value=model.loss,
+                                     description="loss", style=description, layout=wide)
+        self.optimizer = widgets.Dropdown(options=list(OPTIMIZERS), value=model.optimizer,
+                                          description="optimizer", style=description,
+                                          layout=wide)
+        self.lr = widgets.SelectionSlider(options=list(LEARNING_RATES), value=model.lr,
+                                          description="learning rate", style=description,
+                                          continuous_update=False, layout=wide)
+        self.batch_size = widgets.Dropdown(options=list(BATCH_SIZES), value=model.batch_size,
+                                           description="batch size", style=description,
+                                           layout=wide)
+        self._on_value(self.loss, lambda v: lab.set_training(loss=v))
+        self._on_value(self.optimizer, lambda v: lab.set_training(optimizer=v))
+        self._on_value(self.lr, lambda v: lab.set_training(lr=v))
+        self._on_value(self.batch_size, lambda v: lab.set_training(batch_size=v))
+        # data
+        datasets = list(DATASETS) + (["custom"] if model.custom_data is not None else [])
+        self.dataset = widgets.Dropdown(options=datasets, value=model.dataset,
+                                        description="data", style=description, layout=wide)
+        self.noise = widgets.FloatSlider(value=model.noise, min=0.0, max=0.5, step=0.05,
+                                         description="noise", style=description,
+                                         continuous_update=False, layout=wide)
+        self.n_points = widgets.Dropdown(options=list(POINT_COUNTS), value=model.n_points,
+                                         description="points", style=description,
+                                         layout=wide)
+        self.test_fraction = widgets.FloatSlider(
+            value=model.test_fraction, min=0.1, max=0.9, step=0.05, description="test part",
+            style=description, continuous_update=False, readout_format=".0%", layout=wide)
+        self.data_seed = widgets.IntText(value=model.data_seed, description="seed",
+                                         style=description, layout=widgets.Layout(width="60%"))
+        self.regenerate_button = self._button(
+            "New data", "lab-regenerate",
+            lambda: lab.set_data(seed=self.data_seed.value), "make the data again with this seed")
+        self.show_test = widgets.Checkbox(value=True, description="show test points",
+                                          indent=False)
+        self.discretize = widgets.Checkbox(value=False, description="discretise output",
+                                           indent=False)
+        self._on_value(self.dataset, lambda v: lab.set_data(dataset=v))
+        self._on_value(self.noise, lambda v: lab.set_data(noise=v))
+        self._on_value(self.n_points, lambda v: lab.set_data(n_points=v))
+        self._on_value(self.test_fraction, lambda v: lab.set_data(test_fraction=v))
+        self._on_value(self.show_test, lambda v: lab.show(test_points=v))
+        self._on_value(self.discretize, lambda v: lab.show(discretize=v))
+        # graph editing
+        self.kind = widgets.Dropdown(options=list(PALETTE), value="Linear", description="module",
+                                     style=description, layout=wide)
+        self.width = widgets.BoundedIntText(value=8, min=1, max=1024, description="width",
+                                            style=description, layout=wide)
+        self.kind.observe(lambda change: setattr(
+            self.width.layout, "visibility",
+            "visible" if change["new"] == "Linear" else "hidden"), names="value")
+        self.add_button = self._button("Add", "lab-add", self._add, "add the module as a new node")
+        self.source = widgets.Dropdown(description="from", style={"description_width": "36px"},
+                                       layout=widgets.Layout(width="50%"))
+        self.target = widgets.Dropdown(description="to", style={"description_width": "22px"},
+                                       layout=widgets.Layout(width="50%"))
+        self.connect_button = self._button(
+            "Connect", "lab-connect", lambda: lab.connect(self.source.value, self.target.value))
+        self.disconnect_button = self._button(
+            "Disconnect", "lab-disconnect",
+            lambda: lab.disconnect(self.source.value, self.target.value))
+        self.node = widgets.Dropdown(description="node", style=description, layout=wide)
+        self.remove_button = self._button("Remove", "lab-remove",
+                                          lambda: lab.remove(self.node.value))
+        self.undo_button = self._button("Undo", "lab-undo", lab.undo, "undo the last graph edit")
+        self.preset = widgets.Dropdown(options=[(label, name) for name, label in
+                                                PRESET_NAMES.items() if name in PRESETS],
+                                       value="seed", layout=widgets.Layout(width="230px"))
+        self.preset_button = self._button("Load preset", "lab-preset",
+                                          lambda: lab.load_preset(self.preset.value),
+                                          "replace the graph (Undo brings it back)")
+        for name in ("kind", "width", "source", "target", "node", "loss", "optimizer", "lr",
+                     "batch_size", "dataset", "noise", "n_points", "test_fraction", "preset",
+                     "show_test", "discretize", "data_seed"):
+            getattr(self, name).add_class(f"lab-{name.replace('_', '-')}")
+        # status and messages
+        self.status = widgets.HTML()
+        self.status.add_class("lab-status")
+        self.message = widgets.HTML()
+        self.message.add_class("lab-message")
+
+    def _layout(self) -> widgets.Widget:
+        def section(title: str, *children) -> widgets.VBox:
+            heading = widgets.HTML(f"<b style='font-size:{round(13 * self.scale)}px'>"
+                                   f"{title}</b>")
+            return widgets.VBox([heading, *children],
+                                layout=widgets.Layout(margin="0 0 6px 0"))
+
+        row = widgets.HBox
+        controls = widgets.VBox([
+            section("Train",
+                    row([self.step_button, self.epoch_button, self.play_button,
+                         self.reset_button]),
+                    self.loss, self.optimizer, self.lr, self.batch_size),
+            section("Data", self.dataset, self.noise, self.n_points, self.test_fraction,
+                    row([self.data_seed, self.regenerate_button]),
+                    row([self.show_test, self.discretize])),
+            section("Graph", self.kind, self.width,
+                    row([self.add_button, self.undo_button]),
+                    row([self.source, self.target]),
+                    row([self.connect_button, self.disconnect_button]),
+                    self.node, self.remove_button),
+        ], layout=widgets.Layout(width=_px(285 * self.scale), padding="0 8px 0 0"))
+        pictures = widgets.VBox([
+            row([self.images["boundary"],
+                 widgets.VBox([self.images["curves"], self.images["gradients"]])]),
+            self.images["graph"],
+        ])
+        header = row([
+            widgets.HTML(f"<b style='font-size:{round(18 * self.scale)}px'>labnet lab</b>",
+                         layout=widgets.Layout(margin="0 16px 0 0")),
+            self.preset, self.preset_button, self.status,
+        ], layout=widgets.Layout(align_items="center"))
+        return widgets.VBox([header, self.message, row([controls, pictures])])
+
+    # -- actions that need the view -------------------------------------------------------------
+    def _toggle_play(self) -> None:
+        if self.lab.playing:
+            self.lab.pause()
+        else:
+            self.lab.play()
+
+    def _add(self) -> None:
+        params = {"width": self.width.value} if self.kind.value == "Linear" else {}
+        node = self.lab.add(self.kind.value, **params)
+        self.target.value = node
+
+    def guarded(self, handler):
+        """Wrap a widget callback: an exception shows in the lab's message area, never lost."""
+        def run(*args):
+            try:
+                handler(*args)
+            except ValueError as error:  # the user's mistake: say what it is
+                self.show_message(str(error), error=True)
+            except Exception as error:  # our bug: say so, keep the traceback for a report
+                self.lab.last_traceback = traceback.format_exc()
+                self.show_message(f"internal error ({type(error).__name__}: {error}); "
+                                  f"the traceback is in lab.last_traceback", error=True)
+            else:
+                if self.message.value and not self._message_sticky:
+                    self.show_message("")
+        return run
+
+    _message_sticky = False
+
+    def show_message(self, text: str, error: bool = False, sticky: bool = False) -> None:
+        """Show ``text`` above the lab (red if ``error``); "" clears it."""
+        self._message_sticky = sticky and bool(text)
+        if not text:
+            self.message.value = ""
+            return
+        colour = "#c0392b" if error else "#1f618d"
+        self.message.value = (f"<div style='color:{colour};font-size:{round(13 * self.scale)}px;"
+                              f"white-space:normal'>{html.escape(text)}</div>")
+
+    # -- keeping the pictures and the widgets in step with the model ----------------------------
+    def _on_model_change(self, what: str) -> None:
+        model = self.model
+        views = self.views
+        if what == "graph":
+            views["graph"].set_graph(model)
+            if model.graph_error is None:
+                views["gradients"].set_network(model)
+            self._sync_node_choices()
+            self._dirty.update(self.views)
+            if model.graph_error:
+                self.show_message(f"The graph is not a valid network yet: {model.graph_error} "
+                                  f"(training goes on with the last valid one)", error=True,
+                                  sticky=True)
+            elif self._message_sticky:
+                self.show_message("")
+        elif what == "data":
+            views["boundary"].set_data(model)
+            self._dirty.update(("boundary", "curves"))
+            self._sync_widgets()
+        elif what == "train":
+            self._dirty.update(self.views)
+        elif what == "settings":
+            self._dirty.add("boundary")
+            self._sync_widgets()
+
+    def _sync_node_choices(self) -> None:
+        nodes = [INPUT, *self.model.nodes]
+        labels = [(f"{node}: input" if node == INPUT else
+                   f"{node}: {self.model.nodes[node].label()}", node) for node in nodes]
+        self._syncing = True
+        try:
+            for dropdown, choices in ((self.source, labels), (self.target, labels[1:]),
+                                      (self.node, labels[1:])):
+                old = dropdown.value
+                dropdown.options = choices
+                values = [value for _, value in choices]
+                if old in values:
+                    dropdown.value = old
+                elif values:
+                    dropdown.value = values[-1]
+        finally:
+            self._syncing = False
+
+    def _sync_widgets(self) -> None:
+        """Show the model's settings in the controls (after a change made from Python)."""
+        model = self.model
+        self._syncing = True
+        try:
+            for name, value in (("loss", model.loss), ("optimizer", model.optimizer),
+                                ("batch_size", model.batch_size), ("dataset", model.dataset),
+                                ("noise", model.noise), ("n_points", model.n_points),
+                                ("test_fraction", model.test_fraction),
+                                ("data_seed", model.data_seed)):
+                widget = getattr(self, name)
+                options = getattr(widget, "options", None)
+                if options is not None and value not in [
+                        o[1] if isinstance(o, tuple) else o for o in options]:
+                    widget.options = sorted({*options, value})
+                if widget.value != value:
+                    widget.value = value
+            if model.lr in LEARNING_RATES and self.lr.value != model.lr:
+                self.lr.value = model.lr
+        finally:
+            self._syncing = False
+
+    def refresh(self, playing: bool = False) -> list[str]:
+        """Redraw what changed; return the names of the views drawn.
+
+        While playing, the boundary is drawn every frame and at most one other view, the one
+        waiting longest, if it has not been drawn for ``SLOW_VIEW_INTERVAL``."""
+        now = time.perf_counter()
+        due = [name for name in self.views if name in self._dirty]
+        if playing:
+            slow = [name for name in due if name != "boundary"
+                    and now - self._last_drawn[name] >= SLOW_VIEW_INTERVAL]
+            slow.sort(key=self._last_drawn.__getitem__)
+            due = [name for name in due if name == "boundary"] + slow[:1]
+        for name in due:
+            view = self.views[name]
+            view.update(self.model)
+            self.images[name].value = view.render()
+            self._dirty.discard(name)
+            self._last_drawn[name] = now
+        self.update_status()
+        return due
+
+    def update_status(self) -> None:
+        model, lab = self.model, self.lab
+        trainer = model.trainer
+        if trainer is None:
+            self.status.value = "<span>no valid network yet</span>"
+            return
+        scores = lab.scores()
+        loss = trainer.history.step_loss[-1] if trainer.history.step_loss else float("nan")
+        parts = [
+            f"epoch <b>{trainer.epochs}</b>",
+            f"step <b>{trainer.steps}</b>",
+            f"loss <b>{loss:.4f}</b>",
+            f"train error <b>{100 * scores['train_error']:.1f}%</b>",
+            f"test error <b>{100 * scores['test_error']:.1f}%</b>",
+            f"<b>{lab.steps_per_second:,.0f}</b> steps/s" if lab.playing else "paused",
+        ]
+        size = round(14 * self.scale)
+        self.status.value = (f"<span style='font-size:{size}px;margin-left:16px'>"
+                             + " &middot; ".join(parts) + "</span>")
+
+    def set_playing(self, playing: bool) -> None:
+        self.play_button.description = "⏸ Pause" if playing else "▶ Play"
+        self.play_button.button_style = "danger" if playing else "success"

@@ -1,0 +1,220 @@
+"""``Lab``: the app. Every button of the lab calls one of its methods, and so can you.
+
+>>> lab = Lab()                  # the seed experiment, ready to play
+>>> lab                          # in a notebook: shows the whole app
+>>> node = lab.add("Linear", width=8)
+>>> lab.connect(6, node)
+>>> lab.step(10); lab.epoch()
+>>> lab.history.test_error[-1]
+
+``play()`` trains continuously in an asyncio task on the kernel's event loop, a slice of steps
+at a time, drawing a frame between slices when one is due; ``pause()`` stops it at the end of the
+current slice, a few tens of milliseconds later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import numpy as np
+
+from labnet.errors import DivergedError
+from labnet.lab.app import LabView
+from labnet.lab.model import LabModel
+from labnet.network import Network
+from labnet.training import History
+
+TRAIN_SLICE = 0.03  # seconds of training between two looks at the event loop
+MAX_FPS = 25.0  # frames per second at most while playing
+DRAW_SHARE = 0.15  # while playing, drawing takes at most this share of the time
+
+
+class Lab:
+    """An interactive lab: a network to edit, data, training, and live views of all three.
+
+    Parameters
+    ----------
+    preset : the network to start from, a name in ``labnet.PRESETS`` (default: the seed's).
+    network : start from this Network instead (its weights are kept).
+    data : ``(x, labels)`` to train on instead of a generated data set.
+    seed : seeds the data, new weights, and the mini-batches.
+    grid : the boundary is computed on a ``grid × grid`` grid of the plane.
+    scale : size of the whole lab (1.5 for a projector).
+    """
+
+    def __init__(self, preset: str | None = "seed", *, network: Network | None = None,
+                 data: tuple[np.ndarray, np.ndarray] | None = None, seed: int = 0,
+                 grid: int = 100, scale: float = 1.0) -> None:
+        self.model = LabModel(preset, network=network, data=data, seed=seed)
+        self.playing = False
+        self.steps_per_second = 0.0
+        self.frames_drawn = 0
+        self.last_traceback: str | None = None
+        self._task: asyncio.Task | None = None
+        self.view = LabView(self, scale=scale, grid=grid)
+        self.view.refresh()
+
+    # -- the graph ------------------------------------------------------------------------------
+    def add(self, kind: str, **params) -> int:
+        """Add a node with a new ``kind`` module (``"Linear"`` takes ``width``); return its id."""
+        node = self.model.add(kind, **params)
+        self.view.refresh()
+        return node
+
+    def connect(self, src, dst) -> None:
+        """Add the edge ``src → dst``. If the graph is not valid yet, the lab says why and
+        trains the last valid network until it is."""
+        self.model.connect(src, dst)
+        self.view.refresh()
+
+    def disconnect(self, src, dst) -> None:
+        """Remove the edge ``src → dst``."""
+        self.model.disconnect(src, dst)
+        self.view.refresh()
+
+    def remove(self, node) -> None:
+        """Remove a node and its edges."""
+        self.model.remove(node)
+        self.view.refresh()
+
+    def undo(self) -> None:
+        """Undo the last graph edit or preset."""
+        self.model.undo()
+        self.view.refresh()
+
+    def load_preset(self, name: str) -> None:
+        """Replace the graph with a preset (``Undo`` brings the old one back)."""
+        self.model.load_preset(name)
+        self.view.refresh()
+
+    # -- data and settings ----------------------------------------------------------------------
+    def set_data(self, **settings) -> None:
+        """Change ``dataset``, ``noise``, ``n_points``, ``test_fraction`` or ``seed``; the data
+        is made anew."""
+        self.model.set_data(**settings)
+        self.view.refresh()
+
+    def set_training(self, **settings) -> None:
+        """Change ``loss``, ``optimizer``, ``lr`` or ``batch_size``."""
+        self.model.set_training(**settings)
+        self.view.refresh()
+
+    def show(self, *, test_points: bool | None = None, discretize: bool | None = None) -> None:
+        """Show or hide the test points; show the output as a score or as a class."""
+        boundary = self.view.views["boundary"]
+        if test_points is not None:
+            boundary.show_test = bool(test_points)
+            boundary.set_data(self.model)
+            self.view.show_test.value = bool(test_points)
+        if discretize is not None:
+            boundary.discretize = bool(discretize)
+            self.view.discretize.value = bool(discretize)
+        self.view._dirty.add("boundary")
+        self.view.refresh()
+
+    # -- training -------------------------------------------------------------------------------
+    def step(self, n: int = 1) -> None:
+        """Train on ``n`` mini-batches."""
+        try:
+            self.model.step(n)
+        finally:
+            self.view.refresh()
+
+    def epoch(self) -> None:
+        """Train to the end of the current epoch."""
+        try:
+            self.model.epoch()
+        finally:
+            self.view.refresh()
+
+    def reset(self) -> None:
+        """New weights, a new optimizer, an empty history (the graph and data stay)."""
+        self.model.reset()
+        self.view.refresh()
+
+    def play(self) -> asyncio.Task:
+        """Train continuously, without blocking: a task on the running asyncio event loop
+        (in Jupyter, the kernel's). Returns the task."""
+        self.model._require_network()
+        if self.playing and self._task is not None and not self._task.done():
+            return self._task
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+        if not loop.is_running():
+            raise RuntimeError("play() needs a running asyncio event loop, as in Jupyter; in "
+                               "a plain script call lab.step(n) or lab.epoch() instead")
+        self.playing = True
+        self.view.set_playing(True)
+        self._task = loop.create_task(self._play_loop())
+        return self._task
+
+    def pause(self) -> None:
+        """Stop playing (at the end of the current slice of training)."""
+        self.playing = False
+        self.view.set_playing(False)
+        self.view.update_status()
+
+    async def _play_loop(self) -> None:
+        next_frame, frame_cost = 0.0, 0.0
+        window_start, window_steps = time.perf_counter(), 0
+        try:
+            while self.playing:
+                window_steps += self.model.train_for(TRAIN_SLICE)
+                now = time.perf_counter()
+                if now - window_start >= 0.5:
+                    self.steps_per_second = window_steps / (now - window_start)
+                    window_start, window_steps = now, 0
+                if now >= next_frame:
+                    self.view.refresh(playing=True)
+                    self.frames_drawn += 1
+                    cost = time.perf_counter() - now
+                    frame_cost = cost if not frame_cost else 0.8 * frame_cost + 0.2 * cost
+                    # the next frame waits so that drawing takes about DRAW_SHARE of the time
+                    next_frame = now + min(max(1.0 / MAX_FPS, frame_cost / DRAW_SHARE), 0.5)
+                await asyncio.sleep(0)
+        except DivergedError as error:
+            self.view.show_message(f"Paused: {error}", error=True, sticky=True)
+        except Exception as error:  # shown in the lab, never lost in a log
+            import traceback
+
+            self.last_traceback = traceback.format_exc()
+            self.view.show_message(f"Paused by an internal error ({type(error).__name__}: "
+                                   f"{error}); the traceback is in lab.last_traceback",
+                                   error=True, sticky=True)
+        finally:
+            self.playing = False
+            self.view.set_playing(False)
+            self.view.refresh()
+
+    # -- what there is to read ------------------------------------------------------------------
+    @property
+    def network(self) -> Network | None:
+        """The network being trained: the last valid one built from the graph."""
+        return self.model.network
+
+    @property
+    def history(self) -> History | None:
+        """The training history of the current network."""
+        return self.model.trainer.history if self.model.trainer else None
+
+    @property
+    def graph_error(self) -> str | None:
+        """Why the edited graph is not a valid network yet (``None`` if it is)."""
+        return self.model.graph_error
+
+    def scores(self) -> dict[str, float]:
+        """Loss and error rate on the training and test sets, now."""
+        return self.model.scores()
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.view.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        net = self.model.network
+        return (f"Lab({len(self.model.nodes)} modules, data={self.model.dataset!r}, "
+                f"{'valid' if self.model.graph_error is None else 'being edited'}, "
+                f"step {self.model.trainer.steps if self.model.trainer else 0}, "
+                f"{net.num_params() if net else 0} parameters)")

@@ -1,0 +1,463 @@
+"""The lab's state: the graph being edited, the data, the training. No widgets, no drawing.
+
+The model keeps the graph as the user edits it (node specs and edges), which may be invalid for a
+while, and the last *valid* ``Network`` built from it, which keeps its weights and its training
+until an edit makes a valid graph again. Views learn what changed through ``listeners``: each is
+called with one word, ``"graph"``, ``"data"``, ``"train"`` or ``"settings"``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from labnet.data import DATASETS, check_data, train_test_split
+from labnet.errors import GraphError, InputError, LabnetError
+from labnet.losses import LOSSES
+from labnet.modules import MODULES, Linear, Module
+from labnet.network import Network
+from labnet.optim import OPTIMIZERS
+from labnet.presets import PRESETS
+from labnet.training import Trainer
+
+INPUT = 0
+PALETTE = ("Linear", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Sum", "Concat")
+"""The module kinds a user can add from the lab."""
+
+SHORT_LABELS = {"ReLU": "ReLU", "LeakyReLU": "leaky", "Tanh": "tanh", "Sigmoid": "σ", "Sum": "+",
+                "Concat": "cat"}
+
+LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+"""The learning rates the lab offers: a log scale."""
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """What a node is, without its weights: a module class and its constructor arguments.
+
+    A Linear's ``in_features`` is left out: the lab infers it from the graph."""
+
+    cls: type[Module]
+    config: dict = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return self.cls.__name__
+
+    @property
+    def width(self) -> int | None:
+        return self.config.get("out_features")
+
+    def make(self, rng: np.random.Generator) -> Module:
+        if self.cls is Linear:
+            return Linear(None, rng=rng, **self.config)
+        return self.cls(**self.config)
+
+    @classmethod
+    def of(cls, module: Module) -> NodeSpec:
+        config = dict(module.config())
+        if isinstance(module, Linear):
+            config.pop("in_features", None)
+        return cls(type(module), config)
+
+    def label(self) -> str:
+        if self.cls is Linear:
+            return f"Linear {self.width}"
+        return self.kind
+
+    def short_label(self) -> str:
+        """A label of a few characters, for crowded drawings."""
+        if self.cls is Linear:
+            return f"L{self.width}"
+        return SHORT_LABELS.get(self.kind, self.kind[:4])
+
+
+class LabModel:
+    """The state of a lab. Every method a widget triggers is a plain method here.
+
+    Parameters
+    ----------
+    preset : name of a network in ``labnet.PRESETS`` to start from (ignored if ``network`` given).
+    network : a Network to start from (its modules, with their weights, are used as they are).
+    data : ``(x, labels)`` to train on instead of a generated data set (x has 2 columns).
+    seed : seeds the data, the weights of new modules, and the mini-batches.
+    """
+
+    def __init__(self, preset: str | None = "seed", *, network: Network | None = None,
+                 data: tuple[np.ndarray, np.ndarray] | None = None, seed: int = 0) -> None:
+        self.listeners: list[Callable[[str], None]] = []
+        self.rng = np.random.default_rng(seed)
+        # data settings
+        self.dataset = "disk"
+        self.noise = 0.0
+        self.n_points = 2000
+        self.test_fraction = 0.5
+        self.data_seed = seed
+        self.custom_data: tuple[np.ndarray, np.ndarray] | None = None
+        # training settings
+        self.loss = "mse"
+        self.optimizer = "sgd"
+        self.lr = 0.1
+        self.batch_size = 10
+        # the graph being edited, and what was built from it
+        self.nodes: dict[object, NodeSpec] = {}
+        self.edges: list[tuple[object, object]] = []
+        self.modules: dict[object, Module] = {}
+        self.network: Network | None = None
+        self.graph_error: str | None = None
+        self.trainer: Trainer | None = None
+        self._undo: list[tuple] = []  # the graph before each edit, newest last
+
+        if data is not None:
+            x, labels = check_data(*data)
+            if x.shape[1] != 2:
+                raise InputError(f"the lab shows data in a plane: x must have 2 columns, got "
+                                 f"{x.shape[1]}")
+            self.custom_data = (x, labels)
+            self.dataset = "custom"
+        self._make_data()
+        if network is not None:
+            self._load_network(network)
+        elif preset is not None:
+            self.load_preset(preset)
+
+    # -- events ---------------------------------------------------------------------------------
+    def _emit(self, what: str) -> None:
+        for listener in list(self.listeners):
+            listener(what)
+
+    # -- the graph ------------------------------------------------------------------------------
+    def add(self, kind: str, **params) -> int:
+        """Add a node with a new module of ``kind`` (see ``PALETTE``); return its id.
+
+        ``Linear`` takes ``width`` (or ``out_features``); ``LeakyReLU`` ``negative_slope``.
+        The node is not connected yet: connect it with ``connect``."""
+        if kind not in MODULES:
+            raise InputError(f"unknown module kind {kind!r}; choose one of {', '.join(PALETTE)}")
+        cls = MODULES[kind]
+        if "width" in params:
+            params["out_features"] = params.pop("width")
+        if cls is Linear:
+            params.setdefault("out_features", 25)
+            params.pop("in_features", None)
+        try:  # fails here, before anything changes, on parameters the module does not take
+            spec = NodeSpec.of(NodeSpec(cls, params).make(self.rng))
+        except TypeError as error:
+            raise InputError(f"{kind}: {error}") from None
+        node = max((n for n in self.nodes if isinstance(n, int)), default=INPUT) + 1
+        self._remember()
+        self.nodes[node] = spec
+        self._rebuild()
+        return node
+
+    def connect(self, src, dst) -> None:
+        """Add the edge ``src → dst`` (``src`` feeds ``dst``)."""
+        self._check_node(src, "connect from")
+        self._check_node(dst, "connect to")
+        if dst == INPUT:
+            raise GraphError(f"edge {src!r} → {dst!r}: nothing can feed the input")
+        if src == dst:
+            raise GraphError(f"edge {src!r} → {dst!r}: a node cannot feed itself")
+        if (src, dst) in self.edges:
+            raise GraphError(f"edge {src!r} → {dst!r} is already there")
+        self._remember()
+        self.edges.append((src, dst))
+        self._rebuild()
+
+    def disconnect(self, src, dst) -> None:
+        """Remove the edge ``src → dst``."""
+        if (src, dst) not in self.edges:
+            raise GraphError(f"there is no edge {src!r} → {dst!r}")
+        self._remember()
+        self.edges.remove((src, dst))
+        self._rebuild()
+
+    def remove(self, node) -> None:
+        """Remove a node and its edges."""
+        if node == INPUT:
+            raise GraphError("node 0 is the input; it cannot be removed")
+        self._check_node(node, "remove")
+        self._remember()
+        del self.nodes[node]
+        self.modules.pop(node, None)
+        self.edges = [(s, d) for s, d in self.edges if node not in (s, d)]
+        self._rebuild()
+
+    def _check_node(self, node, doing: str) -> None:
+        if node != INPUT and node not in self.nodes:
+            raise GraphError(f"cannot {doing} node {node!r}: there is no such node")
+
+    def load_preset(self, name: str) -> None:
+        """Replace the graph with a preset of ``labnet.PRESETS`` (with new weights)."""
+        if name not in PRESETS:
+            raise InputError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+        if self.nodes:
+            self._remember()
+        self._load_network(PRESETS[name](self.rng))
+
+    def _remember(self) -> None:
+        self._undo.append((dict(self.nodes), list(self.edges), dict(self.modules)))
+        del self._undo[:-50]
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def undo(self) -> None:
+        """Put the graph back as it was before the last edit (or preset); modules that are
+        back keep the weights they have now."""
+        if not self._undo:
+            raise GraphError("there is no edit to undo")
+        self.nodes, self.edges, modules = self._undo.pop()
+        self.modules = {**modules, **self.modules}
+        self._rebuild()
+
+    def _load_network(self, network: Network) -> None:
+        if network.input != INPUT:
+            raise GraphError(f"the lab's input is node 0; this network's is {network.input!r}")
+        if network.in_features not in (None, 2):
+            raise GraphError(f"the lab's input has 2 features; this network takes "
+                             f"{network.in_features}")
+        self.nodes = {node: NodeSpec.of(module) for node, module in network.operators.items()}
+        self.edges = [(src, dst) for src, dsts in network.connectivity.items() for dst in dsts]
+        self.modules = dict(network.operators)
+        self._set_network(network)
+
+    def _rebuild(self) -> None:
+        """Build a network from the edited graph; keep the old one if the graph is not valid.
+
+        Modules whose node kept its kind and its input width keep their weights."""
+        connectivity: dict[object, list] = {}
+        for src, dst in self.edges:
+            connectivity.setdefault(src, []).append(dst)
+        fresh = {node: spec.make(self.rng) for node, spec in self.nodes.items()}
+        try:
+            trial = Network(fresh, connectivity, in_features=2)
+            if trial.out_features is not None and trial.out_features < 2:
+                raise GraphError(f"output node {trial.output!r} has width "
+                                 f"{trial.out_features}: the lab needs 2 outputs, one per class")
+        except LabnetError as error:
+            self.graph_error = str(error)
+            self._emit("graph")
+            return
+        operators = {}
+        for node, module in fresh.items():
+            old = self.modules.get(node)
+            keep = old is not None and NodeSpec.of(old) == self.nodes[node] and (
+                not isinstance(old, Linear)
+                or old.in_features == trial.widths[trial.inputs[node][0]])
+            operators[node] = old if keep else module
+        current = self.network
+        if (current is not None and current.operators.keys() == operators.keys()
+                and all(current.operators[n] is m for n, m in operators.items())
+                and {s: list(d) for s, d in current.connectivity.items()} == connectivity):
+            # the same network as before (an edit was undone): keep it, and its training
+            self.graph_error = None
+            self._emit("graph")
+            return
+        self._set_network(Network(operators, connectivity, in_features=2))
+
+    def _set_network(self, network: Network) -> None:
+        self.network = network
+        self.modules = dict(network.operators)
+        self.graph_error = None
+        self._new_trainer()
+        self._emit("graph")
+
+    # -- data -----------------------------------------------------------------------------------
+    def set_data(self, *, dataset: str | None = None, noise: float | None = None,
+                 n_points: int | None = None, test_fraction: float | None = None,
+                 seed: int | None = None) -> None:
+        """Change the data settings and make the data anew (training goes on, on the new data)."""
+        if dataset is not None and dataset not in DATASETS and not (
+                dataset == "custom" and self.custom_data is not None):
+            raise InputError(f"unknown data set {dataset!r}; choose one of {', '.join(DATASETS)}")
+        if noise is not None and not 0.0 <= noise <= 1.0:
+            raise InputError(f"noise must be between 0 and 1, got {noise}")
+        if n_points is not None and not (int(n_points) == n_points and 4 <= n_points <= 100_000):
+            raise InputError(f"the number of points must be an integer from 4 to 100000, "
+                             f"got {n_points}")
+        if test_fraction is not None and not 0.05 <= test_fraction <= 0.95:
+            raise InputError(f"the test fraction must be between 0.05 and 0.95, got "
+                             f"{test_fraction}")
+        for name, value in (("dataset", dataset), ("noise", noise), ("n_points", n_points),
+                            ("test_fraction", test_fraction), ("data_seed", seed)):
+            if value is not None:
+                setattr(self, name, value)
+        self._make_data()
+        if self.trainer is not None:
+            self.trainer.set_data(self.train_set, self.test_set)
+        self._emit("data")
+
+    def _make_data(self) -> None:
+        rng = np.random.default_rng(self.data_seed)
+        if self.dataset == "custom":
+            x, labels = self.custom_data
+        else:
+            x, labels = DATASETS[self.dataset](self.n_points, self.noise, rng)
+        split = train_test_split(x, labels, self.test_fraction, rng)
+        self.train_set = (split.x_train, split.labels_train)
+        self.test_set = (split.x_test, split.labels_test)
+
+    @property
+    def x_all(self) -> np.ndarray:
+        return np.concatenate([self.train_set[0], self.test_set[0]])
+
+    # -- training -------------------------------------------------------------------------------
+    def set_training(self, *, loss: str | None = None, optimizer: str | None = None,
+                     lr: float | None = None, batch_size: int | None = None) -> None:
+        """Change how the network trains; weights and history are kept."""
+        if loss is not None and loss not in LOSSES:
+            raise InputError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
+        if optimizer is not None and optimizer not in OPTIMIZERS:
+            raise InputError(f"unknown optimizer {optimizer!r}; choose one of "
+                             f"{', '.join(OPTIMIZERS)}")
+        if lr is not None and not (math.isfinite(lr) and lr > 0):
+            raise InputError(f"learning rate must be a positive number, got {lr}")
+        if batch_size is not None and not (int(batch_size) == batch_size and batch_size >= 1):
+            raise InputError(f"batch size must be a positive integer, got {batch_size}")
+        rebuild_optimizer = (loss is not None and loss != self.loss) or (
+            optimizer is not None and optimizer != self.optimizer)
+        for name, value in (("loss", loss), ("optimizer", optimizer), ("lr", lr),
+                            ("batch_size", batch_size)):
+            if value is not None:
+                setattr(self, name, value)
+        if self.trainer is not None:
+            if rebuild_optimizer:
+                self.trainer.loss = LOSSES[self.loss]()
+                self.trainer.optimizer = self._make_optimizer(self.network)
+            self.trainer.lr = self.lr
+            self.trainer.batch_size = self.batch_size
+        self._emit("settings")
+
+    def _make_optimizer(self, network: Network):
+        # plain SGD is the seed's update_param step; the others keep state per parameter
+        return None if self.optimizer == "sgd" else OPTIMIZERS[self.optimizer](
+            network.params(), self.lr)
+
+    def _new_trainer(self) -> None:
+        self.trainer = Trainer(
+            self.network, LOSSES[self.loss](), self._make_optimizer(self.network),
+            data=self.train_set, test=self.test_set, batch_size=self.batch_size, lr=self.lr,
+            rng=self.rng)
+
+    def step(self, n: int = 1) -> None:
+        """Train on ``n`` mini-batches; a non-finite loss raises ``DivergedError`` and stops."""
+        self._require_network()
+        try:
+            for _ in range(n):
+                self.trainer.step()
+        finally:
+            self._emit("train")
+
+    def train_for(self, seconds: float, max_steps: int = 100_000) -> int:
+        """Train for about ``seconds`` (at least one step); return the number of steps."""
+        self._require_network()
+        deadline = time.perf_counter() + seconds
+        steps = 0
+        try:
+            while steps < max_steps:
+                self.trainer.step()
+                steps += 1
+                if time.perf_counter() >= deadline:
+                    break
+        finally:
+            self._emit("train")
+        return steps
+
+    def epoch(self) -> None:
+        """Train to the end of the current epoch."""
+        self._require_network()
+        try:
+            self.trainer.epoch()
+        finally:
+            self._emit("train")
+
+    def reset(self) -> None:
+        """New weights for every module, a new optimizer, an empty history."""
+        self._require_network()
+        self.network.reset_parameters(self.rng)
+        self._new_trainer()
+        self._emit("graph")
+
+    def _require_network(self) -> None:
+        if self.network is None:
+            raise GraphError(f"there is no valid network to train yet: {self.graph_error}")
+
+    # -- what the views show --------------------------------------------------------------------
+    def class_one_score(self, x: np.ndarray) -> np.ndarray:
+        """For each row of ``x``, how much the network leans to class 1, in [0, 1] (0.5: on the
+        boundary): the softmax probability with cross-entropy, ``(1 + o₁ - o₀) / 2`` clipped
+        with MSE."""
+        output = self.network.forward(x)
+        margin = output[:, 1] - output[:, 0]
+        if self.loss == "cross-entropy":
+            return 0.5 + 0.5 * np.tanh(0.5 * np.clip(margin, -60, 60))  # = softmax p₁
+        return np.clip(0.5 + 0.5 * margin, 0.0, 1.0)
+
+    def scores(self) -> dict[str, float]:
+        """Loss and error on the training and test sets, as the network is now."""
+        if self.trainer is None:
+            return {}
+        return self.trainer.evaluate()
+
+    def graph_layout(self) -> dict[object, tuple[float, float]]:
+        """``{node: (column, row)}`` for drawing: columns by depth, nodes spread in a column.
+
+        Works on graphs that are not valid yet (cycles, loose nodes)."""
+        return layout(self.nodes, self.edges)
+
+
+def layout(nodes, edges) -> dict[object, tuple[float, float]]:
+    """``{node: (column, row)}``: the column is the node's depth (the longest path to it from
+    the input; back edges of a cycle are ignored, and a node no path reaches sits in column 1);
+    the row follows the node's deepest input, so a chain stays on one row and a branch takes
+    the next free row above or below."""
+    feeds: dict[object, list] = {node: [] for node in (INPUT, *nodes)}
+    inputs: dict[object, list] = {node: [] for node in (INPUT, *nodes)}
+    for src, dst in edges:
+        feeds[src].append(dst)
+        inputs[dst].append(src)
+    # a depth-first order that skips back edges; then longest paths in that order
+    order, seen = [], set()
+
+    def visit(node):
+        seen.add(node)
+        for dst in feeds[node]:
+            if dst not in seen:
+                visit(dst)
+        order.append(node)
+
+    for node in (INPUT, *nodes):
+        if node not in seen:
+            visit(node)
+    order.reverse()
+    position = {node: i for i, node in enumerate(order)}
+    forward = {node: [d for d in feeds[node] if position[d] > position[node]] for node in order}
+    depth = {INPUT: 0}
+    for node in order:
+        if node in depth:
+            for dst in forward[node]:
+                depth[dst] = max(depth.get(dst, 0), depth[node] + 1)
+    for node in nodes:
+        depth.setdefault(node, 1)
+    height: dict[object, int] = {}  # the longest path from a node on to the output
+    for node in reversed(order):
+        height[node] = 1 + max((height[d] for d in forward[node]), default=0)
+    rows: dict[object, int] = {INPUT: 0}
+    taken: dict[int, set] = {}
+    for node in sorted(depth, key=lambda n: (depth[n], -height[n], str(n))):
+        if node == INPUT:
+            continue
+        placed = [s for s in inputs[node] if s in rows]
+        wanted = rows[max(placed, key=lambda s: (depth[s], height[s]))] if placed else 0
+        used = taken.setdefault(depth[node], set())
+        row = next(r for k in range(len(nodes) + 1) for r in (wanted + k, wanted - k)
+                   if r not in used)
+        used.add(row)
+        rows[node] = row
+    return {node: (float(depth[node]), float(rows[node])) for node in depth}

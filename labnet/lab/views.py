@@ -1,0 +1,557 @@
+"""The lab's pictures, drawn with matplotlib's Agg backend into image bytes. No widgets here.
+
+Each view owns one figure. Its artists are made once; ``update(model)`` changes them in place and
+says whether the picture changed; ``render()`` returns the picture as PNG (or JPEG) bytes.
+
+Speed: a full ``canvas.draw()`` costs tens of milliseconds, so each view draws its static parts
+(axes, ticks, labels) once into a cached background, and per frame only restores that background
+and draws the artists that move (``set_animated(True)`` keeps them out of the background). When
+something static must change (an axis range grows, the graph is edited) the view draws in full
+once and caches the new background.
+
+The decision boundary is faster still: its colours are computed in NumPy straight into the
+canvas pixels, and the data points, drawn once into a transparent layer, are blended on top.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import matplotlib
+import matplotlib.ticker
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import LinearSegmentedColormap, to_rgb
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.path import Path
+from PIL import Image
+
+from labnet.data import extent
+from labnet.lab.model import INPUT, LabModel
+
+# TensorFlow Playground's colours: class 0 orange, class 1 blue, white on the boundary
+CLASS_COLOURS = ("#f59322", "#0877bd")
+BOUNDARY_CMAP = LinearSegmentedColormap.from_list(
+    "labnet_boundary", [CLASS_COLOURS[0], "#fbe2c6", "#ffffff", "#c6dff0", CLASS_COLOURS[1]])
+GRADIENT_CMAP = matplotlib.colormaps["YlOrRd"]
+GRADIENT_DECADES = 4  # the graph colours span 4 decades of gradient norm below the largest
+MAX_LINE_POINTS = 400  # curves are thinned to this many points (enough for a 400 px plot)
+
+STYLE = {
+    "font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "xtick.labelsize": 10,
+    "ytick.labelsize": 10, "legend.fontsize": 9, "axes.spines.top": False,
+    "axes.spines.right": False, "font.family": "DejaVu Sans",
+}
+
+
+def encode(rgb: np.ndarray, fmt: str = "png") -> bytes:
+    """Image bytes of an ``(h, w, 3)`` uint8 array: PNG at a fast compression level, or JPEG."""
+    buffer = io.BytesIO()
+    if fmt == "png":
+        Image.fromarray(rgb).save(buffer, format="png", compress_level=1)
+    else:
+        Image.fromarray(rgb).save(buffer, format="jpeg", quality=92)
+    return buffer.getvalue()
+
+
+def thin(values, points: int = MAX_LINE_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """``(steps, values)`` of a per-step series, at most ``points`` of them: consecutive steps
+    are averaged in buckets of 2ᵏ steps, so the buckets stay put as the series grows and the
+    line does not shimmer from frame to frame."""
+    values = np.asarray(values, dtype=float)
+    size = 1
+    while len(values) > size * points:
+        size *= 2
+    whole = len(values) // size * size
+    means = values[:whole].reshape(-1, size).mean(axis=1)
+    steps = np.arange(len(means)) * size + (size + 1) / 2
+    if whole < len(values):  # the partial bucket at the end
+        means = np.append(means, values[whole:].mean())
+        steps = np.append(steps, (whole + 1 + len(values)) / 2)
+    return steps, means
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5 × 10^k that is ≥ ``value``: axis ends that change rarely."""
+    if value <= 1:
+        return 1.0
+    decade = 10 ** math.floor(math.log10(value))
+    return next(m * decade for m in (1, 2, 5, 10) if m * decade >= value)
+
+
+def grown_end(end: float, steps: int) -> float:
+    """The end of a step axis: kept while the steps fit, else a nice number twice as far, so
+    the axis (and its costly full redraw) changes only now and then."""
+    if end > 0 and steps <= end and (steps > end / 5 or end <= 10):
+        return end
+    return nice_ceiling(max(2 * steps, 10))
+
+
+def decade_range(values, old: tuple[float, float] | None = None) -> tuple[float, float]:
+    """Whole decades around the positive finite ``values``, for a log axis. Given the ``old``
+    range, the new one grows at once to cover the values, but shrinks only when the values
+    moved two decades inside it: the axis (and its costly full redraw) changes rarely."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & (values > 1e-12)]
+    if values.size == 0:
+        return old or (1e-3, 1.0)
+    low = 10.0 ** math.floor(math.log10(values.min()))
+    high = 10.0 ** math.ceil(math.log10(values.max()) + 1e-9)
+    high = max(high, 10 * low)
+    if old is None:
+        return low, high
+    old_low, old_high = old
+    keep_low = old_low <= low < 100 * old_low
+    keep_high = old_high / 100 < high <= old_high
+    return (old_low if keep_low else low), (old_high if keep_high else high)
+
+
+class View:
+    """A figure of ``width`` × ``height`` pixels, with a cached background for fast frames."""
+
+    fmt = "png"
+
+    def __init__(self, width: int, height: int, scale: float = 1.0) -> None:
+        self.width, self.height, self.scale = width, height, scale
+        self.animated: list = []
+        self.full_redraw = True
+        self._background = None
+        with matplotlib.rc_context(self.style()):
+            self.figure = Figure(figsize=(width / 100, height / 100), dpi=100)
+            self.canvas = FigureCanvasAgg(self.figure)
+            self.build()
+
+    def style(self) -> dict:
+        return {key: value * self.scale if key.endswith("size") else value
+                for key, value in STYLE.items()}
+
+    def build(self) -> None:
+        """Make the axes and artists (once)."""
+
+    def render(self) -> bytes:
+        """Draw (the background only when it changed) and return the picture's bytes."""
+        with matplotlib.rc_context(self.style()):
+            if self.full_redraw or self._background is None:
+                self.canvas.draw()
+                self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+                self.full_redraw = False
+            else:
+                self.canvas.restore_region(self._background)
+            for artist in self.animated:
+                if artist.get_visible():
+                    artist.axes.draw_artist(artist) if artist.axes else self.figure.draw_artist(
+                        artist)
+            return encode(self.pixels(), self.fmt)
+
+    def pixels(self) -> np.ndarray:
+        return np.asarray(self.canvas.buffer_rgba())[..., :3]
+
+    def animate(self, *artists) -> None:
+        for artist in artists:
+            artist.set_animated(True)
+            self.animated.append(artist)
+
+
+class BoundaryView(View):
+    """The decision boundary over the input plane, with the training and test points."""
+
+    fmt = "jpeg"  # a smooth picture: JPEG is 4× faster to encode than PNG, and smaller
+
+    def __init__(self, size: int = 420, grid: int = 100, scale: float = 1.0) -> None:
+        self.grid = grid
+        self.show_test = True
+        self.discretize = False
+        self._lut = (BOUNDARY_CMAP(np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
+        self._points_layer = None
+        self._frame = None
+        super().__init__(size, size, scale)
+
+    def build(self) -> None:
+        self.ax = self.figure.add_axes((0.13, 0.11, 0.83, 0.83))
+        self.ax.set_xlabel("x₁")
+        self.ax.set_ylabel("x₂")
+        self.train_points = self.ax.scatter([], [], s=14 * self.scale, linewidths=0.6,
+                                            edgecolors="white", zorder=3, label="train")
+        self.test_points = self.ax.scatter([], [], s=14 * self.scale, linewidths=0.9,
+                                           edgecolors="black", zorder=3, label="test")
+        for spine in self.ax.spines.values():
+            spine.set_zorder(4)
+
+    def set_data(self, model: LabModel) -> None:
+        """New points: place them, fit the axes to them, and redraw the static layers."""
+        (x_train, labels_train), (x_test, labels_test) = model.train_set, model.test_set
+        colours = np.array([to_rgb(c) for c in CLASS_COLOURS])
+        self.train_points.set_offsets(x_train)
+        self.train_points.set_facecolors(colours[labels_train])
+        self.test_points.set_offsets(x_test)
+        self.test_points.set_facecolors(colours[labels_test])
+        self.test_points.set_visible(self.show_test)
+        x0, x1, y0, y1 = extent(model.x_all, margin=0.08)
+        self.ax.set_xlim(x0, x1)
+        self.ax.set_ylim(y0, y1)
+        xs, ys = np.linspace(x0, x1, self.grid), np.linspace(y0, y1, self.grid)
+        self.grid_points = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+        self.full_redraw = True
+
+    def update(self, model: LabModel) -> None:
+        """Compute the network's leaning to class 1 over the grid of the plane."""
+        if model.network is None:
+            return
+        score = model.class_one_score(self.grid_points).reshape(self.grid, self.grid)
+        self.score = np.where(score > 0.5, 0.9, 0.1) if self.discretize else score
+
+    def _draw_layers(self) -> None:
+        """The static layers: the empty axes, and the points on a transparent layer."""
+        self.train_points.set_visible(False)
+        self.test_points.set_visible(False)
+        self.canvas.draw()
+        self._frame = self.pixels().copy()
+        renderer = self.canvas.get_renderer()
+        renderer.clear()
+        self.train_points.set_visible(True)
+        self.test_points.set_visible(self.show_test)
+        for artist in (self.train_points, self.test_points, *self.ax.spines.values()):
+            if artist.get_visible():
+                self.ax.draw_artist(artist)
+        layer = np.asarray(self.canvas.buffer_rgba()).reshape(-1, 4)
+        alpha = layer[:, 3]
+        opaque = np.flatnonzero(alpha == 255)
+        seen = np.flatnonzero((alpha > 0) & (alpha < 255))  # edges of the points: blend them
+        weight = (alpha[seen] / np.float32(255))[:, None]
+        self._points_layer = (opaque, layer[opaque, :3].copy(), seen,
+                              layer[seen, :3] * weight, 1 - weight)
+        # where the boundary goes: the inside of the axes, in pixel rows (top down) and columns
+        (x0, y0), (x1, y1) = self.ax.get_window_extent().get_points()
+        self._box = (self.height - round(y1), self.height - round(y0),
+                     round(x0), round(x1))
+        rows, cols = self._box[1] - self._box[0], self._box[3] - self._box[2]
+        self._sample_rows = _bilinear_weights(self.grid, rows)
+        self._sample_cols = _bilinear_weights(self.grid, cols)
+        self.full_redraw = False
+
+    def render(self) -> bytes:
+        with matplotlib.rc_context(self.style()):
+            if self.full_redraw or self._points_layer is None:
+                self._draw_layers()
+        frame = self._frame.copy()
+        top, bottom, left, right = self._box
+        if hasattr(self, "score"):
+            # the score field, upsampled to the axes' pixels, flipped so row 0 is the top
+            field = _resample(self.score[::-1], self._sample_rows, self._sample_cols)
+            frame[top:bottom, left:right] = self._lut[(field * 255).astype(np.uint8)]
+        # the points on top: opaque pixels are copied, the rest blended with their alpha
+        opaque, opaque_colour, seen, seen_colour, seen_keep = self._points_layer
+        flat = frame.reshape(-1, 3)
+        flat[opaque] = opaque_colour
+        flat[seen] = (flat[seen] * seen_keep + seen_colour).astype(np.uint8)
+        return encode(frame, self.fmt)
+
+
+def _bilinear_weights(n_in: int, n_out: int):
+    """Indices and weights to resample ``n_in`` samples (at cell centres) to ``n_out``."""
+    position = np.clip((np.arange(n_out) + 0.5) * n_in / n_out - 0.5, 0, n_in - 1)
+    low = np.floor(position).astype(int)
+    high = np.minimum(low + 1, n_in - 1)
+    return low, high, (position - low).astype(np.float32)
+
+
+def _resample(field: np.ndarray, rows, cols) -> np.ndarray:
+    (r0, r1, wr), (c0, c1, wc) = rows, cols
+    top = field[r0].astype(np.float32)
+    bottom = field[r1].astype(np.float32)
+    vertical = top + (bottom - top) * wr[:, None]
+    return vertical[:, c0] + (vertical[:, c1] - vertical[:, c0]) * wc
+
+
+class CurvesView(View):
+    """Loss (per mini-batch, and per epoch on the training and test sets) and error rates."""
+
+    def build(self) -> None:
+        self.loss_ax = self.figure.add_axes((0.11, 0.24, 0.36, 0.64))
+        self.error_ax = self.figure.add_axes((0.61, 0.24, 0.36, 0.64))
+        self.loss_ax.set_title("loss")
+        self.error_ax.set_title("error rate")
+        for ax in (self.loss_ax, self.error_ax):
+            ax.set_xlabel("step")
+            ax.set_yscale("log")
+            ax.grid(True, which="major", alpha=0.25)
+        self.error_ax.set_ylim(0.001, 1.0)
+        self.error_ax.yaxis.set_major_formatter(
+            matplotlib.ticker.FuncFormatter(lambda v, _: f"{100 * v:g}%"))
+        self.batch_loss, = self.loss_ax.plot([], [], color="#bbbbbb", lw=0.8, label="batch")
+        self.train_loss, = self.loss_ax.plot([], [], color=CLASS_COLOURS[1], lw=1.8,
+                                             label="train", marker="o", markersize=3)
+        self.test_loss, = self.loss_ax.plot([], [], color=CLASS_COLOURS[0], lw=1.8,
+                                            label="test", marker="o", markersize=3)
+        self.train_error, = self.error_ax.plot([], [], color=CLASS_COLOURS[1], lw=1.8,
+                                               label="train", marker="o", markersize=3)
+        self.test_error, = self.error_ax.plot([], [], color=CLASS_COLOURS[0], lw=1.8,
+                                              label="test", marker="o", markersize=3)
+        self.error_ax.legend(handles=[self.batch_loss, self.train_error, self.test_error],
+                             labels=["batch loss", "train", "test"], loc="lower left",
+                             frameon=True, framealpha=0.85, edgecolor="none")
+        self.animate(self.batch_loss, self.train_loss, self.test_loss, self.train_error,
+                     self.test_error)
+        self._x_end = 0.0
+        self._loss_range: tuple[float, float] | None = None
+
+    def update(self, model: LabModel) -> None:
+        history = model.trainer.history if model.trainer else None
+        if history is None:
+            return
+        steps, loss = thin(history.step_loss)
+        self.batch_loss.set_data(steps, loss)
+        epoch_steps = np.asarray(history.epoch_step)
+        for line, values in ((self.train_error, history.train_error),
+                             (self.test_error, history.test_error),
+                             (self.test_loss, history.test_loss)):
+            line.set_data(*_thin_xy(epoch_steps[:len(values)], np.maximum(values, 0.0005)))
+        self.train_loss.set_data(*_thin_xy(epoch_steps, history.epoch_loss))
+        few = len(epoch_steps) <= 40
+        for line in (self.train_loss, self.test_loss, self.train_error, self.test_error):
+            line.set_marker("o" if few else "")
+        # axis ranges: change them (a full redraw) only when the data leave them
+        x_end = grown_end(self._x_end, len(history.step_loss))
+        loss_range = decade_range([*loss, *history.test_loss], self._loss_range or None)
+        if x_end != self._x_end or loss_range != self._loss_range:
+            self._x_end, self._loss_range = x_end, loss_range
+            for ax in (self.loss_ax, self.error_ax):
+                ax.set_xlim(0, x_end)
+            self.loss_ax.set_ylim(*loss_range)
+            self.full_redraw = True
+
+
+def _thin_xy(x, y):
+    if len(x) <= MAX_LINE_POINTS:
+        return x, y
+    index = np.linspace(0, len(x) - 1, MAX_LINE_POINTS).astype(int)
+    return np.asarray(x)[index], np.asarray(y)[index]
+
+
+class GradientsView(View):
+    """The gradient norm of every module: now (bars), and over the steps (lines, log scale)."""
+
+    def build(self) -> None:
+        self.bar_ax = self.figure.add_axes((0.11, 0.24, 0.36, 0.64))
+        self.line_ax = self.figure.add_axes((0.61, 0.24, 0.36, 0.64))
+        self.bar_ax.set_title("‖dL/d output‖ of each node")
+        self.line_ax.set_title("over the steps")
+        self.bar_ax.set_xlabel("node")
+        self.line_ax.set_xlabel("step")
+        for ax in (self.bar_ax, self.line_ax):
+            ax.set_yscale("log")
+            ax.grid(True, axis="y", which="major", alpha=0.25)
+            ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        self.nodes: tuple = ()
+        self.bars = []
+        self.lines = []
+        self._x_end = 0.0
+        self._y_range: tuple[float, float] | None = None
+
+    def set_network(self, model: LabModel) -> None:
+        """New modules: one bar and one line for each, in the order forward runs them."""
+        for artist in [*self.bars, *self.lines]:
+            artist.remove()
+        self.animated = []
+        network = model.network
+        self.nodes = network.order if network else ()
+        colours = node_colours(self.nodes)
+        positions = np.arange(len(self.nodes))
+        self.bars = list(self.bar_ax.bar(positions, np.ones(len(self.nodes)),
+                                         color=[colours[n] for n in self.nodes], width=0.7))
+        self.bar_ax.set_xticks(positions, [str(n) for n in self.nodes],
+                               fontsize=(10 if len(self.nodes) <= 12 else 7) * self.scale)
+        self.bar_ax.set_xlim(-0.6, max(len(self.nodes), 1) - 0.4)
+        self.lines = [self.line_ax.plot([], [], color=colours[n], lw=1.2)[0]
+                      for n in self.nodes]
+        self.animate(*self.bars, *self.lines)
+        self._x_end, self._y_range = 0.0, None
+        self.full_redraw = True
+
+    def update(self, model: LabModel) -> None:
+        history = model.trainer.history if model.trainer else None
+        if history is None or not self.nodes:
+            return
+        floor = 1e-12
+        current = []
+        for node, bar, line in zip(self.nodes, self.bars, self.lines, strict=True):
+            series = history.grad_norms.get(node, [])
+            value = series[-1] if series else floor
+            current.append(value)
+            bar.set_height(max(value, floor))
+            line.set_data(*thin(np.maximum(series, floor)))
+        x_end = grown_end(self._x_end, len(history.step_loss))
+        y_range = decade_range(current, self._y_range)
+        if x_end != self._x_end or y_range != self._y_range:
+            self._x_end, self._y_range = x_end, y_range
+            self.line_ax.set_xlim(0, x_end)
+            for ax in (self.bar_ax, self.line_ax):
+                ax.set_ylim(*self._y_range)
+            self.full_redraw = True
+
+
+def node_colours(nodes) -> dict:
+    """A distinct colour per node, the same in every view."""
+    palette = matplotlib.colormaps["tab20"].colors
+    return {node: palette[(2 * i) % 20 + (2 * i // 20) % 2] for i, node in enumerate(nodes)}
+
+
+class GraphView(View):
+    """The graph: nodes by depth, each with its id, kind and width, coloured by its gradient
+    norm; edges labelled with the width they carry; the output and the input outlined."""
+
+    def build(self) -> None:
+        self.ax = self.figure.add_axes((0.0, 0.1, 0.88, 0.78))
+        self.ax.set_axis_off()
+        self.title = self.figure.text(0.01, 0.95, "", fontsize=11 * self.scale,
+                                      va="center", ha="left")
+        self.message = self.figure.text(0.01, 0.03, "", color="#c0392b",
+                                        fontsize=10 * self.scale, va="bottom")
+        colourbar_ax = self.figure.add_axes((0.9, 0.14, 0.014, 0.66))
+        colourbar_ax.imshow(np.linspace(0, 1, 64)[:, None], cmap=GRADIENT_CMAP, aspect="auto",
+                            origin="lower", extent=(0, 1, -GRADIENT_DECADES, 0))
+        colourbar_ax.set_xticks([])
+        colourbar_ax.yaxis.tick_right()
+        colourbar_ax.set_yticks(range(-GRADIENT_DECADES, 1),
+                                [f"10{_superscript(d)}" if d else "max"
+                                 for d in range(-GRADIENT_DECADES, 1)],
+                                fontsize=8 * self.scale)
+        colourbar_ax.set_title("‖dL/d out‖", fontsize=8 * self.scale, loc="left")
+        self.boxes: dict = {}
+        self.artists: list = []
+        self.highlighted = None
+
+    def set_graph(self, model: LabModel) -> None:
+        """Lay the graph out anew (after an edit) and draw its static parts."""
+        for artist in self.artists:
+            artist.remove()
+        self.artists, self.boxes, self.animated = [], {}, []
+        positions = model.graph_layout()
+        network = model.network if model.graph_error is None else None
+        widths = network.widths if network else {}
+        output = network.output if network else None
+        pixels_per_unit = self._fit(positions)
+        compact = pixels_per_unit < 70  # crowded: short labels, node ids under the nodes
+        half = (0.34, 0.2) if compact else (0.4, 0.25)  # half width and height of a node
+        font = (7 if compact else 9) * self.scale
+        for src, dst in model.edges:
+            if src in positions and dst in positions:
+                self._draw_edge(positions, src, dst, half, widths.get(src), compact)
+        for node, (x, y) in positions.items():
+            spec = model.nodes.get(node)
+            if node == INPUT:
+                inside = "input" if compact else f"{INPUT}\ninput"
+            else:
+                inside = spec.short_label() if compact else f"{node}\n{spec.label()}"
+            marked = node in (INPUT, output)
+            box = FancyBboxPatch((x - half[0], y - half[1]), 2 * half[0], 2 * half[1],
+                                 boxstyle="round,pad=0,rounding_size=0.08",
+                                 facecolor="#dddddd" if node == INPUT else "#f4f4f4",
+                                 edgecolor="#000000" if marked else "#777777",
+                                 lw=2.2 if marked else 1.0, zorder=3)
+            self.ax.add_patch(box)
+            label = self.ax.text(x, y, inside, ha="center", va="center", zorder=4,
+                                 fontsize=font, linespacing=1.1)
+            self.boxes[node] = box
+            self.artists += [box, label]
+            self.animate(box, label)
+            below = [str(node)] if compact and node != INPUT else []
+            if node == output:
+                below.append("output")
+            if below:
+                tag = self.ax.text(x, y - half[1] - 0.05, " ".join(below), ha="center",
+                                   va="top", fontsize=font, zorder=4)
+                self.artists.append(tag)
+        if model.graph_error:
+            self.message.set_text(_wrap(f"not a valid network yet: {model.graph_error}"))
+            self.title.set_text("graph, being edited (training goes on with the last valid one)")
+        else:
+            self.message.set_text("")
+            self.title.set_text(f"graph: {len(model.nodes)} modules, "
+                                f"{network.num_params() if network else 0} parameters")
+        self.full_redraw = True
+
+    def _draw_edge(self, positions, src, dst, half, width, compact) -> None:
+        """An arrow from box to box. An edge that skips columns runs along a free lane (its
+        source's row, or half a row above the nodes it passes) so it never crosses a node."""
+        (x0, y0), (x1, y1) = positions[src], positions[dst]
+        points = [(x0, y0)]
+        if x1 - x0 > 1.5:
+            between = [py for px, py in positions.values() if x0 < px < x1]
+            if y0 not in between:
+                lane = y0
+            elif y1 not in between:
+                lane = y1
+            else:
+                lane = max(between) + 0.55
+            points += [(x0 + 0.55, lane), (x1 - 0.55, lane)] if lane != y0 else [(x1 - 0.55, y0)]
+        points.append((x1, y1))
+        points[0] = _box_exit(points[0], points[1], half)
+        points[-1] = _box_exit(points[-1], points[-2], half)
+        arrow = FancyArrowPatch(path=Path(points), arrowstyle="-|>", lw=1.1, color="#555555",
+                                mutation_scale=10 * self.scale, zorder=1)
+        self.ax.add_patch(arrow)
+        self.artists.append(arrow)
+        if width is not None and not compact:
+            (ax, ay), (bx, by) = points[-2], points[-1]
+            label = self.ax.text((ax + bx) / 2, (ay + by) / 2 + 0.04, str(width),
+                                 fontsize=8 * self.scale, color="#777777", ha="center",
+                                 va="bottom", zorder=2)
+            self.artists.append(label)
+
+    def _fit(self, positions) -> float:
+        """Set the axes' limits so that one unit is as many pixels across as up; return that
+        number of pixels (a unit is the distance between two columns)."""
+        xs = [p[0] for p in positions.values()]
+        ys = [p[1] for p in positions.values()]
+        x0, x1, y0, y1 = min(xs) - 0.5, max(xs) + 0.5, min(ys) - 0.55, max(ys) + 0.7
+        box = self.ax.get_position()
+        width_px, height_px = box.width * self.width, box.height * self.height
+        pixels_per_unit = min(width_px / (x1 - x0), height_px / (y1 - y0), 130 * self.scale)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        half_w, half_h = width_px / pixels_per_unit / 2, height_px / pixels_per_unit / 2
+        self.ax.set_xlim(cx - half_w, cx + half_w)
+        self.ax.set_ylim(cy - half_h, cy + half_h)
+        return pixels_per_unit
+
+    def update(self, model: LabModel) -> None:
+        """Colour each node by the norm of the gradient of the loss w.r.t. its output, on a
+        log scale relative to the largest."""
+        network = model.network
+        norms = network.grad_norms() if network is not None and model.graph_error is None else {}
+        largest = max((v for v in norms.values() if np.isfinite(v)), default=0.0)
+        for node, box in self.boxes.items():
+            if node == INPUT:
+                continue
+            value = norms.get(node)
+            if value is None or largest <= 0 or not np.isfinite(value):
+                box.set_facecolor("#f4f4f4")
+                continue
+            level = math.log10(max(value / largest, 10.0 ** -GRADIENT_DECADES))
+            box.set_facecolor(GRADIENT_CMAP(0.05 + 0.8 * (1 + level / GRADIENT_DECADES)))
+
+
+def _box_exit(centre, toward, half) -> tuple[float, float]:
+    """Where the segment from a box's ``centre`` toward a point leaves the box."""
+    (cx, cy), (tx, ty) = centre, toward
+    dx, dy = tx - cx, ty - cy
+    scale = min(half[0] / abs(dx) if dx else math.inf, half[1] / abs(dy) if dy else math.inf)
+    return cx + dx * scale, cy + dy * scale
+
+
+def _superscript(number: int) -> str:
+    return str(number).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def _wrap(text: str, width: int = 110) -> str:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "\n".join([*lines, line])
+
