@@ -319,24 +319,32 @@ class LabView:
         finally:
             self._syncing = False
 
-    def refresh(self, playing: bool = False) -> list[str]:
-        """Redraw what changed; return the names of the views drawn.
-
-        While playing, the boundary is drawn every frame and at most one other view, the one
-        waiting longest, if it has not been drawn for ``SLOW_VIEW_INTERVAL``."""
-        now = time.perf_counter()
+    def due(self, playing: bool = False) -> list[str]:
+        """The views to redraw now: those that changed. While playing, the boundary every
+        frame and at most one other view, the one waiting longest, if it has not been drawn
+        for ``SLOW_VIEW_INTERVAL``."""
         due = [name for name in self.views if name in self._dirty]
         if playing:
+            now = time.perf_counter()
             slow = [name for name in due if name != "boundary"
                     and now - self._last_drawn[name] >= SLOW_VIEW_INTERVAL]
             slow.sort(key=self._last_drawn.__getitem__)
             due = [name for name in due if name == "boundary"] + slow[:1]
+        return due
+
+    def draw(self, name: str) -> None:
+        """Update one view from the model and show its new picture."""
+        view = self.views[name]
+        view.update(self.model)
+        self.images[name].value = view.render()
+        self._dirty.discard(name)
+        self._last_drawn[name] = time.perf_counter()
+
+    def refresh(self) -> list[str]:
+        """Redraw every view that changed, and the status line; return the views drawn."""
+        due = self.due()
         for name in due:
-            view = self.views[name]
-            view.update(self.model)
-            self.images[name].value = view.render()
-            self._dirty.discard(name)
-            self._last_drawn[name] = now
+            self.draw(name)
         self.update_status()
         return due
 

@@ -25,7 +25,7 @@ from labnet.lab.model import LabModel
 from labnet.network import Network
 from labnet.training import History
 
-TRAIN_SLICE = 0.03  # seconds of training between two looks at the event loop
+TRAIN_SLICE = 0.02  # seconds of training between two looks at the event loop
 MAX_FPS = 25.0  # frames per second at most while playing
 DRAW_SHARE = 0.15  # while playing, drawing takes at most this share of the time
 
@@ -141,9 +141,12 @@ class Lab:
             return self._task
         try:
             loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = asyncio.get_event_loop_policy().get_event_loop()
-        if not loop.is_running():
+        except RuntimeError:  # called from a handler outside the loop's own coroutines
+            try:
+                loop = asyncio.get_event_loop_policy().get_event_loop()
+            except RuntimeError:
+                loop = None
+        if loop is None or not loop.is_running():
             raise RuntimeError("play() needs a running asyncio event loop, as in Jupyter; in "
                                "a plain script call lab.step(n) or lab.epoch() instead")
         self.playing = True
@@ -168,7 +171,12 @@ class Lab:
                     self.steps_per_second = window_steps / (now - window_start)
                     window_start, window_steps = now, 0
                 if now >= next_frame:
-                    self.view.refresh(playing=True)
+                    for name in self.view.due(playing=True):
+                        self.view.draw(name)
+                        await asyncio.sleep(0)  # one view at a time: Pause never waits long
+                        if not self.playing:
+                            break
+                    self.view.update_status()
                     self.frames_drawn += 1
                     cost = time.perf_counter() - now
                     frame_cost = cost if not frame_cost else 0.8 * frame_cost + 0.2 * cost
@@ -187,7 +195,10 @@ class Lab:
         finally:
             self.playing = False
             self.view.set_playing(False)
-            self.view.refresh()
+            self.view.update_status()
+        for name in self.view.due():  # the last pictures, one at a time
+            await asyncio.sleep(0)
+            self.view.draw(name)
 
     # -- what there is to read ------------------------------------------------------------------
     @property

@@ -124,6 +124,8 @@ class LabModel:
             self._load_network(network)
         elif preset is not None:
             self.load_preset(preset)
+        else:
+            self._rebuild()  # an empty graph: says what is missing
 
     # -- events ---------------------------------------------------------------------------------
     def _emit(self, what: str) -> None:
@@ -349,8 +351,9 @@ class LabModel:
         """Train on ``n`` mini-batches; a non-finite loss raises ``DivergedError`` and stops."""
         self._require_network()
         try:
-            for _ in range(n):
-                self.trainer.step()
+            with np.errstate(over="ignore", invalid="ignore"):  # DivergedError says it better
+                for _ in range(n):
+                    self.trainer.step()
         finally:
             self._emit("train")
 
@@ -360,11 +363,12 @@ class LabModel:
         deadline = time.perf_counter() + seconds
         steps = 0
         try:
-            while steps < max_steps:
-                self.trainer.step()
-                steps += 1
-                if time.perf_counter() >= deadline:
-                    break
+            with np.errstate(over="ignore", invalid="ignore"):
+                while steps < max_steps:
+                    self.trainer.step()
+                    steps += 1
+                    if time.perf_counter() >= deadline:
+                        break
         finally:
             self._emit("train")
         return steps
@@ -373,7 +377,8 @@ class LabModel:
         """Train to the end of the current epoch."""
         self._require_network()
         try:
-            self.trainer.epoch()
+            with np.errstate(over="ignore", invalid="ignore"):
+                self.trainer.epoch()
         finally:
             self._emit("train")
 
@@ -393,7 +398,8 @@ class LabModel:
         """For each row of ``x``, how much the network leans to class 1, in [0, 1] (0.5: on the
         boundary): the softmax probability with cross-entropy, ``(1 + o₁ - o₀) / 2`` clipped
         with MSE."""
-        output = self.network.forward(x)
+        with np.errstate(over="ignore", invalid="ignore"):
+            output = self.network.forward(x)
         margin = output[:, 1] - output[:, 0]
         if self.loss == "cross-entropy":
             return 0.5 + 0.5 * np.tanh(0.5 * np.clip(margin, -60, 60))  # = softmax p₁
@@ -403,7 +409,8 @@ class LabModel:
         """Loss and error on the training and test sets, as the network is now."""
         if self.trainer is None:
             return {}
-        return self.trainer.evaluate()
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.trainer.evaluate()
 
     def graph_layout(self) -> dict[object, tuple[float, float]]:
         """``{node: (column, row)}`` for drawing: columns by depth, nodes spread in a column.

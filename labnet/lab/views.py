@@ -108,6 +108,14 @@ def decade_range(values, old: tuple[float, float] | None = None) -> tuple[float,
     return (old_low if keep_low else low), (old_high if keep_high else high)
 
 
+def log_scale(ax) -> None:
+    """A log y axis with ticks at whole decades only (minor ticks cost a lot to draw)."""
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, numticks=6))
+    ax.yaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.grid(True, axis="y", which="major", alpha=0.25)
+
+
 class View:
     """A figure of ``width`` × ``height`` pixels, with a cached background for fast frames."""
 
@@ -271,12 +279,11 @@ class CurvesView(View):
     def build(self) -> None:
         self.loss_ax = self.figure.add_axes((0.11, 0.24, 0.36, 0.64))
         self.error_ax = self.figure.add_axes((0.61, 0.24, 0.36, 0.64))
-        self.loss_ax.set_title("loss")
-        self.error_ax.set_title("error rate")
+        self.loss_ax.set_title("loss", y=1.01)
+        self.error_ax.set_title("error rate", y=1.01)
         for ax in (self.loss_ax, self.error_ax):
             ax.set_xlabel("step")
-            ax.set_yscale("log")
-            ax.grid(True, which="major", alpha=0.25)
+            log_scale(ax)
         self.error_ax.set_ylim(0.001, 1.0)
         self.error_ax.yaxis.set_major_formatter(
             matplotlib.ticker.FuncFormatter(lambda v, _: f"{100 * v:g}%"))
@@ -336,14 +343,12 @@ class GradientsView(View):
     def build(self) -> None:
         self.bar_ax = self.figure.add_axes((0.11, 0.24, 0.36, 0.64))
         self.line_ax = self.figure.add_axes((0.61, 0.24, 0.36, 0.64))
-        self.bar_ax.set_title("‖dL/d output‖ of each node")
-        self.line_ax.set_title("over the steps")
+        self.bar_ax.set_title("‖dL/d output‖ of each node", y=1.01)
+        self.line_ax.set_title("over the steps", y=1.01)
         self.bar_ax.set_xlabel("node")
         self.line_ax.set_xlabel("step")
         for ax in (self.bar_ax, self.line_ax):
-            ax.set_yscale("log")
-            ax.grid(True, axis="y", which="major", alpha=0.25)
-            ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+            log_scale(ax)
         self.nodes: tuple = ()
         self.bars = []
         self.lines = []
