@@ -75,7 +75,9 @@ class Network:
         for node in order:
             operators[node].build([widths[src] for src in inputs[node]])
         self._operators = operators
-        self._connectivity = {src: tuple(dsts) for src, dsts in feeds.items() if dsts}
+        # sources in the order their edges were listed: rebuilt from this, a node's inputs
+        # come in the same order (a Concat fed out of node order keeps its column order)
+        self._connectivity = {src: tuple(feeds[src]) for src, _ in edges}
         self._inputs = {node: tuple(srcs) for node, srcs in inputs.items()}
         self._order = tuple(order)
         self._depth = self._depths(order, inputs, input)
@@ -257,7 +259,8 @@ class Network:
 
     @property
     def connectivity(self) -> Mapping[Node, tuple[Node, ...]]:
-        """``{node: (nodes it feeds)}``, for every node that feeds something."""
+        """``{node: (nodes it feeds)}``, for every node that feeds something, in the order the
+        edges were listed (a Network built from it has the same ``inputs``)."""
         return MappingProxyType(self._connectivity)
 
     @property

@@ -376,3 +376,18 @@ def test_sum_or_concat_fed_by_one_node_back_propagates(make):
     assert report.ok, str(report)
     assert net.grad_norms()[2] == pytest.approx(np.linalg.norm(net.grads[3] @
                                                                net.operators[3].weight.T))
+
+
+def test_connectivity_keeps_the_order_edges_were_listed_so_a_rebuild_has_the_same_inputs():
+    # node 2 is listed before node 1 as a source of the Concat: its columns come first
+    def build(connectivity):
+        operators = {1: ln.Linear(2, 3, rng=0), 2: ln.Linear(2, 4, rng=1), 3: ln.Concat(),
+                     4: ln.Linear(7, 2, rng=2)}
+        return ln.Network(operators, connectivity)
+
+    net = build({0: [1, 2], 2: [3], 1: [3], 3: [4]})
+    assert net.inputs[3] == (2, 1)
+    assert list(net.connectivity) == [0, 2, 1, 3]
+    rebuilt = build({src: list(dsts) for src, dsts in net.connectivity.items()})
+    assert dict(rebuilt.inputs) == dict(net.inputs)
+    np.testing.assert_array_equal(rebuilt.forward(X), net.forward(X))
