@@ -176,18 +176,37 @@ class Trainer:
         return x.astype(self.net.dtype, copy=False), labels
 
     # -- training -------------------------------------------------------------------------------
+    def next_batch(self) -> tuple[Array, Array]:
+        """``(x, labels)`` of the mini-batch the next step trains on (the trainer does not move)."""
+        batch = self._order[self._position: self._position + self.batch_size]
+        return self.x[batch], self.labels[batch]
+
     def step(self) -> float:
         """Train on the next mini-batch; return its loss.
 
         A loss or gradient that is not finite raises ``DivergedError`` and changes no parameter.
         """
-        batch = self._order[self._position: self._position + self.batch_size]
-        output = self.net.forward(self.x[batch])
-        loss = self.loss.forward(output, self.labels[batch])
+        x, labels = self.next_batch()
+        output = self.net.forward(x)
+        loss = self.loss.forward(output, labels)
         if not math.isfinite(loss):
             raise DivergedError(f"step {self.steps + 1}: the loss is {loss}; the parameters are "
                                 f"left as they were. Try a smaller learning rate.")
         self.net.backward(self.loss.backward())
+        self.finish_step(loss)
+        return loss
+
+    def finish_step(self, loss: float) -> None:
+        """The end of a step, once ``net.backward`` has run on ``next_batch()`` (whose ``loss``
+        it was): check the gradients, update the parameters, count the step, record it in the
+        history, call the callbacks.
+
+        ``step()`` ends with this; so does a ``Walk`` made by ``Walk.from_trainer``, so walking
+        through a step node by node trains exactly as ``step()`` does.
+        """
+        if not math.isfinite(loss):
+            raise DivergedError(f"step {self.steps + 1}: the loss is {loss}; the parameters are "
+                                f"left as they were. Try a smaller learning rate.")
         param_norms = self.net.param_grad_norms()
         if not all(math.isfinite(norm) for norm in param_norms.values()):
             bad = [node for node, norm in param_norms.items() if not math.isfinite(norm)]
@@ -199,7 +218,7 @@ class Trainer:
             self.optimizer.step()
 
         self.steps += 1
-        self._position += len(batch)
+        self._position += min(self.batch_size, len(self.x) - self._position)
         self._epoch_losses.append(loss)
         self.history.step_loss.append(loss)
         if self.record_grad_norms:
@@ -209,7 +228,6 @@ class Trainer:
             callback.on_step_end(self)
         if self._position >= len(self.x):
             self._end_epoch()
-        return loss
 
     def epoch(self) -> float:
         """Train to the end of the current epoch (a whole one if none is under way).

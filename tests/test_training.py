@@ -298,3 +298,45 @@ def test_optimizer_is_a_template():
     before = params[0][0].copy()
     Halve(params, lr=0.1).step()
     np.testing.assert_array_equal(params[0][0], before / 2)
+
+
+# -- a step in parts (what a Walk through a trainer's step uses) ---------------------------------
+
+def test_next_batch_is_what_the_next_step_trains_on_and_does_not_move():
+    trainer = make_trainer(n=25, batch_size=10)
+    x, labels = trainer.next_batch()
+    np.testing.assert_array_equal(trainer.next_batch()[0], x)  # asking twice: the same batch
+    assert trainer.step() == ln.MSELoss().forward(small_net().forward(x), labels)
+    sizes = []
+    for _ in range(3):
+        sizes.append(len(trainer.next_batch()[0]))
+        trainer.step()
+    assert sizes == [10, 5, 10]  # the last batch of an epoch is what is left
+
+
+def test_forward_backward_then_finish_step_is_a_step():
+    by_parts, whole = make_trainer(n=25, optimizer="adam", lr=0.01), make_trainer(
+        n=25, optimizer="adam", lr=0.01)
+    for _ in range(6):  # over an epoch's end
+        x, labels = by_parts.next_batch()
+        loss = by_parts.loss.forward(by_parts.net.forward(x), labels)
+        by_parts.net.backward(by_parts.loss.backward())
+        by_parts.finish_step(loss)
+        whole.step()
+    assert by_parts.steps == whole.steps == 6 and by_parts.epochs == whole.epochs == 2
+    assert by_parts.history.as_dict() == whole.history.as_dict()
+    for key, value in whole.net.state_dict().items():
+        np.testing.assert_array_equal(by_parts.net.state_dict()[key], value)
+
+
+def test_finish_step_refuses_a_loss_that_is_not_finite_and_changes_nothing():
+    trainer = make_trainer()
+    x, labels = trainer.next_batch()
+    trainer.loss.forward(trainer.net.forward(x), labels)
+    trainer.net.backward(trainer.loss.backward())
+    before = trainer.net.state_dict()
+    with pytest.raises(ln.DivergedError, match="the loss is nan"):
+        trainer.finish_step(math.nan)
+    assert trainer.steps == 0 and trainer.history.step_loss == []
+    for key, value in trainer.net.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
