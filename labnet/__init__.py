@@ -29,8 +29,10 @@ from labnet.modules import Concat, LeakyReLU, Linear, Module, ReLU, Sigmoid, Sum
 from labnet.network import Network, Sequential
 from labnet.optim import SGD, Adam, Optimizer
 from labnet.presets import PRESETS
-from labnet.saving import load, save
+from labnet.probe import node_outputs, plane_outputs
+from labnet.saving import load, save, to_python
 from labnet.training import Callback, History, LRSchedule, Trainer
+from labnet.walkthrough import Walk, WalkStep, array_stats, heatmap_values
 
 __version__ = "0.1.0"
 
@@ -62,17 +64,24 @@ __all__ = [
     "Sum",
     "Tanh",
     "Trainer",
+    "Walk",
+    "WalkStep",
+    "array_stats",
     "circle",
     "disk",
     "error_rate",
     "gauss",
     "gradcheck",
+    "heatmap_values",
     "load",
     "moons",
+    "node_outputs",
     "one_hot",
+    "plane_outputs",
     "predict_labels",
     "save",
     "spiral",
+    "to_python",
     "train_test_split",
     "xor",
 ]

@@ -1,0 +1,361 @@
+"""Walk: one training step node by node, in the right orders, with the network's own gradients
+and update; the cursor; statistics and heatmaps of arrays."""
+
+import numpy as np
+import pytest
+
+import labnet as ln
+from labnet.walkthrough import Walk, array_stats, heatmap_values
+
+X, LABELS = ln.disk(10, rng=1)
+
+
+def figure1(seed=0):
+    return ln.PRESETS["figure1"](seed)
+
+
+def hidden_fan_out(seed=0):
+    """Node 1 feeds a Tanh, a ReLU and the Concat; node 2 and 3 meet in a Sum; all end in a
+    Concat (fed by three nodes) before the output Linear."""
+    rng = np.random.default_rng(seed)
+    operators = {1: ln.Linear(2, 6, rng=rng), 2: ln.Tanh(), 3: ln.ReLU(), 4: ln.Sum(),
+                 5: ln.Concat(), 6: ln.Linear(18, 2, rng=rng)}
+    connectivity = {0: [1], 1: [2, 3, 5], 2: [4], 3: [4, 5], 4: [5], 5: [6]}
+    return ln.Network(operators, connectivity)
+
+
+NETWORKS = {"figure1": figure1, "hidden fan-out, Sum and Concat": hidden_fan_out,
+            "deep sigmoid with skips": lambda seed=0: ln.PRESETS["deep-sigmoid-skip"](seed)}
+
+
+def reference_step(net, loss, x, labels, lr):
+    """A normal training step; returns the gradients it computed, by node."""
+    loss.forward(net.forward(x), labels)
+    net.backward(loss.backward())
+    grads = {node: grad.copy() for node, grad in net.grads.items()}
+    param_grads = {key: grad.copy() for key, (_, grad) in net.named_params().items()}
+    net.update_param(lr)
+    return grads, param_grads
+
+
+# -- the orders --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("make", NETWORKS.values(), ids=NETWORKS.keys())
+def test_walk_visits_every_node_forward_then_the_loss_then_backward_then_the_update(make):
+    net = make()
+    walk = Walk(net, ln.MSELoss(), X, LABELS)
+    walk.finish()
+    visited = [(step.phase, step.node) for step in walk.steps]
+    nodes = [net.input, *net.order]
+    expected = ([("forward", node) for node in nodes] + [("loss", None)]
+                + [("backward", node) for node in reversed(nodes)] + [("update", None)])
+    assert visited == expected
+    assert len(walk) == len(expected)
+    assert [step.index for step in walk.steps] == list(range(len(expected)))
+
+
+def test_each_node_is_visited_backward_after_every_node_it_feeds():
+    net = hidden_fan_out()
+    walk = Walk(net, ln.MSELoss(), X, LABELS)
+    walk.finish()
+    when = {step.node: step.index for step in walk.steps if step.phase == "backward"}
+    for src, dsts in net.connectivity.items():
+        for dst in dsts:
+            assert when[dst] < when[src], f"{src} → {dst}"
+
+
+def test_the_walk_runs_one_module_per_step_and_back_runs_nothing():
+    calls = []
+
+    class Spy(ln.Module):
+        def __init__(self, name):
+            self.name = name
+
+        def forward(self, x):
+            calls.append(("forward", self.name))
+            return x
+
+        def backward(self, grad_out):
+            calls.append(("backward", self.name))
+            return grad_out
+
+    net = ln.Sequential(ln.Linear(2, 2, rng=0), Spy("a"), Spy("b"))
+    walk = Walk(net, ln.MSELoss(), X, LABELS)
+    assert calls == []  # the first step only shows the batch
+    walk.next()  # the Linear
+    walk.next()
+    assert calls == [("forward", "a")]
+    walk.back()
+    walk.back()
+    walk.next()
+    walk.next()
+    assert calls == [("forward", "a")]  # moving over recorded steps runs nothing
+    walk.next()
+    assert calls == [("forward", "a"), ("forward", "b")]
+    walk.next()  # the loss
+    walk.next()
+    assert calls[-1] == ("backward", "b")
+    assert len(calls) == 3
+
+
+# -- the numbers: the network's own ------------------------------------------------------------
+
+@pytest.mark.parametrize("make", NETWORKS.values(), ids=NETWORKS.keys())
+def test_walk_gradients_equal_the_network_backward_and_finish_equals_a_normal_step(make):
+    net, twin = make(0), make(0)
+    grads, param_grads = reference_step(twin, ln.MSELoss(), X, LABELS, lr=0.1)
+    walk = Walk(net, ln.MSELoss(), X, LABELS, lr=0.1)
+    walk.finish()
+    assert walk.grads.keys() == grads.keys()
+    for node, grad in grads.items():
+        np.testing.assert_array_equal(walk.grads[node], grad, err_msg=f"node {node}")
+    for step in walk.steps:
+        if step.phase == "backward":
+            np.testing.assert_array_equal(step.arrays["dL/d(output)"], grads[step.node])
+            for name, grad in walk.param_grads.get(step.node, {}).items():
+                np.testing.assert_array_equal(grad, param_grads[f"{step.node}.{name}"])
+                np.testing.assert_array_equal(step.arrays[f"dL/d({name})"], grad)
+    for key, value in twin.state_dict().items():
+        np.testing.assert_array_equal(net.state_dict()[key], value, err_msg=key)
+    # and the network is left as after a normal step: its grad_norms read the walk's gradients
+    assert net.grad_norms() == twin.grad_norms()
+    assert net.param_grad_norms() == pytest.approx(twin.param_grad_norms())
+
+
+def test_forward_records_what_each_node_receives_and_produces():
+    net, twin = figure1(), figure1()
+    twin.forward(X)
+    walk = Walk(net, ln.MSELoss(), X, LABELS)
+    while walk.next().phase == "forward":
+        pass
+    for step in walk.steps[1:-1]:
+        srcs = net.inputs[step.node]
+        assert list(step.arrays) == [*(f"input from node {src}" for src in srcs), "output"]
+        for src in srcs:
+            np.testing.assert_array_equal(step.arrays[f"input from node {src}"],
+                                          twin.outputs[src])
+        np.testing.assert_array_equal(step.arrays["output"], twin.outputs[step.node])
+    sum_step = next(step for step in walk.steps if step.node == 5)
+    assert sum_step.shapes == {"input from node 4": (10, 25), "input from node 6": (10, 25),
+                               "output": (10, 25)}
+
+
+def test_loss_step_holds_the_loss_and_the_gradient_that_starts_backward():
+    net = figure1()
+    walk = Walk(net, ln.CrossEntropyLoss(), X, LABELS)
+    while walk.current.phase != "loss":
+        walk.next()
+    step = walk.current
+    loss = ln.CrossEntropyLoss()
+    value = loss.forward(figure1().forward(X), LABELS)
+    assert step.node is None and step.module == "CrossEntropyLoss()"
+    assert float(step.arrays["loss"]) == value == walk.loss_value
+    np.testing.assert_array_equal(step.arrays["dL/d(output)"], loss.backward())
+    np.testing.assert_array_equal(step.arrays["target"], LABELS)
+
+
+def test_a_node_feeding_several_nodes_receives_the_sum_of_their_gradients():
+    net = figure1()  # the input feeds nodes 1 and 6
+    walk = Walk(net, ln.MSELoss(), X, LABELS)
+    walk.finish()
+    last = walk.steps[-2]
+    assert (last.phase, last.node) == ("backward", 0)
+    via_1, via_6 = last.arrays["dL/d(output) via node 1"], last.arrays["dL/d(output) via node 6"]
+    np.testing.assert_allclose(last.arrays["dL/d(output)"], via_1 + via_6)
+    assert not np.allclose(via_1, via_6)
+    sent_by_1 = next(s for s in walk.steps if s.phase == "backward" and s.node == 1)
+    np.testing.assert_array_equal(via_1, sent_by_1.arrays["dL/d(input) to node 0"])
+    assert "sum" in last.text and "nodes 6 and 1" in last.text
+
+
+def test_sum_passes_its_gradient_to_every_input_and_concat_splits_it():
+    net = hidden_fan_out()
+    walk = Walk(net, ln.MSELoss(), X, LABELS)
+    walk.finish()
+    by_node = {s.node: s for s in walk.steps if s.phase == "backward"}
+    total = by_node[4].arrays
+    np.testing.assert_array_equal(total["dL/d(input) to node 2"], total["dL/d(output)"])
+    np.testing.assert_array_equal(total["dL/d(input) to node 3"], total["dL/d(output)"])
+    cat = by_node[5].arrays
+    joined = np.concatenate([cat["dL/d(input) to node 1"], cat["dL/d(input) to node 3"],
+                             cat["dL/d(input) to node 4"]], axis=1)
+    np.testing.assert_array_equal(joined, cat["dL/d(output)"])
+    # node 1 feeds three nodes: its gradient is the sum of the three shares
+    parts = [by_node[1].arrays[f"dL/d(output) via node {n}"] for n in (2, 3, 5)]
+    np.testing.assert_allclose(by_node[1].arrays["dL/d(output)"], sum(parts))
+
+
+def test_update_step_shows_each_parameter_change():
+    net = figure1()
+    before = net.state_dict()
+    walk = Walk(net, ln.MSELoss(), X, LABELS, lr=0.1)
+    step = walk.finish()
+    assert step.phase == "update" and walk.done
+    assert list(step.arrays) == [f"{key} change" for key in before]
+    for key, value in net.state_dict().items():
+        np.testing.assert_allclose(step.arrays[f"{key} change"], value - before[key])
+        np.testing.assert_allclose(step.arrays[f"{key} change"],
+                                   -0.1 * walk.param_grads[int(key.split(".")[0])][
+                                       key.split(".")[1]])
+
+
+def test_walk_with_an_optimizer_takes_its_step():
+    net, twin = figure1(), figure1()
+    walk = Walk(net, ln.MSELoss(), X, LABELS, optimizer=ln.Adam(net.params(), lr=0.01))
+    walk.finish()
+    optimizer = ln.Adam(twin.params(), lr=0.01)
+    loss = ln.MSELoss()
+    loss.forward(twin.forward(X), LABELS)
+    twin.backward(loss.backward())
+    optimizer.step()
+    for key, value in twin.state_dict().items():
+        np.testing.assert_array_equal(net.state_dict()[key], value)
+
+
+def test_walk_from_a_trainer_is_exactly_a_trainer_step():
+    def trainer(seed):
+        x, labels = ln.disk(35, rng=0)
+        return ln.Trainer(figure1(), data=(x, labels), batch_size=10, lr=0.1, rng=seed,
+                          optimizer="momentum")
+
+    walked, stepped = trainer(3), trainer(3)
+    for _ in range(4):  # the last one ends the epoch (35 points, batches of 10)
+        walk = Walk.from_trainer(walked)
+        np.testing.assert_array_equal(walk.x, stepped.next_batch()[0])
+        walk.finish()
+        stepped.step()
+    assert walked.steps == stepped.steps == 4 and walked.epochs == stepped.epochs == 1
+    assert walked.history.as_dict() == stepped.history.as_dict()
+    for key, value in stepped.net.state_dict().items():
+        np.testing.assert_array_equal(walked.net.state_dict()[key], value)
+    np.testing.assert_array_equal(walked.next_batch()[0], stepped.next_batch()[0])
+
+
+# -- the cursor --------------------------------------------------------------------------------
+
+def test_next_back_and_the_ends():
+    walk = Walk(figure1(), ln.MSELoss(), X, LABELS)
+    assert walk.at_start and not walk.done
+    assert walk.current.phase == "forward" and walk.current.node == 0
+    assert walk.back() is walk.steps[0]  # at the start, stay there
+    first = walk.next()
+    second = walk.next()
+    assert walk.back() is first and walk.position == 1
+    assert walk.next() is second  # the recorded step, not a new one
+    assert len(walk.steps) == 3
+    last = walk.finish()
+    assert walk.done and walk.position == len(walk) - 1
+    params = walk.net.state_dict()
+    assert walk.next() is last and walk.finish() is last  # nothing more happens
+    for key, value in walk.net.state_dict().items():
+        np.testing.assert_array_equal(value, params[key])
+    walk.back()
+    assert walk.current.phase == "backward" and walk.current.node == 0
+
+
+def test_iterating_runs_the_steps_left():
+    walk = Walk(figure1(), ln.MSELoss(), X, LABELS)
+    walk.next()
+    rest = list(walk)
+    assert [step.index for step in rest] == list(range(2, len(walk)))
+    assert walk.done
+
+
+def test_recorded_arrays_are_copies_that_later_work_does_not_change():
+    net = figure1()
+    walk = Walk(net, ln.MSELoss(), X, LABELS)
+    walk.finish()
+    saved = [{name: array.copy() for name, array in step.arrays.items()} for step in walk.steps]
+    loss = ln.MSELoss()
+    loss.forward(net.forward(X[::-1] * 2), LABELS)
+    net.backward(loss.backward())
+    net.update_param(1.0)
+    for step, arrays in zip(walk.steps, saved, strict=True):
+        for name, array in arrays.items():
+            np.testing.assert_array_equal(step.arrays[name], array)
+
+
+def test_forward_passes_on_other_points_between_steps_do_not_change_the_walk():
+    net, twin = figure1(), figure1()
+    grads, _ = reference_step(twin, ln.MSELoss(), X, LABELS, lr=0.05)
+    walk = Walk(net, ln.MSELoss(), X, LABELS)
+    grid = np.random.default_rng(5).uniform(size=(400, 2))
+    while not walk.done:
+        net.forward(grid)  # as the lab does to draw its boundary
+        walk.next()
+    for node, grad in grads.items():
+        np.testing.assert_array_equal(walk.grads[node], grad)
+    for key, value in twin.state_dict().items():
+        np.testing.assert_array_equal(net.state_dict()[key], value)
+
+
+def test_training_during_a_walk_is_refused_at_the_update():
+    net = figure1()
+    walk = Walk(net, ln.MSELoss(), X, LABELS)
+    for _ in range(5):
+        walk.next()
+    loss = ln.MSELoss()
+    loss.forward(net.forward(X), LABELS)
+    net.backward(loss.backward())
+    net.update_param(0.1)
+    trained = net.state_dict()
+    with pytest.raises(ln.InputError, match="changed during the walk"):
+        walk.finish()
+    for key, value in net.state_dict().items():
+        np.testing.assert_array_equal(value, trained[key])
+
+
+# -- bad input ---------------------------------------------------------------------------------
+
+def test_bad_batches_are_refused_naming_the_input_node():
+    net = figure1()
+    with pytest.raises(ln.ShapeError, match=r"input node 0.*got \(10, 3\)"):
+        Walk(net, ln.MSELoss(), np.ones((10, 3)), LABELS)
+    with pytest.raises(ln.InputError, match="NaN"):
+        Walk(net, ln.MSELoss(), np.full((10, 2), np.nan), LABELS)
+    with pytest.raises(ln.ShapeError, match="target has 9 rows"):
+        Walk(net, ln.MSELoss(), X, LABELS[:9])
+    with pytest.raises(ln.InputError, match="learning rate"):
+        Walk(net, ln.MSELoss(), X, LABELS, lr=-1)
+
+
+def test_string_ids_and_another_input_node():
+    rng = np.random.default_rng(0)
+    net = ln.Network({"hidden": ln.Linear(2, 4, rng=rng), "act": ln.ReLU(),
+                      "out": ln.Linear(4, 2, rng=rng)},
+                     {"x": ["hidden"], "hidden": ["act"], "act": ["out"]}, input="x")
+    walk = Walk(net, ln.MSELoss(), X, LABELS)
+    walk.finish()
+    assert [s.node for s in walk.steps if s.phase == "backward"] == ["out", "act", "hidden", "x"]
+    assert "of node 'hidden'" in walk.steps[2].text
+    assert "node 'act'" in str(walk.steps[2])
+
+
+# -- what a view shows -------------------------------------------------------------------------
+
+def test_array_stats():
+    stats = array_stats(np.array([[0.0, 2.0], [-1.0, 3.0]]))
+    assert stats == {"shape": (2, 2), "mean": 1.0, "std": pytest.approx(np.sqrt(2.5)),
+                     "min": -1.0, "max": 3.0, "zeros": 0.25}
+    assert array_stats(np.array(5.0))["shape"] == ()
+    assert np.isnan(array_stats(np.zeros((0, 3)))["mean"])
+
+
+def test_heatmap_values_are_a_small_2d_corner():
+    big = np.arange(40 * 50.0).reshape(40, 50)
+    np.testing.assert_array_equal(heatmap_values(big), big[:16, :32])
+    assert heatmap_values(big, max_rows=4, max_cols=5).shape == (4, 5)
+    assert heatmap_values(np.arange(3.0)).shape == (1, 3)
+    assert heatmap_values(np.array(2.0)).shape == (1, 1)
+    corner = heatmap_values(big)
+    corner[0, 0] = -1
+    assert big[0, 0] == 0  # a copy
+
+
+def test_step_stats_str_and_shapes():
+    walk = Walk(figure1(), ln.MSELoss(), X, LABELS)
+    step = walk.next()
+    assert step.shapes == {"input from node 0": (10, 2), "output": (10, 25)}
+    assert step.stats()["output"]["shape"] == (10, 25)
+    text = str(step)
+    assert "forward · node 1 · Linear(2 → 25)" in text and "(10, 25)" in text
