@@ -85,8 +85,12 @@ class Network:
         self.input = input
         self.output = order[-1]
         self.in_features = widths[input]
-        # the execution plan: (node, module, its inputs), in topological order
-        self._plan = tuple((node, operators[node], self._inputs[node]) for node in order)
+        # the execution plan, in topological order: (node, module, its inputs, whether the module
+        # takes exactly one input, so forward passes it one array and backward returns one array)
+        self._plan = tuple(
+            (node, operators[node], self._inputs[node], operators[node].max_inputs == 1)
+            for node in order
+        )
         self._with_params = tuple(m for m in operators.values() if m.params())
         if dtype is None:
             params = self.params()
@@ -296,11 +300,12 @@ class Network:
             wanted = self.in_features if self.in_features is not None else "features"
             raise ShapeError(f"input node {self.input!r}: expected shape (batch, {wanted}), "
                              f"got {x.shape}")
-        if not math.isfinite(np.add.reduce(x, axis=None)) and not np.isfinite(x).all():
+        # x·x is finite unless x holds a NaN or an infinity (or overflows: the exact test decides)
+        if not math.isfinite(np.vdot(x, x)) and not np.isfinite(x).all():
             raise InputError(f"input node {self.input!r}: the input contains NaN or infinity")
         outputs = {self.input: x}
-        for node, module, srcs in self._plan:
-            if len(srcs) == 1:
+        for node, module, srcs, one_input in self._plan:
+            if one_input:
                 outputs[node] = module.forward(outputs[srcs[0]])
             else:
                 outputs[node] = module.forward(*[outputs[src] for src in srcs])
@@ -316,12 +321,12 @@ class Network:
             raise ShapeError(f"backward at output node {self.output!r}: gradient of shape "
                              f"{np.shape(grad_out)}, expected {expected}")
         grads = {self.output: grad_out}
-        for node, module, srcs in reversed(self._plan):
+        for node, module, srcs, one_input in reversed(self._plan):
             grad_in = module.backward(grads[node])
             # A node that feeds several nodes gets the sum of their gradients. (The one-input
             # case is the same rule, written out because it is by far the most common.) A module
             # that can take several inputs returns a tuple, even when it is fed by one.
-            if module.max_inputs == 1:
+            if one_input:
                 src = srcs[0]
                 grads[src] = grads[src] + grad_in if src in grads else grad_in
             else:
