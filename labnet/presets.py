@@ -39,33 +39,38 @@ def figure1(rng: Rng = None) -> Network:
 
 
 def deep_sigmoid(rng: Rng = None, depth: int = 8, width: int = 16, skip: bool = False) -> Network:
-    """``depth`` blocks of Linear + Sigmoid between an input and an output Linear.
+    """A Linear, ``depth`` blocks of Sigmoid + Linear, then a Sigmoid and the output Linear.
 
     Without skips the gradient shrinks block by block on its way back (σ' ≤ 1/4): the first
-    layers barely learn. With ``skip=True`` each block's output is added to its input by a Sum
-    node, ``h ← h + σ(W h + b)``, and the gradient has a path around every Sigmoid.
+    layers barely learn. With ``skip=True`` (the same modules, plus Sum nodes) each block's output
+    is added to its input, ``h ← h + W σ(h) + b``, and the gradient has a path around every
+    Sigmoid. (The Sum comes after the block's Linear, not after its Sigmoid: Sigmoid outputs,
+    all near ½, would pile up block after block; and the last Sigmoid keeps what the output
+    Linear reads between 0 and 1. Either way the stack diverged at learning rate 0.1.)
     """
     rng = np.random.default_rng(rng)
     operators = {1: Linear(2, width, init="xavier", rng=rng)}
     connectivity = {0: [1]}
     last = 1
     for _ in range(depth):
-        linear, sigmoid = len(operators) + 1, len(operators) + 2
-        operators[linear] = Linear(width, width, init="xavier", rng=rng)
+        sigmoid, linear = len(operators) + 1, len(operators) + 2
         operators[sigmoid] = Sigmoid()
-        connectivity.setdefault(last, []).append(linear)
-        connectivity[linear] = [sigmoid]
+        operators[linear] = Linear(width, width, init="xavier", rng=rng)
+        connectivity.setdefault(last, []).append(sigmoid)
+        connectivity[sigmoid] = [linear]
         if skip:
             total = len(operators) + 1
             operators[total] = Sum()
             connectivity[last].append(total)
-            connectivity[sigmoid] = [total]
+            connectivity[linear] = [total]
             last = total
         else:
-            last = sigmoid
-    output = len(operators) + 1
+            last = linear
+    sigmoid, output = len(operators) + 1, len(operators) + 2
+    operators[sigmoid] = Sigmoid()
     operators[output] = Linear(width, 2, init="xavier", rng=rng)
-    connectivity.setdefault(last, []).append(output)
+    connectivity.setdefault(last, []).append(sigmoid)
+    connectivity[sigmoid] = [output]
     return Network(operators, connectivity)
 
 
