@@ -12,10 +12,18 @@ import traceback
 from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
+from ipyevents import Event
 
 from labnet.data import DATASETS
-from labnet.lab.model import INPUT, LEARNING_RATES, PALETTE
-from labnet.lab.views import BoundaryView, CurvesView, GradientsView, GraphView
+from labnet.lab.model import INPUT, LEARNING_RATES, PALETTE, NodeSpec
+from labnet.lab.views import (
+    BoundaryView,
+    CurvesView,
+    GradientsView,
+    GraphView,
+    NodeView,
+    placeholder,
+)
 from labnet.losses import LOSSES
 from labnet.optim import OPTIMIZERS
 from labnet.presets import PRESETS
@@ -51,6 +59,7 @@ class LabView:
             "curves": CurvesView(int(430 * scale), int(200 * scale), scale),
             "gradients": GradientsView(int(430 * scale), int(200 * scale), scale),
             "graph": GraphView(int(840 * scale), int(250 * scale), scale),
+            "node": NodeView(size=int(270 * scale), scale=scale),
         }
         self.images = {
             name: widgets.Image(format=view.fmt, layout=widgets.Layout(
@@ -62,12 +71,28 @@ class LabView:
         self._dirty = set(self.views)
         self._last_drawn = dict.fromkeys(self.views, 0.0)
         self._syncing = False  # True while widgets are set from the model (no feedback)
+        self.hidden: set[str] = set()  # views (and "errors") hidden from the class for now
         self._build_controls()
         self.widget = self._layout()
         self.widget.add_class("labnet-lab")
         self.model.listeners.append(self._on_model_change)
         self._on_model_change("graph")
         self._on_model_change("data")
+        # clicks on the pictures (ipyevents): add or remove points, pick a node
+        self._events = [
+            Event(source=self.images["boundary"], watched_events=["click"]),
+            Event(source=self.images["graph"], watched_events=["click"]),
+        ]
+        self._events[0].on_dom_event(self.guarded(self.click_boundary))
+        self._events[1].on_dom_event(self.guarded(self.click_graph))
+
+    def close(self) -> None:
+        """Stop listening to the model and close every widget (the view is replaced)."""
+        if self._on_model_change in self.model.listeners:
+            self.model.listeners.remove(self._on_model_change)
+        for event in self._events:
+            event.close()
+        self.widget.close_all() if hasattr(self.widget, "close_all") else self.widget.close()
 
     # -- controls -------------------------------------------------------------------------------
     def _button(self, description: str, css: str, action, tooltip: str = "",
@@ -169,9 +194,34 @@ class LabView:
         self.preset_button = self._button("Load preset", "lab-preset",
                                           lambda: lab.load_preset(self.preset.value),
                                           "replace the graph (Undo brings it back)")
+        # clicks on the plane
+        self.click_mode = widgets.ToggleButtons(
+            options=[("off", "off"), ("+ orange", 0), ("+ blue", 1), ("remove", "remove")],
+            value="off", description="click adds", style={"description_width": "64px",
+                                                          "button_width": "52px"})
+        # looking inside: one unit of one node over the plane
+        self.look_node = widgets.Dropdown(description="node", style=description, layout=wide)
+        self.look_unit = widgets.BoundedIntText(value=0, min=0, max=0, description="unit",
+                                                style=description, layout=wide)
+        self._on_value(self.look_node, lambda v: lab.look_at(v, self.look_unit.value))
+        self._on_value(self.look_unit, lambda v: lab.look_at(self.look_node.value, v))
+        # teaching
+        self.hide_toggles = {
+            name: widgets.ToggleButton(value=False, description=name, tooltip=f"hide the {name}",
+                                       layout=widgets.Layout(width="auto"))
+            for name in ("boundary", "curves", "gradients", "graph", "errors")
+        }
+        for name, toggle in self.hide_toggles.items():
+            toggle.add_class(f"lab-hide-{name}")
+            self._on_value(toggle, lambda hidden, name=name: (
+                lab.hide(name) if hidden else lab.reveal(name)))
+        self.presentation = widgets.Checkbox(value=self.scale > 1, indent=False,
+                                             description="presentation: larger fonts and figures")
+        self._on_value(self.presentation, lambda v: lab.set_scale(1.4 if v else 1.0))
         for name in ("kind", "width", "source", "target", "node", "loss", "optimizer", "lr",
                      "batch_size", "dataset", "noise", "n_points", "test_fraction", "preset",
-                     "show_test", "discretize", "data_seed"):
+                     "show_test", "discretize", "data_seed", "click_mode", "look_node",
+                     "look_unit", "presentation"):
             getattr(self, name).add_class(f"lab-{name.replace('_', '-')}")
         # status and messages
         self.status = widgets.HTML()
@@ -187,20 +237,35 @@ class LabView:
                                 layout=widgets.Layout(margin="0 0 6px 0"))
 
         row = widgets.HBox
-        controls = widgets.VBox([
+        build_and_train = widgets.VBox([
             section("Train",
                     row([self.step_button, self.epoch_button, self.play_button,
                          self.reset_button]),
                     self.loss, self.optimizer, self.lr, self.batch_size),
             section("Data", self.dataset, self.noise, self.n_points, self.test_fraction,
                     row([self.data_seed, self.regenerate_button]),
-                    row([self.show_test, self.discretize])),
+                    row([self.show_test, self.discretize]), self.click_mode),
             section("Graph", self.kind, self.width,
                     row([self.add_button, self.undo_button]),
                     row([self.source, self.target]),
                     row([self.connect_button, self.disconnect_button]),
-                    self.node, self.remove_button),
-        ], layout=widgets.Layout(width=_px(285 * self.scale), padding="0 8px 0 0"))
+                    row([self.node, self.remove_button])),
+        ])
+        inside = widgets.VBox([
+            section("One unit over the plane",
+                    widgets.HTML("Pick a node here or click it on the graph."),
+                    self.look_node, self.look_unit, self.images["node"]),
+        ])
+        teach = widgets.VBox([
+            section("Hide, to ask the class first", widgets.HBox(
+                list(self.hide_toggles.values()), layout=widgets.Layout(flex_flow="row wrap"))),
+            section("Projector", self.presentation),
+        ])
+        self.tabs = widgets.Tab(children=[build_and_train, inside, teach],
+                                titles=["Build & train", "Inside", "Teach"])
+        self.tabs.add_class("lab-tabs")
+        controls = widgets.VBox([self.tabs], layout=widgets.Layout(
+            width=_px(300 * self.scale), padding="0 8px 0 0"))
         pictures = widgets.VBox([
             row([self.images["boundary"],
                  widgets.VBox([self.images["curves"], self.images["gradients"]])]),
@@ -219,6 +284,33 @@ class LabView:
             self.lab.pause()
         else:
             self.lab.play()
+
+    def click_boundary(self, event: dict) -> None:
+        """A click on the plane adds a point of the chosen class, or removes the nearest one."""
+        mode = self.click_mode.value
+        if mode == "off":
+            return
+        where = self.views["boundary"].data_coordinates(event["dataX"], event["dataY"])
+        if where is None:
+            return
+        if mode == "remove":
+            self.lab.remove_point(*where)
+        else:
+            self.lab.add_point(*where, label=mode)
+
+    def click_graph(self, event: dict) -> None:
+        """A click on a node of the graph picks it: for the node view, and for the edits."""
+        node = self.views["graph"].node_at(event["dataX"], event["dataY"])
+        if node is None:
+            return
+        self._syncing = True
+        try:
+            for dropdown in (self.node, self.source, self.look_node):
+                if node in [value for _, value in dropdown.options]:
+                    dropdown.value = node
+        finally:
+            self._syncing = False
+        self.lab.look_at(node, 0)
 
     def _add(self) -> None:
         params = {"width": self.width.value} if self.kind.value == "Linear" else {}
@@ -262,6 +354,7 @@ class LabView:
             if model.graph_error is None:
                 views["gradients"].set_network(model)
             self._sync_node_choices()
+            self._sync_look()
             self._dirty.update(self.views)
             if model.graph_error:
                 self.show_message(f"The graph is not a valid network yet: {model.graph_error} "
@@ -271,13 +364,72 @@ class LabView:
                 self.show_message("")
         elif what == "data":
             views["boundary"].set_data(model)
-            self._dirty.update(("boundary", "curves"))
+            views["node"].set_data(model)
+            self._dirty.update(("boundary", "curves", "node"))
             self._sync_widgets()
         elif what == "train":
             self._dirty.update(self.views)
         elif what == "settings":
             self._dirty.add("boundary")
             self._sync_widgets()
+
+    def _sync_look(self) -> None:
+        """The node view's choices: every node of the network; the unit within its width."""
+        network = self.model.network
+        nodes = [INPUT, *network.order] if network else [INPUT]
+        self._syncing = True
+        try:
+            self.look_node.options = [
+                (f"{n}: input" if n == INPUT else
+                 f"{n}: {NodeSpec.of(network.operators[n]).label()}", n) for n in nodes]
+            view = self.views["node"]
+            if view.node not in nodes:
+                view.node = None
+            self.look_node.value = view.node if view.node is not None else nodes[-1]
+            width = network.widths.get(self.look_node.value) if network else None
+            self.look_unit.max = max((width or 1) - 1, 0)
+        finally:
+            self._syncing = False
+
+    def look_at(self, node, unit: int) -> None:
+        """Show unit ``unit`` of ``node`` in the node view, and outline the node on the graph."""
+        network = self.model.network
+        if network is None or (node != INPUT and node not in network.operators):
+            raise ValueError(f"node {node!r} is not in the network being trained")
+        width = network.widths[node]
+        if not 0 <= unit < width:
+            raise ValueError(f"node {node!r} has {width} units: unit must be 0 to {width - 1}")
+        self.views["node"].select(self.model, node, unit)
+        self.views["graph"].highlight(node)
+        self._syncing = True
+        try:
+            self.look_node.value = node
+            self.look_unit.max = width - 1
+            self.look_unit.value = unit
+        finally:
+            self._syncing = False
+        self._dirty.update(("node", "graph"))
+
+    def hide(self, name: str, hidden: bool = True) -> None:
+        """Hide a view (or the error rates, ``"errors"``) from the class, or show it again."""
+        if name not in self.hide_toggles:
+            raise ValueError(f"cannot hide {name!r}; choose one of {', '.join(self.hide_toggles)}")
+        if hidden:
+            self.hidden.add(name)
+            if name in self.images:
+                view = self.views[name]
+                self.images[name].format = "png"
+                self.images[name].value = placeholder(view.width, view.height, name, self.scale)
+        else:
+            self.hidden.discard(name)
+            if name in self.images:
+                self.images[name].format = self.views[name].fmt
+                self._dirty.add(name)
+        self._syncing = True
+        try:
+            self.hide_toggles[name].value = hidden
+        finally:
+            self._syncing = False
 
     def _sync_node_choices(self) -> None:
         nodes = [INPUT, *self.model.nodes]
@@ -323,7 +475,9 @@ class LabView:
         """The views to redraw now: those that changed. While playing, the boundary every
         frame and at most one other view, the one waiting longest, if it has not been drawn
         for ``SLOW_VIEW_INTERVAL``."""
-        due = [name for name in self.views if name in self._dirty]
+        due = [name for name in self.views if name in self._dirty and name not in self.hidden
+               and (name != "node" or self.views["node"].node is not None
+                    or not self.images["node"].value)]
         if playing:
             now = time.perf_counter()
             slow = [name for name in due if name != "boundary"
@@ -360,8 +514,9 @@ class LabView:
             f"epoch <b>{trainer.epochs}</b>",
             f"step <b>{trainer.steps}</b>",
             f"loss <b>{loss:.4f}</b>",
-            f"train error <b>{100 * scores['train_error']:.1f}%</b>",
-            f"test error <b>{100 * scores['test_error']:.1f}%</b>",
+            *(["train error <b>?</b>", "test error <b>?</b>"] if "errors" in self.hidden else
+              [f"train error <b>{100 * scores['train_error']:.1f}%</b>",
+               f"test error <b>{100 * scores['test_error']:.1f}%</b>"]),
             f"<b>{lab.steps_per_second:,.0f}</b> steps/s" if lab.playing else "paused",
         ]
         size = round(14 * self.scale)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import ipywidgets as widgets
 import numpy as np
 
 from labnet.errors import DivergedError
@@ -53,6 +54,7 @@ class Lab:
         self.last_traceback: str | None = None
         self._task: asyncio.Task | None = None
         self.view = LabView(self, scale=scale, grid=grid)
+        self._container = widgets.Box([self.view.widget])  # holds the view; set_scale swaps it
         self.view.refresh()
 
     # -- the graph ------------------------------------------------------------------------------
@@ -111,6 +113,49 @@ class Lab:
             boundary.discretize = bool(discretize)
             self.view.discretize.value = bool(discretize)
         self.view._dirty.add("boundary")
+        self.view.refresh()
+
+    def add_point(self, x1: float, x2: float, label: int) -> None:
+        """Add a training point of class ``label`` (0 or 1) at ``(x1, x2)``."""
+        self.model.add_point(x1, x2, label)
+        self.view.refresh()
+
+    def remove_point(self, x1: float, x2: float) -> None:
+        """Remove the point nearest to ``(x1, x2)``."""
+        self.model.remove_point(x1, x2)
+        self.view.refresh()
+
+    # -- looking inside and teaching ------------------------------------------------------------
+    def look_at(self, node, unit: int = 0) -> None:
+        """Show one output unit of a node as a heatmap over the input plane (tab "Inside")."""
+        self.view.look_at(node, unit)
+        self.view.refresh()
+
+    def hide(self, *names: str) -> None:
+        """Hide views from the class ("boundary", "curves", "gradients", "graph", "errors")."""
+        for name in names:
+            self.view.hide(name)
+        self.view.refresh()
+
+    def reveal(self, *names: str) -> None:
+        """Show hidden views again (all of them if no name is given)."""
+        for name in names or list(self.view.hidden):
+            self.view.hide(name, hidden=False)
+        self.view.refresh()
+
+    def set_scale(self, scale: float) -> None:
+        """Draw the whole lab ``scale`` times larger (1.4 suits a projector)."""
+        if not 0.5 <= scale <= 3:
+            raise ValueError(f"scale must be between 0.5 and 3, got {scale}")
+        old = self.view
+        self.view = LabView(self, scale=scale, grid=old.views["boundary"].grid)
+        for name in old.hidden:
+            self.view.hide(name)
+        looked_at = old.views["node"]
+        if looked_at.node is not None:
+            self.view.look_at(looked_at.node, looked_at.unit)
+        self._container.children = [self.view.widget]
+        old.close()
         self.view.refresh()
 
     # -- training -------------------------------------------------------------------------------
@@ -220,8 +265,13 @@ class Lab:
         """Loss and error rate on the training and test sets, now."""
         return self.model.scores()
 
+    @property
+    def widget(self) -> widgets.Widget:
+        """The whole app, as one widget."""
+        return self._container
+
     def _repr_mimebundle_(self, **kwargs):
-        return self.view.widget._repr_mimebundle_(**kwargs)
+        return self._container._repr_mimebundle_(**kwargs)
 
     def __repr__(self) -> str:
         net = self.model.network

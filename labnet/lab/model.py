@@ -97,7 +97,8 @@ class LabModel:
         self.n_points = 2000
         self.test_fraction = 0.5
         self.data_seed = seed
-        self.custom_data: tuple[np.ndarray, np.ndarray] | None = None
+        self.custom_data: tuple[np.ndarray, np.ndarray] | None = None  # the user's own points
+        self._custom_test: np.ndarray | None = None  # which of them are test points
         # training settings
         self.loss = "mse"
         self.optimizer = "sgd"
@@ -118,7 +119,7 @@ class LabModel:
                 raise InputError(f"the lab shows data in a plane: x must have 2 columns, got "
                                  f"{x.shape[1]}")
             self.custom_data = (x, labels)
-            self.dataset = "custom"
+            self.dataset = "custom"  # split into training and test points in _make_data
         self._make_data()
         if network is not None:
             self._load_network(network)
@@ -290,6 +291,11 @@ class LabModel:
                             ("test_fraction", test_fraction), ("data_seed", seed)):
             if value is not None:
                 setattr(self, name, value)
+        if test_fraction is not None or seed is not None:
+            self._custom_test = None  # the user's points are split anew
+        self._data_changed()
+
+    def _data_changed(self) -> None:
         self._make_data()
         if self.trainer is not None:
             self.trainer.set_data(self.train_set, self.test_set)
@@ -297,13 +303,60 @@ class LabModel:
 
     def _make_data(self) -> None:
         rng = np.random.default_rng(self.data_seed)
-        if self.dataset == "custom":
-            x, labels = self.custom_data
-        else:
+        if self.dataset != "custom":
             x, labels = DATASETS[self.dataset](self.n_points, self.noise, rng)
-        split = train_test_split(x, labels, self.test_fraction, rng)
-        self.train_set = (split.x_train, split.labels_train)
-        self.test_set = (split.x_test, split.labels_test)
+            split = train_test_split(x, labels, self.test_fraction, rng)
+            self.train_set = (split.x_train, split.labels_train)
+            self.test_set = (split.x_test, split.labels_test)
+            return
+        x, labels = self.custom_data
+        if self._custom_test is None:
+            self._custom_test = np.zeros(len(x), dtype=bool)
+            self._custom_test[rng.permutation(len(x))[:round(len(x) * self.test_fraction)]] = True
+        test = self._custom_test
+        self.train_set = (x[~test], labels[~test])
+        self.test_set = (x[test], labels[test])
+
+    def _own_points(self) -> None:
+        """From now on the data are the user's own points: the ones shown now, to edit."""
+        if self.dataset == "custom":
+            return
+        (x_train, labels_train), (x_test, labels_test) = self.train_set, self.test_set
+        self.custom_data = (np.concatenate([x_train, x_test]),
+                            np.concatenate([labels_train, labels_test]))
+        self._custom_test = np.arange(len(self.custom_data[0])) >= len(x_train)
+        self.dataset = "custom"
+
+    def add_point(self, x1: float, x2: float, label: int) -> None:
+        """Add a training point of class ``label`` at ``(x1, x2)``; training goes on with it."""
+        if label not in (0, 1):
+            raise InputError(f"a point's class must be 0 or 1, got {label!r}")
+        if not (math.isfinite(x1) and math.isfinite(x2)):
+            raise InputError(f"a point must have finite coordinates, got ({x1}, {x2})")
+        self._own_points()
+        x, labels = self.custom_data
+        self.custom_data = (np.vstack([x, [[x1, x2]]]), np.append(labels, label))
+        self._custom_test = np.append(self._custom_test, False)
+        self._data_changed()
+
+    def remove_point(self, x1: float, x2: float, within: float | None = None) -> None:
+        """Remove the point (training or test) nearest to ``(x1, x2)``, if it is closer than
+        ``within`` (default: 3 % of the plane's width)."""
+        self._own_points()
+        x, labels = self.custom_data
+        distance = np.hypot(x[:, 0] - x1, x[:, 1] - x2)
+        nearest = int(np.argmin(distance))
+        if within is None:
+            within = 0.03 * float(np.ptp(x[:, 0]) or 1.0)
+        if distance[nearest] > within:
+            raise InputError(f"there is no point near ({x1:.3g}, {x2:.3g}) to remove")
+        keep = np.arange(len(x)) != nearest
+        test = self._custom_test[keep]
+        if test.all() or (~test).sum() < 2:
+            raise InputError("the last training points cannot be removed")
+        self.custom_data = (x[keep], labels[keep])
+        self._custom_test = test
+        self._data_changed()
 
     @property
     def x_all(self) -> np.ndarray:

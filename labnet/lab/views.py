@@ -29,13 +29,14 @@ from matplotlib.path import Path
 from PIL import Image
 
 from labnet.data import extent
-from labnet.lab.model import INPUT, LabModel
+from labnet.lab.model import INPUT, LabModel, NodeSpec
 
 # TensorFlow Playground's colours: class 0 orange, class 1 blue, white on the boundary
 CLASS_COLOURS = ("#f59322", "#0877bd")
 BOUNDARY_CMAP = LinearSegmentedColormap.from_list(
     "labnet_boundary", [CLASS_COLOURS[0], "#fbe2c6", "#ffffff", "#c6dff0", CLASS_COLOURS[1]])
 GRADIENT_CMAP = matplotlib.colormaps["YlOrRd"]
+HIGHLIGHT = "#8e44ad"  # the node the walk or the node view is at
 GRADIENT_DECADES = 4  # the graph colours span 4 decades of gradient norm below the largest
 MAX_LINE_POINTS = 400  # curves are thinned to this many points (enough for a 400 px plot)
 
@@ -73,10 +74,11 @@ def thin(values, points: int = MAX_LINE_POINTS) -> tuple[np.ndarray, np.ndarray]
     return steps, means
 
 
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 5 × 10^k that is ≥ ``value``: axis ends that change rarely."""
-    if value <= 1:
-        return 1.0
+def nice_ceiling(value: float, at_least: float = 1.0) -> float:
+    """The smallest of 1, 2, 5 × 10^k that is ≥ ``value`` (and ≥ ``at_least``): axis ends
+    that change rarely."""
+    if value <= at_least:
+        return at_least
     decade = 10 ** math.floor(math.log10(value))
     return next(m * decade for m in (1, 2, 5, 10) if m * decade >= value)
 
@@ -106,6 +108,16 @@ def decade_range(values, old: tuple[float, float] | None = None) -> tuple[float,
     keep_low = old_low <= low < 100 * old_low
     keep_high = old_high / 100 < high <= old_high
     return (old_low if keep_low else low), (old_high if keep_high else high)
+
+
+def placeholder(width: int, height: int, name: str, scale: float = 1.0) -> bytes:
+    """A grey picture that stands for a hidden view."""
+    figure = Figure(figsize=(width / 100, height / 100), dpi=100, facecolor="#eeeeee")
+    canvas = FigureCanvasAgg(figure)
+    figure.text(0.5, 0.5, f"{name}: hidden\nwhat do you predict?", ha="center", va="center",
+                fontsize=14 * scale, color="#555555")
+    canvas.draw()
+    return encode(np.asarray(canvas.buffer_rgba())[..., :3].copy())
 
 
 def log_scale(ax) -> None:
@@ -209,6 +221,15 @@ class BoundaryView(View):
             return
         score = model.class_one_score(self.grid_points).reshape(self.grid, self.grid)
         self.score = np.where(score > 0.5, 0.9, 0.1) if self.discretize else score
+
+    def data_coordinates(self, column: float, row: float) -> tuple[float, float] | None:
+        """The point of the plane at pixel ``(column, row)`` of the picture (row 0 at the top),
+        or ``None`` outside the axes."""
+        x1, x2 = self.ax.transData.inverted().transform((column, self.height - row))
+        (left, right), (bottom, top) = self.ax.get_xlim(), self.ax.get_ylim()
+        if left <= x1 <= right and bottom <= x2 <= top:
+            return float(x1), float(x2)
+        return None
 
     def _draw_layers(self) -> None:
         """The static layers: the empty axes, and the points on a transparent layer."""
@@ -423,10 +444,11 @@ class GraphView(View):
                                 [f"10{_superscript(d)}" if d else "max"
                                  for d in range(-GRADIENT_DECADES, 1)],
                                 fontsize=8 * self.scale)
-        colourbar_ax.set_title("‖dL/d out‖", fontsize=8 * self.scale, loc="left")
+        colourbar_ax.set_title("‖dL/d out‖", fontsize=8 * self.scale, loc="left", pad=8)
         self.boxes: dict = {}
         self.artists: list = []
         self.highlighted = None
+        self.output = None
 
     def set_graph(self, model: LabModel) -> None:
         """Lay the graph out anew (after an edit) and draw its static parts."""
@@ -436,7 +458,7 @@ class GraphView(View):
         positions = model.graph_layout()
         network = model.network if model.graph_error is None else None
         widths = network.widths if network else {}
-        output = network.output if network else None
+        output = self.output = network.output if network else None
         pixels_per_unit = self._fit(positions)
         compact = pixels_per_unit < 70  # crowded: short labels, node ids under the nodes
         half = (0.34, 0.2) if compact else (0.4, 0.25)  # half width and height of a node
@@ -469,6 +491,8 @@ class GraphView(View):
                 tag = self.ax.text(x, y - half[1] - 0.05, " ".join(below), ha="center",
                                    va="top", fontsize=font, zorder=4)
                 self.artists.append(tag)
+        highlighted, self.highlighted = self.highlighted, None
+        self.highlight(highlighted)
         if model.graph_error:
             self.message.set_text(_wrap(f"not a valid network yet: {model.graph_error}"))
             self.title.set_text("graph, being edited (training goes on with the last valid one)")
@@ -521,6 +545,27 @@ class GraphView(View):
         self.ax.set_ylim(cy - half_h, cy + half_h)
         return pixels_per_unit
 
+    def node_at(self, column: float, row: float):
+        """The node drawn at pixel ``(column, row)`` of the picture (row 0 at the top), or
+        ``None``."""
+        for node, box in self.boxes.items():
+            if box.contains_point((column, self.height - row)):
+                return node
+        return None
+
+    def highlight(self, node) -> None:
+        """Outline ``node`` (``None``: no node) in purple, as the step-through walk and the
+        node view do."""
+        if self.highlighted in self.boxes:
+            box = self.boxes[self.highlighted]
+            marked = self.highlighted in (INPUT, self.output)
+            box.set_edgecolor("#000000" if marked else "#777777")
+            box.set_linewidth(2.2 if marked else 1.0)
+        self.highlighted = node
+        if node in self.boxes:
+            self.boxes[node].set_edgecolor(HIGHLIGHT)
+            self.boxes[node].set_linewidth(3.5)
+
     def update(self, model: LabModel) -> None:
         """Colour each node by the norm of the gradient of the loss w.r.t. its output, on a
         log scale relative to the largest."""
@@ -560,3 +605,100 @@ def _wrap(text: str, width: int = 110) -> str:
             line = f"{line} {word}".strip()
     return "\n".join([*lines, line])
 
+
+
+UNIT_CMAP = LinearSegmentedColormap.from_list(
+    "labnet_unit", [CLASS_COLOURS[0], "#ffffff", CLASS_COLOURS[1]])
+
+
+class NodeView(View):
+    """One output unit of one node, as a heatmap over the input plane: what that unit has
+    learned to detect (TensorFlow Playground shows its neurons this way)."""
+
+    def __init__(self, size: int = 270, grid: int = 60, scale: float = 1.0) -> None:
+        self.grid = grid
+        self.node = None
+        self.unit = 0
+        super().__init__(size, size, scale)
+
+    def build(self) -> None:
+        self.ax = self.figure.add_axes((0.14, 0.1, 0.72, 0.78))
+        self.image = self.ax.imshow(np.zeros((2, 2)), cmap=UNIT_CMAP, origin="lower",
+                                    interpolation="bilinear", aspect="auto")
+        self.colourbar = self.figure.colorbar(self.image, cax=self.figure.add_axes(
+            (0.88, 0.1, 0.03, 0.78)))
+        self.ax.set_title("pick a node", fontsize=10 * self.scale, y=1.01)
+        self.ax.tick_params(labelsize=8 * self.scale)
+        self.colourbar.ax.tick_params(labelsize=8 * self.scale)
+        self.animate(self.image)
+
+    def set_data(self, model: LabModel) -> None:
+        x0, x1, y0, y1 = extent(model.x_all, margin=0.08)
+        self.image.set_extent((x0, x1, y0, y1))
+        xs, ys = np.linspace(x0, x1, self.grid), np.linspace(y0, y1, self.grid)
+        self.grid_points = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+        self.full_redraw = True
+
+    def select(self, model: LabModel, node, unit: int = 0) -> None:
+        """Show unit ``unit`` of ``node`` (of the network being trained) from now on."""
+        self.node, self.unit = node, unit
+        name = "input" if node == INPUT else NodeSpec.of(model.network.operators[node]).label()
+        self.ax.set_title(f"node {node} ({name}), unit {unit}", fontsize=10 * self.scale,
+                          y=1.01)
+        self.full_redraw = True
+
+    def update(self, model: LabModel) -> None:
+        network = model.network
+        if network is None or self.node is None:
+            return
+        if self.node != INPUT and self.node not in network.operators:
+            return
+        with np.errstate(over="ignore", invalid="ignore"):
+            network.forward(self.grid_points)
+        values = network.outputs[self.node]
+        unit = min(self.unit, values.shape[1] - 1)
+        field = values[:, unit].reshape(self.grid, self.grid)
+        largest = float(np.nanmax(np.abs(field)))
+        limit = nice_ceiling(largest, at_least=1e-12) if np.isfinite(largest) else 1.0
+        self.image.set_data(field)
+        if self.image.get_clim()[1] != limit:
+            self.image.set_clim(-limit, limit)
+            self.colourbar.set_ticks([-limit, 0, limit], labels=[f"{-limit:g}", "0", f"{limit:g}"])
+            self.full_redraw = True  # a new scale on the colour bar: draw it again
+
+
+class WalkView(View):
+    """The arrays of one step of a step-through walk, as small heatmaps (rows: the examples
+    of the mini-batch; columns: the units)."""
+
+    def build(self) -> None:
+        self.axes = [self.figure.add_axes((0.06 + 0.48 * i, 0.08, 0.42, 0.74))
+                     for i in range(2)]
+        self.images = []
+        for ax in self.axes:
+            ax.set_xticks([])
+            ax.set_yticks([])
+            self.images.append(ax.imshow(np.zeros((2, 2)), cmap=UNIT_CMAP, aspect="auto",
+                                         interpolation="nearest"))
+
+    def show(self, arrays: dict[str, np.ndarray]) -> None:
+        """Show up to two of ``arrays`` (name → array), each scaled to its own largest value."""
+        from labnet.walkthrough import heatmap_values
+
+        items = list(arrays.items())[-2:]
+        for ax, image, item in zip(self.axes, self.images, [*items, None, None], strict=False):
+            ax.set_visible(item is not None)
+            if item is None:
+                continue
+            name, array = item
+            values = heatmap_values(np.atleast_2d(array))
+            limit = float(np.nanmax(np.abs(values))) if values.size else 1.0
+            image.set_data(values)
+            image.set_extent((0, values.shape[1], values.shape[0], 0))
+            image.set_clim(-(limit or 1.0), limit or 1.0)
+            ax.set_title(_wrap(f"{name} {tuple(np.shape(array))}", 28),
+                         fontsize=8 * self.scale, y=1.01)
+        self.full_redraw = True
+
+    def update(self, model: LabModel) -> None:
+        pass
