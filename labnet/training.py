@@ -265,6 +265,43 @@ class Trainer:
         for callback in self.callbacks:
             callback.on_epoch_end(self)
 
+    def state_dict(self) -> dict:
+        """Where training is: counters, the history, the order of the epoch under way, the
+        random generator and the optimizer's state; plain values and arrays. With the network's
+        weights and the same data, ``load_state_dict`` carries on exactly from here."""
+        return {
+            "steps": self.steps, "epochs": self.epochs, "lr": self.lr,
+            "batch_size": self.batch_size, "order": self._order.copy(),
+            "position": self._position, "epoch_losses": list(self._epoch_losses),
+            "rng": self.rng.bit_generator.state,
+            "history": {name: ([[node, list(values)] for node, values in value.items()]
+                               if isinstance(value, dict) else list(value))
+                        for name, value in self.history.as_dict().items()},
+            "optimizer": None if self.optimizer is None else self.optimizer.state_dict(),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Carry on from a ``state_dict()`` (made with the same network and data)."""
+        order = np.asarray(state["order"])
+        if sorted(order.tolist()) != list(range(len(self.x))):
+            raise InputError(f"trainer state: its epoch order is for {len(order)} points, the "
+                             f"data have {len(self.x)}")
+        if (state["optimizer"] is None) != (self.optimizer is None):
+            raise InputError("trainer state: saved with a different kind of optimizer")
+        if self.optimizer is not None:
+            self.optimizer.load_state_dict(state["optimizer"])
+        self.lr = state["lr"]
+        self.batch_size = state["batch_size"]
+        self.steps, self.epochs = int(state["steps"]), int(state["epochs"])
+        self._order, self._position = order, int(state["position"])
+        self._epoch_losses = [float(v) for v in state["epoch_losses"]]
+        self.rng.bit_generator.state = state["rng"]
+        history = History()
+        for name, value in state["history"].items():
+            setattr(history, name, {node: list(values) for node, values in value}
+                    if isinstance(getattr(history, name), dict) else list(value))
+        self.history = history
+
     def evaluate(self) -> dict[str, float]:
         """Loss and error rate on the whole training set and on the test set, as they are now."""
         scores = {}

@@ -22,6 +22,7 @@ from labnet.lab.views import (
     GradientsView,
     GraphView,
     NodeView,
+    WalkView,
     placeholder,
 )
 from labnet.losses import LOSSES
@@ -60,6 +61,7 @@ class LabView:
             "gradients": GradientsView(int(430 * scale), int(200 * scale), scale),
             "graph": GraphView(int(840 * scale), int(250 * scale), scale),
             "node": NodeView(size=int(270 * scale), scale=scale),
+            "walk": WalkView(int(280 * scale), int(150 * scale), scale),
         }
         self.images = {
             name: widgets.Image(format=view.fmt, layout=widgets.Layout(
@@ -205,6 +207,15 @@ class LabView:
                                                 style=description, layout=wide)
         self._on_value(self.look_node, lambda v: lab.look_at(v, self.look_unit.value))
         self._on_value(self.look_unit, lambda v: lab.look_at(self.look_node.value, v))
+        # stepping through one mini-batch, node by node
+        self.walk_start = self._button("Start", "lab-walk-start", lab.start_walk,
+                                       "walk through the next mini-batch, node by node")
+        self.walk_back = self._button("◀ Back", "lab-walk-back", lab.walk_back)
+        self.walk_next = self._button("Next ▶", "lab-walk-next", lab.walk_next)
+        self.walk_finish = self._button("Finish step", "lab-walk-finish", lab.finish_walk,
+                                        "run the rest of the step and update the weights")
+        self.walk_text = widgets.HTML("Start a walk: one training step, one node at a time.")
+        self.walk_text.add_class("lab-walk-text")
         # teaching
         self.hide_toggles = {
             name: widgets.ToggleButton(value=False, description=name, tooltip=f"hide the {name}",
@@ -215,13 +226,27 @@ class LabView:
             toggle.add_class(f"lab-hide-{name}")
             self._on_value(toggle, lambda hidden, name=name: (
                 lab.hide(name) if hidden else lab.reveal(name)))
+        self.file_name = widgets.Text(value="my-lab.npz", description="file",
+                                      style={"description_width": "36px"},
+                                      layout=widgets.Layout(width="100%"))
+        self.save_button = self._button("Save", "lab-save", lambda: lab.save(self.file_name.value),
+                                        "save the whole lab to the file")
+        self.open_button = self._button("Open", "lab-open", lambda: lab.load(self.file_name.value),
+                                        "open a lab saved in the file")
+        self.code = widgets.Textarea(layout=widgets.Layout(width="100%", height="160px"),
+                                     placeholder="the network as Python code")
+        self.code.add_class("lab-code")
+        self.export_button = self._button(
+            "Export as code", "lab-export",
+            lambda: setattr(self.code, "value", lab.export_code()),
+            "the network being trained, as operators and connectivity dictionaries")
         self.presentation = widgets.Checkbox(value=self.scale > 1, indent=False,
                                              description="presentation: larger fonts and figures")
         self._on_value(self.presentation, lambda v: lab.set_scale(1.4 if v else 1.0))
         for name in ("kind", "width", "source", "target", "node", "loss", "optimizer", "lr",
                      "batch_size", "dataset", "noise", "n_points", "test_fraction", "preset",
                      "show_test", "discretize", "data_seed", "click_mode", "look_node",
-                     "look_unit", "presentation"):
+                     "look_unit", "presentation", "file_name"):
             getattr(self, name).add_class(f"lab-{name.replace('_', '-')}")
         # status and messages
         self.status = widgets.HTML()
@@ -251,7 +276,12 @@ class LabView:
                     row([self.connect_button, self.disconnect_button]),
                     row([self.node, self.remove_button])),
         ])
+        walk_buttons = [self.walk_start, self.walk_back, self.walk_next, self.walk_finish]
+        for button in walk_buttons:
+            button.layout.min_width = "40px"
         inside = widgets.VBox([
+            section("Step through one mini-batch", widgets.HBox(walk_buttons),
+                    self.walk_text, self.images["walk"]),
             section("One unit over the plane",
                     widgets.HTML("Pick a node here or click it on the graph."),
                     self.look_node, self.look_unit, self.images["node"]),
@@ -260,6 +290,9 @@ class LabView:
             section("Hide, to ask the class first", widgets.HBox(
                 list(self.hide_toggles.values()), layout=widgets.Layout(flex_flow="row wrap"))),
             section("Projector", self.presentation),
+            section("Save and share", self.file_name,
+                    widgets.HBox([self.save_button, self.open_button, self.export_button]),
+                    self.code),
         ])
         self.tabs = widgets.Tab(children=[build_and_train, inside, teach],
                                 titles=["Build & train", "Inside", "Teach"])
@@ -409,6 +442,34 @@ class LabView:
         finally:
             self._syncing = False
         self._dirty.update(("node", "graph"))
+
+    def show_walk(self, walk) -> None:
+        """Show the walk's current step: what the node received and produced (or the gradient
+        it received and passed on), and outline the node on the graph."""
+        if walk is None:
+            self.walk_text.value = "Start a walk: one training step, one node at a time."
+            self.views["graph"].highlight(None)
+            self._dirty.add("graph")
+            return
+        step = walk.current
+        rows = "".join(
+            f"<tr><td>{html.escape(name)}</td><td>{tuple(stats['shape'])}</td>"
+            f"<td>{stats['mean']:+.3f}</td><td>{stats['std']:.3f}</td>"
+            f"<td>{stats['min']:+.2f}…{stats['max']:+.2f}</td></tr>"
+            for name, stats in step.stats().items())
+        where = "" if step.node is None else f" · node {step.node}"
+        size = round(12 * self.scale)
+        self.walk_text.value = (
+            f"<div style='font-size:{size}px;line-height:1.3'>"
+            f"<b>{step.index + 1}/{len(walk)} · {step.phase}{html.escape(str(where))}</b> · "
+            f"{html.escape(step.module)}<br>{html.escape(step.text)}"
+            f"<table style='font-size:{size - 1}px'><tr><th>array</th><th>shape</th>"
+            f"<th>mean</th><th>std</th><th>range</th></tr>{rows}</table></div>")
+        self.views["walk"].show(step.arrays)
+        self.views["graph"].highlight(step.node)
+        self._dirty.update(("walk", "graph"))
+        self.walk_back.disabled = walk.at_start
+        self.walk_next.disabled = self.walk_finish.disabled = walk.done
 
     def hide(self, name: str, hidden: bool = True) -> None:
         """Hide a view (or the error rates, ``"errors"``) from the class, or show it again."""

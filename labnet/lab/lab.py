@@ -15,6 +15,7 @@ current slice, a few tens of milliseconds later.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 
 import ipywidgets as widgets
@@ -22,9 +23,12 @@ import numpy as np
 
 from labnet.errors import DivergedError
 from labnet.lab.app import LabView
+from labnet.lab.files import open_lab, save_lab
 from labnet.lab.model import LabModel
 from labnet.network import Network
+from labnet.saving import to_python
 from labnet.training import History
+from labnet.walkthrough import Walk
 
 TRAIN_SLICE = 0.02  # seconds of training between two looks at the event loop
 MAX_FPS = 25.0  # frames per second at most while playing
@@ -46,12 +50,13 @@ class Lab:
 
     def __init__(self, preset: str | None = "seed", *, network: Network | None = None,
                  data: tuple[np.ndarray, np.ndarray] | None = None, seed: int = 0,
-                 grid: int = 100, scale: float = 1.0) -> None:
-        self.model = LabModel(preset, network=network, data=data, seed=seed)
+                 grid: int = 100, scale: float = 1.0, model: LabModel | None = None) -> None:
+        self.model = model or LabModel(preset, network=network, data=data, seed=seed)
         self.playing = False
         self.steps_per_second = 0.0
         self.frames_drawn = 0
         self.last_traceback: str | None = None
+        self.walk: Walk | None = None  # a step-through walk under way
         self._task: asyncio.Task | None = None
         self.view = LabView(self, scale=scale, grid=grid)
         self._container = widgets.Box([self.view.widget])  # holds the view; set_scale swaps it
@@ -131,6 +136,48 @@ class Lab:
         self.view.look_at(node, unit)
         self.view.refresh()
 
+    def start_walk(self) -> Walk:
+        """Start walking through the next mini-batch, one node at a time: forward, loss,
+        backward, update. Returns the ``Walk`` (see ``labnet.walkthrough``)."""
+        self.model._require_network()
+        self.pause()
+        self.walk = Walk.from_trainer(self.model.trainer)
+        self.view.show_walk(self.walk)
+        self.view.refresh()
+        return self.walk
+
+    def walk_next(self) -> None:
+        """One node further in the walk."""
+        self._walk().next()
+        self._walk_moved()
+
+    def walk_back(self) -> None:
+        """One node back in the walk (nothing is undone)."""
+        self._walk().back()
+        self._walk_moved()
+
+    def finish_walk(self) -> None:
+        """Run the rest of the walk: the weights are updated, as by one training step."""
+        self._walk().finish()
+        self._walk_moved()
+
+    def _walk(self) -> Walk:
+        if self.walk is None:
+            raise ValueError("there is no walk under way: start one first")
+        return self.walk
+
+    def _walk_moved(self) -> None:
+        self.view.show_walk(self.walk)
+        if self.walk.done:
+            self.model._emit("train")  # the walk's update was a training step
+        self.view.refresh()
+
+    def _end_walk(self) -> None:
+        """Training goes on without the walk (a walk is one step; training moves past it)."""
+        if self.walk is not None:
+            self.walk = None
+            self.view.show_walk(None)
+
     def hide(self, *names: str) -> None:
         """Hide views from the class ("boundary", "curves", "gradients", "graph", "errors")."""
         for name in names:
@@ -147,12 +194,41 @@ class Lab:
         """Draw the whole lab ``scale`` times larger (1.4 suits a projector)."""
         if not 0.5 <= scale <= 3:
             raise ValueError(f"scale must be between 0.5 and 3, got {scale}")
+        self._new_view(scale)
+
+    # -- saving and sharing ---------------------------------------------------------------------
+    def save(self, path: str | os.PathLike) -> None:
+        """Save the whole lab (graph, weights, data, settings, history) to one file."""
+        save_lab(self.model, path)
+        self.view.show_message(f"Saved the lab to {os.fspath(path)}.")
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, **options) -> Lab:
+        """A lab opened from a file written by ``save``, just as it was."""
+        return cls(model=open_lab(path), **options)
+
+    def load(self, path: str | os.PathLike) -> None:
+        """Replace this lab's state with the one saved in ``path``."""
+        model = open_lab(path)
+        self.pause()
+        self.model = model
+        self._new_view(self.view.scale)
+        self.view.show_message(f"Opened {os.fspath(path)}.")
+
+    def export_code(self, include_weights: bool = False) -> str:
+        """Python code, with ``operators`` and ``connectivity`` dictionaries, that rebuilds the
+        network being trained (with its weights if ``include_weights``)."""
+        self.model._require_network()
+        return to_python(self.model.network, include_weights=include_weights)
+
+    def _new_view(self, scale: float) -> None:
+        """Build the widgets anew (new scale, or new model) in place of the old ones."""
         old = self.view
         self.view = LabView(self, scale=scale, grid=old.views["boundary"].grid)
         for name in old.hidden:
             self.view.hide(name)
         looked_at = old.views["node"]
-        if looked_at.node is not None:
+        if looked_at.node is not None and self.model is old.model:
             self.view.look_at(looked_at.node, looked_at.unit)
         self._container.children = [self.view.widget]
         old.close()
@@ -161,6 +237,7 @@ class Lab:
     # -- training -------------------------------------------------------------------------------
     def step(self, n: int = 1) -> None:
         """Train on ``n`` mini-batches."""
+        self._end_walk()
         try:
             self.model.step(n)
         finally:
@@ -168,6 +245,7 @@ class Lab:
 
     def epoch(self) -> None:
         """Train to the end of the current epoch."""
+        self._end_walk()
         try:
             self.model.epoch()
         finally:
@@ -175,6 +253,7 @@ class Lab:
 
     def reset(self) -> None:
         """New weights, a new optimizer, an empty history (the graph and data stay)."""
+        self._end_walk()
         self.model.reset()
         self.view.refresh()
 
@@ -184,6 +263,7 @@ class Lab:
         self.model._require_network()
         if self.playing and self._task is not None and not self._task.done():
             return self._task
+        self._end_walk()
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # called from a handler outside the loop's own coroutines
