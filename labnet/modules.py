@@ -153,14 +153,17 @@ class Linear(Module):
         self.grad_bias[...] = 0.0
 
     def forward(self, x: Array) -> Array:
-        if x.shape[-1] != self.in_features:
+        # NumPy checks the width as it multiplies (for free); we only put its refusal in our words
+        try:
+            y = x @ self.weight + self.bias
+        except (TypeError, ValueError):
             if self.in_features is None:
                 raise ShapeError(f"{self!r}: its input width is not known yet; build it inside "
-                                 f"a Network, or give in_features")
-            raise ShapeError(f"{self!r} got input of shape {x.shape}: expected (batch, "
-                             f"{self.in_features})")
+                                 f"a Network, or give in_features") from None
+            raise ShapeError(f"{self!r} got input of shape {np.shape(x)}: expected (batch, "
+                             f"{self.in_features})") from None
         self.x = x
-        return x @ self.weight + self.bias
+        return y
 
     def backward(self, grad_out: Array) -> Array:
         np.matmul(self.x.T, grad_out, out=self.grad_weight)  # dL/dW = xᵀ · grad_out
