@@ -73,7 +73,7 @@ def test_a_node_view_shows_one_unit_over_the_plane(figure1_lab):
     assert (node_view.node, node_view.unit) == (3, 4)
     picture = lab.view.images["node"].value
     shown = node_view.image.get_array()
-    lab.network.forward(node_view.grid_points)
+    lab.network.forward(lab.model.network_input(node_view.grid_points))
     expected = lab.network.outputs[3][:, 4].reshape(node_view.grid, node_view.grid)
     assert np.allclose(shown, expected)
     lab.step(20)

@@ -199,7 +199,7 @@ def test_class_one_score_is_in_0_1_and_half_on_the_boundary():
         model.set_training(loss=loss)
         score = model.class_one_score(grid)
         assert score.shape == (200,) and score.min() >= 0 and score.max() <= 1
-        predicted = model.network.predict(grid)
+        predicted = model.network.predict(model.network_input(grid))
         assert np.array_equal(score > 0.5, predicted == 1)
 
 
@@ -226,3 +226,14 @@ def test_layout_copes_with_cycles_and_loose_nodes():
     positions = layout({1: None, 2: None, 3: None}, [(INPUT, 1), (1, 2), (2, 1)])
     assert set(positions) == {0, 1, 2, 3}
     assert positions[1][0] < positions[2][0]
+
+
+def test_the_network_sees_standardised_inputs_unless_told_otherwise():
+    model = LabModel()
+    x_train = model.train_set[0]
+    assert np.allclose(model.trainer.x.mean(axis=0), 0, atol=1e-9)
+    assert np.allclose(model.trainer.x.std(axis=0), 1)
+    assert np.allclose(model.network_input(x_train), model.trainer.x)
+    model.set_standardize(False)
+    assert np.array_equal(model.trainer.x, x_train)
+    assert np.array_equal(model.network_input(x_train), x_train)

@@ -158,6 +158,10 @@ class LabView:
         self.regenerate_button = self._button(
             "New data", "lab-regenerate",
             lambda: lab.set_data(seed=self.data_seed.value), "make the data again with this seed")
+        self.standardize = widgets.Checkbox(
+            value=model.standardize, indent=False,
+            description="standardise inputs: the network sees (x − mean) / std")
+        self._on_value(self.standardize, lab.set_standardize)
         self.show_test = widgets.Checkbox(value=True, description="show test points",
                                           indent=False)
         self.discretize = widgets.Checkbox(value=False, description="discretise output",
@@ -246,7 +250,7 @@ class LabView:
         for name in ("kind", "width", "source", "target", "node", "loss", "optimizer", "lr",
                      "batch_size", "dataset", "noise", "n_points", "test_fraction", "preset",
                      "show_test", "discretize", "data_seed", "click_mode", "look_node",
-                     "look_unit", "presentation", "file_name"):
+                     "look_unit", "presentation", "file_name", "standardize"):
             getattr(self, name).add_class(f"lab-{name.replace('_', '-')}")
         # status and messages
         self.status = widgets.HTML()
@@ -269,7 +273,8 @@ class LabView:
                     self.loss, self.optimizer, self.lr, self.batch_size),
             section("Data", self.dataset, self.noise, self.n_points, self.test_fraction,
                     row([self.data_seed, self.regenerate_button]),
-                    row([self.show_test, self.discretize]), self.click_mode),
+                    self.standardize, row([self.show_test, self.discretize]),
+                    self.click_mode),
             section("Graph", self.kind, self.width,
                     row([self.add_button, self.undo_button]),
                     row([self.source, self.target]),
@@ -519,7 +524,8 @@ class LabView:
                                 ("batch_size", model.batch_size), ("dataset", model.dataset),
                                 ("noise", model.noise), ("n_points", model.n_points),
                                 ("test_fraction", model.test_fraction),
-                                ("data_seed", model.data_seed)):
+                                ("data_seed", model.data_seed),
+                                ("standardize", model.standardize)):
                 widget = getattr(self, name)
                 options = getattr(widget, "options", None)
                 if options is not None and value not in [

@@ -34,7 +34,7 @@ def save_lab(model: LabModel, path: str | os.PathLike) -> None:
         },
         "network": None if network is None else graph_spec(network),
         "data": {name: getattr(model, name) for name in (
-            "dataset", "noise", "n_points", "test_fraction", "data_seed")},
+            "dataset", "noise", "n_points", "test_fraction", "data_seed", "standardize")},
         "training": {name: getattr(model, name) for name in (
             "loss", "optimizer", "lr", "batch_size")},
         "rng": model.rng.bit_generator.state,

@@ -102,6 +102,12 @@ class Lab:
         self.model.set_data(**settings)
         self.view.refresh()
 
+    def set_standardize(self, standardize: bool) -> None:
+        """Feed the network standardised inputs ((x − mean) / std of the training points), or
+        the raw coordinates of the plane."""
+        self.model.set_standardize(standardize)
+        self.view.refresh()
+
     def set_training(self, **settings) -> None:
         """Change ``loss``, ``optimizer``, ``lr`` or ``batch_size``."""
         self.model.set_training(**settings)

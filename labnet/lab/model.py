@@ -97,6 +97,7 @@ class LabModel:
         self.n_points = 2000
         self.test_fraction = 0.5
         self.data_seed = seed
+        self.standardize = True  # the network sees (x - mean) / std of the training points
         self.custom_data: tuple[np.ndarray, np.ndarray] | None = None  # the user's own points
         self._custom_test: np.ndarray | None = None  # which of them are test points
         # training settings
@@ -298,7 +299,7 @@ class LabModel:
     def _data_changed(self) -> None:
         self._make_data()
         if self.trainer is not None:
-            self.trainer.set_data(self.train_set, self.test_set)
+            self.trainer.set_data(*self._network_sets())
         self._emit("data")
 
     def _make_data(self) -> None:
@@ -362,6 +363,24 @@ class LabModel:
     def x_all(self) -> np.ndarray:
         return np.concatenate([self.train_set[0], self.test_set[0]])
 
+    def network_input(self, x: np.ndarray) -> np.ndarray:
+        """Points of the plane as the network sees them: standardised with the mean and the
+        standard deviation of the training points, if ``standardize`` (else unchanged)."""
+        if not self.standardize:
+            return x
+        train = self.train_set[0]
+        return (x - train.mean(axis=0)) / np.maximum(train.std(axis=0), 1e-12)
+
+    def _network_sets(self) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        (x_train, labels_train), (x_test, labels_test) = self.train_set, self.test_set
+        return ((self.network_input(x_train), labels_train),
+                (self.network_input(x_test), labels_test))
+
+    def set_standardize(self, standardize: bool) -> None:
+        """Feed the network standardised inputs, or the raw coordinates."""
+        self.standardize = bool(standardize)
+        self._data_changed()
+
     # -- training -------------------------------------------------------------------------------
     def set_training(self, *, loss: str | None = None, optimizer: str | None = None,
                      lr: float | None = None, batch_size: int | None = None) -> None:
@@ -395,10 +414,10 @@ class LabModel:
             network.params(), self.lr)
 
     def _new_trainer(self) -> None:
+        train, test = self._network_sets()
         self.trainer = Trainer(
-            self.network, LOSSES[self.loss](), self._make_optimizer(self.network),
-            data=self.train_set, test=self.test_set, batch_size=self.batch_size, lr=self.lr,
-            rng=self.rng)
+            self.network, LOSSES[self.loss](), self._make_optimizer(self.network), data=train,
+            test=test, batch_size=self.batch_size, lr=self.lr, rng=self.rng)
 
     def step(self, n: int = 1) -> None:
         """Train on ``n`` mini-batches; a non-finite loss raises ``DivergedError`` and stops."""
@@ -452,11 +471,13 @@ class LabModel:
         boundary): the softmax probability with cross-entropy, ``(1 + o₁ - o₀) / 2`` clipped
         with MSE."""
         with np.errstate(over="ignore", invalid="ignore"):
-            output = self.network.forward(x)
-        margin = output[:, 1] - output[:, 0]
-        if self.loss == "cross-entropy":
-            return 0.5 + 0.5 * np.tanh(0.5 * np.clip(margin, -60, 60))  # = softmax p₁
-        return np.clip(0.5 + 0.5 * margin, 0.0, 1.0)
+            output = self.network.forward(self.network_input(x))
+            margin = output[:, 1] - output[:, 0]
+            if self.loss == "cross-entropy":
+                score = 0.5 + 0.5 * np.tanh(0.5 * np.clip(margin, -60, 60))  # = softmax p₁
+            else:
+                score = np.clip(0.5 + 0.5 * margin, 0.0, 1.0)
+        return np.nan_to_num(score, nan=0.5)  # a diverged network leans nowhere
 
     def scores(self) -> dict[str, float]:
         """Loss and error on the training and test sets, as the network is now."""
