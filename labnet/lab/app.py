@@ -7,6 +7,7 @@ what the widgets show: the state is the ``LabModel``; the pictures are the ``vie
 from __future__ import annotations
 
 import html
+import threading
 import time
 import traceback
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ import ipywidgets as widgets
 from ipyevents import Event
 
 from labnet.data import DATASETS
-from labnet.lab.model import INPUT, LEARNING_RATES, PALETTE, NodeSpec
+from labnet.lab.model import INPUT, LEARNING_RATES, PALETTE, NodeSpec, single_blas_thread
 from labnet.lab.views import (
     BoundaryView,
     CurvesView,
@@ -34,7 +35,13 @@ if TYPE_CHECKING:
 
 BATCH_SIZES = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 POINT_COUNTS = (100, 200, 500, 1000, 2000, 5000)
-SLOW_VIEW_INTERVAL = 0.25  # while playing, each view but the boundary is redrawn ≤ 4 times/s
+# While playing, drawing takes at most these shares of the time (so training keeps ≥ 80 % of
+# its speed): the boundary, at most MAX_FPS frames per second; the other views together, each
+# at most every SLOW_VIEW_INTERVAL seconds.
+MAX_FPS = 25.0
+BOUNDARY_SHARE = 0.12
+OTHERS_SHARE = 0.05
+SLOW_VIEW_INTERVAL = 0.3
 PRESET_NAMES = {
     "seed": "seed: 2-25-25-25-2",
     "figure1": "report's Figure 1 (skip into Sum)",
@@ -72,6 +79,8 @@ class LabView:
             image.add_class(f"lab-{name}")
         self._dirty = set(self.views)
         self._last_drawn = dict.fromkeys(self.views, 0.0)
+        self._next_time: dict[str, float] = {}  # while playing: when each view may be drawn
+        self._cost: dict[str, float] = {}  # seconds each view takes to draw (a moving mean)
         self._syncing = False  # True while widgets are set from the model (no feedback)
         self.hidden: set[str] = set()  # views (and "errors") hidden from the class for now
         self._build_controls()
@@ -159,13 +168,15 @@ class LabView:
             "New data", "lab-regenerate",
             lambda: lab.set_data(seed=self.data_seed.value), "make the data again with this seed")
         self.standardize = widgets.Checkbox(
-            value=model.standardize, indent=False,
-            description="standardise inputs: the network sees (x − mean) / std")
+            value=model.standardize, indent=False, description="standardise inputs",
+            tooltip="the network sees (x − mean) / std of the training points",
+            layout=widgets.Layout(width="150px"))
         self._on_value(self.standardize, lab.set_standardize)
-        self.show_test = widgets.Checkbox(value=True, description="show test points",
-                                          indent=False)
-        self.discretize = widgets.Checkbox(value=False, description="discretise output",
-                                           indent=False)
+        self.show_test = widgets.Checkbox(value=True, description="test points", indent=False,
+                                          layout=widgets.Layout(width="110px"))
+        self.discretize = widgets.Checkbox(value=False, description="discretise",
+                                           tooltip="colour by class, not by score",
+                                           indent=False, layout=widgets.Layout(width="110px"))
         self._on_value(self.dataset, lambda v: lab.set_data(dataset=v))
         self._on_value(self.noise, lambda v: lab.set_data(noise=v))
         self._on_value(self.n_points, lambda v: lab.set_data(n_points=v))
@@ -174,9 +185,11 @@ class LabView:
         self._on_value(self.discretize, lambda v: lab.show(discretize=v))
         # graph editing
         self.kind = widgets.Dropdown(options=list(PALETTE), value="Linear", description="module",
-                                     style=description, layout=wide)
+                                     style={"description_width": "50px"},
+                                     layout=widgets.Layout(width="160px"))
         self.width = widgets.BoundedIntText(value=8, min=1, max=1024, description="width",
-                                            style=description, layout=wide)
+                                            style={"description_width": "40px"},
+                                            layout=widgets.Layout(width="110px"))
         self.kind.observe(lambda change: setattr(
             self.width.layout, "visibility",
             "visible" if change["new"] == "Linear" else "hidden"), names="value")
@@ -202,9 +215,10 @@ class LabView:
                                           "replace the graph (Undo brings it back)")
         # clicks on the plane
         self.click_mode = widgets.ToggleButtons(
-            options=[("off", "off"), ("+ orange", 0), ("+ blue", 1), ("remove", "remove")],
-            value="off", description="click adds", style={"description_width": "64px",
-                                                          "button_width": "52px"})
+            options=[("off", "off"), ("orange", 0), ("blue", 1), ("erase", "remove")],
+            value="off", tooltips=["clicks on the plane do nothing", "a click adds an orange point",
+                                   "a click adds a blue point", "a click removes a point"],
+            style={"button_width": "56px"})
         # looking inside: one unit of one node over the plane
         self.look_node = widgets.Dropdown(description="node", style=description, layout=wide)
         self.look_unit = widgets.BoundedIntText(value=0, min=0, max=0, description="unit",
@@ -274,8 +288,8 @@ class LabView:
             section("Data", self.dataset, self.noise, self.n_points, self.test_fraction,
                     row([self.data_seed, self.regenerate_button]),
                     self.standardize, row([self.show_test, self.discretize]),
-                    self.click_mode),
-            section("Graph", self.kind, self.width,
+                    widgets.HTML("a click on the plane adds a point:"), self.click_mode),
+            section("Graph", row([self.kind, self.width]),
                     row([self.add_button, self.undo_button]),
                     row([self.source, self.target]),
                     row([self.connect_button, self.disconnect_button]),
@@ -304,6 +318,10 @@ class LabView:
         self.tabs.add_class("lab-tabs")
         controls = widgets.VBox([self.tabs], layout=widgets.Layout(
             width=_px(300 * self.scale), padding="0 8px 0 0"))
+        # as tall as the pictures: the controls scroll within it if they need more
+        self.tabs.layout.height = _px(self.views["boundary"].height + self.views["graph"].height)
+        for page in self.tabs.children:
+            page.layout.overflow_y = "auto"
         pictures = widgets.VBox([
             row([self.images["boundary"],
                  widgets.VBox([self.images["curves"], self.images["gradients"]])]),
@@ -356,8 +374,18 @@ class LabView:
         self.target.value = node
 
     def guarded(self, handler):
-        """Wrap a widget callback: an exception shows in the lab's message area, never lost."""
+        """Wrap a widget callback: it runs on the event loop's thread, between two turns of
+        the play loop (ipykernel 7 may deliver a click on another thread while the kernel is
+        busy); an exception shows in the lab's message area, never lost in a log."""
         def run(*args):
+            loop = self.lab.event_loop
+            if (loop is not None and threading.get_ident() != self.lab.event_loop_thread
+                    and loop.is_running()):
+                loop.call_soon_threadsafe(run_here, *args)
+            else:
+                run_here(*args)
+
+        def run_here(*args):
             try:
                 handler(*args)
             except ValueError as error:  # the user's mistake: say what it is
@@ -538,35 +566,51 @@ class LabView:
         finally:
             self._syncing = False
 
-    def due(self, playing: bool = False) -> list[str]:
-        """The views to redraw now: those that changed. While playing, the boundary every
-        frame and at most one other view, the one waiting longest, if it has not been drawn
-        for ``SLOW_VIEW_INTERVAL``."""
-        due = [name for name in self.views if name in self._dirty and name not in self.hidden
-               and (name != "node" or self.views["node"].node is not None
-                    or not self.images["node"].value)]
-        if playing:
-            now = time.perf_counter()
-            slow = [name for name in due if name != "boundary"
-                    and now - self._last_drawn[name] >= SLOW_VIEW_INTERVAL]
-            slow.sort(key=self._last_drawn.__getitem__)
-            due = [name for name in due if name == "boundary"] + slow[:1]
-        return due
+    def due(self) -> list[str]:
+        """The views to redraw: those that changed and are not hidden."""
+        return [name for name in self.views if name in self._dirty and name not in self.hidden
+                and (name != "node" or self.views["node"].node is not None
+                     or not self.images["node"].value)]
+
+    def next_to_draw(self, now: float) -> str | None:
+        """While playing: the view to draw now, if one's time has come. The boundary comes
+        first, as often as its budget allows; the others, one at a time, the one waiting
+        longest first, each at most every ``SLOW_VIEW_INTERVAL`` seconds."""
+        due = [name for name in self.due() if now >= self._next_time.get(name, 0.0)]
+        if "boundary" in due:
+            return "boundary"
+        return min(due, key=self._last_drawn.__getitem__, default=None)
 
     def draw(self, name: str) -> None:
-        """Update one view from the model and show its new picture."""
-        view = self.views[name]
-        view.update(self.model)
-        self.images[name].value = view.render()
+        """Update one view from the model and show its new picture (and, with the boundary,
+        the status line). Keeps the view's cost, and says when it may be drawn next while
+        playing, so that drawing takes at most its share of the time."""
+        start = time.perf_counter()
+        with single_blas_thread():
+            view = self.views[name]
+            view.update(self.model)
+            self.images[name].value = view.render()
+            if name == "boundary":
+                self.update_status()
         self._dirty.discard(name)
-        self._last_drawn[name] = time.perf_counter()
+        end = time.perf_counter()
+        cost = end - start
+        self._cost[name] = 0.7 * self._cost.get(name, cost) + 0.3 * cost
+        if name == "boundary":
+            interval = max(1.0 / MAX_FPS, self._cost[name] / BOUNDARY_SHARE)
+        else:
+            others = max(len(self.views) - 1 - len(self.hidden), 1)
+            interval = max(SLOW_VIEW_INTERVAL, self._cost[name] * others / OTHERS_SHARE)
+        self._last_drawn[name] = end
+        self._next_time[name] = start + interval
 
     def refresh(self) -> list[str]:
         """Redraw every view that changed, and the status line; return the views drawn."""
         due = self.due()
         for name in due:
             self.draw(name)
-        self.update_status()
+        if "boundary" not in due:
+            self.update_status()
         return due
 
     def update_status(self) -> None:

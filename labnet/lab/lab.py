@@ -15,7 +15,9 @@ current slice, a few tens of milliseconds later.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import threading
 import time
 
 import ipywidgets as widgets
@@ -31,8 +33,6 @@ from labnet.training import History
 from labnet.walkthrough import Walk
 
 TRAIN_SLICE = 0.02  # seconds of training between two looks at the event loop
-MAX_FPS = 25.0  # frames per second at most while playing
-DRAW_SHARE = 0.15  # while playing, drawing takes at most this share of the time
 
 
 class Lab:
@@ -57,6 +57,12 @@ class Lab:
         self.frames_drawn = 0
         self.last_traceback: str | None = None
         self.walk: Walk | None = None  # a step-through walk under way
+        # the event loop the lab lives on (the kernel's), and its thread: widget callbacks
+        # that arrive on another thread are handed over to it
+        self.event_loop: asyncio.AbstractEventLoop | None = None
+        self.event_loop_thread: int | None = None
+        with contextlib.suppress(RuntimeError):
+            self._remember_loop(asyncio.get_running_loop())
         self._task: asyncio.Task | None = None
         self.view = LabView(self, scale=scale, grid=grid)
         self._container = widgets.Box([self.view.widget])  # holds the view; set_scale swaps it
@@ -280,10 +286,14 @@ class Lab:
         if loop is None or not loop.is_running():
             raise RuntimeError("play() needs a running asyncio event loop, as in Jupyter; in "
                                "a plain script call lab.step(n) or lab.epoch() instead")
+        self._remember_loop(loop)
         self.playing = True
         self.view.set_playing(True)
         self._task = loop.create_task(self._play_loop())
         return self._task
+
+    def _remember_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.event_loop, self.event_loop_thread = loop, threading.get_ident()
 
     def pause(self) -> None:
         """Stop playing (at the end of the current slice of training)."""
@@ -292,7 +302,6 @@ class Lab:
         self.view.update_status()
 
     async def _play_loop(self) -> None:
-        next_frame, frame_cost = 0.0, 0.0
         window_start, window_steps = time.perf_counter(), 0
         try:
             while self.playing:
@@ -301,19 +310,11 @@ class Lab:
                 if now - window_start >= 0.5:
                     self.steps_per_second = window_steps / (now - window_start)
                     window_start, window_steps = now, 0
-                if now >= next_frame:
-                    for name in self.view.due(playing=True):
-                        self.view.draw(name)
-                        await asyncio.sleep(0)  # one view at a time: Pause never waits long
-                        if not self.playing:
-                            break
-                    self.view.update_status()
-                    self.frames_drawn += 1
-                    cost = time.perf_counter() - now
-                    frame_cost = cost if not frame_cost else 0.8 * frame_cost + 0.2 * cost
-                    # the next frame waits so that drawing takes about DRAW_SHARE of the time
-                    next_frame = now + min(max(1.0 / MAX_FPS, frame_cost / DRAW_SHARE), 0.5)
-                await asyncio.sleep(0)
+                name = self.view.next_to_draw(now)  # one view a turn, when its time has come
+                if name is not None:
+                    self.view.draw(name)
+                    self.frames_drawn += name == "boundary"
+                await asyncio.sleep(0)  # the kernel handles clicks between two turns
         except DivergedError as error:
             self.view.show_message(f"Paused: {error}", error=True, sticky=True)
         except Exception as error:  # shown in the lab, never lost in a log

@@ -272,8 +272,8 @@ class BoundaryView(View):
         self._box = (self.height - round(y1), self.height - round(y0),
                      round(x0), round(x1))
         rows, cols = self._box[1] - self._box[0], self._box[3] - self._box[2]
-        self._sample_rows = _bilinear_weights(self.grid, rows)
-        self._sample_cols = _bilinear_weights(self.grid, cols)
+        self._upsample_rows = _bilinear_matrix(self.grid, rows)
+        self._upsample_cols = _bilinear_matrix(self.grid, cols).T
         self.full_redraw = False
 
     def render(self) -> bytes:
@@ -282,27 +282,26 @@ class BoundaryView(View):
         frame = self._frame.copy()
         top, bottom, left, right = self._box
         if hasattr(self, "score"):
-            # the score field, upsampled to the axes' pixels, flipped so row 0 is the top
-            field = _resample(self.score[::-1], self._sample_rows, self._sample_cols)
-            frame[top:bottom, left:right] = self._lut[(field * 255).astype(np.uint8)]
+            # the score field, flipped so row 0 is the top, upsampled to the axes' pixels by
+            # bilinear interpolation (two small matrix products), coloured by table look-up
+            field = self._upsample_rows @ self.score[::-1].astype(np.float32) @ self._upsample_cols
+            index = (field * 255).astype(np.uint8)
+            frame[top:bottom, left:right] = np.take(self._lut, index, axis=0)
         self._points_layer.lay_over(frame)
         return encode(frame, self.fmt)
 
 
-def _bilinear_weights(n_in: int, n_out: int):
-    """Indices and weights to resample ``n_in`` samples (at cell centres) to ``n_out``."""
+def _bilinear_matrix(n_in: int, n_out: int) -> np.ndarray:
+    """``(n_out, n_in)`` weights that resample ``n_in`` samples (taken at cell centres) to
+    ``n_out`` by linear interpolation: ``matrix @ samples``."""
     position = np.clip((np.arange(n_out) + 0.5) * n_in / n_out - 0.5, 0, n_in - 1)
     low = np.floor(position).astype(int)
     high = np.minimum(low + 1, n_in - 1)
-    return low, high, (position - low).astype(np.float32)
-
-
-def _resample(field: np.ndarray, rows, cols) -> np.ndarray:
-    (r0, r1, wr), (c0, c1, wc) = rows, cols
-    top = field[r0].astype(np.float32)
-    bottom = field[r1].astype(np.float32)
-    vertical = top + (bottom - top) * wr[:, None]
-    return vertical[:, c0] + (vertical[:, c1] - vertical[:, c0]) * wc
+    weight = position - low
+    matrix = np.zeros((n_out, n_in), dtype=np.float32)
+    np.add.at(matrix, (np.arange(n_out), low), 1 - weight)
+    np.add.at(matrix, (np.arange(n_out), high), weight)
+    return matrix
 
 
 class CurvesView(View):
@@ -328,9 +327,9 @@ class CurvesView(View):
                                                label="train", marker="o", markersize=3)
         self.test_error, = self.error_ax.plot([], [], color=CLASS_COLOURS[0], lw=1.8,
                                               label="test", marker="o", markersize=3)
-        self.error_ax.legend(handles=[self.batch_loss, self.train_error, self.test_error],
-                             labels=["batch loss", "train", "test"], loc="lower left",
-                             frameon=True, framealpha=0.85, edgecolor="none")
+        self.loss_ax.legend(handles=[self.batch_loss, self.train_error, self.test_error],
+                            labels=["batch", "train", "test"], loc="upper right",
+                            frameon=False, fontsize=8 * self.scale, handlelength=1.2)
         self.animate(self.batch_loss, self.train_loss, self.test_loss, self.train_error,
                      self.test_error)
         self._x_end = 0.0
@@ -723,8 +722,7 @@ class NodeView(View):
         if self.node != INPUT and self.node not in network.operators:
             return
         with np.errstate(over="ignore", invalid="ignore"):
-            network.forward(model.network_input(self.grid_points))
-        values = network.outputs[self.node]
+            values = model.outputs_over(self.grid_points, self.node)
         unit = min(self.unit, values.shape[1] - 1)
         field = values[:, unit].reshape(self.grid, self.grid)
         largest = float(np.nanmax(np.abs(field)))
