@@ -32,7 +32,7 @@ from labnet.saving import to_python
 from labnet.training import History
 from labnet.walkthrough import Walk
 
-TRAIN_SLICE = 0.02  # seconds of training between two looks at the event loop
+TRAIN_SLICE = 0.01  # seconds of training between two looks at the event loop
 
 
 class Lab:

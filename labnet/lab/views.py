@@ -411,15 +411,15 @@ class GradientsView(View):
         if history is None or not self.nodes:
             return
         floor = 1e-12
-        current = []
+        shown = []  # the values on the lines: bucket means, steadier than one step's norms
         for node, bar, line in zip(self.nodes, self.bars, self.lines, strict=True):
             series = history.grad_norms.get(node, [])
-            value = series[-1] if series else floor
-            current.append(value)
-            bar.set_height(max(value, floor))
-            line.set_data(*thin(np.maximum(series, floor)))
+            bar.set_height(max(series[-1], floor) if series else floor)
+            steps, values = thin(np.maximum(series, floor))
+            line.set_data(steps, values)
+            shown.append(values[-len(values) // 4 - 1:])  # the latest quarter of the run
         x_end = grown_end(self._x_end, len(history.step_loss))
-        y_range = decade_range(current, self._y_range)
+        y_range = decade_range(np.concatenate(shown) if shown else [], self._y_range)
         if x_end != self._x_end or y_range != self._y_range:
             self._x_end, self._y_range = x_end, y_range
             self.line_ax.set_xlim(0, x_end)

@@ -160,10 +160,6 @@ def test_pause_stops_the_step_counter_within_half_a_second(lab):
     assert "paused" in lab.status()
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "issue 4: the lab shows ~2 frames/s while playing (target 15): its play loop gives drawing "
-    "DRAW_SHARE = 15% of the time and a frame (boundary + one slower view) costs 50-100 ms; "
-    "remove this mark when the lab's drawing is faster"))
 def test_frames_per_second_while_playing(lab):
     lab.play()
     try:
