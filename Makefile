@@ -27,7 +27,6 @@ test: $(STAMP)  ## ruff, then the whole test suite (browser tests skip without C
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check labnet
 
 bench: $(STAMP)  ## speed of the framework and of the lab, as ratios
 	$(BIN)/python benchmarks/bench_framework.py

@@ -2,6 +2,7 @@
 
 import asyncio
 import itertools
+import threading
 import time
 
 import numpy as np
@@ -218,8 +219,28 @@ def test_lab_from_a_network_and_from_arrays():
         Lab(data=(np.zeros((10, 3)), np.zeros(10, dtype=int)))
 
 
+def in_thread(function):
+    """Call ``function()`` on a thread of its own, and return what it returns: it gets no
+    event loop from the main thread (where Playwright's may be running)."""
+    result = {}
+
+    def target():
+        try:
+            result["value"] = function()
+        except BaseException as error:  # handed to the caller
+            result["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
 def run(coroutine):
-    return asyncio.run(coroutine)
+    """Run ``coroutine`` to its end on a new event loop, as a kernel's loop would run it."""
+    return in_thread(lambda: asyncio.run(coroutine))
 
 
 def test_play_trains_without_blocking_and_pause_answers_at_once():
@@ -299,7 +320,7 @@ def test_a_diverging_run_pauses_and_says_so():
 def test_play_outside_an_event_loop_says_what_to_do():
     lab = Lab()
     with pytest.raises(RuntimeError, match=r"lab\.step"):
-        lab.play()
+        in_thread(lab.play)
     assert not lab.playing
 
 
@@ -317,3 +338,31 @@ def test_playing_with_an_invalid_graph_trains_the_last_valid_network(trained_lab
     run(scenario())
     assert lab.model.trainer.steps > steps
     lab.remove(node)
+
+
+def test_a_click_from_another_thread_runs_on_the_event_loop_between_two_turns():
+    # ipykernel 7 may handle a widget message on a subshell thread while the kernel is busy
+    lab = Lab()
+    threads = {}
+    pause = lab.pause
+
+    def recorded_pause():
+        threads["pause"] = threading.get_ident()
+        pause()
+
+    lab.pause = recorded_pause
+
+    async def scenario():
+        threads["loop"] = threading.get_ident()
+        task = lab.play()
+        await asyncio.sleep(0.3)
+        clicker = threading.Thread(target=lab.view.play_button.click)
+        clicker.start()
+        clicker.join()
+        threads["clicker"] = clicker.ident
+        assert "pause" not in threads  # handed over to the loop, not run on the clicker
+        await asyncio.wait_for(task, timeout=2)
+
+    run(scenario())
+    assert threads["pause"] == threads["loop"] != threads["clicker"]
+    assert not lab.playing and lab.view.message.value == ""
