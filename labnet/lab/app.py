@@ -219,7 +219,7 @@ class LabView:
             options=[("off", "off"), ("orange", 0), ("blue", 1), ("erase", "remove")],
             value="off", tooltips=["clicks on the plane do nothing", "a click adds an orange point",
                                    "a click adds a blue point", "a click removes a point"],
-            style={"button_width": "56px"})
+            style={"button_width": "60px"})
         # looking inside: one unit of one node over the plane
         self.look_node = widgets.Dropdown(description="node", style=description, layout=wide)
         self.look_unit = widgets.BoundedIntText(value=0, min=0, max=0, description="unit",
