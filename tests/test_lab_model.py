@@ -237,3 +237,15 @@ def test_the_network_sees_standardised_inputs_unless_told_otherwise():
     model.set_standardize(False)
     assert np.array_equal(model.trainer.x, x_train)
     assert np.array_equal(model.network_input(x_train), x_train)
+
+
+def test_a_long_history_is_averaged_in_pairs_so_it_stays_bounded(monkeypatch):
+    monkeypatch.setattr("labnet.lab.model.HISTORY_LIMIT", 64)
+    model = LabModel()
+    model.step(300)
+    history = model.trainer.history
+    assert model.trainer.steps == 300 and model.history_stride == 8
+    assert 32 <= len(history.step_loss) <= 64
+    assert all(len(series) == len(history.step_loss) for series in history.grad_norms.values())
+    model.reset()
+    assert model.history_stride == 1 and history is not model.trainer.history

@@ -35,12 +35,12 @@ if TYPE_CHECKING:
 
 BATCH_SIZES = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 POINT_COUNTS = (100, 200, 500, 1000, 2000, 5000)
-# While playing, the boundary is drawn at most MAX_FPS times a second, and the other views each
-# at most every SLOW_VIEW_INTERVAL seconds; on a slow machine, less often, so that drawing
-# never takes more than these shares of the time (training keeps ≥ 75 % of its speed; on a
-# machine like ours a frame costs ~6 ms and drawing takes ~16 %).
-MAX_FPS = 18.0
-BOUNDARY_SHARE = 0.18
+# While playing, the boundary is drawn MAX_FPS times a second, and the other views each at
+# most every SLOW_VIEW_INTERVAL seconds; on a slow machine less often, so that drawing never
+# takes more than these shares of the time. On a machine like ours a boundary frame costs
+# ~6 ms alone, ~10 ms beside a browser: drawing takes 15-25 % of the time.
+MAX_FPS = 22.0
+BOUNDARY_SHARE = 0.3
 OTHERS_SHARE = 0.04
 SLOW_VIEW_INTERVAL = 0.3
 PRESET_NAMES = {
@@ -81,6 +81,7 @@ class LabView:
         self._dirty = set(self.views)
         self._last_drawn = dict.fromkeys(self.views, 0.0)
         self._next_time: dict[str, float] = {}  # while playing: when each view may be drawn
+        self._scores, self._scores_time = None, 0.0  # the error rates last shown, and when
         self._cost: dict[str, float] = {}  # seconds each view takes to draw (a moving mean)
         self._syncing = False  # True while widgets are set from the model (no feedback)
         self.hidden: set[str] = set()  # views (and "errors") hidden from the class for now
@@ -623,7 +624,11 @@ class LabView:
         if trainer is None:
             self.status.value = "<span>no valid network yet</span>"
             return
-        scores = lab.scores()
+        # the error rates cost two passes over the data: while playing, four times a second
+        now = time.perf_counter()
+        if not lab.playing or now - self._scores_time >= 0.25 or self._scores is None:
+            self._scores, self._scores_time = lab.scores(), now
+        scores = self._scores
         loss = trainer.history.step_loss[-1] if trainer.history.step_loss else float("nan")
         parts = [
             f"epoch <b>{trainer.epochs}</b>",

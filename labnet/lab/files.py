@@ -38,6 +38,7 @@ def save_lab(model: LabModel, path: str | os.PathLike) -> None:
         "training": {name: getattr(model, name) for name in (
             "loss", "optimizer", "lr", "batch_size")},
         "rng": model.rng.bit_generator.state,
+        "history_stride": model.history_stride,
         "trainer": None if model.trainer is None else _split(model.trainer.state_dict(),
                                                               "trainer", arrays),
     }
@@ -88,6 +89,7 @@ def open_lab(path: str | os.PathLike) -> LabModel:
     if description["trainer"] is not None and model.trainer is not None:
         model.trainer.load_state_dict(_join(description["trainer"], arrays))
     model.rng.bit_generator.state = description["rng"]
+    model.history_stride = description["history_stride"]
     model._undo.clear()
     return model
 

@@ -49,6 +49,10 @@ PALETTE = ("Linear", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Sum", "Concat")
 SHORT_LABELS = {"ReLU": "ReLU", "LeakyReLU": "leaky", "Tanh": "tanh", "Sigmoid": "σ", "Sum": "+",
                 "Concat": "cat"}
 
+HISTORY_LIMIT = 2**14
+"""The history keeps at most this many entries per series: past it, neighbours are averaged in
+pairs (``history_stride`` doubles), so a lab can play for hours in bounded memory and time."""
+
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 """The learning rates the lab offers: a log scale."""
 
@@ -131,6 +135,7 @@ class LabModel:
         self.graph_error: str | None = None
         self.trainer: Trainer | None = None
         self._undo: list[tuple] = []  # the graph before each edit, newest last
+        self.history_stride = 1  # steps per entry of the history's per-step series
 
         if data is not None:
             x, labels = check_data(*data)
@@ -431,7 +436,21 @@ class LabModel:
         return None if self.optimizer == "sgd" else OPTIMIZERS[self.optimizer](
             network.params(), self.lr)
 
+    def _compact_history(self) -> None:
+        """Average the history's entries in pairs while it is longer than ``HISTORY_LIMIT``."""
+        history = self.trainer.history
+        while len(history.step_loss) > HISTORY_LIMIT:
+            history.step_loss = _pair_means(history.step_loss)
+            for series in (history.grad_norms, history.param_grad_norms):
+                for node in series:
+                    series[node] = _pair_means(series[node])
+            self.history_stride *= 2
+        while len(history.epoch_step) > HISTORY_LIMIT:
+            for name in ("epoch_step", "epoch_loss", "train_error", "test_loss", "test_error"):
+                setattr(history, name, _pair_means(getattr(history, name)))
+
     def _new_trainer(self) -> None:
+        self.history_stride = 1
         train, test = self._network_sets()
         self.trainer = Trainer(
             self.network, LOSSES[self.loss](), self._make_optimizer(self.network), data=train,
@@ -446,6 +465,7 @@ class LabModel:
                 for _ in range(n):
                     self.trainer.step()
         finally:
+            self._compact_history()
             self._emit("train")
 
     def train_for(self, seconds: float, max_steps: int = 100_000) -> int:
@@ -461,6 +481,7 @@ class LabModel:
                     if time.perf_counter() >= deadline:
                         break
         finally:
+            self._compact_history()
             self._emit("train")
         return steps
 
@@ -471,6 +492,7 @@ class LabModel:
             with np.errstate(over="ignore", invalid="ignore"), single_blas_thread():
                 self.trainer.epoch()
         finally:
+            self._compact_history()
             self._emit("train")
 
     def reset(self) -> None:
@@ -524,6 +546,14 @@ class LabModel:
 
         Works on graphs that are not valid yet (cycles, loose nodes)."""
         return layout(self.nodes, self.edges)
+
+
+def _pair_means(values: list[float]) -> list[float]:
+    """``values`` averaged in consecutive pairs (an odd last value stays as it is)."""
+    array = np.asarray(values, dtype=float)
+    whole = len(array) // 2 * 2
+    means = array[:whole].reshape(-1, 2).mean(axis=1)
+    return [*means.tolist(), *array[whole:].tolist()]
 
 
 def layout(nodes, edges) -> dict[object, tuple[float, float]]:
