@@ -145,12 +145,16 @@ def test_open_from_the_button_replaces_the_lab_in_place(tmp_path):
     other = Lab()
     widget = other.widget
     other.view.file_name.value = str(tmp_path / "a.npz")
+    other.view.open_button.click()  # the first click asks: it would replace the graph
+    assert "replaces this lab" in other.view.message.value and other.network.num_params() == 1427
     other.view.open_button.click()
     assert other.widget is widget and other.widget.children == (other.view.widget,)
     assert other.network.num_params() == 852 and other.model.trainer.steps == 3
     other.view.file_name.value = str(tmp_path / "missing.npz")
     other.view.open_button.click()
-    assert "missing.npz" in other.view.message.value
+    other.view.open_button.click()
+    assert "missing.npz" in other.view.message.value and "not a labnet lab" in \
+        other.view.message.value
 
 
 def test_exported_code_rebuilds_the_network(figure1_lab):
@@ -186,7 +190,18 @@ def test_presentation_mode_draws_everything_larger():
     lab.view.presentation.value = True
     assert lab.view.scale == 1.4 and lab.view.views["boundary"].width == round(width * 1.4)
     assert lab.widget.children == (lab.view.widget,) and lab.model.trainer.steps == 5
+    assert lab.widget.comm is not None and lab.view.step_button.comm is not None  # still open
     lab.view.step_button.click()
     assert lab.model.trainer.steps == 6
     with pytest.raises(ValueError, match="scale"):
         lab.set_scale(10)
+
+
+def test_changing_settings_or_the_graph_ends_a_walk_under_way():
+    lab = Lab()
+    for change in (lambda: lab.set_training(batch_size=20), lambda: lab.set_data(noise=0.1),
+                   lambda: lab.add("ReLU"), lambda: lab.add_point(0.5, 0.5, 1)):
+        lab.start_walk()
+        lab.walk_next()
+        change()
+        assert lab.walk is None and "Start a walk" in lab.view.walk_text.value

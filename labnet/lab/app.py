@@ -51,6 +51,14 @@ PRESET_NAMES = {
 }
 
 
+def _close_tree(widget: widgets.Widget) -> None:
+    """Close ``widget`` and every widget inside it (not ``Widget.close_all``: that closes
+    every widget of the kernel)."""
+    for child in getattr(widget, "children", ()):
+        _close_tree(child)
+    widget.close()
+
+
 def _px(value: float) -> str:
     return f"{round(value)}px"
 
@@ -105,7 +113,7 @@ class LabView:
             self.model.listeners.remove(self._on_model_change)
         for event in self._events:
             event.close()
-        self.widget.close_all() if hasattr(self.widget, "close_all") else self.widget.close()
+        _close_tree(self.widget)
 
     # -- controls -------------------------------------------------------------------------------
     def _button(self, description: str, css: str, action, tooltip: str = "",
@@ -251,8 +259,9 @@ class LabView:
                                       layout=widgets.Layout(width="100%"))
         self.save_button = self._button("Save", "lab-save", lambda: lab.save(self.file_name.value),
                                         "save the whole lab to the file")
-        self.open_button = self._button("Open", "lab-open", lambda: lab.load(self.file_name.value),
-                                        "open a lab saved in the file")
+        self.open_button = self._button("Open", "lab-open", self._open,
+                                        "open a lab saved in the file (click twice)")
+        self._open_armed = 0.0  # when Open was clicked once: a second click opens
         self.code = widgets.Textarea(layout=widgets.Layout(width="100%", height="160px"),
                                      placeholder="the network as Python code")
         self.code.add_class("lab-code")
@@ -370,6 +379,19 @@ class LabView:
             self._syncing = False
         self.lab.look_at(node, 0)
 
+    def _open(self) -> None:
+        """Open asks first: it replaces the graph, the weights and the data being shown."""
+        path = self.file_name.value
+        if time.perf_counter() - self._open_armed > 10:
+            self._open_armed = time.perf_counter()
+            self.open_button.description = "Open: sure?"
+            self.show_message(f"Opening {path} replaces this lab: its graph, weights, data and "
+                              f"history. Click “Open: sure?” to go on.", sticky=True)
+            return
+        self._open_armed = 0.0
+        self.open_button.description = "Open"
+        self.lab.load(path)
+
     def _add(self) -> None:
         params = {"width": self.width.value} if self.kind.value == "Linear" else {}
         node = self.lab.add(self.kind.value, **params)
@@ -388,6 +410,8 @@ class LabView:
                 run_here(*args)
 
         def run_here(*args):
+            if self.message.value and not self._message_sticky:
+                self.show_message("")  # a new action: the last one's message has been read
             try:
                 handler(*args)
             except ValueError as error:  # the user's mistake: say what it is
@@ -396,9 +420,6 @@ class LabView:
                 self.lab.last_traceback = traceback.format_exc()
                 self.show_message(f"internal error ({type(error).__name__}: {error}); "
                                   f"the traceback is in lab.last_traceback", error=True)
-            else:
-                if self.message.value and not self._message_sticky:
-                    self.show_message("")
         return run
 
     _message_sticky = False
@@ -496,8 +517,9 @@ class LabView:
         size = round(12 * self.scale)
         self.walk_text.value = (
             f"<div style='font-size:{size}px;line-height:1.3'>"
-            f"<b>{step.index + 1}/{len(walk)} · {step.phase}{html.escape(str(where))}</b> · "
-            f"{html.escape(step.module)}<br>{html.escape(step.text)}"
+            f"<b>{step.index + 1}/{len(walk)} · {step.phase}{html.escape(str(where))}</b>"
+            f"{'' if step.module == step.phase else ' · ' + html.escape(step.module)}"
+            f"<br>{html.escape(step.text)}"
             f"<table style='font-size:{size - 1}px'><tr><th>array</th><th>shape</th>"
             f"<th>mean</th><th>std</th><th>range</th></tr>{rows}</table></div>")
         self.views["walk"].show(step.arrays)

@@ -71,6 +71,7 @@ class Lab:
     # -- the graph ------------------------------------------------------------------------------
     def add(self, kind: str, **params) -> int:
         """Add a node with a new ``kind`` module (``"Linear"`` takes ``width``); return its id."""
+        self._end_walk()  # the walk's batch and settings would no longer hold
         node = self.model.add(kind, **params)
         self.view.refresh()
         return node
@@ -78,26 +79,31 @@ class Lab:
     def connect(self, src, dst) -> None:
         """Add the edge ``src → dst``. If the graph is not valid yet, the lab says why and
         trains the last valid network until it is."""
+        self._end_walk()  # the walk's batch and settings would no longer hold
         self.model.connect(src, dst)
         self.view.refresh()
 
     def disconnect(self, src, dst) -> None:
         """Remove the edge ``src → dst``."""
+        self._end_walk()  # the walk's batch and settings would no longer hold
         self.model.disconnect(src, dst)
         self.view.refresh()
 
     def remove(self, node) -> None:
         """Remove a node and its edges."""
+        self._end_walk()  # the walk's batch and settings would no longer hold
         self.model.remove(node)
         self.view.refresh()
 
     def undo(self) -> None:
         """Undo the last graph edit or preset."""
+        self._end_walk()  # the walk's batch and settings would no longer hold
         self.model.undo()
         self.view.refresh()
 
     def load_preset(self, name: str) -> None:
         """Replace the graph with a preset (``Undo`` brings the old one back)."""
+        self._end_walk()  # the walk's batch and settings would no longer hold
         self.model.load_preset(name)
         self.view.refresh()
 
@@ -105,17 +111,20 @@ class Lab:
     def set_data(self, **settings) -> None:
         """Change ``dataset``, ``noise``, ``n_points``, ``test_fraction`` or ``seed``; the data
         is made anew."""
+        self._end_walk()  # the walk's batch and settings would no longer hold
         self.model.set_data(**settings)
         self.view.refresh()
 
     def set_standardize(self, standardize: bool) -> None:
         """Feed the network standardised inputs ((x − mean) / std of the training points), or
         the raw coordinates of the plane."""
+        self._end_walk()  # the walk's batch and settings would no longer hold
         self.model.set_standardize(standardize)
         self.view.refresh()
 
     def set_training(self, **settings) -> None:
         """Change ``loss``, ``optimizer``, ``lr`` or ``batch_size``."""
+        self._end_walk()  # the walk's batch and settings would no longer hold
         self.model.set_training(**settings)
         self.view.refresh()
 
@@ -134,11 +143,13 @@ class Lab:
 
     def add_point(self, x1: float, x2: float, label: int) -> None:
         """Add a training point of class ``label`` (0 or 1) at ``(x1, x2)``."""
+        self._end_walk()  # the walk's batch and settings would no longer hold
         self.model.add_point(x1, x2, label)
         self.view.refresh()
 
     def remove_point(self, x1: float, x2: float) -> None:
         """Remove the point nearest to ``(x1, x2)``."""
+        self._end_walk()  # the walk's batch and settings would no longer hold
         self.model.remove_point(x1, x2)
         self.view.refresh()
 
