@@ -91,3 +91,22 @@ def test_save_then_open_brings_the_lab_back(app, tmp_path_factory):
     app.wait_until("the lab saying it opened the file", lambda: "Opened" in app.message())
     for name in ("boundary", "curves", "gradients", "graph"):
         app.wait_image_loaded(name)
+
+
+def test_a_click_on_the_plane_adds_a_point_and_one_on_the_graph_picks_a_node(app):
+    # clicks on pictures reach the kernel through ipyevents: its front end must be there
+    app.reveal(".lab-click-mode")
+    app.part(".lab-click-mode button:has-text('orange')").click()
+    before = app.pixels("boundary")
+    box = app.part("img.lab-boundary").bounding_box()
+    app.page.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.45)
+    app.wait_until("the data becoming the user's own points",
+                   lambda: app.part(".lab-dataset select").input_value() == "custom")
+    app.wait_until("the new point on the plane", lambda: app.pixels("boundary") != before)
+    graph = app.part("img.lab-graph").bounding_box()
+    # the seed chain's nodes are in one row across the picture; node 0 is at its left end
+    app.page.mouse.click(graph["x"] + graph["width"] * 0.04, graph["y"] + graph["height"] * 0.6)
+    app.reveal(".lab-look-node")
+    app.wait_until("node 0 picked for the node view",
+                   lambda: app.part(".lab-look-node select").evaluate(
+                       "s => s.options[s.selectedIndex].textContent").startswith("0"))
