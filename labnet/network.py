@@ -373,15 +373,21 @@ class Network:
             self._operators[node].reset_parameters(rng)
 
     def astype(self, dtype) -> Network:
-        """Convert every parameter, and from now on every input, to ``dtype``; return self."""
+        """Convert every parameter, and from now on every input, to ``dtype``; return self.
+
+        The parameters become new arrays: convert before making an optimizer or a Trainer
+        (or give ``Network(..., dtype=np.float32)``), which hold on to the arrays they get."""
         self.dtype = np.dtype(dtype)
         for module in self._operators.values():
             module.astype(self.dtype)
         return self
 
     def grad_norms(self) -> dict[Node, float]:
-        """``{node: ||dL/d(output of node)||}`` for every module, from the last backward."""
-        return {node: _norm(self.grads[node]) for node in self._order if node in self.grads}
+        """``{node: ||dL/d(output of node)||}`` for every node, from the last backward: the
+        input first (its "output" is the data, so its norm is ||dL/dx||), then the modules in
+        order."""
+        return {node: _norm(self.grads[node]) for node in (self.input, *self._order)
+                if node in self.grads}
 
     def param_grad_norms(self) -> dict[Node, float]:
         """``{node: ||dL/d(parameters of node)||}`` for every node that has parameters."""

@@ -194,10 +194,12 @@ def test_grad_norms_are_the_norms_of_each_node_output_gradient():
     net.forward(X)
     grad_out = np.random.default_rng(2).normal(size=(len(X), 2))
     net.backward(grad_out)
+    grad_x = net.backward(grad_out)
     norms = net.grad_norms()
-    assert list(norms) == [1, 2, 3]
+    assert list(norms) == [0, 1, 2, 3]
     grad_2 = grad_out @ net.operators[3].weight.T
     grad_1 = grad_2 * (net.outputs[1] > 0)
+    assert norms[0] == pytest.approx(np.linalg.norm(grad_x))
     assert norms[3] == pytest.approx(np.linalg.norm(grad_out))
     assert norms[2] == pytest.approx(np.linalg.norm(grad_2))
     assert norms[1] == pytest.approx(np.linalg.norm(grad_1))
@@ -212,7 +214,7 @@ def test_param_grad_norms_cover_nodes_with_parameters():
         module = net.operators[node]
         expected = math.sqrt(np.sum(module.grad_weight**2) + np.sum(module.grad_bias**2))
         assert value == pytest.approx(expected)
-    assert set(net.grad_norms()) == set(net.order)
+    assert set(net.grad_norms()) == {net.input, *net.order}
 
 
 def test_grad_norms_are_empty_before_any_backward():
@@ -273,7 +275,7 @@ def test_string_node_ids_work_everywhere():
     report = ln.gradcheck(net, X)
     assert report.ok, str(report)
     assert list(net.state_dict()) == ["hidden.weight", "hidden.bias", "out.weight", "out.bias"]
-    assert set(net.grad_norms()) == {"hidden", "act", "out"}
+    assert set(net.grad_norms()) == {0, "hidden", "act", "out"}
 
 
 def test_input_can_have_another_id():

@@ -43,7 +43,7 @@ def test_step_trains_one_mini_batch_and_records_it():
     assert isinstance(loss, float) and trainer.steps == 1 and trainer.epochs == 0
     assert trainer.history.step_loss == [loss]
     assert trainer.epoch_progress == pytest.approx(10 / 50)
-    assert set(trainer.history.grad_norms) == {1, 2, 3}
+    assert set(trainer.history.grad_norms) == {0, 1, 2, 3}  # the input (dL/dx) too
     assert set(trainer.history.param_grad_norms) == {1, 3}
 
 
