@@ -198,6 +198,16 @@ class View:
     def pixels(self) -> np.ndarray:
         return np.asarray(self.canvas.buffer_rgba())[..., :3]
 
+    def two_panels(self, titles: tuple[str, str], xlabels: tuple[str, str]) -> list:
+        """Two axes side by side, each with a title, an x label and a log y axis."""
+        axes = [self.figure.add_axes((0.11, 0.24, 0.36, 0.64)),
+                self.figure.add_axes((0.61, 0.24, 0.36, 0.64))]
+        for ax, title, xlabel in zip(axes, titles, xlabels, strict=True):
+            ax.set_title(title, y=1.01)
+            ax.set_xlabel(xlabel)
+            log_scale(ax)
+        return axes
+
     def animate(self, *artists) -> None:
         for artist in artists:
             artist.set_animated(True)
@@ -314,13 +324,7 @@ class CurvesView(View):
     """Loss (per mini-batch, and per epoch on the training and test sets) and error rates."""
 
     def build(self) -> None:
-        self.loss_ax = self.figure.add_axes((0.11, 0.24, 0.36, 0.64))
-        self.error_ax = self.figure.add_axes((0.61, 0.24, 0.36, 0.64))
-        self.loss_ax.set_title("loss", y=1.01)
-        self.error_ax.set_title("error rate", y=1.01)
-        for ax in (self.loss_ax, self.error_ax):
-            ax.set_xlabel("step")
-            log_scale(ax)
+        self.loss_ax, self.error_ax = self.two_panels(("loss", "error rate"), ("step", "step"))
         self.error_ax.set_ylim(0.001, 1.0)
         self.error_ax.yaxis.set_major_formatter(
             matplotlib.ticker.FuncFormatter(lambda v, _: f"{100 * v:g}%"))
@@ -379,14 +383,8 @@ class GradientsView(View):
     """The gradient norm of every module: now (bars), and over the steps (lines, log scale)."""
 
     def build(self) -> None:
-        self.bar_ax = self.figure.add_axes((0.11, 0.24, 0.36, 0.64))
-        self.line_ax = self.figure.add_axes((0.61, 0.24, 0.36, 0.64))
-        self.bar_ax.set_title("‖dL/d output‖ of each node", y=1.01)
-        self.line_ax.set_title("over the steps", y=1.01)
-        self.bar_ax.set_xlabel("node")
-        self.line_ax.set_xlabel("step")
-        for ax in (self.bar_ax, self.line_ax):
-            log_scale(ax)
+        self.bar_ax, self.line_ax = self.two_panels(
+            ("‖dL/d output‖ of each node", "over the steps"), ("node", "step"))
         self.nodes: tuple = ()
         self.bars = []
         self.lines = []

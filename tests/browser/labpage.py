@@ -215,3 +215,16 @@ class LabPage:
         last = record["lastChange"]
         record["stopped_after"] = 0.0 if last is None else (last - record["clickedAt"]) / 1000
         return record
+
+
+def open_voila_app(voila, new_page) -> LabPage:
+    """A new page on the Voilà app: every cell of the notebook run, the lab's pictures
+    loaded."""
+    page = new_page()
+    page.goto(voila.page_url(), timeout=120_000)
+    shown = LabPage(page)
+    shown.root.wait_for(state="visible", timeout=60_000)
+    for name in ("boundary", "curves", "gradients", "graph"):
+        shown.wait_image_loaded(name)
+    shown.wait_until("the notebook's lab.step(100)", lambda: shown.step() >= 100, timeout=30)
+    return shown

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from labpage import STEP, LabPage
+from labpage import STEP, LabPage, open_voila_app
 
 pytestmark = pytest.mark.browser
 
@@ -14,14 +14,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def app(voila, new_page) -> LabPage:
     """A Voilà app of its own (the lab notebook, every cell run, the pictures loaded)."""
-    page = new_page()
-    page.goto(voila.page_url(), timeout=120_000)
-    shown = LabPage(page)
-    shown.root.wait_for(state="visible", timeout=60_000)
-    for name in ("boundary", "curves", "gradients", "graph"):
-        shown.wait_image_loaded(name)
-    shown.wait_until("the notebook's lab.step(100)", lambda: shown.step() >= 100, timeout=30)
-    return shown
+    return open_voila_app(voila, new_page)
 
 
 def shown_step(app: LabPage) -> int | None:

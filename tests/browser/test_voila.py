@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from labpage import LabPage, numbers
+from labpage import LabPage, numbers, open_voila_app
 
 pytestmark = pytest.mark.browser
 
@@ -11,14 +11,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def app(voila, new_page) -> LabPage:
     """The Voilà app, every cell of the notebook run, the lab's pictures loaded."""
-    page = new_page()
-    page.goto(voila.page_url(), timeout=120_000)
-    shown = LabPage(page)
-    shown.root.wait_for(state="visible", timeout=60_000)
-    for name in ("boundary", "curves", "gradients", "graph"):
-        shown.wait_image_loaded(name)
-    shown.wait_until("the notebook's lab.step(100)", lambda: shown.step() >= 100, timeout=30)
-    return shown
+    return open_voila_app(voila, new_page)
 
 
 def test_the_app_shows_the_lab_without_errors(app):
