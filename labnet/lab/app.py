@@ -39,7 +39,7 @@ POINT_COUNTS = (100, 200, 500, 1000, 2000, 5000)
 # most every SLOW_VIEW_INTERVAL seconds; on a slow machine less often, so that drawing never
 # takes more than these shares of the time. On a machine like ours a boundary frame costs
 # ~6 ms alone, ~10 ms beside a browser: drawing takes 15-25 % of the time.
-MAX_FPS = 22.0
+MAX_FPS = 20.0
 BOUNDARY_SHARE = 0.3
 OTHERS_SHARE = 0.04
 SLOW_VIEW_INTERVAL = 0.3
