@@ -366,3 +366,18 @@ def test_a_click_from_another_thread_runs_on_the_event_loop_between_two_turns():
     run(scenario())
     assert threads["pause"] == threads["loop"] != threads["clicker"]
     assert not lab.playing and lab.view.message.value == ""
+
+
+def test_playing_draws_frames_at_a_steady_rate_even_after_many_redraws():
+    lab = Lab()
+    for _ in range(40):  # clicks redraw at once; they must not push the play loop's frames away
+        lab.step(1)
+
+    async def scenario():
+        task = lab.play()
+        await asyncio.sleep(1.0)
+        lab.pause()
+        await task
+
+    run(scenario())
+    assert lab.frames_drawn >= 8  # 18 a second at most; at least half of that here

@@ -39,7 +39,7 @@ POINT_COUNTS = (100, 200, 500, 1000, 2000, 5000)
 # most every SLOW_VIEW_INTERVAL seconds; on a slow machine less often, so that drawing never
 # takes more than these shares of the time. On a machine like ours a boundary frame costs
 # ~6 ms alone, ~10 ms beside a browser: drawing takes 15-25 % of the time.
-MAX_FPS = 20.0
+MAX_FPS = 18.0
 BOUNDARY_SHARE = 0.3
 OTHERS_SHARE = 0.04
 SLOW_VIEW_INTERVAL = 0.3
@@ -629,7 +629,15 @@ class LabView:
             others = len({"curves", "gradients", "graph", "node"} - self.hidden)
             interval = max(SLOW_VIEW_INTERVAL, self._cost[name] * others / OTHERS_SHARE)
         self._last_drawn[name] = end
-        self._next_time[name] = start + interval
+        # like a metronome: the next frame is due one interval after this one was due (not
+        # after it was drawn), so frames keep their rate though turns end at uneven times
+        due = self._next_time.get(name, 0.0)
+        on_time = 0.0 <= start - due < interval  # not early (a click's redraw), not far behind
+        self._next_time[name] = (due if on_time else start) + interval
+
+    def time_to_next_frame(self, now: float) -> float:
+        """Seconds until the boundary's next frame is due (0 if it is due now)."""
+        return max(self._next_time.get("boundary", 0.0) - now, 0.0)
 
     def refresh(self) -> list[str]:
         """Redraw every view that changed, and the status line; return the views drawn."""

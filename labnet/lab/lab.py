@@ -316,7 +316,9 @@ class Lab:
         window_start, window_steps = time.perf_counter(), 0
         try:
             while self.playing:
-                window_steps += self.model.train_for(TRAIN_SLICE)
+                # train until the next frame is due, or for one slice at most
+                budget = min(TRAIN_SLICE, self.view.time_to_next_frame(time.perf_counter()))
+                window_steps += self.model.train_for(budget)
                 now = time.perf_counter()
                 if now - window_start >= 0.5:
                     self.steps_per_second = window_steps / (now - window_start)
