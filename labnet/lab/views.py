@@ -402,8 +402,9 @@ class GradientsView(View):
         positions = np.arange(len(self.nodes))
         self.bars = list(self.bar_ax.bar(positions, np.ones(len(self.nodes)),
                                          color=[colours[n] for n in self.nodes], width=0.7))
-        self.bar_ax.set_xticks(positions, [str(n) for n in self.nodes],
-                               fontsize=(10 if len(self.nodes) <= 12 else 7) * self.scale)
+        every = math.ceil(len(self.nodes) / 12)  # at most 12 labels: every k-th node
+        self.bar_ax.set_xticks(positions[::every], [str(n) for n in self.nodes[::every]],
+                               fontsize=(10 if every == 1 else 8) * self.scale)
         self.bar_ax.set_xlim(-0.6, max(len(self.nodes), 1) - 0.4)
         self.lines = [self.line_ax.plot([], [], color=colours[n], lw=1.2)[0]
                       for n in self.nodes]
