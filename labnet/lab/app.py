@@ -224,11 +224,11 @@ class LabView:
                                           lambda: lab.load_preset(self.preset.value),
                                           "replace the graph (Undo brings it back)")
         # clicks on the plane
-        self.click_mode = widgets.ToggleButtons(
-            options=[("off", "off"), ("orange", 0), ("blue", 1), ("erase", "remove")],
-            value="off", tooltips=["clicks on the plane do nothing", "a click adds an orange point",
-                                   "a click adds a blue point", "a click removes a point"],
-            style={"button_width": "60px"})
+        self.click_mode = widgets.Dropdown(
+            options=[("does nothing", "off"), ("adds an orange point", 0),
+                     ("adds a blue point", 1), ("removes the nearest point", "remove")],
+            value="off", description="a click", style=description, layout=wide,
+            tooltip="what a click on the decision boundary's plane does")
         # looking inside: one unit of one node over the plane
         self.look_node = widgets.Dropdown(description="node", style=description, layout=wide)
         self.look_unit = widgets.BoundedIntText(value=0, min=0, max=0, description="unit",
@@ -299,7 +299,7 @@ class LabView:
             section("Data", self.dataset, self.noise, self.n_points, self.test_fraction,
                     row([self.data_seed, self.regenerate_button]),
                     self.standardize, row([self.show_test, self.discretize]),
-                    widgets.HTML("a click on the plane adds a point:"), self.click_mode),
+                    self.click_mode),
             section("Graph", row([self.kind, self.width]),
                     row([self.add_button, self.undo_button]),
                     row([self.source, self.target]),

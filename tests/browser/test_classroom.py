@@ -88,8 +88,7 @@ def test_save_then_open_brings_the_lab_back(app, tmp_path_factory):
 
 def test_a_click_on_the_plane_adds_a_point_and_one_on_the_graph_picks_a_node(app):
     # clicks on pictures reach the kernel through ipyevents: its front end must be there
-    app.reveal(".lab-click-mode")
-    app.part(".lab-click-mode button:has-text('orange')").click()
+    app.choose(".lab-click-mode", "adds an orange point")
     before = app.pixels("boundary")
     box = app.part("img.lab-boundary").bounding_box()
     app.page.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.45)
