@@ -238,9 +238,9 @@ class LabView:
         # stepping through one mini-batch, node by node
         self.walk_start = self._button("Start", "lab-walk-start", lab.start_walk,
                                        "walk through the next mini-batch, node by node")
-        self.walk_back = self._button("◀ Back", "lab-walk-back", lab.walk_back)
-        self.walk_next = self._button("Next ▶", "lab-walk-next", lab.walk_next)
-        self.walk_finish = self._button("Finish step", "lab-walk-finish", lab.finish_walk,
+        self.walk_back = self._button("◀", "lab-walk-back", lab.walk_back, "one node back")
+        self.walk_next = self._button("▶", "lab-walk-next", lab.walk_next, "one node further")
+        self.walk_finish = self._button("Finish", "lab-walk-finish", lab.finish_walk,
                                         "run the rest of the step and update the weights")
         self.walk_text = widgets.HTML("Start a walk: one training step, one node at a time.")
         self.walk_text.add_class("lab-walk-text")
@@ -270,7 +270,8 @@ class LabView:
             lambda: setattr(self.code, "value", lab.export_code()),
             "the network being trained, as operators and connectivity dictionaries")
         self.presentation = widgets.Checkbox(value=self.scale > 1, indent=False,
-                                             description="presentation: larger fonts and figures")
+                                             description="presentation (1.4× larger)",
+                                             tooltip="larger fonts and figures, for a projector")
         self._on_value(self.presentation, lambda v: lab.set_scale(1.4 if v else 1.0))
         for name in ("kind", "width", "source", "target", "node", "loss", "optimizer", "lr",
                      "batch_size", "dataset", "noise", "n_points", "test_fraction", "preset",
@@ -308,7 +309,7 @@ class LabView:
         ])
         walk_buttons = [self.walk_start, self.walk_back, self.walk_next, self.walk_finish]
         for button in walk_buttons:
-            button.layout.min_width = "40px"
+            button.layout.min_width = "44px"
         inside = widgets.VBox([
             section("Step through one mini-batch", widgets.HBox(walk_buttons),
                     self.walk_text, self.images["walk"]),
