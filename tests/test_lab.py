@@ -243,6 +243,17 @@ def run(coroutine):
     return in_thread(lambda: asyncio.run(coroutine))
 
 
+def play_for(lab: Lab, seconds: float) -> None:
+    """Play, wait ``seconds`` on the event loop, pause, and wait for the play loop to end."""
+    async def scenario():
+        task = lab.play()
+        await asyncio.sleep(seconds)
+        lab.pause()
+        await task
+
+    run(scenario())
+
+
 def test_play_trains_without_blocking_and_pause_answers_at_once():
     lab = Lab()
     slices = []  # (start, end) of each slice of training
@@ -329,13 +340,7 @@ def test_playing_with_an_invalid_graph_trains_the_last_valid_network(trained_lab
     node = lab.add("Sigmoid")
     steps = lab.model.trainer.steps
 
-    async def scenario():
-        task = lab.play()
-        await asyncio.sleep(0.3)
-        lab.pause()
-        await task
-
-    run(scenario())
+    play_for(lab, 0.3)
     assert lab.model.trainer.steps > steps
     lab.remove(node)
 
@@ -373,11 +378,5 @@ def test_playing_draws_frames_at_a_steady_rate_even_after_many_redraws():
     for _ in range(40):  # clicks redraw at once; they must not push the play loop's frames away
         lab.step(1)
 
-    async def scenario():
-        task = lab.play()
-        await asyncio.sleep(1.0)
-        lab.pause()
-        await task
-
-    run(scenario())
+    play_for(lab, 1.0)
     assert lab.frames_drawn >= 8  # 18 a second at most; at least half of that here
