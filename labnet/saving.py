@@ -79,27 +79,55 @@ def save(net: Network, path: str | os.PathLike) -> None:
     """Write the graph and weights of ``net`` to ``path`` (an ``.npz`` file)."""
     arrays = net.state_dict()
     arrays[SPEC_KEY] = np.array(json.dumps(graph_spec(net)))
-    with open(path, "wb") as file:
-        np.savez(file, **arrays)
+    write_archive(path, arrays)
 
 
 def load(path: str | os.PathLike) -> Network:
     """Read a network written by ``save``: the same graph, the same weights."""
+    spec, state = read_archive(path, SPEC_KEY, "labnet network")
     try:
-        archive = np.load(path, allow_pickle=False)
-    except (ValueError, EOFError, zipfile.BadZipFile):  # not a NumPy file at all
-        archive = None
-    if not isinstance(archive, np.lib.npyio.NpzFile):  # (a .npy file gives an array)
-        raise InputError(f"{os.fspath(path)!r} is not a labnet network file: it is not an .npz "
-                         f"archive")
-    with archive:
-        if SPEC_KEY not in archive:
-            raise InputError(f"{os.fspath(path)!r} is not a labnet network file")
-        spec = json.loads(str(archive[SPEC_KEY]))
-        state = {key: archive[key] for key in archive.files if key != SPEC_KEY}
-    net = network_from_spec(spec)
+        net = network_from_spec(spec)
+    except (KeyError, TypeError) as error:
+        raise InputError(f"{os.fspath(path)!r} is not a labnet network file: its graph "
+                         f"lacks {error}") from None
     net.load_state_dict(state)
     return net
+
+
+def write_archive(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` to ``path`` as an ``.npz`` archive; a path that cannot be written is
+    the user's to fix, so it is an ``InputError`` that says why."""
+    try:
+        with open(path, "wb") as file:
+            np.savez(file, **arrays)
+    except OSError as error:
+        raise InputError(f"cannot write {os.fspath(path)!r}: {error.strerror}") from None
+
+
+def read_archive(path: str | os.PathLike, key: str, what: str) -> tuple[Any, dict]:
+    """The JSON description stored under ``key`` in the ``.npz`` archive at ``path``, and its
+    other arrays by name. Anything else (no such file, not an archive, no such key, not
+    JSON) is an ``InputError`` saying the file is not a ``what`` file."""
+    def refuse(why: str) -> InputError:
+        return InputError(f"{os.fspath(path)!r} is not a {what} file: {why}")
+
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except OSError as error:
+        raise InputError(f"cannot open {os.fspath(path)!r}: {error.strerror or error}") from None
+    except (ValueError, EOFError, zipfile.BadZipFile):  # not a NumPy file at all
+        raise refuse("it is not an .npz archive") from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):  # (a .npy file gives an array)
+        raise refuse("it is not an .npz archive")
+    with archive:
+        if key not in archive:
+            raise refuse(f"it has no {key!r} entry")
+        try:
+            description = json.loads(str(archive[key]))
+        except ValueError:
+            raise refuse(f"its {key!r} entry is not JSON") from None
+        arrays = {name: archive[name] for name in archive.files if name != key}
+    return description, arrays
 
 
 # -- export as Python code ----------------------------------------------------------------------

@@ -214,10 +214,10 @@ class Walk:
         At the end of the walk the cursor stays where it is."""
         if self.done:
             return self.current
-        self.position += 1
-        if self.position == len(self._steps):
-            phase, node = self.plan[self.position]
+        if self.position + 1 == len(self._steps):  # not run yet: run it (it may raise) first
+            phase, node = self.plan[self.position + 1]
             self._steps.append(self._run(phase, node))
+        self.position += 1
         return self.current
 
     def back(self) -> WalkStep:

@@ -380,3 +380,28 @@ def test_playing_draws_frames_at_a_steady_rate_even_after_many_redraws():
 
     play_for(lab, 1.0)
     assert lab.frames_drawn >= 8  # 18 a second at most; at least half of that here
+
+
+def test_pause_then_play_in_one_turn_keeps_one_play_loop():
+    lab = Lab()
+
+    def loops():
+        return [task for task in asyncio.all_tasks()
+                if task.get_coro().__qualname__ == "Lab._play_loop" and not task.done()]
+
+    async def scenario():
+        lab.play()
+        await asyncio.sleep(0.2)
+        lab.pause()
+        lab.play()  # before the first loop has seen the pause: a double-click on Play
+        await asyncio.sleep(0.3)
+        running = len(loops())
+        steps = lab.model.trainer.steps
+        await asyncio.sleep(0.2)
+        assert lab.model.trainer.steps > steps and lab.playing
+        lab.pause()
+        await asyncio.gather(*loops())
+        return running
+
+    assert run(scenario()) == 1
+    assert not lab.playing and lab.view.play_button.description == "▶ Play"

@@ -153,7 +153,7 @@ def test_open_from_the_button_replaces_the_lab_in_place(tmp_path):
     other.view.file_name.value = str(tmp_path / "missing.npz")
     other.view.open_button.click()
     other.view.open_button.click()
-    assert "missing.npz" in other.view.message.value and "not a labnet lab" in \
+    assert "missing.npz" in other.view.message.value and "No such file" in \
         other.view.message.value
 
 
@@ -205,3 +205,65 @@ def test_changing_settings_or_the_graph_ends_a_walk_under_way():
         lab.walk_next()
         change()
         assert lab.walk is None and "Start a walk" in lab.view.walk_text.value
+
+
+def test_a_new_view_keeps_what_the_old_one_showed():
+    lab = Lab()
+    lab.show(test_points=False, discretize=True)
+    lab.start_walk()
+    lab.walk_next()
+    lab.set_scale(1.4)
+    view = lab.view
+    assert not view.show_test.value and view.discretize.value
+    assert not view.views["boundary"].show_test and view.views["boundary"].discretize
+    assert "2/" in view.walk_text.value  # the walk under way is shown, not "Start a walk"
+
+
+def test_opening_a_file_ends_the_walk_of_the_old_lab(tmp_path):
+    lab = Lab()
+    lab.save(tmp_path / "lab.npz")
+    lab.start_walk()
+    lab.load(tmp_path / "lab.npz")
+    assert lab.walk is None
+    with pytest.raises(ValueError, match="no walk"):
+        lab.finish_walk()
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "not an .npz archive"),
+    (b"PK\x03\x04 broken zip", "not an .npz archive"),
+    ("npy", "not an .npz archive"),
+    ("no key", "no '__lab__' entry"),
+    ("bad json", "not JSON"),
+    ("missing parts", "can be opened"),
+])
+def test_opening_a_file_that_is_not_a_lab_says_so(tmp_path, content, message):
+    path = tmp_path / "lab.npz"
+    if content == "npy":
+        np.save(tmp_path / "x.npy", np.zeros(3))
+        path = tmp_path / "x.npy"
+    elif content == "no key":
+        np.savez(path, weights=np.zeros(3))
+    elif content == "bad json":
+        np.savez(path, __lab__=np.array("{not json"))
+    elif content == "missing parts":
+        np.savez(path, __lab__=np.array('{"format": 1}'))
+    else:
+        path.write_bytes(content)
+    lab = Lab()
+    with pytest.raises(ValueError, match=message):
+        Lab.open(path)
+    lab.view.file_name.value = str(path)
+    lab.view.open_button.click()
+    lab.view.open_button.click()
+    assert message.split("'")[0] in lab.view.message.value and "internal" not in \
+        lab.view.message.value
+
+
+def test_saving_where_no_file_can_be_written_says_why(tmp_path):
+    lab = Lab()
+    lab.view.file_name.value = str(tmp_path / "missing" / "lab.npz")
+    lab.view.save_button.click()
+    assert "cannot write" in lab.view.message.value and "internal" not in lab.view.message.value
+    with pytest.raises(ValueError, match="cannot write"):
+        lab.save(tmp_path)  # a folder

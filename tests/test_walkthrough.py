@@ -359,3 +359,17 @@ def test_step_stats_str_and_shapes():
     assert step.stats()["output"]["shape"] == (10, 25)
     text = str(step)
     assert "forward · node 1 · Linear(2 → 25)" in text and "(10, 25)" in text
+
+
+def test_a_step_that_raises_leaves_the_walk_where_it_was():
+    net = ln.Sequential(ln.Linear(2, 3, rng=0), ln.ReLU(), ln.Linear(3, 2, rng=1))
+    x = np.random.default_rng(0).normal(size=(4, 2))
+    walk = ln.Walk(net, ln.MSELoss(), x, np.zeros((4, 5)))  # a target of the wrong width
+    for _ in range(3):
+        walk.next()
+    at = walk.position
+    with pytest.raises(ValueError, match="target"):
+        walk.next()  # the loss step
+    assert walk.position == at and walk.current.phase == "forward" and not walk.done
+    with pytest.raises(ValueError, match="target"):
+        walk.next()  # the same error again, not an IndexError

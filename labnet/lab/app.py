@@ -500,6 +500,20 @@ class LabView:
             self._syncing = False
         self._dirty.update(("node", "graph"))
 
+    def show_points(self, test_points: bool | None, discretize: bool | None) -> None:
+        """Show or hide the test points; colour the plane by score or by class."""
+        boundary = self.views["boundary"]
+        self._syncing = True
+        try:
+            if test_points is not None:
+                boundary.show_test = self.show_test.value = bool(test_points)
+                boundary.set_data(self.model)
+            if discretize is not None:
+                boundary.discretize = self.discretize.value = bool(discretize)
+        finally:
+            self._syncing = False
+        self._dirty.add("boundary")
+
     def show_walk(self, walk) -> None:
         """Show the walk's current step: what the node received and produced (or the gradient
         it received and passed on), and outline the node on the graph."""

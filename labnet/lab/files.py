@@ -13,9 +13,16 @@ import os
 
 import numpy as np
 
-from labnet.errors import InputError
+from labnet.errors import InputError, LabnetError
 from labnet.lab.model import LabModel, NodeSpec
-from labnet.saving import graph_spec, module_from_spec, module_spec, network_from_spec
+from labnet.saving import (
+    graph_spec,
+    module_from_spec,
+    module_spec,
+    network_from_spec,
+    read_archive,
+    write_archive,
+)
 
 FORMAT = 1
 KEY = "__lab__"
@@ -48,22 +55,24 @@ def save_lab(model: LabModel, path: str | os.PathLike) -> None:
         arrays["custom/x"], arrays["custom/labels"] = model.custom_data
         arrays["custom/test"] = model._custom_test
     arrays[KEY] = np.array(json.dumps(description))
-    with open(path, "wb") as file:
-        np.savez(file, **arrays)
+    write_archive(path, arrays)
 
 
 def open_lab(path: str | os.PathLike) -> LabModel:
     """A ``LabModel`` just as it was saved."""
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
-    except (OSError, ValueError, EOFError) as error:
-        raise InputError(f"{os.fspath(path)!r} is not a labnet lab file ({error})") from None
-    if KEY not in arrays:
-        raise InputError(f"{os.fspath(path)!r} is not a labnet lab file")
-    description = json.loads(str(arrays[KEY]))
+    description, arrays = read_archive(path, KEY, "labnet lab")
     if description.get("format") != FORMAT:
         raise InputError(f"unknown lab file format {description.get('format')!r}")
+    try:
+        return _model_from(description, arrays)
+    except LabnetError:
+        raise
+    except (KeyError, TypeError, ValueError) as error:  # a description with parts missing
+        raise InputError(f"{os.fspath(path)!r} is not a labnet lab file that can be opened: "
+                         f"{type(error).__name__}: {error}") from None
+
+
+def _model_from(description: dict, arrays: dict) -> LabModel:
     data = description["data"]
     custom = None
     if "custom/x" in arrays:

@@ -130,15 +130,7 @@ class Lab:
 
     def show(self, *, test_points: bool | None = None, discretize: bool | None = None) -> None:
         """Show or hide the test points; show the output as a score or as a class."""
-        boundary = self.view.views["boundary"]
-        if test_points is not None:
-            boundary.show_test = bool(test_points)
-            boundary.set_data(self.model)
-            self.view.show_test.value = bool(test_points)
-        if discretize is not None:
-            boundary.discretize = bool(discretize)
-            self.view.discretize.value = bool(discretize)
-        self.view._dirty.add("boundary")
+        self.view.show_points(test_points, discretize)
         self.view.refresh()
 
     def add_point(self, x1: float, x2: float, label: int) -> None:
@@ -234,6 +226,7 @@ class Lab:
         """Replace this lab's state with the one saved in ``path``."""
         model = open_lab(path)
         self.pause()
+        self._end_walk()  # it walks the old network's trainer
         self.model = model
         self._new_view(self.view.scale)
         self.view.show_message(f"Opened {os.fspath(path)}.")
@@ -248,8 +241,13 @@ class Lab:
         """Build the widgets anew (new scale, or new model) in place of the old ones."""
         old = self.view
         self.view = LabView(self, scale=scale, grid=old.views["boundary"].grid)
+        # what the old widgets showed that is not in the model
         for name in old.hidden:
             self.view.hide(name)
+        self.view.set_playing(self.playing)
+        self.view.show_walk(self.walk)
+        boundary = old.views["boundary"]
+        self.show(test_points=boundary.show_test, discretize=boundary.discretize)
         looked_at = old.views["node"]
         if looked_at.node is not None and self.model is old.model:
             self.view.look_at(looked_at.node, looked_at.unit)
@@ -284,8 +282,9 @@ class Lab:
         """Train continuously, without blocking: a task on the running asyncio event loop
         (in Jupyter, the kernel's). Returns the task."""
         self.model._require_network()
-        if self.playing and self._task is not None and not self._task.done():
-            return self._task
+        previous = self._task if self._task is not None and not self._task.done() else None
+        if previous is not None and self.playing:
+            return previous
         self._end_walk()
         try:
             loop = asyncio.get_running_loop()
@@ -300,7 +299,8 @@ class Lab:
         self._remember_loop(loop)
         self.playing = True
         self.view.set_playing(True)
-        self._task = loop.create_task(self._play_loop())
+        # a loop that was paused may still be ending its turn: the new one starts after it
+        self._task = loop.create_task(self._play_loop(after=previous))
         return self._task
 
     def _remember_loop(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -312,10 +312,13 @@ class Lab:
         self.view.set_playing(False)
         self.view.update_status()
 
-    async def _play_loop(self) -> None:
+    async def _play_loop(self, after: asyncio.Task | None = None) -> None:
+        if after is not None:
+            await after
+        me = asyncio.current_task()
         window_start, window_steps = time.perf_counter(), 0
         try:
-            while self.playing:
+            while self.playing and self._task is me:  # one loop trains at a time
                 # train until the next frame is due, or for one slice at most
                 budget = min(TRAIN_SLICE, self.view.time_to_next_frame(time.perf_counter()))
                 window_steps += self.model.train_for(budget)
@@ -338,9 +341,12 @@ class Lab:
                                    f"{error}); the traceback is in lab.last_traceback",
                                    error=True, sticky=True)
         finally:
-            self.playing = False
-            self.view.set_playing(False)
-            self.view.update_status()
+            if self._task is me:  # no newer Play is waiting to take over
+                self.playing = False
+                self.view.set_playing(False)
+                self.view.update_status()
+        if self._task is not me:
+            return
         for name in self.view.due():  # the last pictures, one at a time
             await asyncio.sleep(0)
             self.view.draw(name)
