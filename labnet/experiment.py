@@ -18,7 +18,6 @@ The command line (``python -m labnet seed``) is a thin layer over ``run`` and ``
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -30,7 +29,7 @@ from labnet.losses import LOSSES
 from labnet.network import Network
 from labnet.optim import OPTIMIZERS
 from labnet.presets import figure1, seed_chain
-from labnet.training import Callback, History, Trainer
+from labnet.training import Callback, History, LRSchedule, Trainer
 
 Array = np.ndarray
 
@@ -102,34 +101,6 @@ class Result:
         return self.net.predict((x - self.mean) / self.std)
 
 
-class Schedule(Callback):
-    """Sets the learning rate after every step, as a function of the epochs done so far, ``e``.
-
-    Warm-up: over the first ``warmup`` epochs the rate rises linearly from ``lr / 10`` to ``lr``,
-    so that the first steps, taken from random weights where the gradients can be large, are
-    small ones. Decay (``"cosine"``): the rate is also multiplied by
-    ``(1 + cos(π e / epochs)) / 2``, which falls from 1 to 0 over the run, so that the last
-    steps are tiny and the weights settle instead of jumping around the minimum.
-    ``"constant"``: no decay.
-    """
-
-    def __init__(self, lr: float, epochs: int, warmup: float = 1.0,
-                 decay: str = "cosine") -> None:
-        self.peak_lr, self.epochs, self.warmup, self.decay = lr, epochs, warmup, decay
-
-    def lr_at(self, epoch: float) -> float:
-        """The learning rate after ``epoch`` epochs (a float: 2.5 is half-way through the third)."""
-        lr = self.peak_lr
-        if epoch < self.warmup:
-            lr *= 0.1 + 0.9 * epoch / self.warmup
-        if self.decay == "cosine":
-            lr *= 0.5 * (1.0 + math.cos(math.pi * min(epoch / self.epochs, 1.0)))
-        return lr
-
-    def on_step_end(self, trainer: Trainer) -> None:
-        trainer.lr = self.lr_at(trainer.epochs + trainer.epoch_progress)
-
-
 class EpochLog(Callback):
     """Calls ``log(trainer)`` at the end of every epoch."""
 
@@ -158,7 +129,7 @@ def run(config: Config | None = None, log: Callable[[Trainer], None] | None = No
         mean, std = x_train.mean(axis=0), x_train.std(axis=0)
 
     net = GRAPHS[config.graph](rng)
-    schedule = Schedule(config.lr, config.epochs, config.warmup, config.schedule)
+    schedule = LRSchedule(config.epochs, config.schedule, lr=config.lr, warmup=config.warmup)
     callbacks: list[Callback] = [schedule]
     if log is not None:
         callbacks.append(EpochLog(log))

@@ -62,31 +62,54 @@ class Callback:
 
 
 class LRSchedule(Callback):
-    """Lowers the learning rate after every step, from its value at the start down to 0 at the
-    end of ``epochs`` epochs: ``lr = start · f(p)``, with ``p`` the fraction of training done.
+    """Sets the learning rate after every step, from the epochs done so far, ``e``.
 
-    ``kind="cosine"``: ``f(p) = (1 + cos πp) / 2``; ``kind="linear"``: ``f(p) = 1 - p``.
+    Decay over ``epochs`` epochs, with ``p = e / epochs``: ``kind="cosine"`` multiplies the
+    rate by ``(1 + cos πp) / 2``, ``"linear"`` by ``1 - p``, ``"constant"`` by 1. Warm-up: over
+    the first ``warmup`` epochs the rate also rises linearly from a tenth of its value, so the
+    first steps, taken from random weights where the gradients can be large, are small.
+
+    ``lr`` is the rate the schedule starts from (before warm-up); by default the trainer's rate
+    when the first step ends. Give it (and ``Trainer(..., lr=schedule.lr_at(0))``) to warm up
+    from the very first step.
     """
 
-    def __init__(self, epochs: int, kind: str = "cosine") -> None:
-        if kind not in ("cosine", "linear"):
-            raise InputError(f"LRSchedule: kind must be 'cosine' or 'linear', got {kind!r}")
+    def __init__(self, epochs: int, kind: str = "cosine", *, lr: float | None = None,
+                 warmup: float = 0.0) -> None:
+        if kind not in ("cosine", "linear", "constant"):
+            raise InputError(f"LRSchedule: kind must be 'cosine', 'linear' or 'constant', got "
+                             f"{kind!r}")
         if int(epochs) != epochs or epochs < 1:
             raise InputError(f"LRSchedule: epochs must be a positive integer, got {epochs!r}")
-        self.epochs, self.kind = int(epochs), kind
-        self.start_lr: float | None = None
+        if not warmup >= 0:
+            raise InputError(f"LRSchedule: warmup must be a number of epochs >= 0, got "
+                             f"{warmup!r}")
+        self.epochs, self.kind, self.warmup = int(epochs), kind, float(warmup)
+        self.start_lr: float | None = None if lr is None else check_lr(lr)
 
-    def factor(self, progress: float) -> float:
-        progress = min(max(progress, 0.0), 1.0)
+    def factor(self, epoch: float) -> float:
+        """What the starting rate is multiplied by after ``epoch`` epochs (2.5: half-way
+        through the third)."""
+        factor = 1.0
+        if epoch < self.warmup:
+            factor *= 0.1 + 0.9 * epoch / self.warmup
+        progress = min(max(epoch / self.epochs, 0.0), 1.0)
         if self.kind == "cosine":
-            return 0.5 * (1.0 + math.cos(math.pi * progress))
-        return 1.0 - progress
+            factor *= 0.5 * (1.0 + math.cos(math.pi * progress))
+        elif self.kind == "linear":
+            factor *= 1.0 - progress
+        return factor
+
+    def lr_at(self, epoch: float) -> float:
+        """The learning rate after ``epoch`` epochs."""
+        if self.start_lr is None:
+            raise InputError("LRSchedule: no starting rate yet; give lr=, or train one step")
+        return self.start_lr * self.factor(epoch)
 
     def on_step_end(self, trainer: Trainer) -> None:
         if self.start_lr is None:
             self.start_lr = trainer.lr
-        progress = (trainer.epochs + trainer.epoch_progress) / self.epochs
-        trainer.lr = self.start_lr * self.factor(progress)
+        trainer.lr = self.lr_at(trainer.epochs + trainer.epoch_progress)
 
 
 class Trainer:

@@ -341,10 +341,15 @@ def test_trainer_refuses_unknown_names_and_bad_batch_sizes():
         ln.Trainer(chain(), loss="hinge", data=(x, labels))
     with pytest.raises(ValueError, match=r"batch_size must be a positive integer, got 0"):
         ln.Trainer(chain(), data=(x, labels), batch_size=0)
-    with pytest.raises(ValueError, match=r"kind must be 'cosine' or 'linear', got 'step'"):
+    with pytest.raises(ValueError, match=r"kind must be 'cosine', 'linear' or 'constant', got "
+                                         r"'step'"):
         ln.LRSchedule(10, kind="step")
     with pytest.raises(ValueError, match=r"epochs must be a positive integer, got 0"):
         ln.LRSchedule(0)
+    with pytest.raises(ValueError, match=r"warmup must be a number of epochs >= 0, got -1"):
+        ln.LRSchedule(10, warmup=-1)
+    with pytest.raises(ValueError, match=r"learning rate must be a finite number >= 0"):
+        ln.LRSchedule(10, lr=-0.1)
 
 
 def test_data_functions_refuse_bad_arguments():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import labnet as ln
-from labnet.experiment import Config, Schedule, plot_run, run, run_many
+from labnet.experiment import Config, plot_run, run, run_many
 
 
 def test_short_seed_run_reaches_low_test_error():
@@ -58,18 +58,18 @@ def test_no_standardize_feeds_the_raw_inputs():
 
 
 def test_schedule_warms_up_from_a_tenth_then_decays_to_zero():
-    schedule = Schedule(0.2, epochs=10, warmup=1.0, decay="cosine")
+    schedule = ln.LRSchedule(10, "cosine", lr=0.2, warmup=1.0)
     assert schedule.lr_at(0.0) == pytest.approx(0.02)
     assert schedule.lr_at(0.5) == pytest.approx(0.2 * 0.55 * 0.5 * (1 + math.cos(math.pi / 20)))
     assert schedule.lr_at(5.0) == pytest.approx(0.1)
     assert schedule.lr_at(10.0) == pytest.approx(0.0)
-    constant = Schedule(0.2, epochs=10, warmup=0.0, decay="constant")
+    constant = ln.LRSchedule(10, "constant", lr=0.2)
     assert constant.lr_at(0.0) == constant.lr_at(7.3) == 0.2
 
 
 def test_schedule_drives_the_trainers_learning_rate():
     x, labels = ln.disk(50, rng=0)
-    schedule = Schedule(0.1, epochs=2, warmup=1.0)
+    schedule = ln.LRSchedule(2, lr=0.1, warmup=1.0)
     trainer = ln.Trainer(ln.PRESETS["seed"](0), data=(x, labels), lr=schedule.lr_at(0),
                          batch_size=10, rng=0, callbacks=[schedule])
     assert trainer.lr == pytest.approx(0.01)
