@@ -292,8 +292,9 @@ class Network:
         return self._widths[self.output]
 
     # -- forward and backward -------------------------------------------------------------------
-    def forward(self, x: Array) -> Array:
-        """Run every module on ``x`` of shape ``(batch, in_features)``; return the output."""
+    def check_input(self, x: Array) -> Array:
+        """``x`` as an array of the network's dtype, or a ``ValueError`` if its shape is not
+        ``(batch, in_features)`` or it holds a NaN or an infinity."""
         if type(x) is not np.ndarray or x.dtype != self.dtype:
             x = np.asarray(x, dtype=self.dtype)
         if x.ndim != 2 or (self.in_features is not None and x.shape[1] != self.in_features):
@@ -303,6 +304,11 @@ class Network:
         # x·x is finite unless x holds a NaN or an infinity (or overflows: the exact test decides)
         if not math.isfinite(np.vdot(x, x)) and not np.isfinite(x).all():
             raise InputError(f"input node {self.input!r}: the input contains NaN or infinity")
+        return x
+
+    def forward(self, x: Array) -> Array:
+        """Run every module on ``x`` of shape ``(batch, in_features)``; return the output."""
+        x = self.check_input(x)
         outputs = {self.input: x}
         for node, module, srcs, one_input in self._plan:
             if one_input:

@@ -212,12 +212,15 @@ class Trainer:
         x, labels = self.next_batch()
         output = self.net.forward(x)
         loss = self.loss.forward(output, labels)
-        if not math.isfinite(loss):
-            raise DivergedError(f"step {self.steps + 1}: the loss is {loss}; the parameters are "
-                                f"left as they were. Try a smaller learning rate.")
+        self._check_loss(loss)  # before backward: nothing more to compute on a lost cause
         self.net.backward(self.loss.backward())
         self.finish_step(loss)
         return loss
+
+    def _check_loss(self, loss: float) -> None:
+        if not math.isfinite(loss):
+            raise DivergedError(f"step {self.steps + 1}: the loss is {loss}; the parameters are "
+                                f"left as they were. Try a smaller learning rate.")
 
     def finish_step(self, loss: float) -> None:
         """The end of a step, once ``net.backward`` has run on ``next_batch()`` (whose ``loss``
@@ -227,9 +230,7 @@ class Trainer:
         ``step()`` ends with this; so does a ``Walk`` made by ``Walk.from_trainer``, so walking
         through a step node by node trains exactly as ``step()`` does.
         """
-        if not math.isfinite(loss):
-            raise DivergedError(f"step {self.steps + 1}: the loss is {loss}; the parameters are "
-                                f"left as they were. Try a smaller learning rate.")
+        self._check_loss(loss)
         param_norms = self.net.param_grad_norms()
         if not all(math.isfinite(norm) for norm in param_norms.values()):
             bad = [node for node, norm in param_norms.items() if not math.isfinite(norm)]
@@ -304,25 +305,35 @@ class Trainer:
         }
 
     def load_state_dict(self, state: dict) -> None:
-        """Carry on from a ``state_dict()`` (made with the same network and data)."""
+        """Carry on from a ``state_dict()`` (made with the same network and data). Everything
+        is checked before anything changes."""
         order = np.asarray(state["order"])
         if sorted(order.tolist()) != list(range(len(self.x))):
             raise InputError(f"trainer state: its epoch order is for {len(order)} points, the "
                              f"data have {len(self.x)}")
+        if not 0 <= int(state["position"]) <= len(self.x):
+            raise InputError(f"trainer state: position {state['position']} is outside the "
+                             f"{len(self.x)} points")
         if (state["optimizer"] is None) != (self.optimizer is None):
             raise InputError("trainer state: saved with a different kind of optimizer")
+        lr = check_lr(state["lr"])
+        batch_size = state["batch_size"]
+        if int(batch_size) != batch_size or batch_size < 1:
+            raise InputError(f"trainer state: batch_size must be a positive integer, got "
+                             f"{batch_size!r}")
+        history = History()
+        for name, value in state["history"].items():
+            if not hasattr(history, name):
+                raise InputError(f"trainer state: unknown history series {name!r}")
+            setattr(history, name, {node: list(values) for node, values in value}
+                    if isinstance(getattr(history, name), dict) else list(value))
         if self.optimizer is not None:
-            self.optimizer.load_state_dict(state["optimizer"])
-        self.lr = state["lr"]
-        self.batch_size = state["batch_size"]
+            self.optimizer.load_state_dict(state["optimizer"])  # checks, then changes
+        self.lr, self.batch_size = lr, batch_size
         self.steps, self.epochs = int(state["steps"]), int(state["epochs"])
         self._order, self._position = order, int(state["position"])
         self._epoch_losses = [float(v) for v in state["epoch_losses"]]
         self.rng.bit_generator.state = state["rng"]
-        history = History()
-        for name, value in state["history"].items():
-            setattr(history, name, {node: list(values) for node, values in value}
-                    if isinstance(getattr(history, name), dict) else list(value))
         self.history = history
 
     def evaluate(self) -> dict[str, float]:

@@ -39,8 +39,6 @@ from labnet.training import Trainer
 
 Array = np.ndarray
 
-PHASES = ("forward", "loss", "backward", "update")
-
 
 @dataclass(frozen=True)
 class WalkStep:
@@ -136,13 +134,7 @@ class Walk:
 
     def __init__(self, net: Network, loss, x: Array, target: Array, *, lr: float = 0.05,
                  optimizer: Optimizer | None = None) -> None:
-        x = np.asarray(x, dtype=net.dtype)
-        if x.ndim != 2 or (net.in_features is not None and x.shape[1] != net.in_features):
-            wanted = net.in_features if net.in_features is not None else "features"
-            raise ShapeError(f"input node {net.input!r}: expected shape (batch, {wanted}), "
-                             f"got {x.shape}")
-        if not np.isfinite(x).all():
-            raise InputError(f"input node {net.input!r}: the input contains NaN or infinity")
+        x = net.check_input(x)
         if len(np.asarray(target)) != len(x):
             raise ShapeError(f"target has {len(np.asarray(target))} rows, the batch has "
                              f"{len(x)}")

@@ -340,3 +340,35 @@ def test_finish_step_refuses_a_loss_that_is_not_finite_and_changes_nothing():
     assert trainer.steps == 0 and trainer.history.step_loss == []
     for key, value in trainer.net.state_dict().items():
         np.testing.assert_array_equal(value, before[key])
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"batch_size": 0}, "batch_size"),
+    ({"position": 10**6}, "position"),
+    ({"lr": -1.0}, "learning rate"),
+    ({"history": {"no_such_series": []}}, "no_such_series"),
+])
+def test_loading_a_bad_trainer_state_changes_nothing(change, message):
+    x, labels = disk_data()
+    saved = ln.Trainer(small_net(), optimizer="adam", data=(x, labels), rng=0)
+    saved.step()
+    state = {**saved.state_dict(), **change}
+    trainer = ln.Trainer(small_net(), optimizer="adam", data=(x, labels), rng=0)
+    before = (trainer.optimizer.steps, trainer.steps, trainer.lr, trainer.batch_size)
+    with pytest.raises(ValueError, match=message):
+        trainer.load_state_dict(state)
+    assert (trainer.optimizer.steps, trainer.steps, trainer.lr, trainer.batch_size) == before
+
+
+def test_a_trainer_state_round_trip_carries_on_exactly():
+    x, labels = disk_data()
+    first = ln.Trainer(small_net(), optimizer="momentum", data=(x, labels), rng=3)
+    first.fit(1)
+    first.step()
+    second = ln.Trainer(small_net(), optimizer="momentum", data=(x, labels), rng=3)
+    second.net.load_state_dict(first.net.state_dict())
+    second.load_state_dict(first.state_dict())
+    for trainer in (first, second):
+        for _ in range(7):
+            trainer.step()
+    assert first.history.step_loss == second.history.step_loss

@@ -43,7 +43,7 @@ def single_blas_thread():
 
 _blas: ThreadpoolController | None = None
 
-PALETTE = ("Linear", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Sum", "Concat")
+PALETTE = tuple(MODULES)
 """The module kinds a user can add from the lab."""
 
 SHORT_LABELS = {"ReLU": "ReLU", "LeakyReLU": "leaky", "Tanh": "tanh", "Sigmoid": "σ", "Sum": "+",
@@ -230,10 +230,6 @@ class LabModel:
         self._undo.append((dict(self.nodes), list(self.edges), dict(self.modules)))
         del self._undo[:-50]
 
-    @property
-    def can_undo(self) -> bool:
-        return bool(self._undo)
-
     def undo(self) -> None:
         """Put the graph back as it was before the last edit (or preset); modules that are
         back keep the weights they have now."""
@@ -243,12 +239,20 @@ class LabModel:
         self.modules = {**modules, **self.modules}
         self._rebuild()
 
-    def _load_network(self, network: Network) -> None:
+    @staticmethod
+    def _check_fits_the_lab(network: Network) -> None:
+        """The lab's networks read the plane (node 0, 2 features) and have 2 outputs."""
         if network.input != INPUT:
             raise GraphError(f"the lab's input is node 0; this network's is {network.input!r}")
         if network.in_features not in (None, 2):
             raise GraphError(f"the lab's input has 2 features; this network takes "
                              f"{network.in_features}")
+        if network.out_features is not None and network.out_features < 2:
+            raise GraphError(f"output node {network.output!r} has width "
+                             f"{network.out_features}: the lab needs 2 outputs, one per class")
+
+    def _load_network(self, network: Network) -> None:
+        self._check_fits_the_lab(network)
         self.nodes = {node: NodeSpec.of(module) for node, module in network.operators.items()}
         self.edges = [(src, dst) for src, dsts in network.connectivity.items() for dst in dsts]
         self.modules = dict(network.operators)
@@ -261,12 +265,13 @@ class LabModel:
         connectivity: dict[object, list] = {}
         for src, dst in self.edges:
             connectivity.setdefault(src, []).append(dst)
-        fresh = {node: spec.make(self.rng) for node, spec in self.nodes.items()}
+        # a trial network, from modules of its own, checks the graph and infers the widths
+        # (their weights come from a generator of their own: most are thrown away)
+        trial_rng = np.random.default_rng(0)
+        fresh = {node: spec.make(trial_rng) for node, spec in self.nodes.items()}
         try:
             trial = Network(fresh, connectivity, in_features=2)
-            if trial.out_features is not None and trial.out_features < 2:
-                raise GraphError(f"output node {trial.output!r} has width "
-                                 f"{trial.out_features}: the lab needs 2 outputs, one per class")
+            self._check_fits_the_lab(trial)
         except LabnetError as error:
             self.graph_error = str(error)
             self._emit("graph")
@@ -277,6 +282,8 @@ class LabModel:
             keep = old is not None and NodeSpec.of(old) == self.nodes[node] and (
                 not isinstance(old, Linear)
                 or old.in_features == trial.widths[trial.inputs[node][0]])
+            if not keep:
+                module.reset_parameters(self.rng)  # a new module: its own weights, drawn now
             operators[node] = old if keep else module
         current = self.network
         if (current is not None and current.operators.keys() == operators.keys()
@@ -332,6 +339,7 @@ class LabModel:
             split = train_test_split(x, labels, self.test_fraction, rng)
             self.train_set = (split.x_train, split.labels_train)
             self.test_set = (split.x_test, split.labels_test)
+            self._standardisation()
             return
         x, labels = self.custom_data
         if self._custom_test is None:
@@ -340,6 +348,12 @@ class LabModel:
         test = self._custom_test
         self.train_set = (x[~test], labels[~test])
         self.test_set = (x[test], labels[test])
+        self._standardisation()
+
+    def _standardisation(self) -> None:
+        """The training points' mean and standard deviation, for ``network_input``."""
+        train = self.train_set[0]
+        self._mean, self._std = train.mean(axis=0), np.maximum(train.std(axis=0), 1e-12)
 
     def _own_points(self) -> None:
         """From now on the data are the user's own points: the ones shown now, to edit."""
@@ -391,8 +405,7 @@ class LabModel:
         standard deviation of the training points, if ``standardize`` (else unchanged)."""
         if not self.standardize:
             return x
-        train = self.train_set[0]
-        return (x - train.mean(axis=0)) / np.maximum(train.std(axis=0), 1e-12)
+        return (x - self._mean) / self._std
 
     def _network_sets(self) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
         (x_train, labels_train), (x_test, labels_test) = self.train_set, self.test_set
