@@ -249,3 +249,9 @@ def test_a_long_history_is_averaged_in_pairs_so_it_stays_bounded(monkeypatch):
     assert all(len(series) == len(history.step_loss) for series in history.grad_norms.values())
     model.reset()
     assert model.history_stride == 1 and history is not model.trainer.history
+
+
+def test_a_network_with_one_output_is_refused_with_a_reason():
+    net = ln.Sequential(ln.Linear(2, 4, rng=0), ln.ReLU(), ln.Linear(4, 1, rng=1))
+    with pytest.raises(ValueError, match="the lab needs 2 outputs"):
+        LabModel(network=net)
