@@ -6,6 +6,7 @@ what the widgets show: the state is the ``LabModel``; the pictures are the ``vie
 
 from __future__ import annotations
 
+import contextlib
 import html
 import threading
 import time
@@ -57,6 +58,11 @@ def _close_tree(widget: widgets.Widget) -> None:
     for child in getattr(widget, "children", ()):
         _close_tree(child)
     widget.close()
+
+
+def _choice(node, spec: NodeSpec | None) -> tuple[str, object]:
+    """A dropdown's ``(label, value)`` for a node: ``"3: Linear 25"``, ``"0: input"``."""
+    return (f"{node}: input" if node == INPUT else f"{node}: {spec.label()}", node)
 
 
 def _px(value: float) -> str:
@@ -371,13 +377,10 @@ class LabView:
         node = self.views["graph"].node_at(event["dataX"], event["dataY"])
         if node is None:
             return
-        self._syncing = True
-        try:
+        with self._quietly():
             for dropdown in (self.node, self.source, self.look_node):
                 if node in [value for _, value in dropdown.options]:
                     dropdown.value = node
-        finally:
-            self._syncing = False
         self.lab.look_at(node, 0)
 
     def _open(self) -> None:
@@ -397,6 +400,15 @@ class LabView:
         params = {"width": self.width.value} if self.kind.value == "Linear" else {}
         node = self.lab.add(self.kind.value, **params)
         self.target.value = node
+
+    @contextlib.contextmanager
+    def _quietly(self):
+        """Set widgets from the model inside this block: their observers do not act on it."""
+        self._syncing = True
+        try:
+            yield
+        finally:
+            self._syncing = False
 
     def guarded(self, handler):
         """Wrap a widget callback: it runs on the event loop's thread, between two turns of
@@ -467,19 +479,16 @@ class LabView:
         """The node view's choices: every node of the network; the unit within its width."""
         network = self.model.network
         nodes = [INPUT, *network.order] if network else [INPUT]
-        self._syncing = True
-        try:
+        with self._quietly():
             self.look_node.options = [
-                (f"{n}: input" if n == INPUT else
-                 f"{n}: {NodeSpec.of(network.operators[n]).label()}", n) for n in nodes]
+                _choice(n, NodeSpec.of(network.operators[n]) if n != INPUT else None)
+                for n in nodes]
             view = self.views["node"]
             if view.node not in nodes:
                 view.node = None
             self.look_node.value = view.node if view.node is not None else nodes[-1]
             width = network.widths.get(self.look_node.value) if network else None
             self.look_unit.max = max((width or 1) - 1, 0)
-        finally:
-            self._syncing = False
 
     def look_at(self, node, unit: int) -> None:
         """Show unit ``unit`` of ``node`` in the node view, and outline the node on the graph."""
@@ -491,27 +500,21 @@ class LabView:
             raise ValueError(f"node {node!r} has {width} units: unit must be 0 to {width - 1}")
         self.views["node"].select(self.model, node, unit)
         self.views["graph"].highlight(node)
-        self._syncing = True
-        try:
+        with self._quietly():
             self.look_node.value = node
             self.look_unit.max = width - 1
             self.look_unit.value = unit
-        finally:
-            self._syncing = False
         self._dirty.update(("node", "graph"))
 
     def show_points(self, test_points: bool | None, discretize: bool | None) -> None:
         """Show or hide the test points; colour the plane by score or by class."""
         boundary = self.views["boundary"]
-        self._syncing = True
-        try:
+        with self._quietly():
             if test_points is not None:
                 boundary.show_test = self.show_test.value = bool(test_points)
                 boundary.set_data(self.model)
             if discretize is not None:
                 boundary.discretize = self.discretize.value = bool(discretize)
-        finally:
-            self._syncing = False
         self._dirty.add("boundary")
 
     def show_walk(self, walk) -> None:
@@ -558,18 +561,13 @@ class LabView:
             if name in self.images:
                 self.images[name].format = self.views[name].fmt
                 self._dirty.add(name)
-        self._syncing = True
-        try:
+        with self._quietly():
             self.hide_toggles[name].value = hidden
-        finally:
-            self._syncing = False
 
     def _sync_node_choices(self) -> None:
         nodes = [INPUT, *self.model.nodes]
-        labels = [(f"{node}: input" if node == INPUT else
-                   f"{node}: {self.model.nodes[node].label()}", node) for node in nodes]
-        self._syncing = True
-        try:
+        labels = [_choice(node, self.model.nodes.get(node)) for node in nodes]
+        with self._quietly():
             for dropdown, choices in ((self.source, labels), (self.target, labels[1:]),
                                       (self.node, labels[1:])):
                 old = dropdown.value
@@ -579,14 +577,11 @@ class LabView:
                     dropdown.value = old
                 elif values:
                     dropdown.value = values[-1]
-        finally:
-            self._syncing = False
 
     def _sync_widgets(self) -> None:
         """Show the model's settings in the controls (after a change made from Python)."""
         model = self.model
-        self._syncing = True
-        try:
+        with self._quietly():
             for name, value in (("loss", model.loss), ("optimizer", model.optimizer),
                                 ("batch_size", model.batch_size), ("dataset", model.dataset),
                                 ("noise", model.noise), ("n_points", model.n_points),
@@ -602,8 +597,6 @@ class LabView:
                     widget.value = value
             if model.lr in LEARNING_RATES and self.lr.value != model.lr:
                 self.lr.value = model.lr
-        finally:
-            self._syncing = False
 
     def due(self) -> list[str]:
         """The views to redraw: those that changed and are not hidden."""
