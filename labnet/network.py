@@ -86,9 +86,11 @@ class Network:
         self.output = order[-1]
         self.in_features = widths[input]
         # the execution plan, in topological order: (node, module, its inputs, whether the module
-        # takes exactly one input, so forward passes it one array and backward returns one array)
+        # takes exactly one input, so forward passes it one array and backward returns one array,
+        # and the node's incoming edges, as keys of edge_grads)
         self._plan = tuple(
-            (node, operators[node], self._inputs[node], operators[node].max_inputs == 1)
+            (node, operators[node], self._inputs[node], operators[node].max_inputs == 1,
+             tuple((src, node) for src in self._inputs[node]))
             for node in order
         )
         self._with_params = tuple(m for m in operators.values() if m.params())
@@ -100,6 +102,9 @@ class Network:
             self.reset_parameters(rng)
         self.outputs: dict[Node, Array] = {}  # output of every node in the last forward
         self.grads: dict[Node, Array] = {}  # dL/d(output) of every node in the last backward
+        # the gradient that flowed back along each edge (src, dst) in the last backward: what
+        # dst passed on to src (src's gradient is the sum of these over the nodes it feeds)
+        self.edge_grads: dict[tuple[Node, Node], Array] = {}
 
     # -- validation (each check raises before anything changes) ---------------------------------
     @staticmethod
@@ -310,7 +315,7 @@ class Network:
         """Run every module on ``x`` of shape ``(batch, in_features)``; return the output."""
         x = self.check_input(x)
         outputs = {self.input: x}
-        for node, module, srcs, one_input in self._plan:
+        for node, module, srcs, one_input, _ in self._plan:
             if one_input:
                 outputs[node] = module.forward(outputs[srcs[0]])
             else:
@@ -327,7 +332,8 @@ class Network:
             raise ShapeError(f"backward at output node {self.output!r}: gradient of shape "
                              f"{np.shape(grad_out)}, expected {expected}")
         grads = {self.output: grad_out}
-        for node, module, srcs, one_input in reversed(self._plan):
+        edge_grads = {}
+        for node, module, srcs, one_input, edges in reversed(self._plan):
             grad_in = module.backward(grads[node])
             # A node that feeds several nodes gets the sum of their gradients. (The one-input
             # case is the same rule, written out because it is by far the most common.) A module
@@ -335,10 +341,13 @@ class Network:
             if one_input:
                 src = srcs[0]
                 grads[src] = grads[src] + grad_in if src in grads else grad_in
+                edge_grads[edges[0]] = grad_in
             else:
-                for src, grad in zip(srcs, grad_in, strict=True):
+                for src, edge, grad in zip(srcs, edges, grad_in, strict=True):
                     grads[src] = grads[src] + grad if src in grads else grad
+                    edge_grads[edge] = grad
         self.grads = grads
+        self.edge_grads = edge_grads
         return grads[self.input]
 
     def __call__(self, x: Array) -> Array:

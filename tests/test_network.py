@@ -75,6 +75,19 @@ def test_fan_out_sums_the_gradients_of_every_consumer():
     np.testing.assert_allclose(operators[1].grad_bias, [8.0 * 2])
 
 
+def test_edge_grads_hold_what_flowed_back_along_each_edge_and_sum_to_the_node_gradient():
+    # the same fan-out: node 1 feeds 2 (×3) and 3 (×5); each edge carries its own share
+    operators = {1: scalar_linear(2.0), 2: scalar_linear(3.0), 3: scalar_linear(5.0),
+                 4: ln.Sum()}
+    net = ln.Network(operators, {0: [1], 1: [2, 3], 2: [4], 3: [4]})
+    net.backward(np.ones((2, 1)) + 0 * net.forward(np.array([[1.0], [2.0]])))
+    assert set(net.edge_grads) == {(0, 1), (1, 2), (1, 3), (2, 4), (3, 4)}
+    np.testing.assert_allclose(net.edge_grads[1, 2], 3.0)
+    np.testing.assert_allclose(net.edge_grads[1, 3], 5.0)
+    np.testing.assert_allclose(net.edge_grads[1, 2] + net.edge_grads[1, 3], net.grads[1])
+    np.testing.assert_allclose(net.edge_grads[0, 1], net.grads[0])
+
+
 def test_input_fanning_out_gets_the_sum_of_gradients():
     net = ln.Network({1: scalar_linear(2.0), 2: scalar_linear(-7.0), 3: ln.Sum()},
                      {0: [1, 2], 1: [3], 2: [3]})
