@@ -1,10 +1,12 @@
 """The lab: build a network, train it, and watch it learn, in JupyterLab.
 
-``Lab`` is the app; ``LabModel`` its state (no widgets); ``views`` its pictures (matplotlib);
-``app`` its widgets (ipywidgets).
+``Lab`` is the app (``lab.py``). Its parts: ``state`` (graph, data, training; no widgets),
+``graph`` (editing, as values), ``dataset``, ``scoring``, ``display`` (what is shown),
+``pictures`` (NumPy), ``widget`` + ``static/`` (the front end, drawn in the browser), ``play``
+(the play loop), ``files`` (save and open), ``export`` (a PNG for slides).
 """
 
 from labnet.lab.lab import Lab
-from labnet.lab.model import LabModel
+from labnet.lab.state import LabState
 
-__all__ = ["Lab", "LabModel"]
+__all__ = ["Lab", "LabState"]

@@ -1,20 +1,29 @@
 """Save a whole lab to one file, and open it again exactly where it was.
 
-The file is a NumPy ``.npz`` archive read without pickle: its arrays (weights, the user's own
-points, optimizer state, the order of the epoch under way) under their own names, and under
-``"__lab__"`` a JSON description of the rest: the graph being edited, the network being trained,
-the data and training settings, the counters, the history and the random generators' states.
+The file is a NumPy ``.npz`` archive read without pickle (``labnet.saving.read_archive``): its
+arrays (weights, the user's own points, optimizer state, the order of the epoch under way) under
+their own names, and under ``"__lab__"`` a JSON description of the rest: the graph being edited
+(with where each node is drawn), the network being trained, the data and training settings, what
+is shown, the counters, the history and the random generator's state.
+
+A file is untrusted input. Opening one imports nothing (module classes are looked up among the
+registered ones), checks every part before it builds anything, and turns every fault into a
+``ValueError`` naming the file and the part; a lab that fails to open is left as it was.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 
 import numpy as np
 
 from labnet.errors import InputError, LabnetError
-from labnet.lab.model import LabModel, NodeSpec
+from labnet.lab.dataset import DataSettings, LabData, Points
+from labnet.lab.display import Display
+from labnet.lab.graph import Graph, NodeSpec
+from labnet.lab.state import LabState, TrainingSettings
 from labnet.saving import (
     graph_spec,
     module_from_spec,
@@ -24,83 +33,202 @@ from labnet.saving import (
     write_archive,
 )
 
-FORMAT = 1
+FORMAT = 2
 KEY = "__lab__"
+MAX_NODES = 1000
 
 
-def save_lab(model: LabModel, path: str | os.PathLike) -> None:
-    """Write everything about ``model`` to ``path``."""
+def save_lab(state: LabState, display: Display, path: str | os.PathLike) -> None:
+    """Write everything about ``state`` (and the plain parts of ``display``) to ``path``."""
     arrays: dict[str, np.ndarray] = {}
-    network = model.network
+    network, graph = state.network, state.graph
+    data = state.data.settings
     description = {
         "format": FORMAT,
         "graph": {
-            "nodes": [[node, module_spec(spec.make(np.random.default_rng(0)))]
-                      for node, spec in model.nodes.items()],
-            "edges": [list(edge) for edge in model.edges],
+            "nodes": [[node, module_spec(spec.make())] for node, spec in graph.nodes.items()],
+            "edges": [list(edge) for edge in graph.edges],
+            "positions": [[node, x, y] for node, (x, y) in graph.positions.items()],
         },
         "network": None if network is None else graph_spec(network),
-        "data": {name: getattr(model, name) for name in (
-            "dataset", "noise", "n_points", "test_fraction", "data_seed", "standardize")},
-        "training": {name: getattr(model, name) for name in (
-            "loss", "optimizer", "lr", "batch_size")},
-        "rng": model.rng.bit_generator.state,
-        "history_stride": model.history_stride,
-        "trainer": None if model.trainer is None else _split(model.trainer.state_dict(),
+        "data": {"dataset": data.dataset, "noise": data.noise, "n_points": data.n_points,
+                 "test_fraction": data.test_fraction, "seed": data.seed,
+                 "standardize": data.standardize},
+        "training": {"loss": state.training.loss, "optimizer": state.training.optimizer,
+                     "lr": state.training.lr, "batch_size": state.training.batch_size,
+                     "max_steps_per_second": state.training.max_steps_per_second},
+        "display": display.saved(),
+        "rng": state.rng.bit_generator.state,
+        "trainer": None if state.trainer is None else _split(state.trainer.state_dict(),
                                                               "trainer", arrays),
     }
     if network is not None:
         arrays.update({f"weights/{key}": value for key, value in network.state_dict().items()})
-    if model.custom_data is not None:
-        arrays["custom/x"], arrays["custom/labels"] = model.custom_data
-        arrays["custom/test"] = model._custom_test
-    arrays[KEY] = np.array(json.dumps(description))
+    points = state.data.points
+    if points is not None:
+        arrays["points/x"], arrays["points/labels"] = points.x, points.labels
+        arrays["points/test"] = points.test
+    arrays[KEY] = np.array(json.dumps(_json_safe(description), allow_nan=False))
     write_archive(path, arrays)
 
 
-def open_lab(path: str | os.PathLike) -> LabModel:
-    """A ``LabModel`` just as it was saved."""
+def open_lab(path: str | os.PathLike) -> tuple[LabState, Display]:
+    """The state and the display of the lab saved in ``path``."""
     description, arrays = read_archive(path, KEY, "labnet lab")
-    if description.get("format") != FORMAT:
-        raise InputError(f"unknown lab file format {description.get('format')!r}")
+    name = os.fspath(path)
     try:
-        return _model_from(description, arrays)
-    except LabnetError:
-        raise
-    except (KeyError, TypeError, ValueError) as error:  # a description with parts missing
-        raise InputError(f"{os.fspath(path)!r} is not a labnet lab file that can be opened: "
+        return _lab_from(Reader(description, name), arrays)
+    except LabnetError as error:
+        message = str(error)
+        raise InputError(message if name in message else f"{name!r}: {message}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError,
+            RecursionError) as error:  # a part of the file that is not what it should be
+        raise InputError(f"{name!r} is not a labnet lab file that can be opened: "
                          f"{type(error).__name__}: {error}") from None
 
 
-def _model_from(description: dict, arrays: dict) -> LabModel:
-    data = description["data"]
-    custom = None
-    if "custom/x" in arrays:
-        custom = (arrays["custom/x"], arrays["custom/labels"])
-    model = LabModel(preset=None, data=custom, seed=data["data_seed"])
-    for name, value in data.items():
-        setattr(model, name, value)
-    if custom is not None:
-        model._custom_test = arrays["custom/test"].astype(bool)
-    model._make_data()
-    for name, value in description["training"].items():
-        setattr(model, name, value)
-    if description["network"] is not None:
-        network = network_from_spec(description["network"])
+class Reader:
+    """Reads the parts of a description, checking each: a part missing or of the wrong kind
+    is an ``InputError`` naming the file and the part (``"data.noise"``)."""
+
+    def __init__(self, description, path: str) -> None:
+        self.description, self.path = description, path
+
+    def get(self, where: str, kind: type | tuple, optional: bool = False):
+        value = self.description
+        for part in where.split("."):
+            if not isinstance(value, dict) or part not in value:
+                if optional:
+                    return None
+                raise InputError(f"{self.path!r}: its description has no {where}")
+            value = value[part]
+        if value is None and optional:
+            return None
+        if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+            raise InputError(f"{self.path!r}: {where} must be {_kind_words(kind)}, got {value!r}")
+        if not isinstance(value, kind):
+            raise InputError(f"{self.path!r}: {where} must be {_kind_words(kind)}, got "
+                             f"{_short(value)}")
+        return value
+
+    def pairs(self, where: str, size: int, limit: int = MAX_NODES) -> list[list]:
+        """A list of lists of ``size`` items (such as ``[[node, spec], ...]``)."""
+        items = self.get(where, list)
+        if len(items) > limit:
+            raise InputError(f"{self.path!r}: {where} has {len(items)} entries, more than "
+                             f"{limit}")
+        for i, item in enumerate(items):
+            if not isinstance(item, list) or len(item) != size:
+                raise InputError(f"{self.path!r}: {where}[{i}] must be a list of {size} items, "
+                                 f"got {_short(item)}")
+            node = item[0]
+            if isinstance(node, bool) or not isinstance(node, int | str):
+                raise InputError(f"{self.path!r}: {where}[{i}] names node {_short(node)}: a "
+                                 f"node id is a whole number or a name")
+        return items
+
+
+def _kind_words(kind) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    words = {dict: "a mapping", list: "a list", str: "text", int: "a whole number",
+             float: "a number", bool: "true or false", type(None): "null"}
+    return " or ".join(words.get(k, k.__name__) for k in kinds)
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+NUMBER = (int, float)
+
+
+def _lab_from(read: Reader, arrays: dict) -> tuple[LabState, Display]:
+    if read.get("format", int) != FORMAT:
+        raise InputError(f"{read.path!r}: unknown lab file format {read.description['format']!r}"
+                         f" (this labnet reads format {FORMAT})")
+    data = DataSettings(
+        dataset=read.get("data.dataset", str), noise=read.get("data.noise", NUMBER),
+        n_points=read.get("data.n_points", NUMBER),
+        test_fraction=read.get("data.test_fraction", NUMBER),
+        seed=read.get("data.seed", NUMBER), standardize=read.get("data.standardize", bool),
+    ).checked()
+    points = None
+    if "points/x" in arrays:
+        test = np.asarray(arrays.get("points/test"))
+        points = Points.of(arrays["points/x"], arrays.get("points/labels"), 0.5, 0)
+        if test.shape != points.labels.shape or test.dtype != bool:
+            raise InputError(f"{read.path!r}: points/test must say, for each point, whether it "
+                             f"is a test point")
+        points = Points(points.x, points.labels, test.copy())
+    training = TrainingSettings(
+        loss=read.get("training.loss", str), optimizer=read.get("training.optimizer", str),
+        lr=read.get("training.lr", NUMBER), batch_size=read.get("training.batch_size", NUMBER),
+        max_steps_per_second=read.get("training.max_steps_per_second", NUMBER, optional=True),
+    ).checked()
+    display = _display(read)
+    network = None
+    if read.get("network", dict, optional=True) is not None:
+        network = network_from_spec(read.get("network", dict))
         network.load_state_dict({key[len("weights/"):]: value for key, value in arrays.items()
                                  if key.startswith("weights/")})
-        model._load_network(network)
-    # the graph as it was being edited: it may differ from the network being trained
-    model.nodes = {node: NodeSpec.of(module_from_spec(spec))
-                   for node, spec in description["graph"]["nodes"]}
-    model.edges = [tuple(edge) for edge in description["graph"]["edges"]]
-    model._rebuild()
-    if description["trainer"] is not None and model.trainer is not None:
-        model.trainer.load_state_dict(_join(description["trainer"], arrays))
-    model.rng.bit_generator.state = description["rng"]
-    model.history_stride = description["history_stride"]
-    model._undo.clear()
-    return model
+    graph = _graph(read)
+    trainer = read.get("trainer", dict, optional=True)
+    state = LabState.restore(
+        data=LabData.make(data, points), training=training, graph=graph, network=network,
+        rng_state=read.get("rng", dict),
+        trainer_state=None if trainer is None else _join(trainer, arrays, read.path))
+    return state, display
+
+
+def _graph(read: Reader) -> Graph:
+    nodes = {}
+    for node, spec in read.pairs("graph.nodes", 2):
+        if not isinstance(spec, dict):
+            raise InputError(f"{read.path!r}: graph.nodes: node {node!r}'s module must be a "
+                             f"mapping, got {_short(spec)}")
+        nodes[node] = NodeSpec.of(module_from_spec(spec))
+    edges = []
+    for i, (src, dst) in enumerate(read.pairs("graph.edges", 2)):
+        if (src not in nodes and src != 0) or dst not in nodes:
+            raise InputError(f"{read.path!r}: graph.edges[{i}] is {src!r} → {dst!r}, between "
+                             f"nodes that are not in the graph")
+        edges.append((src, dst))
+    positions = {}
+    for node, x, y in read.pairs("graph.positions", 3, limit=MAX_NODES + 1):
+        if isinstance(x, bool) or isinstance(y, bool) or not (
+                isinstance(x, NUMBER) and isinstance(y, NUMBER)
+                and math.isfinite(x) and math.isfinite(y)):
+            raise InputError(f"{read.path!r}: graph.positions: node {node!r} is at "
+                             f"({_short(x)}, {_short(y)}), not two finite numbers")
+        positions[node] = (float(x), float(y))
+    graph = Graph(nodes, tuple(edges), positions)
+    if not all(node in positions for node in (0, *nodes)):
+        graph = graph.tidy()
+    return graph
+
+
+def _display(read: Reader) -> Display:
+    return Display(
+        hidden=frozenset(read.get("display.hidden", list)),
+        show_test=read.get("display.show_test", bool),
+        discretize=read.get("display.discretize", bool),
+        edges=read.get("display.edges", str),
+        scale=read.get("display.scale", NUMBER),
+    ).checked()
+
+
+def _json_safe(value):
+    """``value`` with NumPy scalars as Python numbers and NaN as None (JSON has no NaN)."""
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"float": repr(value)}  # nan, inf, -inf, read back by _join
+    return value
 
 
 def _split(value, name: str, arrays: dict):
@@ -118,12 +246,19 @@ def _split(value, name: str, arrays: dict):
     return value
 
 
-def _join(value, arrays: dict):
-    """The inverse of ``_split``."""
+def _join(value, arrays: dict, path: str, depth: int = 0):
+    """The inverse of ``_split`` (and of ``_json_safe``'s non-finite floats)."""
+    if depth > 50:
+        raise InputError(f"{path!r}: the trainer's state is nested too deep")
     if isinstance(value, dict):
         if set(value) == {"array"}:
+            if value["array"] not in arrays:
+                raise InputError(f"{path!r}: the trainer's state names an array "
+                                 f"{_short(value['array'])} the file does not have")
             return arrays[value["array"]]
-        return {key: _join(item, arrays) for key, item in value.items()}
+        if set(value) == {"float"} and value["float"] in ("nan", "inf", "-inf"):
+            return float(value["float"])
+        return {key: _join(item, arrays, path, depth + 1) for key, item in value.items()}
     if isinstance(value, list):
-        return [_join(item, arrays) for item in value]
+        return [_join(item, arrays, path, depth + 1) for item in value]
     return value

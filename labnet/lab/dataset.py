@@ -1,0 +1,240 @@
+"""The lab's data: the settings it is made from, and the training and test points made from them.
+
+``DataSettings`` and ``LabData`` are values. A change of settings is checked whole, then the data
+is made from the new settings; either step can refuse, and then nothing has changed. The user's
+own points (clicked on the plane, or given as arrays) are ``Points``, split once into training
+and test points.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+from labnet.data import DATASETS, check_data, check_labels, train_test_split
+from labnet.errors import InputError
+
+CUSTOM = "custom"
+"""The data set's name when the data are the user's own points."""
+MAX_POINTS = 100_000
+MIN_POINTS = 4
+MAX_NOISE = 0.5
+TEST_FRACTIONS = (0.05, 0.95)
+"""The test fraction is between these."""
+MAX_SEED = 2**32 - 1
+
+
+def _number(name: str, value, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise InputError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    if not (math.isfinite(value) and low <= value <= high):
+        raise InputError(f"{name} must be between {low:g} and {high:g}, got {value!r}")
+    return value
+
+
+def _whole(name: str, value, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise InputError(f"{name} must be a whole number, got {value!r}")
+    if not (math.isfinite(value) and value == int(value) and low <= value <= high):
+        raise InputError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    """What the data are made from."""
+
+    dataset: str = "disk"
+    noise: float = 0.0
+    """From 0 to 0.5: what it does depends on the data set (``labnet.data``)."""
+    n_points: int = 2000
+    test_fraction: float = 0.5
+    seed: int = 0
+    standardize: bool = True
+    """The network sees ``(x - mean) / std`` of the training points, not the raw coordinates."""
+
+    def checked(self) -> DataSettings:
+        """These settings with every value checked (and made of the right type)."""
+        if self.dataset != CUSTOM and self.dataset not in DATASETS:
+            raise InputError(f"unknown data set {self.dataset!r}; choose one of "
+                             f"{', '.join(DATASETS)}")
+        if not isinstance(self.standardize, bool | np.bool_):
+            raise InputError(f"standardize must be True or False, got {self.standardize!r}")
+        settings = replace(
+            self, noise=_number("noise", self.noise, 0.0, MAX_NOISE),
+            n_points=_whole("the number of points", self.n_points, MIN_POINTS, MAX_POINTS),
+            test_fraction=_number("the test fraction", self.test_fraction, *TEST_FRACTIONS),
+            seed=_whole("the seed", self.seed, 0, MAX_SEED),
+            standardize=bool(self.standardize))
+        n_test = round(settings.n_points * settings.test_fraction)
+        if settings.dataset != CUSTOM and not 0 < n_test < settings.n_points:
+            raise InputError(f"{settings.n_points} points with a test fraction of "
+                             f"{settings.test_fraction:g} leave no test point or no training "
+                             f"point")
+        return settings
+
+    def changed(self, **changes) -> DataSettings:
+        """Checked settings with ``changes`` (names of the fields; ``None`` leaves a value)."""
+        names = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - names)
+        if unknown:
+            raise InputError(f"unknown data setting(s) {', '.join(unknown)}; the settings are "
+                             f"{', '.join(sorted(names))}")
+        return replace(self, **{k: v for k, v in changes.items() if v is not None}).checked()
+
+
+@dataclass(frozen=True)
+class Points:
+    """The user's own points: ``x`` ``(n, 2)``, ``labels`` 0 or 1, ``test`` which are test
+    points."""
+
+    x: np.ndarray
+    labels: np.ndarray
+    test: np.ndarray
+
+    @classmethod
+    def of(cls, x, labels, test_fraction: float, seed: int) -> Points:
+        """Checked points, a ``test_fraction`` of them drawn (with ``seed``) as test points."""
+        x, labels = check_data(x, labels)
+        if x.shape[1] != 2:
+            raise InputError(f"the lab shows data in a plane: x must have 2 columns, got "
+                             f"{x.shape[1]}")
+        if not MIN_POINTS <= len(x) <= MAX_POINTS:
+            raise InputError(f"the lab takes {MIN_POINTS} to {MAX_POINTS} points, got {len(x)}")
+        labels = check_labels(labels, 2)
+        test = np.zeros(len(x), dtype=bool)
+        test[np.random.default_rng(seed).permutation(len(x))[:round(len(x) * test_fraction)]] = 1
+        if test.all():
+            test[0] = False
+        return cls(x.copy(), labels.copy(), test)
+
+    def with_point(self, x1: float, x2: float, label: int) -> Points:
+        if len(self.x) >= MAX_POINTS:
+            raise InputError(f"the lab takes at most {MAX_POINTS} points")
+        return Points(np.vstack([self.x, [[x1, x2]]]), np.append(self.labels, label),
+                      np.append(self.test, False))
+
+    def without(self, index: int) -> Points:
+        keep = np.arange(len(self.x)) != index
+        if (~self.test[keep]).sum() < 1:
+            raise InputError("the last training point cannot be removed")
+        return Points(self.x[keep], self.labels[keep], self.test[keep])
+
+
+def check_point(x1, x2, label) -> tuple[float, float, int]:
+    """A point the user adds: finite coordinates, class 0 or 1."""
+    if isinstance(label, bool) or not isinstance(label, int | float | np.integer | np.floating) \
+            or label not in (0, 1):
+        raise InputError(f"a point's class must be 0 or 1, got {label!r}")
+    try:
+        x1, x2 = float(x1), float(x2)
+    except (TypeError, ValueError):
+        raise InputError(f"a point's coordinates must be numbers, got ({x1!r}, {x2!r})") from None
+    if not (math.isfinite(x1) and math.isfinite(x2)):
+        raise InputError(f"a point must have finite coordinates, got ({x1}, {x2})")
+    return x1, x2, int(label)
+
+
+@dataclass(frozen=True)
+class LabData:
+    """The points the lab trains on and tests with, made from ``settings`` (or ``points``)."""
+
+    settings: DataSettings
+    train: tuple[np.ndarray, np.ndarray]
+    test: tuple[np.ndarray, np.ndarray]
+    points: Points | None = None
+    """The user's own points, if the data set is ``"custom"``."""
+
+    @classmethod
+    def make(cls, settings: DataSettings, points: Points | None = None) -> LabData:
+        settings = settings.checked()
+        if settings.dataset == CUSTOM:
+            if points is None:
+                raise InputError("the data set 'custom' needs points of your own: click on the "
+                                 "plane, or give Lab(data=(x, labels))")
+            train = (points.x[~points.test], points.labels[~points.test])
+            test = (points.x[points.test], points.labels[points.test])
+            return cls(settings, train, test, points)
+        rng = np.random.default_rng(settings.seed)
+        x, labels = DATASETS[settings.dataset](settings.n_points, settings.noise, rng)
+        split = train_test_split(x, labels, settings.test_fraction, rng)
+        return cls(settings, (split.x_train, split.labels_train),
+                   (split.x_test, split.labels_test))
+
+    # -- changes ----------------------------------------------------------------------------------
+    def changed(self, **changes) -> LabData:
+        """New data from changed settings. Going back to a generated data set leaves the user's
+        points behind (they stay for ``dataset="custom"``); a new seed or test fraction splits
+        them anew."""
+        settings = self.settings.changed(**changes)
+        points = self.points
+        if points is not None and (changes.get("seed") is not None
+                                   or changes.get("test_fraction") is not None):
+            points = Points.of(points.x, points.labels, settings.test_fraction, settings.seed)
+        return LabData.make(settings, points)
+
+    def own_points(self) -> Points:
+        """The points as they are now, as the user's own (to add to or remove from)."""
+        if self.points is not None:
+            return self.points
+        (x_train, labels_train), (x_test, labels_test) = self.train, self.test
+        return Points(np.concatenate([x_train, x_test]),
+                      np.concatenate([labels_train, labels_test]),
+                      np.arange(len(x_train) + len(x_test)) >= len(x_train))
+
+    def with_point(self, x1, x2, label) -> LabData:
+        x1, x2, label = check_point(x1, x2, label)
+        return LabData.make(replace(self.settings, dataset=CUSTOM),
+                            self.own_points().with_point(x1, x2, label))
+
+    def without_point_near(self, x1: float, x2: float, within: float | None = None) -> LabData:
+        """The data without the point (training or test) nearest to ``(x1, x2)``, if it is
+        closer than ``within`` (default: 3 % of the width of the points)."""
+        x1, x2, _ = check_point(x1, x2, 0)
+        points = self.own_points()
+        distance = np.hypot(points.x[:, 0] - x1, points.x[:, 1] - x2)
+        nearest = int(np.argmin(distance))
+        if within is None:
+            within = 0.03 * float(np.ptp(points.x[:, 0]) or 1.0)
+        if distance[nearest] > within:
+            raise InputError(f"there is no point near ({x1:.3g}, {x2:.3g}) to remove")
+        return LabData.make(replace(self.settings, dataset=CUSTOM), points.without(nearest))
+
+    # -- what the network sees --------------------------------------------------------------------
+    @property
+    def mean(self) -> np.ndarray:
+        return self.train[0].mean(axis=0)
+
+    @property
+    def std(self) -> np.ndarray:
+        return np.maximum(self.train[0].std(axis=0), 1e-12)
+
+    def network_input(self, x: np.ndarray) -> np.ndarray:
+        """Points of the plane as the network sees them: standardised with the mean and the
+        standard deviation of the training points, if the settings say so."""
+        if not self.settings.standardize:
+            return x
+        return (x - self._standardisation[0]) / self._standardisation[1]
+
+    @property
+    def _standardisation(self) -> tuple[np.ndarray, np.ndarray]:
+        cached = self.__dict__.get("_mean_std")
+        if cached is None:
+            cached = (self.mean, self.std)
+            object.__setattr__(self, "_mean_std", cached)  # a value: computed once
+        return cached
+
+    def network_sets(self) -> tuple[tuple[np.ndarray, np.ndarray],
+                                    tuple[np.ndarray, np.ndarray] | None]:
+        """The training set and the test set (``None`` if there is no test point) as the
+        network sees them."""
+        (x_train, labels_train), (x_test, labels_test) = self.train, self.test
+        test = (self.network_input(x_test), labels_test) if len(x_test) else None
+        return (self.network_input(x_train), labels_train), test
+
+    @property
+    def x_all(self) -> np.ndarray:
+        return np.concatenate([self.train[0], self.test[0]])

@@ -1,0 +1,87 @@
+"""What the lab shows, as one value: hidden views, the node looked at, the walk, how points and
+edges are drawn, the size. A new view is built from it in one line (``LabWidget(lab)`` reads
+``lab.display``); saving a lab keeps the parts of it that are plain values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+
+from labnet.errors import InputError
+from labnet.network import Node
+from labnet.walkthrough import Walk
+
+VIEWS = ("boundary", "curves", "gradients", "graph", "errors")
+"""What a teacher can hide from the class ("errors": the error rates in the status line)."""
+CLICK_MODES = ("off", "orange", "blue", "remove")
+"""What a click on the plane does: nothing, add a point of class 0 (orange) or 1 (blue), remove
+the nearest point."""
+EDGE_MODES = ("gradient", "weights")
+"""What an edge's width shows: the norm of the gradient that flowed back along it, or of the
+weights it goes through."""
+SCALES = (0.5, 3.0)
+PRESENTATION_SCALE = 1.4
+
+
+@dataclass(frozen=True)
+class Display:
+    hidden: frozenset[str] = frozenset()
+    show_test: bool = True
+    """Draw the test points (hollow) over the plane."""
+    discretize: bool = False
+    """Colour the plane by class, not by score."""
+    click: str = "off"
+    edges: str = "gradient"
+    scale: float = 1.0
+    """1.4 for a projector (presentation mode)."""
+    picked: Node | None = None
+    """The node looked at (the Inside tab shows its unit over the plane; the graph outlines
+    it)."""
+    units: Mapping[Node, int] = field(default_factory=dict)
+    """The unit each node's thumbnail shows (default 0)."""
+    walk: Walk | None = None
+    """A step-through walk under way."""
+
+    def changed(self, **changes) -> Display:
+        """This display with ``changes`` (``None`` leaves a value), every value checked."""
+        names = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - names)
+        if unknown:
+            raise InputError(f"unknown display setting(s) {', '.join(unknown)}")
+        new = replace(self, **{k: v for k, v in changes.items()
+                               if v is not None or k in ("picked", "walk")})
+        return new.checked()
+
+    def checked(self) -> Display:
+        hidden = frozenset(self.hidden)
+        unknown = sorted(str(name) for name in hidden - set(VIEWS))
+        if unknown:
+            raise InputError(f"cannot hide {', '.join(unknown)}; choose among {', '.join(VIEWS)}")
+        for name in ("show_test", "discretize"):
+            if not isinstance(getattr(self, name), bool):
+                raise InputError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        if self.click not in CLICK_MODES:
+            raise InputError(f"a click on the plane does one of {', '.join(CLICK_MODES)}, not "
+                             f"{self.click!r}")
+        if self.edges not in EDGE_MODES:
+            raise InputError(f"edges show one of {', '.join(EDGE_MODES)}, not {self.edges!r}")
+        scale = self.scale
+        if isinstance(scale, bool) or not isinstance(scale, int | float) or not (
+                math.isfinite(scale) and SCALES[0] <= scale <= SCALES[1]):
+            raise InputError(f"scale must be between {SCALES[0]} and {SCALES[1]}, got {scale!r}")
+        return replace(self, hidden=hidden, scale=float(scale), units=dict(self.units))
+
+    def as_json(self) -> dict:
+        """The display as the front end gets it (the walk is sent apart)."""
+        return {"hidden": sorted(self.hidden), "show_test": self.show_test,
+                "discretize": self.discretize, "click": self.click, "edges": self.edges,
+                "scale": self.scale, "picked": self.picked,
+                "units": [[node, unit] for node, unit in self.units.items()],
+                "walking": self.walk is not None}
+
+    def saved(self) -> dict:
+        """The plain values to keep in a lab file (not the walk, not the node picked)."""
+        return {"hidden": sorted(self.hidden), "show_test": self.show_test,
+                "discretize": self.discretize, "edges": self.edges, "scale": self.scale}

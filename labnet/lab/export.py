@@ -1,0 +1,124 @@
+"""A picture of the lab for slides: the decision boundary, the curves and the graph, as a PNG.
+
+Drawn with matplotlib (Agg), from the same arrays the browser paints (``labnet.lab.pictures``),
+so the picture looks like the lab. Only this module of the lab imports matplotlib, and only when
+a picture is asked for.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from labnet.errors import InputError
+from labnet.lab.graph import INPUT
+from labnet.lab.pictures import BOUNDARY_STOPS, CLASS_COLOURS, GRADIENT_STOPS, Pictures
+
+if TYPE_CHECKING:
+    from labnet.lab.lab import Lab
+
+
+def picture(lab: Lab, grid: int = 100, dpi: int = 110) -> bytes:
+    """The PNG bytes of a three-panel picture of ``lab`` as it is now."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import LinearSegmentedColormap
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(13, 4.2), dpi=dpi, layout="constrained")
+    FigureCanvasAgg(figure)
+    boundary_ax, curves_ax, graph_ax = figure.subplots(1, 3, width_ratios=[1, 1.2, 1.5])
+    state = lab.state
+    if state.network is not None:
+        pictures = Pictures(state)
+        image = pictures.boundary(grid) / 255.0
+        _, (x1_low, x1_high, x2_low, x2_high) = pictures.grid(grid)
+        colours = LinearSegmentedColormap.from_list("labnet", list(BOUNDARY_STOPS))
+        if lab.display.discretize:
+            image = (image > 0.5).astype(float)
+        boundary_ax.imshow(image, cmap=colours, vmin=0, vmax=1, interpolation="bilinear",
+                           extent=(x1_low, x1_high, x2_low, x2_high), aspect="auto")
+    (x_train, labels_train), (x_test, labels_test) = state.data.train, state.data.test
+    for label, colour in enumerate(CLASS_COLOURS):
+        train = labels_train == label
+        boundary_ax.scatter(*x_train[train].T, s=9, c=colour, edgecolors="white",
+                            linewidths=0.4)
+        if lab.display.show_test:
+            test = labels_test == label
+            boundary_ax.scatter(*x_test[test].T, s=9, facecolors="none", edgecolors=colour,
+                                linewidths=0.8)
+    boundary_ax.set_title("decision boundary")
+    _curves(curves_ax, lab)
+    _graph(graph_ax, lab)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _curves(ax, lab: Lab) -> None:
+    history = lab.history
+    ax.set_title("loss and test error")
+    ax.set_xlabel("step")
+    if history is None or not history.step_loss:
+        return
+    ends = history.step_ends() if hasattr(history, "step_ends") else np.arange(
+        1, len(history.step_loss) + 1)
+    ax.plot(ends, history.step_loss, color="#555555", linewidth=0.8, label="batch loss")
+    if history.test_error:
+        errors = np.asarray(history.test_error, dtype=float)
+        steps = np.asarray(history.epoch_step[:len(errors)], dtype=float)
+        ax.plot(steps, np.maximum(errors, 1e-4), color=CLASS_COLOURS[1], label="test error")
+    ax.set_yscale("log")
+    ax.legend(loc="upper right", fontsize=8)
+
+
+def _graph(ax, lab: Lab) -> None:
+    state = lab.state
+    graph, network = state.graph, state.network
+    norms = network.grad_norms() if network is not None and network.grads else {}
+    top = max((v for v in norms.values() if np.isfinite(v)), default=1.0) or 1.0
+    ax.set_title("the graph (colour: gradient norm)")
+    ax.axis("off")
+    for src, dst in graph.edges:
+        (x1, y1), (x2, y2) = graph.position(src), graph.position(dst)
+        ax.annotate("", (x2 - 0.3, -y2), (x1 + 0.3, -y1),
+                    arrowprops={"arrowstyle": "->", "color": "#888888"})
+    for node in (INPUT, *graph.nodes):
+        x, y = graph.position(node)
+        label = "input" if node == INPUT else graph.nodes[node].short_label()
+        level = 0.0
+        if node in norms and np.isfinite(norms[node]) and norms[node] > 0:
+            level = float(np.clip(1 + np.log10(norms[node] / top) / 4, 0, 1))
+        colour = GRADIENT_STOPS[round(level * (len(GRADIENT_STOPS) - 1))]
+        ax.text(x, -y, f"{node}\n{label}", ha="center", va="center", fontsize=8,
+                bbox={"boxstyle": "round", "facecolor": colour, "edgecolor": "#444444"})
+    xs = [graph.position(n)[0] for n in (INPUT, *graph.nodes)]
+    ys = [-graph.position(n)[1] for n in (INPUT, *graph.nodes)]
+    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
+    ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
+
+
+def write_file(path: str | os.PathLike, content: bytes) -> None:
+    """Write ``content`` to ``path`` whole or not at all: to a temporary file in the same
+    folder first, then renamed over ``path`` (a failed write leaves the old file as it was)."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".labnet-", suffix=".tmp")
+    except OSError as error:
+        raise InputError(f"cannot write {path!r}: {error.strerror}") from None
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(content)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        os.unlink(temporary)
+        raise InputError(f"cannot write {path!r}: {error.strerror}") from None

@@ -1,0 +1,416 @@
+"""The graph a lab edits: its nodes, its edges and where they are drawn.
+
+A ``Graph`` is a value: every edit returns a new ``Graph``, or raises a ``GraphError`` (or a
+``ShapeError``) that says why, and the old graph is left as it was. An edit is refused when it
+would make a graph no network can have: an edge into the input, a cycle, a node fed by more
+edges than its module takes, inputs of a ``Sum`` whose widths differ. An edit that leaves the
+graph *incomplete* (a node not connected yet, two nodes that feed nothing) is allowed, so a
+graph can be built one edge at a time; ``problems()`` says what is missing, and ``network()``
+builds the ``Network`` once nothing is.
+
+Nothing here trains, draws or emits events: ``labnet.lab.state`` does that with the graphs this
+module makes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+
+import numpy as np
+
+from labnet.errors import GraphError, InputError, LabnetError, ShapeError
+from labnet.modules import MODULES, Linear, Module
+from labnet.network import Network, Node
+
+INPUT = 0
+"""The lab's input node: the two coordinates of a point of the plane."""
+IN_FEATURES = 2
+DEFAULT_WIDTH = 25
+"""The width of a new Linear when none is given (the seed network's)."""
+POSITION_LIMIT = 1000.0
+"""Positions are kept within ±this many columns and rows."""
+
+SHORT_LABELS = {"ReLU": "ReLU", "LeakyReLU": "leaky", "Tanh": "tanh", "Sigmoid": "σ", "Sum": "+",
+                "Concat": "cat"}
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """What a node is, without its weights: a module class and its constructor arguments.
+
+    A Linear's ``in_features`` is left out: it is inferred from the graph."""
+
+    cls: type[Module]
+    config: Mapping = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return self.cls.__name__
+
+    @property
+    def width(self) -> int | None:
+        """The width of the node's output if the module fixes it (a Linear's), else None."""
+        return self.config.get("out_features")
+
+    def make(self, rng: np.random.Generator | None = None) -> Module:
+        """A new module (a Linear's weights are drawn when a Network builds it)."""
+        if self.cls is Linear:
+            return Linear(None, rng=rng, **self.config)
+        return self.cls(**self.config)
+
+    @classmethod
+    def of(cls, module: Module) -> NodeSpec:
+        config = dict(module.config())
+        if isinstance(module, Linear):
+            config.pop("in_features", None)
+        return cls(type(module), MappingProxyType(config))
+
+    @classmethod
+    def new(cls, kind: str, params: Mapping) -> NodeSpec:
+        """The spec of a new ``kind`` module with ``params`` (``width`` for a Linear's
+        ``out_features``), checked by making one: a bad parameter is refused here."""
+        if kind not in MODULES:
+            raise InputError(f"unknown module kind {kind!r}; choose one of {', '.join(MODULES)}")
+        module_class = MODULES[kind]
+        params = dict(params)
+        if "width" in params:
+            params["out_features"] = params.pop("width")
+        if module_class is Linear:
+            params.setdefault("out_features", DEFAULT_WIDTH)
+            params.pop("in_features", None)
+        try:
+            return cls.of(cls(module_class, params).make())
+        except TypeError as error:  # a parameter the module does not take
+            raise InputError(f"{kind}: {error}") from None
+
+    def with_params(self, params: Mapping) -> NodeSpec:
+        """This spec with some constructor arguments changed (checked as ``new`` does)."""
+        return NodeSpec.new(self.kind, {**self.config, **params})
+
+    def params(self) -> dict:
+        """The parameters a user can set, by the names ``Lab.add`` takes."""
+        params = dict(self.config)
+        if self.cls is Linear:
+            params["width"] = params.pop("out_features")
+        return params
+
+    def label(self) -> str:
+        if self.cls is Linear:
+            return f"Linear {self.width}"
+        return self.kind
+
+    def short_label(self) -> str:
+        """A label of a few characters, for crowded drawings."""
+        if self.cls is Linear:
+            return f"L{self.width}"
+        return SHORT_LABELS.get(self.kind, self.kind[:5])
+
+
+def _node_text(node: Node) -> str:
+    return "the input (node 0)" if node == INPUT else f"node {node!r}"
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Nodes (``{id: NodeSpec}``, the input not among them), edges (``(src, dst)`` pairs, in
+    the order they were made) and positions (``{id: (column, row)}``, the input's too)."""
+
+    nodes: Mapping[Node, NodeSpec] = field(default_factory=dict)
+    edges: tuple[tuple[Node, Node], ...] = ()
+    positions: Mapping[Node, tuple[float, float]] = field(default_factory=dict)
+
+    # -- reading ----------------------------------------------------------------------------------
+    @classmethod
+    def of(cls, network: Network) -> Graph:
+        """The graph of a network, laid out tidily."""
+        nodes = {node: NodeSpec.of(module) for node, module in network.operators.items()}
+        edges = tuple((src, dst) for src, dsts in network.connectivity.items() for dst in dsts)
+        return cls(nodes, edges).tidy()
+
+    def has(self, node: Node) -> bool:
+        return node == INPUT or node in self.nodes
+
+    def inputs_of(self, node: Node) -> list[Node]:
+        return [src for src, dst in self.edges if dst == node]
+
+    def connectivity(self) -> dict[Node, list[Node]]:
+        connectivity: dict[Node, list[Node]] = {}
+        for src, dst in self.edges:
+            connectivity.setdefault(src, []).append(dst)
+        return connectivity
+
+    def next_id(self) -> int:
+        return max((n for n in self.nodes if isinstance(n, int)), default=INPUT) + 1
+
+    def position(self, node: Node) -> tuple[float, float]:
+        return self.positions.get(node, (0.0, 0.0))
+
+    # -- edits: each returns a new graph, or raises and changes nothing ---------------------------
+    def add(self, kind: str, params: Mapping | None = None, *,
+            at: tuple[float, float] | None = None,
+            between: tuple[Node, Node] | None = None) -> tuple[Graph, Node]:
+        """A new ``kind`` node (not connected, or put into the edge ``between``); returns the
+        new graph and the node's id. ``at`` is where it is drawn (default: right of the rest,
+        or half-way along the edge it goes into)."""
+        spec = NodeSpec.new(kind, params or {})
+        node = self.next_id()
+        edges = self.edges
+        if between is not None:
+            src, dst = between
+            if (src, dst) not in self.edges:
+                raise GraphError(f"there is no edge {src!r} → {dst!r} to put a {kind} into")
+            index = edges.index((src, dst))
+            edges = (*edges[:index], (src, node), (node, dst), *edges[index + 1:])
+            if at is None:
+                (x1, y1), (x2, y2) = self.position(src), self.position(dst)
+                at = ((x1 + x2) / 2, (y1 + y2) / 2 + 0.5)
+        if at is None:
+            right = max((x for x, _ in self.positions.values()), default=0.0)
+            at = (right + 1.0, 0.0)
+        graph = replace(self, nodes={**self.nodes, node: spec}, edges=edges,
+                        positions={**self.positions, node: _checked_position(node, *at)})
+        graph.check()
+        return graph, node
+
+    def connect(self, src: Node, dst: Node) -> Graph:
+        """The graph with the edge ``src → dst`` (``src`` feeds ``dst``)."""
+        self._require(src, "connect from")
+        self._require(dst, "connect to")
+        if dst == INPUT:
+            raise GraphError(f"edge {src!r} → {dst!r}: nothing can feed the input")
+        if src == dst:
+            raise GraphError(f"edge {src!r} → {dst!r}: a node cannot feed itself")
+        if (src, dst) in self.edges:
+            raise GraphError(f"edge {src!r} → {dst!r} is already there")
+        path = self._path(dst, src)
+        if path is not None:
+            cycle = " → ".join(repr(n) for n in (*path, dst))
+            raise GraphError(f"edge {src!r} → {dst!r} would make a cycle: {cycle}")
+        graph = replace(self, edges=(*self.edges, (src, dst)))
+        graph.check()
+        return graph
+
+    def disconnect(self, src: Node, dst: Node) -> Graph:
+        """The graph without the edge ``src → dst``."""
+        if (src, dst) not in self.edges:
+            raise GraphError(f"there is no edge {src!r} → {dst!r}")
+        return replace(self, edges=tuple(e for e in self.edges if e != (src, dst)))
+
+    def remove(self, node: Node) -> Graph:
+        """The graph without ``node`` and its edges."""
+        if node == INPUT:
+            raise GraphError("node 0 is the input; it cannot be removed")
+        self._require(node, "remove")
+        return replace(
+            self, nodes={n: s for n, s in self.nodes.items() if n != node},
+            edges=tuple((s, d) for s, d in self.edges if node not in (s, d)),
+            positions={n: p for n, p in self.positions.items() if n != node})
+
+    def set_params(self, node: Node, params: Mapping) -> Graph:
+        """The graph with ``node``'s module made with other parameters (a Linear's ``width``,
+        a LeakyReLU's ``negative_slope``)."""
+        if node == INPUT:
+            raise GraphError("node 0 is the input; it has no parameters to set")
+        self._require(node, "set the parameters of")
+        graph = replace(self, nodes={**self.nodes, node: self.nodes[node].with_params(params)})
+        graph.check()
+        return graph
+
+    def move(self, node: Node, x: float, y: float) -> Graph:
+        """The graph with ``node`` drawn at ``(x, y)`` (columns and rows)."""
+        self._require(node, "move")
+        return replace(self, positions={**self.positions, node: _checked_position(node, x, y)})
+
+    def tidy(self) -> Graph:
+        """The graph laid out anew: columns by depth, branches on rows of their own."""
+        return replace(self, positions=layout(self.nodes, self.edges))
+
+    # -- checks ---------------------------------------------------------------------------------
+    def _require(self, node: Node, doing: str) -> None:
+        if not self.has(node):
+            raise GraphError(f"cannot {doing} node {node!r}: there is no such node")
+
+    def _path(self, start: Node, goal: Node) -> list[Node] | None:
+        """A path of edges from ``start`` to ``goal`` (both included), or None."""
+        feeds = self.connectivity()
+        came_from: dict[Node, Node | None] = {start: None}
+        todo = [start]
+        while todo:
+            node = todo.pop()
+            if node == goal:
+                path = [node]
+                while came_from[path[-1]] is not None:
+                    path.append(came_from[path[-1]])
+                return path[::-1]
+            for dst in feeds.get(node, ()):
+                if dst not in came_from:
+                    came_from[dst] = node
+                    todo.append(dst)
+        return None
+
+    def check(self) -> None:
+        """Raise if no network can have this graph, however it is completed: a node fed by
+        more edges than its module takes, or inputs whose widths do not fit (a ``Sum`` of
+        different widths). Nodes not connected yet are fine."""
+        for node, spec in self.nodes.items():
+            count, most = len(self.inputs_of(node)), spec.cls.max_inputs
+            if most is not None and count > most:
+                edges = ", ".join(f"{src!r} → {node!r}" for src in self.inputs_of(node))
+                raise GraphError(f"node {node!r} ({spec.label()}) takes {most} input(s), but "
+                                 f"would be fed by {count}: {edges}")
+        self.widths()
+
+    def widths(self) -> dict[Node, int | None]:
+        """``{node: width of its output}`` as far as it is known (``None``: not yet), for the
+        nodes the input reaches and for every node whose module fixes its width. Raises a
+        ``ShapeError`` naming the node and its inputs where widths do not fit."""
+        widths: dict[Node, int | None] = {INPUT: IN_FEATURES}
+        for node in self._order():
+            srcs = self.inputs_of(node)
+            spec = self.nodes[node]
+            if not srcs:
+                widths[node] = spec.width
+                continue
+            try:
+                widths[node] = spec.make().output_width([(s, widths.get(s)) for s in srcs])
+            except ShapeError as error:
+                edges = ", ".join(f"{s!r} → {node!r}" for s in srcs)
+                raise ShapeError(f"node {node!r}, fed by {edges}: {error}") from None
+        return widths
+
+    def _order(self) -> list[Node]:
+        """The nodes in an order where each comes after its inputs (the graph is acyclic:
+        ``connect`` refuses cycles; a cycle in a graph read from a file is refused here)."""
+        waiting = {node: len(self.inputs_of(node)) for node in self.nodes}
+        feeds = self.connectivity()
+        ready = [INPUT, *(node for node, count in waiting.items() if count == 0)]
+        order = []
+        while ready:
+            node = ready.pop(0)
+            if node != INPUT:
+                order.append(node)
+            for dst in feeds.get(node, ()):
+                waiting[dst] -= 1
+                if waiting[dst] == 0:
+                    ready.append(dst)
+        if len(order) < len(self.nodes):
+            stuck = [node for node in self.nodes if node not in order]
+            raise GraphError(f"the graph has a cycle through node(s) "
+                             f"{', '.join(repr(n) for n in stuck)}")
+        return order
+
+    def problems(self) -> str | None:
+        """Why this graph is not a network the lab can train yet (``None``: it is)."""
+        try:
+            self.network(np.random.default_rng(0))
+        except LabnetError as error:
+            return str(error)
+        return None
+
+    def network(self, rng: np.random.Generator,
+                keep: Mapping[Node, Module] | None = None) -> Network:
+        """Build the network. Modules of ``keep`` whose node has the same spec and the same
+        input width are used as they are (with their weights); the others are new, their
+        weights drawn from ``rng``. Raises if the graph is not complete."""
+        keep = keep or {}
+        connectivity = self.connectivity()
+        # a trial network from modules of its own checks the graph and infers the widths
+        trial = Network({node: spec.make(np.random.default_rng(0))
+                         for node, spec in self.nodes.items()}, connectivity,
+                        in_features=IN_FEATURES)
+        check_fits_the_lab(trial)
+        operators, new = {}, []
+        for node, spec in self.nodes.items():
+            old = keep.get(node)
+            width_in = trial.widths[trial.inputs[node][0]]
+            if old is not None and NodeSpec.of(old) == spec and (
+                    not isinstance(old, Linear) or old.in_features == width_in):
+                operators[node] = old
+            else:  # the trial's module, built to the right width: its weights drawn now
+                operators[node] = trial.operators[node]
+                new.append(node)
+        for node in new:
+            operators[node].reset_parameters(rng)
+        return Network(operators, connectivity, in_features=IN_FEATURES)
+
+
+def check_fits_the_lab(network: Network) -> None:
+    """The lab's networks read the plane (node 0, 2 features) and have 2 outputs or more."""
+    if network.input != INPUT:
+        raise GraphError(f"the lab's input is node 0; this network's is {network.input!r}")
+    if network.in_features not in (None, IN_FEATURES):
+        raise GraphError(f"the lab's input has 2 features; this network takes "
+                         f"{network.in_features}")
+    if network.out_features is not None and network.out_features < 2:
+        raise GraphError(f"output node {network.output!r} has width {network.out_features}: "
+                         f"the lab needs 2 outputs, one per class")
+
+
+def _checked_position(node: Node, x: float, y: float) -> tuple[float, float]:
+    try:
+        x, y = float(x), float(y)
+    except (TypeError, ValueError):
+        raise InputError(f"node {node!r}: a position is two numbers, got ({x!r}, {y!r})") from None
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise InputError(f"node {node!r}: a position must be finite, got ({x}, {y})")
+    return (min(max(x, -POSITION_LIMIT), POSITION_LIMIT),
+            min(max(y, -POSITION_LIMIT), POSITION_LIMIT))
+
+
+def layout(nodes: Mapping[Node, object], edges: Iterable[tuple[Node, Node]]
+           ) -> dict[Node, tuple[float, float]]:
+    """``{node: (column, row)}``: the column is the node's depth (the longest path to it from
+    the input; back edges of a cycle are ignored, and a node no path reaches sits in column 1);
+    the row follows the node's deepest input, so a chain stays on one row and a branch takes
+    the next free row above or below."""
+    edges = list(edges)
+    feeds: dict[Node, list] = {node: [] for node in (INPUT, *nodes)}
+    inputs: dict[Node, list] = {node: [] for node in (INPUT, *nodes)}
+    for src, dst in edges:
+        feeds[src].append(dst)
+        inputs[dst].append(src)
+    # a depth-first order that skips back edges (iterative: deep graphs are fine)
+    order, seen = [], set()
+    for root in (INPUT, *nodes):
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(feeds[root]))]
+        while stack:
+            node, children = stack[-1]
+            child = next((c for c in children if c not in seen), None)
+            if child is None:
+                stack.pop()
+                order.append(node)
+            else:
+                seen.add(child)
+                stack.append((child, iter(feeds[child])))
+    order.reverse()
+    position = {node: i for i, node in enumerate(order)}
+    forward = {node: [d for d in feeds[node] if position[d] > position[node]] for node in order}
+    depth = {INPUT: 0}
+    for node in order:
+        if node in depth:
+            for dst in forward[node]:
+                depth[dst] = max(depth.get(dst, 0), depth[node] + 1)
+    for node in nodes:
+        depth.setdefault(node, 1)
+    height: dict[Node, int] = {}  # the longest path from a node on to the output
+    for node in reversed(order):
+        height[node] = 1 + max((height[d] for d in forward[node]), default=0)
+    rows: dict[Node, int] = {INPUT: 0}
+    taken: dict[int, set] = {}
+    for node in sorted(depth, key=lambda n: (depth[n], -height[n], str(n))):
+        if node == INPUT:
+            continue
+        placed = [s for s in inputs[node] if s in rows]
+        wanted = rows[max(placed, key=lambda s: (depth[s], height[s]))] if placed else 0
+        used = taken.setdefault(depth[node], set())
+        row = next(r for k in range(len(depth) + 1) for r in (wanted + k, wanted - k)
+                   if r not in used)
+        used.add(row)
+        rows[node] = row
+    return {node: (float(depth[node]), float(rows[node])) for node in depth}

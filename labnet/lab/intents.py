@@ -1,0 +1,105 @@
+"""The front end's intents, each mapped to the ``Lab`` method a notebook would call.
+
+A message from the page is untrusted input: its action must be one of ``ACTIONS``, its
+arguments the ones that action takes, each of a JSON type that makes sense for it. Anything
+else is an ``InputError`` saying what is wrong, before any method runs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from labnet.errors import InputError
+
+if TYPE_CHECKING:
+    from labnet.lab.lab import Lab
+
+NUMBER = (int, float)
+NODE = (int, str)
+ACTIONS: dict[str, dict[str, tuple]] = {
+    # the graph
+    "add": {"kind": (str,), "params": (dict,), "at": (list,), "between": (list,)},
+    "connect": {"src": NODE, "dst": NODE},
+    "disconnect": {"src": NODE, "dst": NODE},
+    "remove": {"node": NODE},
+    "set_params": {"node": NODE, "params": (dict,)},
+    "move": {"node": NODE, "x": NUMBER, "y": NUMBER},
+    "tidy": {}, "undo": {}, "redo": {},
+    "load_preset": {"name": (str,)},
+    # data and training
+    "set_data": {"dataset": (str,), "noise": NUMBER, "n_points": NUMBER,
+                 "test_fraction": NUMBER, "seed": NUMBER, "standardize": (bool,)},
+    "set_training": {"loss": (str,), "optimizer": (str,), "lr": NUMBER, "batch_size": NUMBER,
+                     "max_steps_per_second": NUMBER},
+    "click_plane": {"x1": NUMBER, "x2": NUMBER},
+    "step": {"n": (int,)}, "epoch": {}, "reset": {},
+    "play": {}, "pause": {}, "toggle_play": {},
+    # what is shown
+    "show": {"test_points": (bool,), "discretize": (bool,), "edges": (str,), "click": (str,)},
+    "look_at": {"node": NODE, "unit": (int,)},
+    "hide": {"names": (list,)}, "reveal": {"names": (list,)},
+    "present": {"on": (bool,)},
+    "start_walk": {}, "walk_next": {}, "walk_back": {}, "finish_walk": {},
+    # files
+    "save": {"path": (str,)}, "load": {"path": (str,)},
+    "export_code": {"include_weights": (bool,)}, "export_picture": {"path": (str,)},
+}
+MAX_STEPS = 100_000
+
+
+def _checked(action: str, name: str, value, types: tuple):
+    if value is None:
+        return None
+    if isinstance(value, bool) and bool not in types:
+        raise InputError(f"{action}: {name} must be {_type_words(types)}, got {value!r}")
+    if not isinstance(value, types):
+        raise InputError(f"{action}: {name} must be {_type_words(types)}, got {value!r}")
+    if isinstance(value, list) and (
+            len(value) > 100 or not all(isinstance(v, int | float | str) for v in value)):
+        raise InputError(f"{action}: {name} must be a short list of numbers or names")
+    if isinstance(value, dict) and (len(value) > 20 or not all(
+            isinstance(k, str) and isinstance(v, int | float | str) for k, v in value.items())):
+        raise InputError(f"{action}: {name} must map parameter names to numbers")
+    return value
+
+
+def _type_words(types: tuple) -> str:
+    words = {int: "a whole number", float: "a number", str: "a name", bool: "true or false",
+             list: "a list", dict: "a mapping"}
+    return " or ".join(words[t] for t in types)
+
+
+def _pair(action: str, name: str, value) -> tuple | None:
+    if value is None:
+        return None
+    if len(value) != 2:
+        raise InputError(f"{action}: {name} must be two values, got {value!r}")
+    return tuple(value)
+
+
+def run_intent(lab: Lab, action, args) -> object:
+    """Check the intent, then call the lab's method; return what it returns."""
+    if not isinstance(action, str) or action not in ACTIONS:
+        raise InputError(f"unknown action {action!r}")
+    args = {} if args is None else args
+    if not isinstance(args, dict):
+        raise InputError(f"{action}: its arguments must be a mapping, got {args!r}")
+    allowed = ACTIONS[action]
+    unknown = sorted(set(args) - set(allowed))
+    if unknown:
+        raise InputError(f"{action} takes no argument {', '.join(map(str, unknown))}")
+    args = {name: _checked(action, name, value, allowed[name]) for name, value in args.items()}
+    args = {name: value for name, value in args.items() if value is not None}
+    if action == "add":
+        params = args.pop("params", {})
+        return lab.add(args.pop("kind", None), at=_pair(action, "at", args.get("at")),
+                       between=_pair(action, "between", args.get("between")), **params)
+    if action == "set_params":
+        return lab.set_params(args["node"], **args.get("params", {}))
+    if action in ("hide", "reveal"):
+        return getattr(lab, action)(*[str(name) for name in args.get("names", [])])
+    if action == "step" and not 1 <= args.get("n", 1) <= MAX_STEPS:
+        raise InputError(f"step: n must be from 1 to {MAX_STEPS}, got {args['n']}")
+    if action == "export_code":
+        return lab.export_code(**args)
+    return getattr(lab, action)(**args)

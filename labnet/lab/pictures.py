@@ -1,0 +1,139 @@
+"""The lab's pictures as NumPy arrays: what the browser paints, and what an exported picture shows.
+
+Everything here is a pure function of the lab's state (no widgets, no drawing library): the
+class-1 score over a grid of the plane, each node's output over a smaller grid, the gradient
+norms along the graph's edges, colour maps. A float32 ``Twin`` of the network computes them, so
+the network being trained (and a walk through it) is never disturbed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from labnet.data import extent
+from labnet.lab.graph import INPUT
+from labnet.lab.scoring import Twin
+from labnet.lab.state import LabState, single_blas_thread
+from labnet.modules import Linear
+from labnet.network import Network, Node
+
+# TensorFlow Playground's colours: class 0 orange, class 1 blue, white on the boundary
+CLASS_COLOURS = ("#f59322", "#0877bd")
+BOUNDARY_STOPS = (CLASS_COLOURS[0], "#fbe2c6", "#ffffff", "#c6dff0", CLASS_COLOURS[1])
+"""Colour stops from score 0 (class 0) to 1 (class 1); the browser builds its table from these."""
+GRADIENT_STOPS = ("#ffffcc", "#fed976", "#fd8d3c", "#e31a1c", "#800026")
+"""Colour stops of the gradient norm, from the smallest shown to the largest (YlOrRd)."""
+GRADIENT_DECADES = 4
+"""The gradient colours span this many decades below the largest norm."""
+
+
+def plane(data_points: np.ndarray, n: int) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """``(points, extent)``: the centres of an ``n × n`` grid over the plane the data lie in,
+    row by row from the top (the largest x₂) down, as an image is stored."""
+    x1_low, x1_high, x2_low, x2_high = extent(data_points)
+    half1 = (x1_high - x1_low) / (2 * n)
+    half2 = (x2_high - x2_low) / (2 * n)
+    xs = np.linspace(x1_low + half1, x1_high - half1, n)
+    ys = np.linspace(x2_high - half2, x2_low + half2, n)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    return np.column_stack([grid_x.ravel(), grid_y.ravel()]), (x1_low, x1_high, x2_low, x2_high)
+
+
+def to_bytes(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    """``values`` from ``low`` to ``high`` as uint8 0 to 255 (NaN: the middle)."""
+    span = high - low if high > low else 1.0
+    scaled = np.nan_to_num((values - low) * (255.0 / span), nan=127.5, posinf=255.0, neginf=0.0)
+    return np.clip(scaled + 0.5, 0, 255).astype(np.uint8)
+
+
+def symmetric_range(values: np.ndarray) -> tuple[float, float]:
+    """``(-m, m)`` with ``m`` the largest finite magnitude (at least 1e-9)."""
+    finite = values[np.isfinite(values)]
+    m = float(np.max(np.abs(finite))) if finite.size else 1.0
+    m = max(m, 1e-9)
+    return -m, m
+
+
+class Pictures:
+    """The pictures of one lab, from a float32 twin of its network."""
+
+    def __init__(self, state: LabState) -> None:
+        self.state = state
+        self._twin = Twin(np.float32)
+        self._grids: dict[tuple[int, int], tuple[np.ndarray, tuple]] = {}
+
+    def _network(self) -> Network:
+        return self._twin.sync(self.state.require_network())
+
+    def grid(self, n: int) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+        """The grid of ``plane`` for the data shown now (kept until the data change)."""
+        key = (id(self.state.data), n)
+        if key not in self._grids:
+            self._grids = {k: v for k, v in self._grids.items() if k[0] == key[0]}
+            self._grids[key] = plane(self.state.data.x_all, n)
+        return self._grids[key]
+
+    def boundary(self, n: int) -> np.ndarray:
+        """The class-1 score over an ``n × n`` grid, as uint8 (0: class 0 for sure, 255:
+        class 1, 128: on the boundary), rows from the top."""
+        points, _ = self.grid(n)
+        output = self.state.outputs_over(points, network=self._network())
+        return to_bytes(self.state.class_one_score(output), 0.0, 1.0)
+
+    def units(self, n: int, units: dict[Node, int]) -> list[tuple[Node, int, np.ndarray, float,
+                                                                  float]]:
+        """For every node of the network (the input first): ``(node, unit, image, low, high)``,
+        the unit's output over an ``n × n`` grid as uint8 between ``low`` and ``high`` (a
+        range symmetric around 0). ``units`` says which unit of each node (default 0). The
+        output node shows the class-1 score instead (``low, high = 0, 1``)."""
+        network = self._network()
+        points, _ = self.grid(n)
+        x = self.state.data.network_input(points).astype(np.float32)
+        with single_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
+            network.forward(x)
+        pictures = []
+        for node in (INPUT, *network.order):
+            if node == network.output:
+                score = self.state.class_one_score(network.outputs[node])
+                pictures.append((node, 0, to_bytes(score, 0.0, 1.0), 0.0, 1.0))
+                continue
+            output = network.outputs[node]
+            unit = min(max(int(units.get(node, 0)), 0), output.shape[1] - 1)
+            values = output[:, unit]
+            low, high = symmetric_range(values)
+            pictures.append((node, unit, to_bytes(values, low, high), low, high))
+        return pictures
+
+    def unit_map(self, node: Node, unit: int, n: int) -> tuple[np.ndarray, float, float]:
+        """One unit of one node over an ``n × n`` grid (for the Inside tab)."""
+        network = self._network()
+        points, _ = self.grid(n)
+        values = self.state.outputs_over(points, node, network=network)[:, unit]
+        low, high = symmetric_range(values)
+        return to_bytes(values, low, high), low, high
+
+
+def edge_norms(network: Network, mode: str = "gradient") -> dict[tuple[Node, Node], float]:
+    """For every edge ``(src, dst)`` of ``network``: the norm of the gradient that flowed back
+    along it in the last backward (``mode="gradient"``), or the norm of the weights it goes
+    through (``"weights"``: the rows of a Linear's weight that read ``src``; 0 for an edge into
+    a module without weights)."""
+    norms = {}
+    if mode == "gradient":
+        flows = getattr(network, "edge_grads", None) or {}
+        for (src, dst), grad in flows.items():
+            norms[src, dst] = _norm(grad)
+        return norms
+    for dst in network.order:
+        module = network.operators[dst]
+        for src in network.inputs[dst]:
+            norms[src, dst] = _norm(module.weight) if isinstance(module, Linear) else 0.0
+    return norms
+
+
+def _norm(array) -> float:
+    flat = np.asarray(array, dtype=np.float64).ravel()
+    value = math.sqrt(float(np.dot(flat, flat)))
+    return value if math.isfinite(value) else math.inf

@@ -1,0 +1,127 @@
+"""Play: training that goes on by itself, without blocking the kernel.
+
+``Player.play()`` starts an asyncio task on the kernel's event loop. Each turn of it trains for
+a slice of time (at most ``TRAIN_SLICE``, less if a frame is due sooner), works a little on the
+scores waiting, lets the widget send what is due, and gives the loop back, so a click on Pause
+is seen within a slice. With a cap on steps per second the task sleeps instead of training
+faster: many labs playing on one server then share it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import traceback
+from typing import TYPE_CHECKING
+
+from labnet.errors import DivergedError
+
+if TYPE_CHECKING:
+    from labnet.lab.lab import Lab
+
+TRAIN_SLICE = 0.008
+"""Seconds of training between two looks at the event loop (and at Pause)."""
+FRAME_INTERVAL = 1 / 60
+"""Boundary frames are due this often (the page paints at most one per animation frame)."""
+SCORE_SLICE = 0.004
+"""Seconds a turn spends on the scores waiting, at most."""
+SCORE_EVERY = 0.5
+"""While playing, the status's error rates are measured anew this often (if no epoch did)."""
+
+
+class Player:
+    """The play loop of one lab."""
+
+    def __init__(self, lab: Lab) -> None:
+        self.lab = lab
+        self.playing = False
+        self.steps_per_second = 0.0
+        self.turns = 0
+        self._task: asyncio.Task | None = None
+
+    def play(self) -> asyncio.Task:
+        lab = self.lab
+        lab.state.require_network()
+        previous = self._task if self._task is not None and not self._task.done() else None
+        if previous is not None and self.playing:
+            return previous
+        loop = _running_loop()
+        if loop is None:
+            raise RuntimeError("play() needs a running asyncio event loop, as in Jupyter; in a "
+                               "plain script call lab.step(n) or lab.epoch() instead")
+        lab.remember_loop(loop)
+        self.playing = True
+        # a loop that was paused may still be ending its turn: the new one starts after it
+        self._task = loop.create_task(self._loop(after=previous))
+        return self._task
+
+    def pause(self) -> None:
+        self.playing = False
+
+    async def _loop(self, after: asyncio.Task | None) -> None:
+        if after is not None:
+            await after
+        me = asyncio.current_task()
+        lab = self.lab
+        window_start, window_steps = time.perf_counter(), 0
+        tokens, last = 0.0, time.perf_counter()  # steps the cap allows, and when they grew
+        next_frame, next_score = 0.0, time.perf_counter() + SCORE_EVERY
+        try:
+            while self.playing and self._task is me:  # one loop trains at a time
+                state, widget = lab.state, lab.widget
+                now = time.perf_counter()
+                budget = min(TRAIN_SLICE, max(next_frame - now, 0.001))
+                cap = state.training.max_steps_per_second
+                allowed = 100_000
+                if cap is not None:
+                    tokens = min(tokens + (now - last) * cap, max(cap * TRAIN_SLICE * 2, 1.0))
+                    last, allowed = now, int(tokens)
+                if allowed >= 1:
+                    steps = state.train_for(budget, max_steps=allowed)
+                    tokens -= steps
+                    window_steps += steps
+                now = time.perf_counter()
+                if state.scorer.pending:
+                    if state.scorer.advance(SCORE_SLICE):
+                        next_score = now + SCORE_EVERY
+                elif now >= next_score:
+                    state.scorer.request()
+                    next_score = now + SCORE_EVERY
+                if now - window_start >= 0.5:
+                    self.steps_per_second = window_steps / (now - window_start)
+                    window_start, window_steps = now, 0
+                if now >= next_frame:
+                    next_frame = now + FRAME_INTERVAL
+                widget.tick(time.perf_counter())
+                self.turns += 1
+                # the kernel handles clicks between two turns; with a cap, wait for the next
+                # step allowed (or frame due) instead of spinning
+                wait = 0.0 if cap is None or tokens >= 1 else min(
+                    (1 - tokens) / cap, max(next_frame - time.perf_counter(), 0.0))
+                await asyncio.sleep(wait)
+        except DivergedError as error:
+            lab.widget.say(f"Paused: {error}", error=True, sticky=True)
+        except Exception as error:  # shown in the lab, never lost in a log
+            lab.last_traceback = traceback.format_exc()
+            lab.widget.say(f"Paused by an internal error ({type(error).__name__}: {error}); the "
+                           f"traceback is in lab.last_traceback", error=True, sticky=True)
+        finally:
+            if self._task is me:  # no newer Play is waiting to take over
+                self.playing = False
+                self.steps_per_second = 0.0
+        if self._task is me:
+            lab.state.scorer.finish()
+            lab.widget.sync_view()
+            lab.widget.flush()  # the last pictures, and the status saying "paused"
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:  # called from a handler outside the loop's own coroutines
+        pass
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return None
+    return loop if loop.is_running() else None

@@ -1,0 +1,186 @@
+"""Loss and error rates on the whole training and test sets, computed in slices.
+
+On a data set of 100,000 points one evaluation takes tens of milliseconds: too long for Pause
+to wait for. So the lab's trainer leaves the errors of each epoch as NaN (``Trainer(...,
+evaluate_epochs=False)``), and the ``Scorer`` computes them on a copy of the weights taken when
+the epoch ended (a ``Twin`` network), a slice at a time, while training goes on.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import math
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from labnet.lab.events import Scored
+from labnet.losses import LOSSES, predict_labels
+from labnet.network import Network
+from labnet.training import Callback, Trainer
+
+if TYPE_CHECKING:
+    from labnet.lab.state import LabState
+
+CHUNK = 4096
+"""Points evaluated in one slice (a few milliseconds on the seed network)."""
+
+
+class Twin:
+    """A copy of a network whose weights are copied over from the original on ``sync()``:
+    to compute on without disturbing the original (what its modules keep for backward, or a
+    walk under way), and in another dtype (float32 makes pictures faster)."""
+
+    def __init__(self, dtype=np.float64) -> None:
+        self.dtype = np.dtype(dtype)
+        self.original: Network | None = None
+        self.network: Network | None = None
+
+    def sync(self, original: Network, weights: list[np.ndarray] | None = None) -> Network:
+        """The twin of ``original`` with its current weights (or ``weights``, a list of
+        arrays in ``original.params()`` order)."""
+        if original is not self.original:
+            twin = copy.deepcopy(original)
+            twin.outputs, twin.grads = {}, {}
+            if twin.dtype != self.dtype:
+                twin.astype(self.dtype)
+            self.original, self.network = original, twin
+        source = weights if weights is not None else [value for value, _ in original.params()]
+        for (value, _), new in zip(self.network.params(), source, strict=True):
+            np.copyto(value, new, casting="same_kind")
+        return self.network
+
+
+@dataclass
+class _Job:
+    """One evaluation: the weights it is of, the sums so far, where it is."""
+
+    weights: list[np.ndarray]
+    step: int
+    epoch: bool  # the end of an epoch (its errors go into the history) or just "now"
+    sums: dict[str, float] = field(default_factory=dict)
+    position: int = 0  # points done, over the training set then the test set
+
+
+class Scorer(Callback):
+    """The lab's evaluations: those the history waits for at the end of each epoch, and the
+    latest scores for the status line (``latest``, with the step they are of)."""
+
+    def __init__(self, state: LabState) -> None:
+        self.state = state
+        self.latest: dict[str, float] | None = None
+        self._jobs: deque[_Job] = deque()
+        self._twin = Twin()
+
+    def clear(self) -> None:
+        """The data or the settings changed: scores computed so far are of something else
+        (what the history waits for is still computed, on the new data)."""
+        self.latest = None
+        self._jobs = deque(job for job in self._jobs if job.epoch)
+        for job in self._jobs:
+            job.sums, job.position = {}, 0
+
+    # -- the trainer's callback -------------------------------------------------------------------
+    def on_epoch_end(self, trainer: Trainer) -> None:
+        self._jobs.append(_Job([value.copy() for value, _ in trainer.net.params()],
+                               trainer.steps, epoch=True))
+
+    # -- doing the work ---------------------------------------------------------------------------
+    @property
+    def pending(self) -> bool:
+        return bool(self._jobs)
+
+    def request(self) -> None:
+        """Ask for the scores of the weights as they are now (done by ``advance``)."""
+        trainer = self.state.trainer
+        if trainer is not None and not any(not job.epoch for job in self._jobs):
+            self._jobs.append(_Job([v.copy() for v, _ in trainer.net.params()], trainer.steps,
+                                   epoch=False))
+
+    def advance(self, seconds: float) -> bool:
+        """Work on the evaluations waiting for about ``seconds``; True if one was finished."""
+        deadline = time.perf_counter() + seconds
+        finished = False
+        while self._jobs and (not finished or time.perf_counter() < deadline):
+            if self._work(self._jobs[0]):
+                self._finish(self._jobs.popleft())
+                finished = True
+            if time.perf_counter() >= deadline:
+                break
+        return finished
+
+    def finish(self) -> None:
+        """Finish every evaluation waiting (at once)."""
+        while self._jobs:
+            job = self._jobs[0]
+            while not self._work(job):
+                pass
+            self._finish(self._jobs.popleft())
+
+    def now(self) -> dict[str, float]:
+        """The scores of the weights as they are now, computed at once."""
+        trainer = self.state.trainer
+        if trainer is None:
+            return {}
+        self.finish()
+        if self.latest is None or self.latest["step"] != trainer.steps:
+            self.request()
+            self.finish()
+        return dict(self.latest)
+
+    def _work(self, job: _Job) -> bool:
+        """One slice of ``job``; True when it is complete."""
+        trainer = self.state.trainer
+        sets = [("train", trainer.x, trainer.labels)]
+        if trainer.test is not None:
+            sets.append(("test", *trainer.test))
+        start = job.position
+        for name, x, labels in sets:
+            if start < len(x):
+                network = self._twin.sync(trainer.net, job.weights)
+                stop = min(start + CHUNK, len(x))
+                self._add(job, name, network, x[start:stop], labels[start:stop])
+                job.position += stop - start
+                return job.position >= sum(len(s[1]) for s in sets)
+            start -= len(x)
+        return True
+
+    def _add(self, job: _Job, name: str, network: Network, x, labels) -> None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            output = network.forward(x)
+            loss = LOSSES[self.state.training.loss]().forward(output, labels)
+            wrong = float(np.sum(predict_labels(output) != labels))
+        job.sums[f"{name}_loss"] = job.sums.get(f"{name}_loss", 0.0) + loss * len(x)
+        job.sums[f"{name}_wrong"] = job.sums.get(f"{name}_wrong", 0.0) + wrong
+
+    def _finish(self, job: _Job) -> None:
+        trainer = self.state.trainer
+        scores = {"step": job.step}
+        for name, labels in (("train", trainer.labels),
+                             ("test", None if trainer.test is None else trainer.test[1])):
+            if labels is None or not len(labels):
+                continue
+            scores[f"{name}_loss"] = job.sums.get(f"{name}_loss", math.nan) / len(labels)
+            scores[f"{name}_error"] = job.sums.get(f"{name}_wrong", math.nan) / len(labels)
+        if job.epoch:
+            self._into_history(trainer, job.step, scores)
+        if self.latest is None or job.step >= self.latest["step"]:
+            self.latest = scores
+        self.state.emit(Scored())
+
+    @staticmethod
+    def _into_history(trainer: Trainer, step: int, scores: dict) -> None:
+        """Fill in the errors of the epoch that ended at ``step`` (unless the history has
+        been thinned past it meanwhile)."""
+        history = trainer.history
+        index = bisect.bisect_left(history.epoch_step, step)
+        if index == len(history.epoch_step) or history.epoch_step[index] != step:
+            return
+        for name in ("train_error", "test_loss", "test_error"):
+            series = getattr(history, name)
+            if name in scores and index < len(series):
+                series[index] = scores[name]

@@ -1,0 +1,425 @@
+"""The lab's state: the graph being edited, the network trained, the data, the training.
+
+No widgets and no drawing here (``import labnet.lab.state`` loads neither ipywidgets nor
+matplotlib). Every change is checked whole before anything changes; then the state changes and
+tells its ``listeners`` with one event (``labnet.lab.events``).
+
+The graph may be incomplete while it is edited; the network being trained is the last complete
+one built from it, which keeps its weights and its training until an edit completes the graph
+again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+from threadpoolctl import ThreadpoolController
+
+from labnet.errors import GraphError, InputError
+from labnet.lab.dataset import DataSettings, LabData, Points
+from labnet.lab.events import DataChanged, Event, GraphChanged, SettingsChanged, Trained
+from labnet.lab.graph import Graph, check_fits_the_lab
+from labnet.lab.scoring import Scorer
+from labnet.losses import LOSSES
+from labnet.modules import MODULES, Module
+from labnet.network import Network, Node
+from labnet.optim import OPTIMIZERS
+from labnet.presets import PRESETS
+from labnet.training import Trainer
+
+HISTORY_LIMIT = 2**14
+"""The history keeps at most this many entries per series (``labnet.training.History``), so a
+lab can play for hours in bounded memory and time."""
+UNDO_LIMIT = 100
+MAX_BATCH = 100_000
+CAP_VARIABLE = "LABNET_MAX_STEPS_PER_SECOND"
+"""An environment variable a server sets for every lab: the default cap of training steps/s."""
+
+
+# -- settings -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TrainingSettings:
+    """How the network trains."""
+
+    loss: str = "mse"
+    optimizer: str = "sgd"
+    lr: float = 0.1
+    batch_size: int = 10
+    max_steps_per_second: float | None = None
+    """A cap on training steps per second (``None``: as fast as it goes), so that many labs
+    playing on one server share it."""
+
+    def checked(self) -> TrainingSettings:
+        if self.loss not in LOSSES:
+            raise InputError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}")
+        if self.optimizer not in OPTIMIZERS:
+            raise InputError(f"unknown optimizer {self.optimizer!r}; choose one of "
+                             f"{', '.join(OPTIMIZERS)}")
+        lr, batch, cap = self.lr, self.batch_size, self.max_steps_per_second
+        if isinstance(lr, bool) or not isinstance(lr, int | float | np.integer | np.floating) \
+                or not (math.isfinite(lr) and 0 < lr <= 100):
+            raise InputError(f"the learning rate must be a number above 0 and at most 100, got "
+                             f"{lr!r}")
+        if isinstance(batch, bool) or not isinstance(batch, int | float | np.integer) or not (
+                math.isfinite(batch) and batch == int(batch) and 1 <= batch <= MAX_BATCH):
+            raise InputError(f"the batch size must be a whole number from 1 to {MAX_BATCH}, got "
+                             f"{batch!r}")
+        if cap is not None and (isinstance(cap, bool) or not isinstance(
+                cap, int | float | np.integer | np.floating) or not (math.isfinite(cap)
+                                                                     and cap >= 1)):
+            raise InputError(f"the cap on steps per second must be a number ≥ 1 (or None), got "
+                             f"{cap!r}")
+        return replace(self, lr=float(lr), batch_size=int(batch),
+                       max_steps_per_second=None if cap is None else float(cap))
+
+    def changed(self, **changes) -> TrainingSettings:
+        names = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - names)
+        if unknown:
+            raise InputError(f"unknown training setting(s) {', '.join(unknown)}; the settings "
+                             f"are {', '.join(sorted(names))}")
+        return replace(self, **{k: v for k, v in changes.items() if v is not None}).checked()
+
+
+def default_cap() -> float | None:
+    """The cap a server sets for every lab in ``$LABNET_MAX_STEPS_PER_SECOND`` (None if unset;
+    a value that is not a number ≥ 1 is ignored, so a typo on a server breaks no lab)."""
+    text = os.environ.get(CAP_VARIABLE, "").strip()
+    try:
+        cap = float(text)
+    except ValueError:
+        return None
+    return cap if math.isfinite(cap) and cap >= 1 else None
+
+
+@contextlib.contextmanager
+def single_blas_thread():
+    """Run NumPy's matrix products on one thread inside this block. The lab's matrices are
+    small: with several BLAS threads on a 2-core machine shared with the browser, a 100×100
+    boundary takes 15× longer (the threads wait for each other)."""
+    global _blas
+    if _blas is None:
+        _blas = ThreadpoolController()
+    with _blas.limit(limits=1, user_api="blas"):
+        yield
+
+
+_blas: ThreadpoolController | None = None
+
+
+class LabState:
+    """The state of a lab; every change a gesture or a notebook makes is a method here.
+
+    Parameters
+    ----------
+    preset : a network of ``labnet.PRESETS`` to start from (ignored if ``network`` is given).
+    network : a Network to start from (its modules, with their weights, are used as they are).
+    data : ``(x, labels)`` to train on instead of a generated data set (x has 2 columns).
+    seed : seeds the data, the weights of new modules and the mini-batches.
+    """
+
+    def __init__(self, preset: str | None = "seed", *, network: Network | None = None,
+                 data: tuple[np.ndarray, np.ndarray] | None = None, seed: int = 0,
+                 max_steps_per_second: float | None = None) -> None:
+        settings = DataSettings(seed=seed).checked()
+        points = None
+        if data is not None:
+            points = Points.of(*data, settings.test_fraction, settings.seed)
+            settings = replace(settings, dataset="custom")
+        cap = default_cap() if max_steps_per_second is None else max_steps_per_second
+        self._setup(LabData.make(settings, points),
+                    TrainingSettings(max_steps_per_second=cap).checked(),
+                    np.random.default_rng(seed))
+        if network is not None:
+            check_fits_the_lab(network)
+            self._set_graph(Graph.of(network), dict(network.operators), network=network)
+        elif preset is not None:
+            self.load_preset(preset)
+            self._undo.clear()
+        else:
+            self._set_graph(Graph(positions={0: (0.0, 0.0)}), {})
+
+    def _setup(self, data: LabData, training: TrainingSettings,
+               rng: np.random.Generator) -> None:
+        self.data = data
+        self.training = training
+        self.listeners: list[Callable[[Event], None]] = []
+        self.rng = rng
+        self.graph = Graph()
+        self.modules: dict[Node, Module] = {}  # the modules (with weights) of the graph's nodes
+        self.network: Network | None = None
+        self.graph_error: str | None = None
+        self.trainer: Trainer | None = None
+        self.scorer = Scorer(self)
+        self._undo: list[tuple[Graph, dict]] = []
+        self._redo: list[tuple[Graph, dict]] = []
+
+    @classmethod
+    def restore(cls, *, data: LabData, training: TrainingSettings, graph: Graph,
+                network: Network | None, rng_state: dict, trainer_state: dict | None
+                ) -> LabState:
+        """A state put together from its parts, as a lab file holds them: the graph being
+        edited and the last network trained (the same, unless the graph is incomplete), and
+        where training was. Every part is checked; a part that does not fit raises."""
+        state = cls.__new__(cls)
+        state._setup(data, training.checked(), np.random.default_rng())
+        modules = dict(network.operators) if network is not None else {}
+        if network is not None:
+            check_fits_the_lab(network)
+            state._set_graph(Graph.of(network), modules, network=network)
+        graph.check()
+        state._set_graph(graph, modules)
+        if trainer_state is not None and state.trainer is not None:
+            state.trainer.load_state_dict(trainer_state)
+        state.rng.bit_generator.state = rng_state
+        return state
+
+    def emit(self, event: Event) -> None:
+        for listener in list(self.listeners):
+            listener(event)
+
+    # -- the graph ------------------------------------------------------------------------------
+    def add(self, kind: str, *, at=None, between=None, **params) -> Node:
+        """Add a node with a new ``kind`` module (``MODULES``: the built-in ones and those
+        registered); ``Linear`` takes ``width``, ``LeakyReLU`` ``negative_slope``. ``between
+        = (src, dst)`` puts it into that edge; else it is not connected yet. Returns its id."""
+        graph, node = self.graph.add(kind, params, at=at, between=between)
+        self._edit(graph, forget=node)
+        return node
+
+    def connect(self, src: Node, dst: Node) -> None:
+        """Add the edge ``src → dst`` (refused, with the reason, if no network can have it)."""
+        self._edit(self.graph.connect(src, dst))
+
+    def disconnect(self, src: Node, dst: Node) -> None:
+        self._edit(self.graph.disconnect(src, dst))
+
+    def remove(self, node: Node) -> None:
+        self._edit(self.graph.remove(node))
+
+    def set_params(self, node: Node, **params) -> None:
+        """Make ``node``'s module anew with other parameters (a Linear's ``width``, a
+        LeakyReLU's ``negative_slope``)."""
+        self._edit(self.graph.set_params(node, params))
+
+    def move(self, node: Node, x: float, y: float) -> None:
+        """Draw ``node`` at ``(x, y)`` (in columns and rows of the graph's drawing)."""
+        self._edit(self.graph.move(node, x, y))
+
+    def tidy(self) -> None:
+        """Lay the graph out anew."""
+        self._edit(self.graph.tidy())
+
+    def load_preset(self, name: str) -> None:
+        """Replace the graph with a preset of ``labnet.PRESETS`` (with new weights)."""
+        if name not in PRESETS:
+            raise InputError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+        network = PRESETS[name](self.rng)
+        self._remember()
+        self._set_graph(Graph.of(network), dict(network.operators), network=network)
+
+    def undo(self) -> None:
+        """Put the graph back as it was before the last edit (modules that are back keep the
+        weights they have now)."""
+        if not self._undo:
+            raise GraphError("there is no edit to undo")
+        self._redo.append((self.graph, dict(self.modules)))
+        graph, modules = self._undo.pop()
+        self._set_graph(graph, {**modules, **self.modules})
+
+    def redo(self) -> None:
+        """Make again the last edit undone."""
+        if not self._redo:
+            raise GraphError("there is no edit to redo")
+        self._undo.append((self.graph, dict(self.modules)))
+        graph, modules = self._redo.pop()
+        self._set_graph(graph, {**modules, **self.modules})
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def _remember(self) -> None:
+        self._undo.append((self.graph, dict(self.modules)))
+        del self._undo[:-UNDO_LIMIT]
+        self._redo.clear()
+
+    def _edit(self, graph: Graph, forget: Node | None = None) -> None:
+        modules = {n: m for n, m in self.modules.items() if n != forget}  # a reused id
+        network = self._network_for(graph, modules)  # may refuse: nothing has changed yet
+        self._remember()
+        self._set_graph(graph, modules, network=network)
+
+    def _network_for(self, graph: Graph, modules: dict) -> Network | None:
+        """The network to train with ``graph``: the current one if its modules and edges are
+        the same, a new one if the graph is complete, else None."""
+        if graph.problems() is not None:
+            return None
+        current = self.network
+        if current is not None and current.operators.keys() == graph.nodes.keys() and all(
+                modules.get(n) is m for n, m in current.operators.items()) and (
+                {s: list(d) for s, d in current.connectivity.items()} == graph.connectivity()):
+            return current
+        return graph.network(self.rng, keep=modules)
+
+    def _set_graph(self, graph: Graph, modules: dict, network: Network | None = None) -> None:
+        if network is None:
+            network = self._network_for(graph, modules)
+        self.graph = graph
+        self.graph_error = graph.problems()
+        new_network = network is not None and network is not self.network
+        if new_network:
+            self.network = network
+            self.modules = {**modules, **network.operators}
+            self._new_trainer()
+        else:
+            self.modules = modules if network is None else {**modules, **network.operators}
+        self.emit(GraphChanged(new_network))
+        if new_network:
+            self.emit(Trained(0, reset=True))
+
+    # -- data -----------------------------------------------------------------------------------
+    def set_data(self, **changes) -> None:
+        """Change ``dataset``, ``noise``, ``n_points``, ``test_fraction``, ``seed`` or
+        ``standardize``; the data is made anew and training goes on, on it."""
+        self._set_data(self.data.changed(**changes))
+
+    def add_point(self, x1: float, x2: float, label: int) -> None:
+        """Add a training point of class ``label`` (0 or 1) at ``(x1, x2)``."""
+        self._set_data(self.data.with_point(x1, x2, label))
+
+    def remove_point(self, x1: float, x2: float, within: float | None = None) -> None:
+        """Remove the point nearest to ``(x1, x2)``, if it is within ``within``."""
+        self._set_data(self.data.without_point_near(x1, x2, within))
+
+    def _set_data(self, data: LabData) -> None:
+        if self.trainer is not None:
+            self.trainer.set_data(*data.network_sets())  # checks, then changes
+        self.data = data
+        self.scorer.clear()
+        self.emit(DataChanged())
+
+    # -- training -------------------------------------------------------------------------------
+    def set_training(self, **changes) -> None:
+        """Change ``loss``, ``optimizer``, ``lr``, ``batch_size`` or ``max_steps_per_second``;
+        the weights and the history are kept."""
+        settings = self.training.changed(**changes)
+        old, self.training = self.training, settings
+        trainer = self.trainer
+        if trainer is not None:
+            if (settings.loss, settings.optimizer) != (old.loss, old.optimizer):
+                trainer.loss = LOSSES[settings.loss]()
+                trainer.optimizer = self._make_optimizer(trainer.net)
+            trainer.lr = settings.lr
+            trainer.batch_size = settings.batch_size
+        self.scorer.clear()
+        self.emit(SettingsChanged())
+
+    def _make_optimizer(self, network: Network):
+        # plain SGD is the seed's update_param step; the others keep state per parameter
+        if self.training.optimizer == "sgd":
+            return None
+        return OPTIMIZERS[self.training.optimizer](network.params(), self.training.lr)
+
+    def _new_trainer(self) -> None:
+        train, test = self.data.network_sets()
+        settings = self.training
+        self.trainer = Trainer(
+            self.network, LOSSES[settings.loss](), self._make_optimizer(self.network),
+            data=train, test=test, batch_size=settings.batch_size, lr=settings.lr,
+            rng=self.rng, evaluate_epochs=False,  # TODO-MERGE history_limit=HISTORY_LIMIT
+            callbacks=[self.scorer])
+        self.scorer.clear()
+
+    def require_network(self) -> Network:
+        if self.network is None:
+            raise GraphError(f"there is no network to train yet: {self.graph_error}")
+        return self.network
+
+    def step(self, n: int = 1) -> int:
+        """Train on ``n`` mini-batches; a non-finite loss raises ``DivergedError`` and stops.
+        Returns the number of steps taken."""
+        return self._train(lambda: n, None, finish_scores=True)
+
+    def train_for(self, seconds: float, max_steps: int = 100_000) -> int:
+        """Train for about ``seconds`` (at least one step, at most ``max_steps``); return the
+        number of steps taken. (The errors of epochs that end are left to ``scorer.advance``.)"""
+        return self._train(lambda: max_steps, time.perf_counter() + seconds)
+
+    def epoch(self) -> int:
+        """Train to the end of the current epoch; return the number of steps taken."""
+        trainer = self.trainer
+        epochs = trainer.epochs if trainer is not None else 0
+        return self._train(lambda: 10**9, None, until=lambda: trainer.epochs > epochs,
+                           finish_scores=True)
+
+    def _train(self, count, deadline, until=None, finish_scores=False) -> int:
+        self.require_network()
+        trainer, steps, limit = self.trainer, 0, count()
+        try:
+            with np.errstate(over="ignore", invalid="ignore"), single_blas_thread():
+                # (numpy's warnings about overflow: DivergedError says it better)
+                while steps < limit:
+                    trainer.step()
+                    steps += 1
+                    if (deadline is not None and time.perf_counter() >= deadline) or (
+                            until is not None and until()):
+                        break
+        finally:
+            if finish_scores:  # the history's errors of the epochs ended, at once
+                self.scorer.finish()
+            self.emit(Trained(steps))
+        return steps
+
+    def reset(self) -> None:
+        """New weights for every module, a new optimizer, an empty history."""
+        self.require_network().reset_parameters(self.rng)
+        self._new_trainer()
+        self.emit(Trained(0, reset=True))
+
+    # -- what there is to read ------------------------------------------------------------------
+    @property
+    def palette(self) -> tuple[str, ...]:
+        """The module kinds a user can add: the built-in ones, then those registered."""
+        return tuple(MODULES)
+
+    def scores(self) -> dict[str, float]:
+        """Loss and error rate on the training and test sets, as the network is now."""
+        return self.scorer.now()
+
+    def outputs_over(self, x: np.ndarray, node=None, network: Network | None = None
+                     ) -> np.ndarray:
+        """The output of ``node`` (default: the output) of ``network`` (default: the one
+        trained) for points ``x`` of the plane, in blocks of 1024 points (blocks that stay in
+        the processor's cache make a 100×100 grid 2-4× faster than one big forward)."""
+        network = network or self.require_network()
+        node = network.output if node is None else node
+        x = self.data.network_input(x).astype(network.dtype, copy=False)
+        with single_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
+            blocks = []
+            for start in range(0, len(x), 1024):
+                network.forward(x[start:start + 1024])
+                blocks.append(network.outputs[node])
+        return np.concatenate(blocks)
+
+    def class_one_score(self, output: np.ndarray) -> np.ndarray:
+        """For each row of a network ``output``, how much the network leans to class 1, in
+        [0, 1] (0.5: on the boundary): the softmax probability with cross-entropy,
+        ``(1 + o₁ - o₀) / 2`` clipped with MSE."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            margin = output[:, 1] - output[:, 0]
+            if self.training.loss == "cross-entropy":
+                score = 0.5 + 0.5 * np.tanh(0.5 * np.clip(margin, -60, 60))  # = softmax p₁
+            else:
+                score = np.clip(0.5 + 0.5 * margin, 0.0, 1.0)
+        return np.nan_to_num(score, nan=0.5)  # a diverged network leans nowhere

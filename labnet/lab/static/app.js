@@ -1,0 +1,148 @@
+// The whole lab in one element: the bar, the message line, the plane, the graph, the curves
+// and the panels, in a CSS grid that follows the width it is given (lab.css). This module
+// builds them, hands each the state and the messages it draws, and nothing else.
+
+import {BarsView} from "./bars.js";
+import {BoundaryView} from "./boundary.js";
+import {Controls} from "./controls.js";
+import {CurvesView} from "./curves.js";
+import {GraphView} from "./graph.js";
+import {InsideView} from "./inside.js";
+import {Channel} from "./protocol.js";
+import {h} from "./util.js";
+
+/** A card of the lab: a title, its content, and a cover for when the teacher hides it. */
+function card(css, title, ...content) {
+  const cover = h("div", {class: "lab-cover", hidden: true},
+    h("span", {}, `${title}: hidden`), h("span", {}, "what do you predict?"));
+  const element = h("section", {class: `lab-card ${css}`},
+    h("h3", {class: "lab-card-title"}, title), ...content, cover);
+  return {element, cover};
+}
+
+/** Tabs: one button per panel, one panel shown. */
+function tabs(pages) {
+  const bar = h("div", {class: "lab-tab-bar", role: "tablist"});
+  const box = h("div", {class: "lab-tab-pages"});
+  const buttons = pages.map(([name, page], i) => {
+    page.classList.add("lab-tab-page");
+    page.hidden = i !== 0;
+    box.append(page);
+    const button = h("button", {class: `lab-tab lab-tab-${name.toLowerCase()}`, role: "tab",
+      "aria-selected": String(i === 0), onclick: () => {
+        buttons.forEach((b, k) => {
+          b.setAttribute("aria-selected", String(k === i));
+          pages[k][1].hidden = k !== i;
+        });
+      }}, name);
+    bar.append(button);
+    return button;
+  });
+  return h("div", {class: "lab-tabs"}, bar, box);
+}
+
+/**
+ * Draw the lab of `model` into `el`; returns what undoes it.
+ * @param {{model: Object, el: HTMLElement}} context
+ */
+export function render({model, el}) {
+  const root = h("div", {class: "labnet-lab"});
+  const grid = h("div", {class: "lab-grid"});
+  const channel = new Channel(model);
+  const message = h("div", {class: "lab-message", role: "alert"});
+  const say = (text, error) => {
+    message.textContent = text;
+    message.classList.toggle("lab-error", !!error);
+  };
+  const controls = new Controls(channel);
+  const boundary = new BoundaryView(channel, root);
+  const graph = new GraphView(channel, root, say);
+  const curves = new CurvesView(root);
+  const bars = new BarsView(root);
+  const inside = new InsideView(channel);
+  const cards = {
+    boundary: card("lab-plane", "decision boundary", boundary.element),
+    graph: card("lab-graph", "graph", graph.element),
+    curves: card("lab-curves", "curves", curves.curvesBox),
+    gradients: card("lab-gradients", "gradient norms", h("div", {class: "lab-curves-box"},
+      curves.gradients.element, bars.element)),
+  };
+  const panel = h("section", {class: "lab-card lab-panel"}, tabs([
+    ["Data", controls.data], ["Train", controls.train], ["Inside", inside.element],
+    ["Teach", controls.teach]]));
+  grid.append(controls.bar, message, cards.boundary.element, cards.graph.element, panel,
+    cards.curves.element, cards.gradients.element);
+  root.append(grid);
+  el.append(root);
+
+  const on = {
+    settings() {
+      const settings = model.get("settings");
+      controls.setSettings(settings);
+      boundary.setColours(settings.colours);
+      graph.setSettings(settings);
+      bars.setSettings(settings);
+      inside.setSettings(settings);
+    },
+    graph() {
+      const state = model.get("graph");
+      graph.setGraph(state);
+      curves.setGraph(state);
+      bars.setGraph(state);
+      inside.setGraph(state);
+    },
+    view() {
+      const view = model.get("view");
+      root.style.setProperty("--lab-scale", String(view.scale));
+      root.classList.toggle("lab-presenting", view.scale > 1);
+      for (const [name, {cover, element}] of Object.entries(cards)) {
+        const hidden = view.hidden.includes(name);
+        cover.hidden = !hidden;
+        element.classList.toggle("lab-hidden", hidden);
+      }
+      controls.setView(view);
+      boundary.setView(view);
+      graph.setView(view);
+      inside.setView(view);
+    },
+    status() { controls.setStatus(model.get("status")); },
+    message() {
+      const m = model.get("message");
+      say(m.text || "", m.error);
+    },
+    walk() {
+      const walk = model.get("walk");
+      inside.setWalk(walk);
+      graph.setWalk(walk);
+    },
+    code() { controls.setCode(model.get("code")); },
+  };
+  /** @type {Object<string, function(Object, DataView[]): void>} */
+  const streams = {
+    boundary: (content, buffers) => boundary.frame(content, buffers),
+    thumbs: (content, buffers) => {
+      graph.thumbs(content, buffers);
+      bars.setNorms(content.grad_norms);
+    },
+    curves: (content, buffers) => curves.update(content, buffers),
+    points: (content, buffers) => boundary.setPoints(content, buffers),
+    unitmap: (content, buffers) => inside.unitMap(content, buffers),
+    walkmaps: (content, buffers) => inside.walkMaps(content, buffers),
+    reply: content => channel.answer(content),
+    download: (content, buffers) => controls.offer(content.name, buffers[0]),
+  };
+  const onMessage = (content, buffers) => {
+    const handle = content && streams[content.type];
+    if (handle) handle(content, buffers || []);
+  };
+  const handlers = Object.entries(on).map(([name, handler]) => [`change:${name}`, handler]);
+  for (const [event, handler] of handlers) model.on(event, handler);
+  model.on("msg:custom", onMessage);
+  for (const handler of Object.values(on)) handler();
+  model.send({type: "hello"});
+  return () => {
+    for (const [event, handler] of handlers) model.off(event, handler);
+    model.off("msg:custom", onMessage);
+    root.remove();
+  };
+}

@@ -1,0 +1,238 @@
+// The controls: the bar (Play, Step, Epoch, Reset and the status line) and the panels Data,
+// Train and Teach. Each control sends an intent; what it shows comes back from the kernel
+// (`settings`, `status`, `view`): a refused value springs back to the lab's.
+
+import {h, num, percent, whole} from "./util.js";
+
+const LR_RANGE = [-4, 1];  // the learning-rate slider spans 10^-4 to 10^1
+const CLICK_WORDS = {off: "does nothing", orange: "adds an orange point (class 0)",
+  blue: "adds a blue point (class 1)", remove: "removes the nearest point"};
+
+/** A labelled row: "learning rate [control] value". */
+function field(label, control, ...after) {
+  return h("label", {class: "lab-field"}, h("span", {class: "lab-field-name"}, label),
+    control, ...after);
+}
+
+function select(css, options, onchange, words = {}) {
+  return h("select", {class: css, onchange},
+    ...options.map(o => h("option", {value: o}, words[o] || o)));
+}
+
+/** Set a control's value unless the user is typing in it. */
+function show(control, value) {
+  if (document.activeElement === control) return;
+  if (control.type === "checkbox") control.checked = !!value;
+  else control.value = value;
+}
+
+export class Controls {
+  /**
+   * @param {import("./protocol.js").Channel} channel
+   * @param {function(string): void} download  offer a file the kernel sent
+   */
+  constructor(channel) {
+    this.channel = channel;
+    this.settings = null;
+    this.bar = this.makeBar();
+    this.data = h("div", {class: "lab-panel-data"});
+    this.train = h("div", {class: "lab-panel-train"});
+    this.teach = h("div", {class: "lab-panel-teach"});
+    this.built = false;
+  }
+
+  /** Send an intent; if the lab refuses, the controls show its values again. */
+  async send(action, args = {}) {
+    const reply = await this.channel.intent(action, args);
+    if (!reply.ok && this.settings) this.setSettings(this.settings);
+    return reply;
+  }
+
+  makeBar() {
+    const button = (css, text, action, title) => h("button", {class: css, title,
+      onclick: () => this.send(action)}, text);
+    this.play = h("button", {class: "lab-play lab-primary", title: "train continuously / pause",
+      onclick: () => this.send("toggle_play")}, "▶ Play");
+    this.status = h("div", {class: "lab-status", role: "status", "aria-live": "off"});
+    return h("div", {class: "lab-bar"},
+      h("span", {class: "lab-buttons"}, this.play,
+        button("lab-step", "Step", "step", "train on one mini-batch"),
+        button("lab-epoch", "Epoch", "epoch", "train to the end of the epoch"),
+        button("lab-reset", "Reset", "reset", "new weights, new optimizer, empty history")),
+      this.status);
+  }
+
+  build(choices, limits) {
+    this.built = true;
+    // data
+    this.dataset = select("lab-dataset", choices.datasets,
+      () => this.send("set_data", {dataset: this.dataset.value}));
+    this.noise = h("input", {class: "lab-noise", type: "range", min: limits.noise[0],
+      max: limits.noise[1], step: 0.05,
+      onchange: () => this.send("set_data", {noise: Number(this.noise.value)})});
+    this.noiseText = h("output", {class: "lab-value"});
+    this.points = h("input", {class: "lab-n-points", type: "number", min: limits.points[0],
+      max: limits.points[1], step: 1,
+      onchange: () => this.send("set_data", {n_points: Number(this.points.value)})});
+    this.testPart = h("input", {class: "lab-test-fraction", type: "range",
+      min: limits.test_fraction[0], max: limits.test_fraction[1], step: 0.05,
+      onchange: () => this.send("set_data", {test_fraction: Number(this.testPart.value)})});
+    this.testText = h("output", {class: "lab-value"});
+    this.seed = h("input", {class: "lab-data-seed", type: "number", min: 0, step: 1,
+      onchange: () => this.send("set_data", {seed: Number(this.seed.value)})});
+    const newData = h("button", {class: "lab-regenerate", title: "new points: the next seed",
+      onclick: () => this.send("set_data", {seed: Number(this.seed.value) + 1})}, "New data");
+    this.standardize = h("input", {class: "lab-standardize", type: "checkbox",
+      onchange: () => this.send("set_data", {standardize: this.standardize.checked})});
+    this.showTest = h("input", {class: "lab-show-test", type: "checkbox",
+      onchange: () => this.send("show", {test_points: this.showTest.checked})});
+    this.discretize = h("input", {class: "lab-discretize", type: "checkbox",
+      onchange: () => this.send("show", {discretize: this.discretize.checked})});
+    this.click = select("lab-click-mode", choices.clicks,
+      () => this.send("show", {click: this.click.value}), CLICK_WORDS);
+    this.data.replaceChildren(
+      field("data", this.dataset), field("noise", this.noise, this.noiseText),
+      field("points", this.points), field("test part", this.testPart, this.testText),
+      field("seed", this.seed, newData),
+      h("label", {class: "lab-check"}, this.standardize, "standardise inputs"),
+      h("div", {class: "lab-row"}, h("label", {class: "lab-check"}, this.showTest, "test points"),
+        h("label", {class: "lab-check"}, this.discretize, "discretise")),
+      field("a click", this.click));
+    // training
+    this.loss = select("lab-loss", choices.losses,
+      () => this.send("set_training", {loss: this.loss.value}));
+    this.optimizer = select("lab-optimizer", choices.optimizers,
+      () => this.send("set_training", {optimizer: this.optimizer.value}));
+    this.lr = h("input", {class: "lab-lr", type: "range", min: LR_RANGE[0], max: LR_RANGE[1],
+      step: 0.01, "aria-label": "learning rate (log scale)",
+      oninput: () => { this.lrText.value = num(10 ** Number(this.lr.value), 2); },
+      onchange: () => this.send("set_training",
+        {lr: Number((10 ** Number(this.lr.value)).toPrecision(2))})});
+    this.lrText = h("input", {class: "lab-lr-value", type: "text", inputmode: "decimal",
+      "aria-label": "learning rate",
+      onchange: () => this.send("set_training", {lr: Number(this.lrText.value)})});
+    this.batch = h("input", {class: "lab-batch-size", type: "number", min: 1, step: 1,
+      onchange: () => this.send("set_training", {batch_size: Number(this.batch.value)})});
+    this.cap = h("input", {class: "lab-cap", type: "number", min: 1, step: 100,
+      placeholder: "none", title: "at most this many training steps a second (to share a "
+        + "server)", onchange: () => this.send("set_training", {max_steps_per_second:
+        this.cap.value === "" ? null : Number(this.cap.value)})});
+    this.train.replaceChildren(
+      field("loss", this.loss), field("optimizer", this.optimizer),
+      field("learning rate", this.lr, this.lrText), field("batch size", this.batch),
+      field("steps/s at most", this.cap));
+    this.buildTeach(choices);
+  }
+
+  buildTeach(choices) {
+    this.hideBoxes = new Map(choices.views.map(name => [name, h("input", {type: "checkbox",
+      class: `lab-hide-${name}`, onchange: e => this.send(e.target.checked ? "hide" : "reveal",
+        {names: [name]})})]));
+    this.present = h("input", {class: "lab-presentation", type: "checkbox",
+      onchange: () => this.send("present", {on: this.present.checked})});
+    this.file = h("input", {class: "lab-file-name", type: "text", value: "my-lab.npz",
+      "aria-label": "file name"});
+    this.openButton = h("button", {class: "lab-open", title: "open a lab saved in the file "
+      + "(click twice: it replaces this lab)", onclick: () => this.open()}, "Open");
+    this.code = h("textarea", {class: "lab-code", readonly: true, rows: 6,
+      placeholder: "the network as Python code"});
+    this.link = h("a", {class: "lab-download", hidden: true});
+    this.teach.replaceChildren(
+      h("h4", {}, "Hide, to ask the class first"),
+      h("div", {class: "lab-row lab-wrap"}, ...[...this.hideBoxes].map(([name, box]) =>
+        h("label", {class: "lab-check"}, box, name))),
+      h("h4", {}, "Projector"),
+      h("label", {class: "lab-check"}, this.present, "presentation (1.4× larger)"),
+      h("h4", {}, "Save and share"),
+      field("file", this.file),
+      h("div", {class: "lab-row lab-wrap"},
+        h("button", {class: "lab-save", onclick: () => this.send("save",
+          {path: this.file.value})}, "Save"),
+        this.openButton,
+        h("button", {class: "lab-export", title: "the network being trained, as operators "
+          + "and connectivity dictionaries", onclick: () => this.send("export_code")},
+        "Export as code"),
+        h("button", {class: "lab-picture", title: "a PNG of the boundary, the curves and the "
+          + "graph, for slides", onclick: () => this.send("export_picture",
+          {path: this.file.value.replace(/\.npz$/, "") + ".png"})}, "Export picture")),
+      this.link, this.code);
+  }
+
+  /** Open asks first: it replaces the graph, the weights and the data being shown. */
+  open() {
+    if (!this.armed || performance.now() - this.armed > 10000) {
+      this.armed = performance.now();
+      this.openButton.textContent = "Open: sure?";
+      return;
+    }
+    this.armed = 0;
+    this.openButton.textContent = "Open";
+    this.send("load", {path: this.file.value});
+  }
+
+  setSettings(settings) {
+    this.settings = settings;
+    if (!this.built) this.build(settings.choices, settings.limits);
+    const {data, training, choices} = settings;
+    if (this.dataset.options.length !== choices.datasets.length) {
+      this.dataset.replaceChildren(...choices.datasets.map(o => h("option", {value: o}, o)));
+    }
+    show(this.dataset, data.dataset);
+    show(this.noise, data.noise);
+    this.noiseText.value = num(data.noise, 2);
+    show(this.points, data.n_points);
+    show(this.testPart, data.test_fraction);
+    this.testText.value = percent(data.test_fraction);
+    show(this.seed, data.seed);
+    show(this.standardize, data.standardize);
+    show(this.loss, training.loss);
+    show(this.optimizer, training.optimizer);
+    show(this.lr, Math.log10(training.lr));
+    show(this.lrText, num(training.lr, 4));
+    show(this.batch, training.batch_size);
+    show(this.cap, training.max_steps_per_second === null ? "" : training.max_steps_per_second);
+  }
+
+  /** @param {import("./protocol.js").ViewState} view */
+  setView(view) {
+    if (!this.built) return;
+    show(this.showTest, view.show_test);
+    show(this.discretize, view.discretize);
+    show(this.click, view.click);
+    show(this.present, view.scale > 1);
+    for (const [name, box] of this.hideBoxes) show(box, view.hidden.includes(name));
+  }
+
+  /** @param {import("./protocol.js").Status} status */
+  setStatus(status) {
+    this.play.textContent = status.playing ? "⏸ Pause" : "▶ Play";
+    this.play.classList.toggle("lab-playing", status.playing);
+    if (status.step === undefined) {
+      this.status.replaceChildren(h("span", {}, "no network to train yet"));
+      return;
+    }
+    const part = (name, value) => h("span", {class: "lab-stat"}, `${name} `, h("b", {}, value));
+    const errors = status.errors_hidden
+      ? [part("train error", "?"), part("test error", "?")]
+      : [part("train error", percent(status.train_error)),
+        part("test error", status.test_error === undefined ? "–" : percent(status.test_error))];
+    this.status.replaceChildren(part("epoch", whole(status.epoch)),
+      part("step", whole(status.step)), part("loss", num(status.loss, 4)), ...errors,
+      status.playing ? part("", `${whole(status.steps_per_second)} steps/s`)
+        : h("span", {class: "lab-stat"}, "paused"));
+  }
+
+  setCode(code) {
+    if (this.code) this.code.value = code;
+  }
+
+  /** Offer bytes the kernel sent (an exported picture) as a download link. */
+  offer(name, bytes) {
+    const url = URL.createObjectURL(new Blob([bytes], {type: "image/png"}));
+    if (this.link.href) URL.revokeObjectURL(this.link.href);
+    this.link.href = url;
+    this.link.download = name;
+    this.link.textContent = `download ${name}`;
+    this.link.hidden = false;
+  }
+}

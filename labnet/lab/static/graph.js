@@ -1,0 +1,556 @@
+// The graph, drawn as SVG and edited by hand. Every gesture is an intent (the Lab method a
+// notebook would call); the drawing follows the `graph` trait that comes back, never the
+// gesture itself. A refused gesture (a cycle, widths that differ, an edge into the input)
+// snaps back and shows the lab's reason beside it.
+//
+//   drag a palette module onto the graph      add (onto an edge: into that edge)
+//   click a palette module                    add, right of the rest
+//   drag from a node's output port to a node  connect
+//   drag a node                               move
+//   click a node or an edge, then Delete or × remove / disconnect
+//   double-click a Linear or a LeakyReLU      set its width or its slope
+//   Ctrl+Z, Ctrl+Shift+Z (or Ctrl+Y)          undo, redo
+
+import {colourTable, h, key, logLevel, num, paintValues, svg} from "./util.js";
+
+const MARGIN = 46;
+const MIN_SCALE = 34;
+const MAX_SCALE = 150;
+const DRAG_START = 4;  // pixels the pointer moves before a press becomes a drag
+const EDIT_PARAMS = {Linear: ["width", "units"], LeakyReLU: ["negative_slope", "slope"]};
+
+export class GraphView {
+  /**
+   * @param {import("./protocol.js").Channel} channel
+   * @param {HTMLElement} root
+   * @param {function(string, string): void} say  show a message in the lab
+   */
+  constructor(channel, root, say) {
+    this.channel = channel;
+    this.root = root;
+    this.say = say;
+    this.graph = {nodes: [], edges: [], output: null, error: null};
+    this.selected = null;  // {node} or {edge: [src, dst]}
+    this.pan = [0, 0];
+    this.highlight = {picked: null, walk: null};
+    this.palette = h("div", {class: "lab-palette", role: "toolbar"});
+    this.svg = svg("svg", {class: "lab-graph-svg", tabindex: 0, "aria-label": "the graph"});
+    this.layer = svg("g");
+    this.edgeLayer = svg("g", {class: "lab-edges"});
+    this.nodeLayer = svg("g", {class: "lab-nodes"});
+    this.layer.append(this.edgeLayer, this.nodeLayer);
+    this.svg.append(defs(), this.layer);
+    this.refusal = h("div", {class: "lab-refusal", role: "alert", hidden: true});
+    this.area = h("div", {class: "lab-graph-area"}, this.svg, this.refusal);
+    this.element = h("div", {class: "lab-graph-box"}, this.palette, this.area);
+    this.nodes = new Map();  // id as text → {group, rect, canvas, node}
+    this.edges = new Map();  // "src→dst" → {path, hit, edge}
+    this.table = null;
+    this.gradient = null;
+    this.decades = 4;
+    this.listen();
+    new ResizeObserver(() => this.render()).observe(this.area);
+  }
+
+  // -- state from the kernel ------------------------------------------------------------------
+  /** @param {Object} settings  the `settings` trait */
+  setSettings(settings) {
+    const colours = settings.colours;
+    this.table = colourTable(colours.boundary);
+    this.gradient = colourTable(colours.gradient);
+    this.decades = colours.decades;
+    const kinds = settings.choices.palette;
+    if (this.paletteKinds && this.paletteKinds.join() === kinds.join()) return;
+    this.paletteKinds = kinds;
+    this.buildPalette(settings.choices);
+  }
+
+  /** @param {import("./protocol.js").GraphState} graph */
+  setGraph(graph) {
+    this.graph = graph;
+    const ids = new Set(graph.nodes.map(n => String(n.id)));
+    if (this.selected && this.selected.node !== undefined && !ids.has(String(this.selected.node)))
+      this.selected = null;
+    if (this.selected && this.selected.edge && !graph.edges.some(
+      e => key(...e) === key(...this.selected.edge))) this.selected = null;
+    this.undoButton.disabled = !graph.can_undo;
+    this.redoButton.disabled = !graph.can_redo;
+    this.render();
+  }
+
+  /** @param {import("./protocol.js").ViewState} view */
+  setView(view) {
+    this.edgeMode.value = view.edges;
+    this.highlight.picked = view.picked;
+    this.outline();
+  }
+
+  /** @param {?Object} walk  the `walk` trait */
+  setWalk(walk) {
+    this.highlight.walk = walk && walk.node !== undefined ? walk.node : null;
+    this.outline();
+  }
+
+  /** Thumbnails and gradient norms (a ThumbsFrame). */
+  thumbs(content, buffers) {
+    const n = content.n;
+    const all = buffers[0];
+    const bytes = new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
+    content.nodes.forEach((info, i) => {
+      const drawn = this.nodes.get(String(info.id));
+      if (!drawn || !drawn.canvas || !this.table) return;
+      paintThumb(drawn.canvas, bytes.subarray(i * n * n, (i + 1) * n * n), n, this.table);
+    });
+    const norms = Object.values(content.grad_norms).filter(v => v > 0);
+    const top = Math.max(...norms, 1e-300);
+    for (const [id, drawn] of this.nodes) {
+      const norm = content.grad_norms[id];
+      const trained = norm !== undefined && norm !== null;
+      drawn.rect.style.stroke = trained ? this.colour(logLevel(norm, top, this.decades)) : "";
+      drawn.title.textContent = `${drawn.node.id}: ${drawn.node.label}`
+        + (trained ? ` · ‖dL/d output‖ = ${num(norm)}` : " · not trained yet");
+    }
+    const flows = content.edges.map(e => e[2]).filter(v => v > 0);
+    const flowTop = Math.max(...flows, 1e-300);
+    const weights = content.edge_mode === "weights";
+    for (const [src, dst, value] of content.edges) {
+      const drawn = this.edges.get(key(src, dst));
+      if (!drawn) continue;
+      const level = logLevel(value, flowTop, this.decades);
+      drawn.path.style.strokeWidth = `${1 + 3.5 * level}px`;
+      drawn.path.style.stroke = weights ? "" : this.colour(level);
+      drawn.title.textContent = `${src} → ${dst} · ${weights ? "‖weight‖" : "‖gradient‖"} = `
+        + num(value);
+    }
+    this.channel.painted("thumbs", content.frame);
+  }
+
+  colour(level) {
+    const i = 4 * Math.round(level * 255);
+    const t = this.gradient;
+    return `rgb(${t[i]},${t[i + 1]},${t[i + 2]})`;
+  }
+
+  // -- drawing --------------------------------------------------------------------------------
+  /** The graph's nodes and edges, drawn anew (after an edit, or a resize). */
+  render() {
+    const width = this.area.clientWidth;
+    const height = this.area.clientHeight;
+    if (!width || !height) return;
+    this.fitTo(width, height);
+    this.nodeLayer.replaceChildren();
+    this.edgeLayer.replaceChildren();
+    this.nodes.clear();
+    this.edges.clear();
+    for (const node of this.graph.nodes) this.drawNode(node);
+    for (const [src, dst] of this.graph.edges) this.drawEdge(src, dst);
+    this.layer.setAttribute("transform", `translate(${this.pan[0]},${this.pan[1]})`);
+    this.outline();
+  }
+
+  /** Scale and offset from graph units to pixels, so the graph fits the area. */
+  fitTo(width, height) {
+    const xs = this.graph.nodes.map(n => n.x);
+    const ys = this.graph.nodes.map(n => n.y);
+    const [x0, x1] = [Math.min(...xs, 0), Math.max(...xs, 0)];
+    const [y0, y1] = [Math.min(...ys, 0), Math.max(...ys, 0)];
+    const fit = Math.min((width - 2 * MARGIN) / Math.max(x1 - x0, 1),
+      (height - 2 * MARGIN) / Math.max(y1 - y0, 1));
+    this.scale = Math.max(MIN_SCALE, Math.min(MAX_SCALE, fit));
+    this.box = Math.max(26, Math.min(78, this.scale * 0.72));
+    this.offset = [(width - (x1 - x0) * this.scale) / 2 - x0 * this.scale,
+      (height - (y1 - y0) * this.scale) / 2 - y0 * this.scale];
+  }
+
+  toPixels(x, y) {
+    return [this.offset[0] + x * this.scale, this.offset[1] + y * this.scale];
+  }
+
+  toGraph(px, py) {
+    return [(px - this.pan[0] - this.offset[0]) / this.scale,
+      (py - this.pan[1] - this.offset[1]) / this.scale];
+  }
+
+  drawNode(node) {
+    const [x, y] = this.toPixels(node.x, node.y);
+    const box = this.box;
+    const compact = box < 36;
+    const classes = ["lab-node", `lab-node-${node.kind === "input" ? "input" : "module"}`];
+    if (!node.trained) classes.push("lab-untrained");
+    if (node.id === this.graph.output) classes.push("lab-output");
+    const group = svg("g", {class: classes.join(" "), "data-node": node.id,
+      transform: `translate(${x},${y})`});
+    const title = svg("title", {}, `${node.id}: ${node.label}`);
+    const heightBox = compact ? box : box * 1.28;
+    const rect = svg("rect", {x: -box / 2, y: -heightBox / 2, width: box, height: heightBox,
+      rx: 6, class: "lab-node-box"});
+    group.append(title, rect);
+    let canvas = null;
+    if (!compact) {
+      const size = box - 8;
+      const holder = svg("foreignObject", {x: -size / 2, y: -heightBox / 2 + 4, width: size,
+        height: size, class: "lab-thumb-holder"});
+      canvas = h("canvas", {class: "lab-thumb", width: 24, height: 24});
+      holder.append(canvas);
+      group.append(holder);
+    }
+    // the long label if it fits the box, else the short one ("L25")
+    const fontSize = 0.85 * parseFloat(getComputedStyle(this.root).fontSize || "13");
+    const text = compact || node.label.length * 0.58 * fontSize > box - 6 ? node.short
+      : node.label;
+    group.append(svg("text", {class: "lab-node-label", x: 0,
+      y: compact ? 4 : heightBox / 2 - 6, "text-anchor": "middle"}, text));
+    group.append(svg("text", {class: "lab-node-id", x: -box / 2 + 3, y: -heightBox / 2 - 3},
+      String(node.id)));
+    if (node.kind !== "input") group.append(svg("circle", {class: "lab-port-in", cx: -box / 2,
+      cy: 0, r: 4}));
+    group.append(svg("circle", {class: "lab-port-out", cx: box / 2, cy: 0, r: 6,
+      "data-port": node.id}));
+    const remove = svg("g", {class: "lab-delete", "data-delete": node.id,
+      transform: `translate(${box / 2 - 2},${-heightBox / 2 + 2})`},
+    svg("circle", {r: 8}), svg("text", {"text-anchor": "middle", y: 4}, "×"),
+    svg("title", {}, `remove node ${node.id}`));
+    if (node.kind !== "input") group.append(remove);
+    this.nodeLayer.append(group);
+    this.nodes.set(String(node.id), {group, rect, canvas, node, title, x, y,
+      half: [box / 2, heightBox / 2]});
+  }
+
+  drawEdge(src, dst) {
+    const from = this.nodes.get(String(src));
+    const to = this.nodes.get(String(dst));
+    if (!from || !to) return;
+    const d = edgePath(from.x + from.half[0], from.y, to.x - to.half[0], to.y);
+    const trained = from.node.trained && to.node.trained;
+    const path = svg("path", {d, class: `lab-edge${trained ? "" : " lab-untrained"}`,
+      "marker-end": "url(#lab-arrow)"});
+    const hit = svg("path", {d, class: "lab-edge-hit", "data-edge": key(src, dst)});
+    const title = svg("title", {}, `${src} → ${dst}`);
+    hit.append(title);
+    this.edgeLayer.append(path, hit);
+    this.edges.set(key(src, dst), {path, hit, title, edge: [src, dst]});
+  }
+
+  /** Outline the selected node or edge, the node looked at and the walk's node. */
+  outline() {
+    for (const [id, drawn] of this.nodes) {
+      const group = drawn.group;
+      group.classList.toggle("lab-selected", !!this.selected && this.selected.node !== undefined
+        && String(this.selected.node) === id);
+      group.classList.toggle("lab-picked", this.highlight.picked !== null
+        && String(this.highlight.picked) === id);
+      group.classList.toggle("lab-walk-here", this.highlight.walk !== null
+        && String(this.highlight.walk) === id);
+    }
+    for (const [edgeKey, drawn] of this.edges) {
+      drawn.path.classList.toggle("lab-selected", !!this.selected && !!this.selected.edge
+        && key(...this.selected.edge) === edgeKey);
+    }
+  }
+
+  // -- the palette ----------------------------------------------------------------------------
+  buildPalette(choices) {
+    const items = choices.palette.map(kind => h("button", {class: "lab-palette-item",
+      "data-kind": kind, title: `drag onto the graph (or onto an edge) to add a ${kind}; `
+        + "click to add it right of the rest"}, kind));
+    this.width = h("input", {class: "lab-new-width", type: "number", min: 1, max: 4096,
+      value: 25, title: "the width of a new Linear", "aria-label": "width of a new Linear"});
+    this.undoButton = h("button", {class: "lab-undo", title: "undo (Ctrl+Z)",
+      onclick: () => this.send("undo")}, "↶ Undo");
+    this.redoButton = h("button", {class: "lab-redo", title: "redo (Ctrl+Shift+Z)",
+      onclick: () => this.send("redo")}, "↷ Redo");
+    const tidy = h("button", {class: "lab-tidy", title: "lay the graph out anew",
+      onclick: () => { this.pan = [0, 0]; this.send("tidy"); }}, "Tidy");
+    this.edgeMode = h("select", {class: "lab-edge-mode", title: "what an edge's width shows",
+      onchange: () => this.send("show", {edges: this.edgeMode.value})},
+    ...choices.edge_modes.map(mode => h("option", {value: mode}, `edges: ${mode}`)));
+    const preset = h("select", {class: "lab-preset", title: "replace the graph (Undo brings "
+      + "it back)", onchange: () => {
+      if (preset.value) this.send("load_preset", {name: preset.value});
+      preset.value = "";
+    }}, h("option", {value: ""}, "preset…"),
+    ...choices.presets.map(name => h("option", {value: name}, name)));
+    this.palette.replaceChildren(
+      h("span", {class: "lab-palette-items"}, ...items,
+        h("label", {class: "lab-width-label"}, "width ", this.width)),
+      h("span", {class: "lab-palette-tools"}, this.undoButton, this.redoButton, tidy,
+        this.edgeMode, preset));
+  }
+
+  newParams(kind) {
+    return kind === "Linear" ? {width: Number(this.width.value) || 25} : {};
+  }
+
+  // -- gestures -------------------------------------------------------------------------------
+  /** Send an intent; a refusal shows beside `where` (pixels in the area), if given. */
+  async send(action, args = {}, where = null) {
+    const reply = await this.channel.intent(action, args);
+    if (!reply.ok && where) this.refuse(reply.error, where);
+    return reply;
+  }
+
+  refuse(text, [x, y]) {
+    const refusal = this.refusal;
+    refusal.textContent = text;
+    refusal.hidden = false;
+    const width = this.area.clientWidth;
+    refusal.style.left = `${Math.max(4, Math.min(x + 12, width - refusal.offsetWidth - 4))}px`;
+    refusal.style.top = `${Math.max(4, y + 12)}px`;
+    clearTimeout(this.refusalTimer);
+    this.refusalTimer = setTimeout(() => { refusal.hidden = true; }, 6000);
+  }
+
+  listen() {
+    this.palette.addEventListener("pointerdown", event => this.pressPalette(event));
+    this.svg.addEventListener("pointerdown", event => this.press(event));
+    this.svg.addEventListener("dblclick", event => this.doubleClick(event));
+    this.svg.addEventListener("keydown", event => this.key(event));
+  }
+
+  /** Where a pointer event is, in pixels of the area. */
+  local(event) {
+    const box = this.area.getBoundingClientRect();
+    return [event.clientX - box.left, event.clientY - box.top];
+  }
+
+  press(event) {
+    if (event.button !== 0) return;
+    this.svg.focus({preventScroll: true});
+    const target = event.target;
+    const remove = target.closest("[data-delete]");
+    if (remove) {
+      event.stopPropagation();
+      return this.send("remove", {node: this.idOf(remove.dataset.delete)});
+    }
+    const port = target.closest("[data-port]");
+    if (port) return this.dragEdge(event, this.idOf(port.dataset.port));
+    const group = target.closest("[data-node]");
+    if (group) return this.dragNode(event, group);
+    const hit = target.closest("[data-edge]");
+    if (hit) {
+      this.selected = {edge: this.edges.get(hit.dataset.edge).edge};
+      return this.outline();
+    }
+    this.dragBackground(event);
+  }
+
+  /** The id a data attribute names: a number if the graph has that number. */
+  idOf(text) {
+    const found = this.graph.nodes.find(n => String(n.id) === text);
+    return found ? found.id : text;
+  }
+
+  track(event, onMove, onUp) {
+    const start = [event.clientX, event.clientY];
+    let moved = false;
+    const move = e => {
+      if (!moved && Math.hypot(e.clientX - start[0], e.clientY - start[1]) < DRAG_START) return;
+      moved = true;
+      onMove(e);
+    };
+    const up = e => {
+      window.removeEventListener("pointermove", move);
+      window.removeEventListener("pointerup", up);
+      onUp(e, moved);
+    };
+    window.addEventListener("pointermove", move);
+    window.addEventListener("pointerup", up);
+  }
+
+  dragNode(event, group) {
+    const drawn = this.nodes.get(group.dataset.node);
+    const [x0, y0] = this.local(event);
+    this.track(event, e => {
+      const [x, y] = this.local(e);
+      group.setAttribute("transform", `translate(${drawn.x + x - x0},${drawn.y + y - y0})`);
+      group.classList.add("lab-dragging");
+    }, (e, moved) => {
+      group.classList.remove("lab-dragging");
+      const node = drawn.node.id;
+      if (!moved) {
+        this.selected = {node};
+        this.outline();
+        this.send("look_at", {node, unit: 0});
+        return;
+      }
+      const [gx, gy] = this.toGraph(...this.local(e));
+      this.send("move", {node, x: gx, y: gy}).then(reply => {
+        if (!reply.ok) this.render();
+      });
+    });
+  }
+
+  dragEdge(event, src) {
+    const from = this.nodes.get(String(src));
+    const start = [from.x + from.half[0] + this.pan[0], from.y + this.pan[1]];
+    const line = svg("path", {class: "lab-edge-draft"});
+    this.svg.append(line);
+    const draw = ([x, y]) => line.setAttribute("d", edgePath(start[0], start[1], x, y));
+    this.track(event, e => draw(this.local(e)), async (e, moved) => {
+      const where = this.local(e);
+      const below = document.elementFromPoint(e.clientX, e.clientY);
+      const group = below && below.closest && below.closest("[data-node]");
+      if (!moved || !group || group.dataset.node === String(src)) {
+        line.remove();
+        return;
+      }
+      const reply = await this.send("connect", {src, dst: this.idOf(group.dataset.node)});
+      if (reply.ok) {
+        line.remove();
+        return;
+      }
+      this.refuse(reply.error, where);
+      snapBack(line, start, where);
+    });
+  }
+
+  dragBackground(event) {
+    const start = [...this.pan];
+    const [x0, y0] = [event.clientX, event.clientY];
+    this.track(event, e => {
+      this.pan = [start[0] + e.clientX - x0, start[1] + e.clientY - y0];
+      this.layer.setAttribute("transform", `translate(${this.pan[0]},${this.pan[1]})`);
+    }, (e, moved) => {
+      if (!moved && this.selected) {
+        this.selected = null;
+        this.outline();
+      }
+    });
+  }
+
+  pressPalette(event) {
+    const item = event.target.closest("[data-kind]");
+    if (!item || event.button !== 0) return;
+    event.preventDefault();
+    const kind = item.dataset.kind;
+    const ghost = h("div", {class: "lab-ghost"}, kind);
+    const place = e => {
+      ghost.style.left = `${e.clientX + 6}px`;
+      ghost.style.top = `${e.clientY + 6}px`;
+    };
+    this.track(event, e => {
+      if (!ghost.isConnected) this.root.append(ghost);
+      place(e);
+    }, (e, moved) => {
+      ghost.remove();
+      const params = this.newParams(kind);
+      if (!moved) return this.send("add", {kind, params});
+      const box = this.area.getBoundingClientRect();
+      if (e.clientX < box.left || e.clientX > box.right || e.clientY < box.top
+        || e.clientY > box.bottom) return;
+      const where = this.local(e);
+      const edge = this.edgeNear(where);
+      const at = this.toGraph(...where);
+      this.send("add", edge ? {kind, params, at, between: edge} : {kind, params, at}, where);
+    });
+  }
+
+  /** The edge passing within a few pixels of `where` (pixels of the area), or null. */
+  edgeNear([x, y]) {
+    let best = null;
+    let bestDistance = 12;
+    for (const {path, edge} of this.edges.values()) {
+      const length = path.getTotalLength();
+      for (let s = 0; s <= length; s += 4) {
+        const p = path.getPointAtLength(s);
+        const distance = Math.hypot(p.x + this.pan[0] - x, p.y + this.pan[1] - y);
+        if (distance < bestDistance) {
+          bestDistance = distance;
+          best = edge;
+        }
+      }
+    }
+    return best;
+  }
+
+  doubleClick(event) {
+    const group = event.target.closest("[data-node]");
+    if (!group) return;
+    const drawn = this.nodes.get(group.dataset.node);
+    const edit = EDIT_PARAMS[drawn.node.kind];
+    if (!edit) return;
+    const [name, words] = edit;
+    const input = h("input", {class: "lab-param-editor", type: "number",
+      value: drawn.node.params[name], step: name === "width" ? 1 : 0.01,
+      "aria-label": `${words} of node ${drawn.node.id}`});
+    const [x, y] = this.local(event);
+    const holder = h("div", {class: "lab-param-box", style: `left:${x}px;top:${y}px`},
+      h("span", {}, `${words}: `), input);
+    this.area.append(holder);
+    input.focus();
+    input.select();
+    const done = async commit => {
+      if (!holder.isConnected) return;
+      holder.remove();
+      if (!commit || input.value === "") return;
+      this.send("set_params", {node: drawn.node.id, params: {[name]: Number(input.value)}},
+        [x, y]);
+    };
+    input.addEventListener("keydown", e => {
+      e.stopPropagation();
+      if (e.key === "Enter") done(true);
+      if (e.key === "Escape") done(false);
+    });
+    input.addEventListener("blur", () => done(true));
+  }
+
+  key(event) {
+    const mod = event.ctrlKey || event.metaKey;
+    if (mod && event.key.toLowerCase() === "z") {
+      event.preventDefault();
+      event.stopPropagation();
+      return this.send(event.shiftKey ? "redo" : "undo");
+    }
+    if (mod && event.key.toLowerCase() === "y") {
+      event.preventDefault();
+      event.stopPropagation();
+      return this.send("redo");
+    }
+    if ((event.key === "Delete" || event.key === "Backspace") && this.selected) {
+      event.preventDefault();
+      event.stopPropagation();
+      const selected = this.selected;
+      this.selected = null;
+      if (selected.edge) return this.send("disconnect", {src: selected.edge[0],
+        dst: selected.edge[1]});
+      return this.send("remove", {node: selected.node});
+    }
+    if (event.key === "Escape") {
+      this.selected = null;
+      this.outline();
+    }
+  }
+}
+
+function defs() {
+  return svg("defs", {}, svg("marker", {id: "lab-arrow", viewBox: "0 0 10 10", refX: 9, refY: 5,
+    markerWidth: 6, markerHeight: 6, orient: "auto-start-reverse"},
+  svg("path", {d: "M 0 0 L 10 5 L 0 10 z", class: "lab-arrow-head"})));
+}
+
+/** A smooth path from (x1, y1) to (x2, y2), leaving and arriving horizontally. */
+function edgePath(x1, y1, x2, y2) {
+  const bend = Math.max(20, Math.abs(x2 - x1) / 2);
+  return `M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}`;
+}
+
+/** Animate a refused draft edge back to its port, then remove it. */
+function snapBack(line, start, end) {
+  const began = performance.now();
+  const frame = now => {
+    const t = Math.min(1, (now - began) / 250);
+    const x = end[0] + (start[0] - end[0]) * t;
+    const y = end[1] + (start[1] - end[1]) * t;
+    line.setAttribute("d", edgePath(start[0], start[1], x, y));
+    if (t < 1) requestAnimationFrame(frame); else line.remove();
+  };
+  requestAnimationFrame(frame);
+}
+
+function paintThumb(canvas, values, n, table) {
+  if (canvas.width !== n) canvas.width = canvas.height = n;
+  const context = canvas.getContext("2d");
+  const image = context.createImageData(n, n);
+  paintValues(values, table, image);
+  context.putImageData(image, 0, 0);
+}

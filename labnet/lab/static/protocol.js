@@ -1,0 +1,188 @@
+// The messages between the kernel (labnet/lab/widget.py) and this front end.
+//
+// State the page shows comes as the widget's traits (JSON, kept by every view of the widget):
+// `graph`, `settings`, `view`, `status`, `message`, `walk`, `code`. Frames and arrays come as
+// custom messages with binary buffers, described below. The page never changes the model: it
+// sends intents, and the state that results comes back.
+
+/**
+ * @typedef {number|string} NodeId  A node of the graph; 0 is the input.
+ */
+
+/**
+ * @typedef {Object} GraphNode
+ * @property {NodeId} id
+ * @property {string} kind     "input", "Linear", "ReLU", ... or a registered module's name
+ * @property {string} label    "Linear 25"
+ * @property {string} short    "L25": for small drawings
+ * @property {Object<string, number|string>} params  what a double-click can edit ({width: 25})
+ * @property {number} x        column (graph units; the page scales them to pixels)
+ * @property {number} y        row
+ * @property {?number} width   width of the node's output, if known
+ * @property {boolean} trained whether the network being trained has this node as it is drawn
+ */
+
+/**
+ * @typedef {Object} GraphState   the `graph` trait
+ * @property {GraphNode[]} nodes
+ * @property {Array<[NodeId, NodeId]>} edges
+ * @property {?NodeId} output     the output node of the network being trained
+ * @property {?string} error      why the graph is not a network yet (null: it is)
+ * @property {boolean} can_undo
+ * @property {boolean} can_redo
+ */
+
+/**
+ * @typedef {Object} Status   the `status` trait
+ * @property {boolean} playing
+ * @property {number} steps_per_second
+ * @property {boolean} network       whether there is a network to train
+ * @property {boolean} errors_hidden the teacher hid the error rates
+ * @property {number} [epoch]
+ * @property {number} [step]
+ * @property {?number} [loss]        the last mini-batch's loss
+ * @property {?number} [train_error] from 0 to 1, measured at step `scored_step`
+ * @property {?number} [test_error]
+ * @property {?number} [scored_step]
+ */
+
+/**
+ * @typedef {Object} ViewState   the `view` trait (labnet/lab/display.py)
+ * @property {string[]} hidden   "boundary", "curves", "gradients", "graph", "errors"
+ * @property {boolean} show_test
+ * @property {boolean} discretize
+ * @property {string} click      what a click on the plane does: "off", "orange", "blue", "remove"
+ * @property {string} edges      "gradient" or "weights"
+ * @property {number} scale      1, or 1.4 in presentation mode
+ * @property {?NodeId} picked    the node looked at
+ * @property {Array<[NodeId, number]>} units  the unit each node's thumbnail shows
+ * @property {boolean} walking   a step-through walk is under way
+ */
+
+/**
+ * @typedef {Object} Message   the `message` trait: one line above the lab
+ * @property {string} text
+ * @property {boolean} error
+ * @property {boolean} sticky   stays until what it says is no longer true
+ * @property {number} id
+ */
+
+// -- custom messages, kernel → page ---------------------------------------------------------
+
+/**
+ * @typedef {Object} BoundaryFrame   {type: "boundary"}, buffer: n×n uint8, rows from the top
+ * @property {number} frame    answered with a Painted message once painted
+ * @property {number} n
+ * @property {number[]} extent [x1 low, x1 high, x2 low, x2 high] of the grid
+ */
+
+/**
+ * @typedef {Object} ThumbsFrame   {type: "thumbs"}, buffer: one n×n uint8 image per node
+ * @property {number} frame
+ * @property {number} n
+ * @property {Array<{id: NodeId, unit: number, low: number, high: number}>} nodes  in buffer order
+ * @property {Object<string, ?number>} grad_norms  ||dL/d(output)|| of each node, by id as text
+ * @property {Array<[NodeId, NodeId, ?number]>} edges  the norm along each edge
+ * @property {string} edge_mode  "gradient" or "weights"
+ */
+
+/**
+ * @typedef {Object} Curves   {type: "curves"}, one float64 buffer per series part
+ * @property {boolean} reset  the series start over (a new network, a thinned history)
+ * @property {number} stride  steps per entry of the per-step series
+ * @property {number} steps
+ * @property {Array<{name: string, start: number, length: number}>} series
+ *   "step" (x of the per-step series), "loss", "grad:<node>"; "epoch" (x of the per-epoch
+ *   series), "epoch_loss", "train_error", "test_loss", "test_error". Each part replaces the
+ *   series from `start` on.
+ */
+
+/**
+ * @typedef {Object} Points   {type: "points"}; buffers: train x (float32 n×2), train labels
+ *   (uint8), test x, test labels
+ * @property {number} n_train
+ * @property {number} n_test
+ * @property {number[]} extent
+ */
+
+/**
+ * @typedef {Object} UnitMap   {type: "unitmap"}, buffer: n×n uint8 (the Inside tab)
+ * @property {NodeId} node
+ * @property {number} unit
+ * @property {number} n
+ * @property {number} low
+ * @property {number} high
+ * @property {number} width  the node's number of units
+ */
+
+/**
+ * @typedef {Object} WalkMaps   {type: "walkmaps"}, one float32 rows×cols buffer per array
+ * @property {Array<{name: string, rows: number, cols: number}>} arrays
+ */
+
+/**
+ * @typedef {Object} Reply   {type: "reply"}: the answer to an Intent
+ * @property {number} id
+ * @property {boolean} ok
+ * @property {string} [error]   the ValueError's words, if the lab refused
+ * @property {*} [value]        what the method returned (a new node's id)
+ */
+
+// -- custom messages, page → kernel ----------------------------------------------------------
+
+/**
+ * @typedef {Object} Intent   {type: "intent"}: call the Lab method `action` with `args`
+ * @property {number} id
+ * @property {string} action   "add", "connect", "step", ... (labnet/lab/intents.py)
+ * @property {Object} args
+ */
+
+/**
+ * @typedef {Object} Painted   {type: "painted"}: a frame is on the screen; send the next
+ * @property {string} what     "boundary" or "thumbs"
+ * @property {number} frame
+ */
+
+/** Sends intents and hands each its reply. */
+export class Channel {
+  /** @param {Object} model  the anywidget model */
+  constructor(model) {
+    this.model = model;
+    this.next = 1;
+    /** @type {Map<number, function(Reply): void>} */
+    this.waiting = new Map();
+  }
+
+  /**
+   * Ask the lab to do something; resolves with the reply (never rejects: a refusal is a
+   * reply with ok false and the lab's words in `error`).
+   * @param {string} action
+   * @param {Object} [args]
+   * @returns {Promise<Reply>}
+   */
+  intent(action, args = {}) {
+    const id = this.next++;
+    return new Promise(resolve => {
+      this.waiting.set(id, resolve);
+      this.model.send({type: "intent", id, action, args});
+    });
+  }
+
+  /** @param {Reply} reply */
+  answer(reply) {
+    const resolve = this.waiting.get(reply.id);
+    if (resolve) {
+      this.waiting.delete(reply.id);
+      resolve(reply);
+    }
+  }
+
+  /**
+   * Tell the kernel a frame is painted.
+   * @param {string} what
+   * @param {number} frame
+   */
+  painted(what, frame) {
+    this.model.send({type: "painted", what, frame});
+  }
+}

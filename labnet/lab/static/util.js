@@ -1,0 +1,143 @@
+// Small helpers shared by the views: building elements, colours, numbers.
+
+const SVG = "http://www.w3.org/2000/svg";
+
+/**
+ * An HTML element: h("button", {class: "lab-step", onclick: f}, "Step").
+ * Attributes starting with "on" are listeners; `null` and `false` attributes are left out.
+ * @param {string} tag
+ * @param {Object} [attrs]
+ * @param {...(Node|string|null)} children
+ * @returns {HTMLElement}
+ */
+export function h(tag, attrs = {}, ...children) {
+  return fill(document.createElement(tag), attrs, children);
+}
+
+/**
+ * An SVG element, as `h` makes HTML ones.
+ * @returns {SVGElement}
+ */
+export function svg(tag, attrs = {}, ...children) {
+  return fill(document.createElementNS(SVG, tag), attrs, children);
+}
+
+function fill(element, attrs, children) {
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === false || value === undefined) continue;
+    if (name.startsWith("on") && typeof value === "function") {
+      element.addEventListener(name.slice(2), value);
+    } else {
+      element.setAttribute(name, value === true ? "" : String(value));
+    }
+  }
+  for (const child of children) {
+    if (child !== null && child !== undefined && child !== false) {
+      element.append(child instanceof Node ? child : String(child));
+    }
+  }
+  return element;
+}
+
+/** @param {string} hex  "#f59322" @returns {number[]} [r, g, b] */
+export function rgb(hex) {
+  const value = parseInt(hex.slice(1), 16);
+  return [(value >> 16) & 255, (value >> 8) & 255, value & 255];
+}
+
+/**
+ * A 256-entry RGBA table running through `stops` (evenly spaced hex colours).
+ * @param {string[]} stops
+ * @returns {Uint8ClampedArray} 1024 bytes
+ */
+export function colourTable(stops) {
+  const colours = stops.map(rgb);
+  const table = new Uint8ClampedArray(256 * 4);
+  for (let i = 0; i < 256; i++) {
+    const at = (i / 255) * (colours.length - 1);
+    const k = Math.min(Math.floor(at), colours.length - 2);
+    const t = at - k;
+    for (let c = 0; c < 3; c++) {
+      table[4 * i + c] = colours[k][c] * (1 - t) + colours[k + 1][c] * t;
+    }
+    table[4 * i + 3] = 255;
+  }
+  return table;
+}
+
+/**
+ * Paint uint8 `values` (n×n, rows from the top) through `table` into `image` (ImageData).
+ * @param {Uint8Array} values
+ * @param {Uint8ClampedArray} table
+ * @param {ImageData} image
+ */
+export function paintValues(values, table, image) {
+  const pixels = image.data;
+  for (let i = 0, p = 0; i < values.length; i++, p += 4) {
+    const c = 4 * values[i];
+    pixels[p] = table[c];
+    pixels[p + 1] = table[c + 1];
+    pixels[p + 2] = table[c + 2];
+    pixels[p + 3] = 255;
+  }
+}
+
+/**
+ * Where `value` sits on a log scale that spans `decades` below `top`: 0 (at or below the
+ * bottom) to 1 (at the top).
+ */
+export function logLevel(value, top, decades) {
+  if (!(value > 0) || !(top > 0)) return 0;
+  return Math.max(0, Math.min(1, 1 + Math.log10(value / top) / decades));
+}
+
+/** A number for people: 3 significant digits, exponents for very big or small ones. */
+export function num(value, digits = 3) {
+  if (value === null || value === undefined || Number.isNaN(value)) return "–";
+  if (!Number.isFinite(value) || Math.abs(value) >= 1e300) return value > 0 ? "∞" : "−∞";
+  const size = Math.abs(value);
+  if (size !== 0 && (size >= 1e5 || size < 1e-3)) return value.toExponential(digits - 1);
+  return Number(value.toPrecision(digits)).toString();
+}
+
+/** A share from 0 to 1 as a percentage: "1.5 %". */
+export function percent(value) {
+  if (value === null || value === undefined || Number.isNaN(value)) return "–";
+  return `${(100 * value).toFixed(1)} %`;
+}
+
+/** A whole number with thousands separated: "12,345". */
+export function whole(value) {
+  return value === null || value === undefined ? "–" : Math.round(value).toLocaleString("en");
+}
+
+/**
+ * A CSS variable of the page (JupyterLab's theme), or `fallback` where there is none.
+ * @param {Element} element
+ * @param {string} name  "--jp-ui-font-color1"
+ * @param {string} fallback
+ */
+export function themeColour(element, name, fallback) {
+  const value = getComputedStyle(element).getPropertyValue(name).trim();
+  return value || fallback;
+}
+
+/**
+ * Size a canvas's pixels to its box on the screen (times the device's pixel ratio); true if
+ * they changed.
+ * @param {HTMLCanvasElement} canvas
+ */
+export function fitCanvas(canvas) {
+  const ratio = window.devicePixelRatio || 1;
+  const width = Math.max(1, Math.round(canvas.clientWidth * ratio));
+  const height = Math.max(1, Math.round(canvas.clientHeight * ratio));
+  if (canvas.width === width && canvas.height === height) return false;
+  canvas.width = width;
+  canvas.height = height;
+  return true;
+}
+
+/** The key of a node or an edge in maps: ids may be numbers or names. */
+export function key(...ids) {
+  return ids.map(String).join("→");
+}

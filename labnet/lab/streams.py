@@ -1,0 +1,168 @@
+"""What the kernel sends the browser besides the widget's traits: frames and arrays, as custom
+messages with binary buffers (``static/protocol.js`` describes each message).
+
+Each function here builds one message, ``(content, buffers)``, from the lab as it is now; the
+widget decides when to send it. ``Curves`` remembers what was sent, so each message carries only
+the entries that are new (or that changed: a partial bucket at the end, an epoch's errors that
+were computed since).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from labnet.lab.graph import INPUT
+from labnet.lab.pictures import Pictures, edge_norms
+from labnet.walkthrough import heatmap_values
+
+if TYPE_CHECKING:
+    from labnet.lab.lab import Lab
+
+Message = tuple[dict, list[bytes]]
+EPOCH_SERIES = ("epoch_loss", "train_error", "test_loss", "test_error")
+
+
+def boundary(pictures: Pictures, n: int, frame: int) -> Message:
+    image = pictures.boundary(n)
+    _, extent = pictures.grid(n)
+    return {"type": "boundary", "frame": frame, "n": n, "extent": list(extent)}, [image.tobytes()]
+
+
+def thumbs(lab: Lab, pictures: Pictures, n: int, frame: int) -> Message:
+    """Each node's thumbnail, and the gradient norms the graph and the bars show."""
+    network = lab.state.network
+    found = pictures.units(n, lab.display.units)
+    nodes = [{"id": node, "unit": unit, "low": low, "high": high}
+             for node, unit, _, low, high in found]
+    norms = {str(node): _finite(value) for node, value in network.grad_norms().items()}
+    edges = [[src, dst, _finite(value)]
+             for (src, dst), value in edge_norms(network, lab.display.edges).items()]
+    content = {"type": "thumbs", "frame": frame, "n": n, "nodes": nodes, "grad_norms": norms,
+               "edges": edges, "edge_mode": lab.display.edges}
+    return content, [b"".join(image.tobytes() for _, _, image, _, _ in found)]
+
+
+def points(lab: Lab) -> Message:
+    data = lab.state.data
+    (x_train, labels_train), (x_test, labels_test) = data.train, data.test
+    from labnet.data import extent
+
+    content = {"type": "points", "n_train": len(x_train), "n_test": len(x_test),
+               "extent": list(extent(data.x_all)), "dataset": data.settings.dataset}
+    return content, [x_train.astype(np.float32).tobytes(), labels_train.astype(np.uint8).tobytes(),
+                     x_test.astype(np.float32).tobytes(), labels_test.astype(np.uint8).tobytes()]
+
+
+def unit_map(lab: Lab, pictures: Pictures, n: int) -> Message | None:
+    """The unit of the node picked, over the plane, bigger than a thumbnail."""
+    node, network = lab.display.picked, lab.state.network
+    if node is None or network is None or (node != INPUT and node not in network.operators):
+        return None
+    unit = lab.display.units.get(node, 0)
+    image, low, high = pictures.unit_map(node, min(unit, network.widths[node] - 1), n)
+    content = {"type": "unitmap", "node": node, "unit": unit, "n": n, "low": low, "high": high,
+               "width": network.widths[node]}
+    return content, [image.tobytes()]
+
+
+def walk_maps(lab: Lab) -> Message:
+    """The arrays of the walk's current step, each as a small heatmap (float32)."""
+    walk = lab.display.walk
+    arrays, buffers = [], []
+    if walk is not None:
+        for name, array in walk.current.arrays.items():
+            values = np.nan_to_num(heatmap_values(np.asarray(array, dtype=np.float64)))
+            rows, cols = values.shape
+            arrays.append({"name": name, "rows": rows, "cols": cols})
+            buffers.append(values.astype(np.float32).tobytes())
+    return {"type": "walkmaps", "arrays": arrays}, buffers
+
+
+def walk_state(lab: Lab) -> dict:
+    walk = lab.display.walk
+    if walk is None:
+        return {}
+    step = walk.current
+    return {"index": step.index, "total": len(walk), "phase": step.phase, "node": step.node,
+            "module": step.module, "text": step.text, "done": walk.done,
+            "at_start": walk.at_start,
+            "stats": [{"name": name, "shape": list(stats["shape"]),
+                       **{key: _finite(stats[key]) for key in ("mean", "std", "min", "max")}}
+                      for name, stats in step.stats().items()]}
+
+
+class Curves:
+    """The history's series, sent a few new entries at a time."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self._trainer = None
+        self._stride = None
+        self._sent: dict[str, int] = {}  # entries sent of each series
+        self._settled: dict[str, int] = {}  # entries that will not change any more
+
+    def message(self, lab: Lab) -> Message | None:
+        """The entries not sent yet (all of them after a reset or a thinning of the history);
+        None if nothing is new."""
+        trainer = lab.state.trainer
+        if trainer is None:
+            return None
+        history = trainer.history
+        stride = getattr(history, "stride", 1)
+        full = trainer is not self._trainer or stride != self._stride
+        if full:
+            self._trainer, self._stride, self._sent, self._settled = trainer, stride, {}, {}
+        step_x = np.asarray(_step_ends(history), dtype=np.float64)
+        series = {"loss": history.step_loss, "step": step_x}
+        for node, values in history.grad_norms.items():
+            series[f"grad:{node}"] = values
+        epoch_x = np.asarray(history.epoch_step, dtype=np.float64)
+        series["epoch"] = epoch_x
+        for name in EPOCH_SERIES:
+            series[name] = getattr(history, name)
+        parts, buffers = [], []
+        for name, values in series.items():
+            values = np.asarray(values, dtype=np.float64)
+            # a per-step series' last entry may be a bucket still filling; an epoch's errors
+            # are NaN until they are computed
+            start = min(self._settled.get(name, 0), len(values))
+            if not full and start >= len(values) and self._sent.get(name) == len(values):
+                continue
+            parts.append({"name": name, "start": start, "length": len(values) - start})
+            buffers.append(values[start:].tobytes())
+            self._sent[name] = len(values)
+            self._settled[name] = _settled(name, values)
+        if not parts:
+            return None
+        content = {"type": "curves", "reset": full, "stride": stride, "steps": trainer.steps,
+                   "epochs": trainer.epochs, "series": parts}
+        return content, buffers
+
+
+def _settled(name: str, values: np.ndarray) -> int:
+    """How many entries of a series will not change: all but a per-step series' last (a
+    bucket that may still fill), up to the first NaN of an epoch series."""
+    if name in EPOCH_SERIES:
+        missing = np.flatnonzero(np.isnan(values))
+        return int(missing[0]) if missing.size else len(values)
+    return max(len(values) - 1, 0)
+
+
+def _step_ends(history) -> list[float]:
+    """The step count at the end of each entry of the per-step series."""
+    if hasattr(history, "step_ends"):
+        return history.step_ends()
+    return list(range(1, len(history.step_loss) + 1))
+
+
+def _finite(value: float) -> float | None:
+    """A number JSON can carry: None for NaN, ±1e308 for ±infinity."""
+    value = float(value)
+    if math.isnan(value):
+        return None
+    return value if math.isfinite(value) else math.copysign(1e308, value)

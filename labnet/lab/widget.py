@@ -1,0 +1,353 @@
+"""The lab's front end: one anywidget whose JavaScript and CSS (``static/``) draw the whole lab.
+
+Python stays the single source of truth. The front end sends *intents* (``{"type": "intent",
+"action": "connect", "args": {"src": 3, "dst": 5}}``); the widget calls the ``Lab`` method of
+that name, exactly as a notebook would, and the state that results comes back: as traits
+(``graph``, ``settings``, ``view``, ``status``, ``message``, ``walk``: small JSON, kept for every
+view of the widget) and as custom messages with binary buffers (``streams``: frames of the
+boundary, thumbnails, curves, points). ``static/protocol.js`` documents every message.
+
+Frames are sent only when the browser has painted the last ones (it answers each with a
+``painted`` message): a slow page gets fewer frames, never a queue of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import traceback
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import anywidget
+import traitlets
+
+from labnet.lab import streams
+from labnet.lab.dataset import CUSTOM, MAX_NOISE, MAX_POINTS, MIN_POINTS, TEST_FRACTIONS
+from labnet.lab.display import CLICK_MODES, EDGE_MODES, VIEWS
+from labnet.lab.events import DataChanged, GraphChanged, Scored, SettingsChanged, Trained
+from labnet.lab.intents import run_intent
+from labnet.lab.pictures import (
+    BOUNDARY_STOPS,
+    CLASS_COLOURS,
+    GRADIENT_DECADES,
+    GRADIENT_STOPS,
+    Pictures,
+)
+
+if TYPE_CHECKING:
+    from labnet.lab.lab import Lab
+
+STATIC = Path(__file__).parent / "static"
+MODULES = ("protocol.js", "util.js", "boundary.js", "graph.js", "curves.js", "bars.js",
+           "inside.js", "controls.js", "app.js")
+"""The front end's modules, each after those it imports (``static/lab.js`` loads them)."""
+THUMB_GRID = 24
+UNIT_GRID = 64
+MAX_IN_FLIGHT = {"boundary": 2, "thumbs": 1}
+"""Frames sent but not yet painted, at most: the next is sent when one is painted."""
+ACK_TIMEOUT = 2.0
+"""Seconds after which an unanswered frame counts as lost (a closed page)."""
+
+
+class LabWidget(anywidget.AnyWidget):
+    """The whole lab in one widget. ``Lab.widget`` is one; displaying a ``Lab`` shows it."""
+
+    _esm = STATIC / "lab.js"
+    _css = STATIC / "lab.css"
+    sources = traitlets.List().tag(sync=True)
+    graph = traitlets.Dict().tag(sync=True)
+    settings = traitlets.Dict().tag(sync=True)
+    view = traitlets.Dict().tag(sync=True)
+    status = traitlets.Dict().tag(sync=True)
+    message = traitlets.Dict().tag(sync=True)
+    walk = traitlets.Dict().tag(sync=True)
+    code = traitlets.Unicode().tag(sync=True)
+
+    def __init__(self, lab: Lab, grid: int = 64) -> None:
+        super().__init__(sources=[[name, (STATIC / name).read_text()] for name in MODULES])
+        self.add_class("labnet-lab-widget")
+        self._lab = weakref.ref(lab)
+        self.grid = grid
+        self.pictures = Pictures(lab.state)
+        self.curves = streams.Curves()
+        self.frames = {"boundary": 0, "thumbs": 0}  # frames sent
+        self.painted = {"boundary": 0, "thumbs": 0}  # the last frame the browser painted
+        self._sent_at = {"boundary": 0.0, "thumbs": 0.0}
+        self._dirty = {"boundary", "thumbs", "curves", "points", "unitmap", "status", "walk"}
+        self._flush_scheduled = False
+        self._message_id = 0
+        self._kept: Lab | None = None
+        self.sent: list[tuple[str, int]] = []  # (type, bytes) of the last messages sent
+        self.on_msg(self._on_message)
+        self.rebuild()
+
+    @property
+    def lab(self) -> Lab:
+        lab = self._lab()
+        if lab is None:
+            raise RuntimeError("this lab's widget outlived its lab")
+        return lab
+
+    # -- from the model to the page -------------------------------------------------------------
+    def rebuild(self) -> None:
+        """Every trait from the lab as it is now (a new state, after Open)."""
+        lab = self.lab
+        self.pictures = Pictures(lab.state)
+        self.curves.reset()
+        self.on_event(GraphChanged(True))
+        self.on_event(DataChanged())
+        self.on_event(SettingsChanged())
+        self.sync_view()
+
+    def on_event(self, event) -> None:
+        """What changes when the state changes: mark it, send it soon."""
+        lab = self.lab
+        if isinstance(event, GraphChanged):
+            self.graph = graph_json(lab)
+            self._dirty.update(("boundary", "thumbs", "curves", "unitmap", "status"))
+            if lab.state.graph_error is not None:
+                self.say(f"The graph is not a network yet: {lab.state.graph_error} (training "
+                         f"goes on with the last network)", error=True, sticky=True)
+            elif self.message.get("sticky") and self.message.get("graph"):
+                self.say("")
+        elif isinstance(event, DataChanged):
+            self.settings = settings_json(lab)
+            self._dirty.update(("boundary", "thumbs", "points", "unitmap", "status"))
+        elif isinstance(event, SettingsChanged):
+            self.settings = settings_json(lab)
+            self._dirty.update(("boundary", "thumbs", "unitmap", "status"))
+        elif isinstance(event, Trained):
+            if event.reset:
+                self.curves.reset()
+            self._dirty.update(("boundary", "thumbs", "curves", "unitmap", "status"))
+        elif isinstance(event, Scored):
+            self._dirty.add("status")
+        self.schedule_flush()
+
+    def sync_view(self) -> None:
+        """The display state (and the walk) as the page shows them."""
+        lab = self.lab
+        self.view = lab.display.as_json()
+        self.walk = streams.walk_state(lab)
+        self._dirty.update(("thumbs", "unitmap", "walk", "status"))
+        self.schedule_flush()
+
+    def say(self, text: str, error: bool = False, sticky: bool = False) -> None:
+        """Show ``text`` in the lab's message line ("" clears it)."""
+        self._message_id += 1
+        self.message = {"text": text, "error": error, "sticky": sticky and bool(text),
+                        "graph": text.startswith("The graph is not"), "id": self._message_id}
+
+    def schedule_flush(self) -> None:
+        """Send what changed: at once without an event loop (tests, scripts), else when the
+        loop next has a moment (so a cell that changes many things sends once); while
+        playing, the play loop sends, at the rate frames are painted."""
+        lab = self.lab
+        if lab.playing or self._flush_scheduled:
+            return
+        loop = lab.event_loop
+        if loop is None or not loop.is_running():
+            self.flush()
+            return
+        self._flush_scheduled = True
+        loop.call_soon_threadsafe(self._scheduled_flush)
+
+    def _scheduled_flush(self) -> None:
+        self._flush_scheduled = False
+        if self._lab() is not None and self.comm is not None:
+            self.flush()
+
+    def flush(self) -> None:
+        """Send everything that changed."""
+        self.tick(time.perf_counter(), playing=False)
+
+    def tick(self, now: float, playing: bool = True) -> None:
+        """Send what is due. While ``playing``, frames wait until the page has painted the
+        last ones, and the slow parts go out a few times a second."""
+        lab = self.lab
+        state = lab.state
+        dirty = self._dirty
+        if "points" in dirty:
+            self._post(*streams.points(lab))
+            dirty.discard("points")
+        if state.network is not None:
+            if "boundary" in dirty and self._may_send("boundary", now, playing):
+                self._send_frame("boundary", streams.boundary(
+                    self.pictures, self.grid, self.frames["boundary"] + 1), now)
+            if "thumbs" in dirty and self._may_send("thumbs", now, playing, 1 / 15):
+                self._send_frame("thumbs", streams.thumbs(
+                    lab, self.pictures, THUMB_GRID, self.frames["thumbs"] + 1), now)
+                if "unitmap" in dirty:
+                    message = streams.unit_map(lab, self.pictures, UNIT_GRID)
+                    if message is not None:
+                        self._post(*message)
+                    dirty.discard("unitmap")
+        if "curves" in dirty and (not playing or now - self._sent_at.get("curves", 0) > 0.1):
+            message = self.curves.message(lab)
+            if message is not None:
+                self._post(*message)
+            self._sent_at["curves"] = now
+            dirty.discard("curves")
+        if "walk" in dirty:
+            self._post(*streams.walk_maps(lab))
+            dirty.discard("walk")
+        if "status" in dirty and (not playing or now - self._sent_at.get("status", 0) > 0.1):
+            self.status = status_json(lab)
+            self._sent_at["status"] = now
+            dirty.discard("status")
+
+    def _may_send(self, what: str, now: float, playing: bool, interval: float = 0.0) -> bool:
+        if not playing:
+            return True
+        waiting = self.frames[what] - self.painted[what]
+        if waiting >= MAX_IN_FLIGHT[what] and now - self._sent_at[what] > ACK_TIMEOUT:
+            self.painted[what] = self.frames[what]  # the page is gone: start again
+            waiting = 0
+        return waiting < MAX_IN_FLIGHT[what] and now - self._sent_at[what] >= interval
+
+    def _send_frame(self, what: str, message: streams.Message, now: float) -> None:
+        self.frames[what] += 1
+        self._sent_at[what] = now
+        self._dirty.discard(what)
+        self._post(*message)
+
+    def _post(self, content: dict, buffers: list[bytes]) -> None:
+        if self.comm is not None:
+            self.send(content, buffers)
+        self.sent.append((content["type"], sum(len(b) for b in buffers)))
+        del self.sent[:-50]
+
+    def keep(self, lab: Lab) -> None:
+        """Hold on to ``lab`` (it is shown in a page): it lives until the widget is closed."""
+        self._kept = lab
+
+    def offer_download(self, name: str, content: bytes) -> None:
+        """Let the page offer ``content`` as a file to download."""
+        self._post({"type": "download", "name": name}, [content])
+
+    def close(self) -> None:
+        self._kept = None
+        super().close()
+
+    # -- from the page to the model -------------------------------------------------------------
+    def _on_message(self, _widget, content: dict, buffers) -> None:
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        if kind == "painted":  # any thread: two integers change
+            what, frame = content.get("what"), content.get("frame")
+            if what in self.painted and isinstance(frame, int):
+                self.painted[what] = max(self.painted[what], min(frame, self.frames[what]))
+            return
+        if kind in ("hello", "intent"):
+            self.lab.on_loop(self._handle, content)
+
+    def _handle(self, content: dict) -> None:
+        if content.get("type") == "hello":  # a new view of the widget: all of it again
+            self.painted = dict(self.frames)
+            self.curves.reset()
+            self._dirty.update(("boundary", "thumbs", "curves", "points", "unitmap", "walk",
+                                "status"))
+            self.schedule_flush()
+            return
+        self.run(content.get("action"), content.get("args"), content.get("id"))
+
+    def run(self, action, args, request=None) -> object:
+        """Run one intent, as a click does: a user's mistake shows in the message line (and
+        goes back to the gesture that made it), our own bug too, with its traceback kept in
+        ``lab.last_traceback``. Returns what the method returned (None if it raised)."""
+        lab = self.lab
+        if self.message.get("text") and not self.message.get("sticky"):
+            self.say("")  # a new action: the last one's message has been read
+        reply = {"type": "reply", "id": request, "ok": True}
+        result = None
+        try:
+            result = run_intent(lab, action, args)
+            if isinstance(result, int | str | float) and not isinstance(result, bool):
+                reply["value"] = result
+        except ValueError as error:  # the user's mistake: say what it is
+            reply.update(ok=False, error=str(error))
+            self.say(str(error), error=True)
+        except Exception as error:  # our bug: say so, keep the traceback for a report
+            lab.last_traceback = traceback.format_exc()
+            text = (f"internal error ({type(error).__name__}: {error}); the traceback is in "
+                    f"lab.last_traceback")
+            reply.update(ok=False, error=text)
+            self.say(text, error=True)
+        if request is not None:
+            self._post(reply, [])
+        return result
+
+
+def graph_json(lab: Lab) -> dict:
+    state = lab.state
+    graph, network = state.graph, state.network
+    widths = {}
+    with contextlib.suppress(ValueError):  # a graph read from a file may not fit yet
+        widths = graph.widths()
+    nodes = [{"id": 0, "kind": "input", "label": "input", "short": "x", "params": {},
+              "x": graph.position(0)[0], "y": graph.position(0)[1], "width": 2,
+              "trained": True}]
+    for node, spec in graph.nodes.items():
+        x, y = graph.position(node)
+        nodes.append({"id": node, "kind": spec.kind, "label": spec.label(),
+                      "short": spec.short_label(), "params": _json_params(spec.params()),
+                      "x": x, "y": y, "width": widths.get(node),
+                      "trained": network is not None and node in network.operators
+                      and network.operators[node] is state.modules.get(node)})
+    return {"nodes": nodes, "edges": [list(edge) for edge in graph.edges],
+            "output": None if network is None else network.output,
+            "error": state.graph_error, "can_undo": state.can_undo, "can_redo": state.can_redo}
+
+
+def _json_params(params: dict) -> dict:
+    return {k: v for k, v in params.items() if isinstance(v, int | float | str | bool)}
+
+
+def settings_json(lab: Lab) -> dict:
+    from labnet.data import DATASETS
+    from labnet.losses import LOSSES
+    from labnet.optim import OPTIMIZERS
+    from labnet.presets import PRESETS
+
+    state = lab.state
+    data, training = state.data.settings, state.training
+    datasets = list(DATASETS) + ([CUSTOM] if state.data.points is not None else [])
+    return {
+        "data": {"dataset": data.dataset, "noise": data.noise, "n_points": data.n_points,
+                 "test_fraction": data.test_fraction, "seed": data.seed,
+                 "standardize": data.standardize},
+        "training": {"loss": training.loss, "optimizer": training.optimizer,
+                     "lr": training.lr, "batch_size": training.batch_size,
+                     "max_steps_per_second": training.max_steps_per_second},
+        "choices": {"datasets": datasets, "losses": list(LOSSES),
+                    "optimizers": list(OPTIMIZERS), "presets": list(PRESETS),
+                    "palette": list(state.palette), "views": list(VIEWS),
+                    "clicks": list(CLICK_MODES), "edge_modes": list(EDGE_MODES)},
+        "limits": {"noise": [0, MAX_NOISE], "points": [MIN_POINTS, MAX_POINTS],
+                   "test_fraction": list(TEST_FRACTIONS), "lr": [1e-4, 10]},
+        "colours": {"classes": list(CLASS_COLOURS), "boundary": list(BOUNDARY_STOPS),
+                    "gradient": list(GRADIENT_STOPS), "decades": GRADIENT_DECADES},
+    }
+
+
+def status_json(lab: Lab) -> dict:
+    state = lab.state
+    trainer = state.trainer
+    status = {"playing": lab.playing, "steps_per_second": lab.steps_per_second,
+              "network": state.network is not None, "errors_hidden":
+              "errors" in lab.display.hidden}
+    if trainer is None:
+        return status
+    if not lab.playing:
+        state.scorer.now()  # exact figures when nothing moves
+    latest = state.scorer.latest or {}
+    loss = trainer.history.step_loss[-1] if trainer.history.step_loss else None
+    status.update(epoch=trainer.epochs, step=trainer.steps, loss=streams._finite(loss)
+                  if loss is not None else None, scored_step=latest.get("step"))
+    for name in ("train_error", "test_error", "train_loss", "test_loss"):
+        if name in latest:
+            status[name] = streams._finite(latest[name])
+    return status
