@@ -153,25 +153,28 @@ class Graph:
             at: tuple[float, float] | None = None,
             between: tuple[Node, Node] | None = None) -> tuple[Graph, Node]:
         """A new ``kind`` node (not connected, or put into the edge ``between``); returns the
-        new graph and the node's id. ``at`` is where it is drawn (default: right of the rest,
-        or half-way along the edge it goes into)."""
+        new graph and the node's id. ``at`` is where it is drawn (default: right of the rest);
+        a node put into an edge takes the place of the edge's end, which moves one column on
+        with everything right of it."""
         spec = NodeSpec.new(kind, params or {})
         node = self.next_id()
-        edges = self.edges
+        edges, positions = self.edges, dict(self.positions)
         if between is not None:
             src, dst = between
             if (src, dst) not in self.edges:
                 raise GraphError(f"there is no edge {src!r} → {dst!r} to put a {kind} into")
             index = edges.index((src, dst))
             edges = (*edges[:index], (src, node), (node, dst), *edges[index + 1:])
-            if at is None:
-                (x1, y1), (x2, y2) = self.position(src), self.position(dst)
-                at = ((x1 + x2) / 2, (y1 + y2) / 2 + 0.5)
+            # the new node takes dst's place; dst and what is right of it move one column on
+            x_dst, y_dst = self.position(dst)
+            positions = {n: (x + 1.0, y) if x >= x_dst - 0.25 else (x, y)
+                         for n, (x, y) in positions.items()}
+            at = (x_dst, y_dst)
         if at is None:
             right = max((x for x, _ in self.positions.values()), default=0.0)
             at = (right + 1.0, 0.0)
         graph = replace(self, nodes={**self.nodes, node: spec}, edges=edges,
-                        positions={**self.positions, node: _checked_position(node, *at)})
+                        positions={**positions, node: _checked_position(node, *at)})
         graph.check()
         return graph, node
 

@@ -46,7 +46,8 @@ class Lab:
     network : start from this Network instead (its weights are kept).
     data : ``(x, labels)`` to train on instead of a generated data set.
     seed : seeds the data, new weights, and the mini-batches.
-    grid : the boundary is computed on a ``grid × grid`` grid of the plane.
+    grid : the boundary is computed on a ``grid × grid`` grid of the plane (while playing, on a
+        coarser one, 32 to 64, that keeps a frame within about a millisecond).
     scale : size of the whole lab (1.4: presentation mode, for a projector).
     max_steps_per_second : a cap on training's speed while playing (default: the environment
         variable ``LABNET_MAX_STEPS_PER_SECOND``, else none), so many labs share one server.
@@ -54,7 +55,7 @@ class Lab:
 
     def __init__(self, preset: str | None = "seed", *, network: Network | None = None,
                  data: tuple[np.ndarray, np.ndarray] | None = None, seed: int = 0,
-                 grid: int = 64, scale: float = 1.0,
+                 grid: int = 100, scale: float = 1.0,
                  max_steps_per_second: float | None = None,
                  state: LabState | None = None) -> None:
         if isinstance(grid, bool) or not isinstance(grid, int) or not 8 <= grid <= 256:

@@ -26,6 +26,8 @@ BOUNDARY_STOPS = (CLASS_COLOURS[0], "#fbe2c6", "#ffffff", "#c6dff0", CLASS_COLOU
 GRADIENT_STOPS = ("#ffffcc", "#fed976", "#fd8d3c", "#e31a1c", "#800026")
 """Colour stops of the gradient norm, from the smallest shown to the largest (YlOrRd)."""
 GRADIENT_DECADES = 4
+BLOCK = 2048
+"""Grid points computed in one forward pass."""
 """The gradient colours span this many decades below the largest norm."""
 
 
@@ -57,29 +59,48 @@ def symmetric_range(values: np.ndarray) -> tuple[float, float]:
 
 
 class Pictures:
-    """The pictures of one lab, from a float32 twin of its network."""
+    """The pictures of one lab, from a float32 twin of its network. The grids of the plane,
+    as the network sees them, are made once per data and size."""
 
     def __init__(self, state: LabState) -> None:
         self.state = state
         self._twin = Twin(np.float32)
-        self._grids: dict[tuple[int, int], tuple[np.ndarray, tuple]] = {}
-
-    def _network(self) -> Network:
-        return self._twin.sync(self.state.require_network())
+        self._grids: dict[tuple[int, int], tuple[np.ndarray, tuple, np.ndarray]] = {}
 
     def grid(self, n: int) -> tuple[np.ndarray, tuple[float, float, float, float]]:
         """The grid of ``plane`` for the data shown now (kept until the data change)."""
-        key = (id(self.state.data), n)
+        points, extent, _ = self._grid(n)
+        return points, extent
+
+    def _grid(self, n: int) -> tuple[np.ndarray, tuple, np.ndarray]:
+        data = self.state.data
+        key = (id(data), n)
         if key not in self._grids:
             self._grids = {k: v for k, v in self._grids.items() if k[0] == key[0]}
-            self._grids[key] = plane(self.state.data.x_all, n)
+            points, extent = plane(data.x_all, n)
+            self._grids[key] = (points, extent,
+                                data.network_input(points).astype(np.float32))
         return self._grids[key]
+
+    def _outputs(self, n: int, node=None) -> tuple[Network, np.ndarray]:
+        """The twin network, and ``node``'s output (default: the output) over the grid."""
+        network = self._twin.sync(self.state.require_network())
+        node = network.output if node is None else node
+        _, _, x = self._grid(n)
+        with single_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
+            if len(x) <= BLOCK:
+                network.forward(x)
+                return network, network.outputs[node]
+            blocks = []  # blocks that stay in the processor's cache are faster
+            for start in range(0, len(x), BLOCK):
+                network.forward(x[start:start + BLOCK])
+                blocks.append(network.outputs[node])
+        return network, np.concatenate(blocks)
 
     def boundary(self, n: int) -> np.ndarray:
         """The class-1 score over an ``n × n`` grid, as uint8 (0: class 0 for sure, 255:
         class 1, 128: on the boundary), rows from the top."""
-        points, _ = self.grid(n)
-        output = self.state.outputs_over(points, network=self._network())
+        _, output = self._outputs(n)
         return to_bytes(self.state.class_one_score(output), 0.0, 1.0)
 
     def units(self, n: int, units: dict[Node, int]) -> list[tuple[Node, int, np.ndarray, float,
@@ -88,11 +109,7 @@ class Pictures:
         the unit's output over an ``n × n`` grid as uint8 between ``low`` and ``high`` (a
         range symmetric around 0). ``units`` says which unit of each node (default 0). The
         output node shows the class-1 score instead (``low, high = 0, 1``)."""
-        network = self._network()
-        points, _ = self.grid(n)
-        x = self.state.data.network_input(points).astype(np.float32)
-        with single_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
-            network.forward(x)
+        network, _ = self._outputs(n)
         pictures = []
         for node in (INPUT, *network.order):
             if node == network.output:
@@ -108,9 +125,8 @@ class Pictures:
 
     def unit_map(self, node: Node, unit: int, n: int) -> tuple[np.ndarray, float, float]:
         """One unit of one node over an ``n × n`` grid (for the Inside tab)."""
-        network = self._network()
-        points, _ = self.grid(n)
-        values = self.state.outputs_over(points, node, network=network)[:, unit]
+        _, output = self._outputs(n, node)
+        values = output[:, unit]
         low, high = symmetric_range(values)
         return to_bytes(values, low, high), low, high
 

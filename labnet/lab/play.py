@@ -15,14 +15,13 @@ import traceback
 from typing import TYPE_CHECKING
 
 from labnet.errors import DivergedError
+from labnet.lab.widget import FRAME_INTERVAL
 
 if TYPE_CHECKING:
     from labnet.lab.lab import Lab
 
 TRAIN_SLICE = 0.008
 """Seconds of training between two looks at the event loop (and at Pause)."""
-FRAME_INTERVAL = 1 / 60
-"""Boundary frames are due this often (the page paints at most one per animation frame)."""
 SCORE_SLICE = 0.004
 """Seconds a turn spends on the scores waiting, at most."""
 SCORE_EVERY = 0.5
@@ -37,6 +36,8 @@ class Player:
         self.playing = False
         self.steps_per_second = 0.0
         self.turns = 0
+        self.paused_at: float | None = None  # time.time() of the last pause()
+        self.stopped_at: float | None = None  # time.time() when training last stopped
         self._task: asyncio.Task | None = None
 
     def play(self) -> asyncio.Task:
@@ -56,6 +57,8 @@ class Player:
         return self._task
 
     def pause(self) -> None:
+        if self.playing:
+            self.paused_at = time.time()
         self.playing = False
 
     async def _loop(self, after: asyncio.Task | None) -> None:
@@ -78,6 +81,7 @@ class Player:
                     last, allowed = now, int(tokens)
                 if allowed >= 1:
                     steps = state.train_for(budget, max_steps=allowed)
+                    self.stopped_at = time.time()
                     tokens -= steps
                     window_steps += steps
                 now = time.perf_counter()

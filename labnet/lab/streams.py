@@ -117,26 +117,25 @@ class Curves:
         full = trainer is not self._trainer or stride != self._stride
         if full:
             self._trainer, self._stride, self._sent, self._settled = trainer, stride, {}, {}
-        step_x = np.asarray(_step_ends(history), dtype=np.float64)
-        series = {"loss": history.step_loss, "step": step_x}
+        series = {"loss": history.step_loss, "step": _StepEnds(history)}
         for node, values in history.grad_norms.items():
             series[f"grad:{node}"] = values
-        epoch_x = np.asarray(history.epoch_step, dtype=np.float64)
-        series["epoch"] = epoch_x
+        series["epoch"] = history.epoch_step
         for name in EPOCH_SERIES:
             series[name] = getattr(history, name)
         parts, buffers = [], []
         for name, values in series.items():
-            values = np.asarray(values, dtype=np.float64)
+            length = len(values)
             # a per-step series' last entry may be a bucket still filling; an epoch's errors
-            # are NaN until they are computed
-            start = min(self._settled.get(name, 0), len(values))
-            if not full and start >= len(values) and self._sent.get(name) == len(values):
+            # are NaN until they are computed: those are sent again
+            start = min(self._settled.get(name, 0), length)
+            if not full and start >= length and self._sent.get(name) == length:
                 continue
-            parts.append({"name": name, "start": start, "length": len(values) - start})
-            buffers.append(values[start:].tobytes())
-            self._sent[name] = len(values)
-            self._settled[name] = _settled(name, values)
+            new = np.asarray(values[start:], dtype=np.float64)
+            parts.append({"name": name, "start": start, "length": length - start})
+            buffers.append(new.tobytes())
+            self._sent[name] = length
+            self._settled[name] = start + _settled(name, new)
         if not parts:
             return None
         content = {"type": "curves", "reset": full, "stride": stride, "steps": trainer.steps,
@@ -153,11 +152,21 @@ def _settled(name: str, values: np.ndarray) -> int:
     return max(len(values) - 1, 0)
 
 
-def _step_ends(history) -> list[float]:
-    """The step count at the end of each entry of the per-step series."""
-    if hasattr(history, "step_ends"):
-        return history.step_ends()
-    return list(range(1, len(history.step_loss) + 1))
+class _StepEnds:
+    """The step count at the end of each entry of the history's per-step series, as a
+    sequence that makes only the entries asked for."""
+
+    def __init__(self, history) -> None:
+        self.history = history
+
+    def __len__(self) -> int:
+        return len(self.history.step_loss)
+
+    def __getitem__(self, part: slice) -> list[float]:
+        start, stop, _ = part.indices(len(self))
+        if hasattr(self.history, "step_ends"):
+            return self.history.step_ends()[start:stop]
+        return list(range(start + 1, stop + 1))
 
 
 def _finite(value: float) -> float | None:

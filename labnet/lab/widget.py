@@ -43,6 +43,12 @@ STATIC = Path(__file__).parent / "static"
 MODULES = ("protocol.js", "util.js", "boundary.js", "graph.js", "curves.js", "bars.js",
            "inside.js", "controls.js", "app.js")
 """The front end's modules, each after those it imports (``static/lab.js`` loads them)."""
+FRAME_INTERVAL = 1 / 60
+"""While playing, boundary frames go at most this often (a screen shows no more)."""
+BOUNDARY_COST = 0.0012
+"""Seconds a boundary frame may take while playing (60 a second: 7 % of the time)."""
+MIN_PLAY_GRID, MAX_PLAY_GRID = 32, 64
+THUMB_INTERVAL = 1 / 15
 THUMB_GRID = 24
 UNIT_GRID = 64
 MAX_IN_FLIGHT = {"boundary": 2, "thumbs": 1}
@@ -65,11 +71,12 @@ class LabWidget(anywidget.AnyWidget):
     walk = traitlets.Dict().tag(sync=True)
     code = traitlets.Unicode().tag(sync=True)
 
-    def __init__(self, lab: Lab, grid: int = 64) -> None:
+    def __init__(self, lab: Lab, grid: int = 100) -> None:
         super().__init__(sources=[[name, (STATIC / name).read_text()] for name in MODULES])
         self.add_class("labnet-lab-widget")
         self._lab = weakref.ref(lab)
         self.grid = grid
+        self.play_grid = min(grid, MAX_PLAY_GRID)  # the boundary's grid while playing
         self.pictures = Pictures(lab.state)
         self.curves = streams.Curves()
         self.frames = {"boundary": 0, "thumbs": 0}  # frames sent
@@ -77,6 +84,7 @@ class LabWidget(anywidget.AnyWidget):
         self._sent_at = {"boundary": 0.0, "thumbs": 0.0}
         self._dirty = {"boundary", "thumbs", "curves", "points", "unitmap", "status", "walk"}
         self._flush_scheduled = False
+        self._flushing = False
         self._message_id = 0
         self._kept: Lab | None = None
         self.sent: list[tuple[str, int]] = []  # (type, bytes) of the last messages sent
@@ -145,7 +153,7 @@ class LabWidget(anywidget.AnyWidget):
         loop next has a moment (so a cell that changes many things sends once); while
         playing, the play loop sends, at the rate frames are painted."""
         lab = self.lab
-        if lab.playing or self._flush_scheduled:
+        if lab.playing or self._flush_scheduled or self._flushing:
             return
         loop = lab.event_loop
         if loop is None or not loop.is_running():
@@ -160,8 +168,17 @@ class LabWidget(anywidget.AnyWidget):
             self.flush()
 
     def flush(self) -> None:
-        """Send everything that changed."""
-        self.tick(time.perf_counter(), playing=False)
+        """Send everything that changed (what changes meanwhile goes too)."""
+        if self._flushing:  # a change made while sending: the loop below sends it
+            return
+        self._flushing = True
+        try:
+            for _ in range(3):
+                self.tick(time.perf_counter(), playing=False)
+                if not self._dirty & {"boundary", "thumbs", "curves", "points", "status"}:
+                    break
+        finally:
+            self._flushing = False
 
     def tick(self, now: float, playing: bool = True) -> None:
         """Send what is due. While ``playing``, frames wait until the page has painted the
@@ -173,10 +190,9 @@ class LabWidget(anywidget.AnyWidget):
             self._post(*streams.points(lab))
             dirty.discard("points")
         if state.network is not None:
-            if "boundary" in dirty and self._may_send("boundary", now, playing):
-                self._send_frame("boundary", streams.boundary(
-                    self.pictures, self.grid, self.frames["boundary"] + 1), now)
-            if "thumbs" in dirty and self._may_send("thumbs", now, playing, 1 / 15):
+            if "boundary" in dirty and self._may_send("boundary", now, playing, FRAME_INTERVAL):
+                self._send_boundary(now, playing)
+            if "thumbs" in dirty and self._may_send("thumbs", now, playing, THUMB_INTERVAL):
                 self._send_frame("thumbs", streams.thumbs(
                     lab, self.pictures, THUMB_GRID, self.frames["thumbs"] + 1), now)
                 if "unitmap" in dirty:
@@ -197,6 +213,20 @@ class LabWidget(anywidget.AnyWidget):
             self.status = status_json(lab)
             self._sent_at["status"] = now
             dirty.discard("status")
+
+    def _send_boundary(self, now: float, playing: bool) -> None:
+        """A boundary frame: on the lab's grid when paused; while playing on a grid that
+        keeps a frame within ``BOUNDARY_COST`` (smaller on a slow or busy machine)."""
+        n = min(self.play_grid, self.grid) if playing else self.grid
+        start = time.perf_counter()
+        self._send_frame("boundary", streams.boundary(
+            self.pictures, n, self.frames["boundary"] + 1), now)
+        if playing:
+            cost = time.perf_counter() - start
+            if cost > BOUNDARY_COST and self.play_grid > MIN_PLAY_GRID:
+                self.play_grid -= 4
+            elif cost < 0.6 * BOUNDARY_COST and self.play_grid < min(self.grid, MAX_PLAY_GRID):
+                self.play_grid += 4
 
     def _may_send(self, what: str, now: float, playing: bool, interval: float = 0.0) -> bool:
         if not playing:

@@ -1,8 +1,10 @@
 """What a user sees of the lab in a browser page, and what they do to it.
 
 ``LabPage`` wraps a Playwright page showing a ``labnet.lab.Lab`` (in JupyterLab or in Voilà) and
-finds everything by the lab's CSS classes (``labnet-lab``, ``lab-step``, ``lab-status``, ...),
-never by layout. Pictures are compared by their pixels (screenshots of the ``img`` elements).
+finds everything by the lab's CSS classes and data attributes (``labnet-lab``, ``lab-step``,
+``lab-status``, ``.lab-node[data-node="3"]``, ...), never by layout. It acts as a user does: with
+clicks and mouse drags. The page counts the boundary frames it paints in the lab's
+``data-paints`` attribute.
 """
 
 from __future__ import annotations
@@ -12,43 +14,42 @@ import time
 
 LAB_NOTEBOOK = "notebooks/02-lab.ipynb"  # the notebook that shows the lab, from the repository
 numbers: dict[str, str] = {}  # measurements, printed at the end of the run
-STEP = re.compile(r"\bstep\s+(\d+)")
+STEP = re.compile(r"\bstep\s+([\d,]+)")
 
-# In-page helpers, defined once per page: the step number shown in the status, and counters of
-# what changes in the page (image sources, status steps), with the time of each change.
+# In-page helpers, defined once per page: the step shown in the status, and counters of paints
+# and of status changes, with the time of each.
 INSTALL_JS = """
 () => {
   if (window.labnetProbe) return;
   const lab = () => document.querySelector('.labnet-lab');
   const stepOf = () => {
     const status = lab() && lab().querySelector('.lab-status');
-    const m = status && status.textContent.match(/\\bstep\\s+(\\d+)/);
-    return m ? Number(m[1]) : null;
+    const m = status && status.textContent.match(/\\bstep\\s+([\\d,]+)/);
+    return m ? Number(m[1].replace(/,/g, '')) : null;
   };
+  const paints = () => Number(lab().dataset.paints || 0);
   window.labnetProbe = {
-    stepOf,
-    // count src changes and loads of an image, and step changes of the status, for `ms`
-    watch(imageClass, ms) {
-      const img = lab().querySelector('img.' + imageClass);
+    stepOf, paints,
+    // count paints of the boundary and step changes of the status, for `ms`
+    watch(ms) {
       const status = lab().querySelector('.lab-status');
-      const out = {srcChanges: 0, loads: 0, steps: [], seconds: 0};
+      const out = {paints: 0, steps: [], seconds: 0, thumbs: 0, curves: 0};
       const t0 = performance.now();
-      const onLoad = () => { out.loads += 1; };
-      const srcObserver = new MutationObserver(records => {
-        out.srcChanges += records.filter(r => r.attributeName === 'src').length;
-      });
-      const statusObserver = new MutationObserver(() => {
+      const p0 = paints();
+      const observer = new MutationObserver(() => {
         const step = stepOf();
         const last = out.steps.length ? out.steps[out.steps.length - 1][1] : null;
         if (step !== last) out.steps.push([(performance.now() - t0) / 1000, step]);
       });
       out.steps.push([0, stepOf()]);
-      img.addEventListener('load', onLoad);
-      srcObserver.observe(img, {attributes: true, attributeFilter: ['src']});
-      statusObserver.observe(status, {subtree: true, childList: true, characterData: true});
+      observer.observe(status, {subtree: true, childList: true, characterData: true});
+      const thumbs0 = Number(lab().dataset.thumbs || 0);
+      const curves0 = Number(lab().dataset.curves || 0);
       return new Promise(resolve => setTimeout(() => {
-        srcObserver.disconnect(); statusObserver.disconnect();
-        img.removeEventListener('load', onLoad);
+        observer.disconnect();
+        out.paints = paints() - p0;
+        out.thumbs = Number(lab().dataset.thumbs || 0) - thumbs0;
+        out.curves = Number(lab().dataset.curves || 0) - curves0;
         out.seconds = (performance.now() - t0) / 1000;
         resolve(out);
       }, ms));
@@ -79,6 +80,39 @@ INSTALL_JS = """
 }
 """
 
+# The parts of the lab that must be whole: every control, tab and label, and the cards.
+CLIPPED_JS = """
+(root) => {
+  const lab = root.getBoundingClientRect();
+  const found = [];
+  const name = el => (el.className && el.className.baseVal !== undefined ? el.className.baseVal
+                      : el.className) + (el.textContent ? ` "${el.textContent.trim().slice(0, 30)}"` : '');
+  const parts = root.querySelectorAll(
+    'button, select, input, label, .lab-tab, .lab-stat, .lab-field-name, .lab-card-title, '
+    + 'figcaption, .lab-card, .lab-legend-item, .lab-message, h4, output, .lab-node-label');
+  for (const el of parts) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;  // not shown (a hidden tab)
+    if (el.closest('[hidden]')) continue;
+    const svg = el instanceof SVGElement;  // SVG text has no scrollWidth: checked below
+    if (!svg && el.scrollWidth > el.clientWidth + 1 && el.tagName !== 'SELECT'
+        && el.clientWidth > 0)
+      found.push(`${name(el)}: scrollWidth ${el.scrollWidth} > clientWidth ${el.clientWidth}`);
+    if (box.left < lab.left - 1 || box.right > lab.right + 1)
+      found.push(`${name(el)}: from x ${Math.round(box.left)} to ${Math.round(box.right)}, `
+                 + `the lab from ${Math.round(lab.left)} to ${Math.round(lab.right)}`);
+  }
+  for (const text of root.querySelectorAll('.lab-node-label')) {  // SVG labels in their box
+    const node = text.closest('.lab-node').querySelector('.lab-node-box').getBoundingClientRect();
+    const box = text.getBoundingClientRect();
+    if (box.width > node.width + 1)
+      found.push(`node label "${text.textContent}" is ${Math.round(box.width)} px wide, its `
+                 + `box ${Math.round(node.width)}`);
+  }
+  return found;
+}
+"""
+
 
 class LabPage:
     """A page that shows one lab. ``scope`` is a CSS selector of what contains it."""
@@ -95,12 +129,12 @@ class LabPage:
 
     # -- reading --------------------------------------------------------------------------------
     def status(self) -> str:
-        return self.part(".lab-status").inner_text()
+        return " ".join(self.part(".lab-status").inner_text().split())
 
     def step(self) -> int:
         match = STEP.search(self.status())
         assert match, f"no step counter in the status: {self.status()!r}"
-        return int(match.group(1))
+        return int(match.group(1).replace(",", ""))
 
     def message(self) -> str:
         return self.part(".lab-message").inner_text().strip()
@@ -108,20 +142,25 @@ class LabPage:
     def play_label(self) -> str:
         return self.part(".lab-play").inner_text().strip()
 
-    def src(self, name: str) -> str:
-        return self.part(f"img.lab-{name}").get_attribute("src") or ""
+    def paints(self) -> int:
+        return int(self.root.get_attribute("data-paints") or 0)
 
-    def pixels(self, name: str) -> bytes:
-        """A screenshot of the view's image: what the user sees of it."""
-        self.reveal(f"img.lab-{name}")
-        return self.part(f"img.lab-{name}").screenshot(animations="disabled")
+    def canvas_pixels(self, css: str = "canvas.lab-boundary") -> bytes:
+        """A screenshot of a canvas: what the user sees of it."""
+        self.reveal(css)
+        return self.part(css).screenshot(animations="disabled")
 
-    def wait_image_loaded(self, name: str, timeout: float = 30.0) -> None:
-        self.part(f"img.lab-{name}").wait_for(state="visible", timeout=timeout * 1000)
-        self.page.wait_for_function(
-            """(cls) => { const img = document.querySelector('.labnet-lab img.' + cls);
-                          return img && img.complete && img.naturalWidth > 0; }""",
-            arg=f"lab-{name}", timeout=timeout * 1000)
+    def graph_nodes(self) -> list[str]:
+        return self.root.locator(".lab-node").evaluate_all("els => els.map(e => e.dataset.node)")
+
+    def graph_edges(self) -> set[tuple[str, str]]:
+        keys = self.root.locator(".lab-edge-hit").evaluate_all(
+            "els => els.map(e => e.dataset.edge)")
+        return {tuple(key.split("→")) for key in keys}
+
+    def clipped(self) -> list[str]:
+        """What is cut or outside the lab (see CLIPPED_JS)."""
+        return self.root.evaluate(CLIPPED_JS)
 
     def wait_until(self, what: str, condition, timeout: float = 10.0, poll: float = 0.05):
         """Poll ``condition()`` until it is truthy; fail saying ``what`` did not happen."""
@@ -135,55 +174,39 @@ class LabPage:
                                      f"status: {self.status()!r}, message: {self.message()!r}")
             time.sleep(poll)
 
-    def wait_src_change(self, name: str, old_src: str, timeout: float = 10.0) -> None:
-        self.wait_until(f"a new {name} picture", lambda: self.src(name) != old_src, timeout)
-        self.wait_image_loaded(name, timeout)
+    def wait_painted(self, before: int, timeout: float = 10.0) -> None:
+        self.wait_until("a new boundary frame painted", lambda: self.paints() > before, timeout)
 
     # -- doing ----------------------------------------------------------------------------------
     def reveal(self, css: str) -> None:
-        """If the part ``css`` is on a hidden page of a tab widget, click that page's tab (as a
-        user would), from the outermost tab widget in."""
-        for _ in range(5):  # tabs in tabs
-            index = self.part(css).evaluate("""el => {
-              let found = -1;
-              for (let node = el; node && !node.classList.contains('labnet-lab');
-                   node = node.parentElement) {
-                const parent = node.parentElement;
-                if (parent && parent.classList.contains('widget-tab-contents')
-                    && node.classList.contains('lm-mod-hidden')) {
-                  document.querySelectorAll('[data-labnet-reveal]').forEach(
-                    tab => tab.removeAttribute('data-labnet-reveal'));
-                  parent.parentElement.setAttribute('data-labnet-reveal', '');
-                  found = Array.from(parent.children).indexOf(node);
-                }
-              }
-              return found;  // the outermost hidden page's index, or -1
-            }""")
-            if index < 0:
-                return
-            self.page.locator("[data-labnet-reveal] > .widget-tab-bar li.lm-TabBar-tab").nth(
-                index).click()
+        """If the part ``css`` is on a tab page not shown, click that page's tab (as a user
+        would)."""
+        page_class = self.part(css).evaluate("""el => {
+          const page = el.closest('.lab-tab-page');
+          if (!page || !page.hidden) return null;
+          return [...page.classList].find(c => c.startsWith('lab-panel-'));
+        }""")
+        if page_class:
+            tab = {"lab-panel-data": "data", "lab-panel-train": "train",
+                   "lab-inside": "inside", "lab-panel-teach": "teach"}[page_class]
+            self.part(f".lab-tab-{tab}").click()
+        elif self.part(css).evaluate("el => !!el.closest('.lab-inside')"):
+            if self.part(".lab-inside").evaluate("el => el.hidden"):
+                self.part(".lab-tab-inside").click()
 
     def click(self, css: str) -> None:
         self.reveal(css)
         self.part(css).click()
 
-    def choose(self, css: str, label: str, timeout: float = 10.0) -> None:
-        """Pick the option shown as ``label`` in the dropdown with class ``css``."""
+    def choose(self, css: str, value: str) -> None:
         self.reveal(css)
-        select = self.part(f"{css} select")
-        try:
-            self.wait_until(f"option {label!r} in {css}",
-                            lambda: label in self.options(css), timeout)
-        except AssertionError as error:
-            raise AssertionError(f"{error}; its options: {self.options(css)}") from None
-        select.select_option(index=self.options(css).index(label))
+        self.part(css).select_option(value)
 
-    def options(self, css: str) -> list[str]:
-        """The labels of the options of the dropdown with class ``css`` (ipywidgets shows their
-        spaces as no-break spaces; here they are plain spaces again)."""
-        return self.part(f"{css} select").evaluate(
-            "s => Array.from(s.options).map(o => o.textContent.replace(/\\u00a0/g, ' '))")
+    def fill(self, css: str, value: str) -> None:
+        self.reveal(css)
+        self.part(css).fill(value)
+        self.part(css).press("Enter")
+        self.part(css).evaluate("el => el.dispatchEvent(new Event('change', {bubbles: true}))")
 
     def play(self) -> None:
         if "Pause" not in self.play_label():
@@ -197,11 +220,10 @@ class LabPage:
         self.wait_until("the Pause button turning into Play", lambda: "Play" in self.play_label())
         self.wait_until("the status saying paused", lambda: "paused" in self.status())
 
-    def watch(self, name: str, seconds: float) -> dict:
-        """Count, in the page, new sources and loads of a view's image and the status's steps."""
+    def watch(self, seconds: float) -> dict:
+        """Count, in the page, boundary paints and the status's steps for ``seconds``."""
         self.install_probe()
-        return self.page.evaluate(f"() => window.labnetProbe.watch('lab-{name}', "
-                                  f"{int(seconds * 1000)})")
+        return self.page.evaluate(f"() => window.labnetProbe.watch({int(seconds * 1000)})")
 
     def click_and_time(self, css: str, settle: float = 1.5) -> dict:
         """Click ``css`` like a user and return, in seconds, when the status's step counter last
@@ -216,15 +238,44 @@ class LabPage:
         record["stopped_after"] = 0.0 if last is None else (last - record["clickedAt"]) / 1000
         return record
 
+    # -- gestures on the graph ------------------------------------------------------------------
+    def center(self, css: str) -> tuple[float, float]:
+        box = self.part(css).bounding_box()
+        assert box, f"{css} is not on the page"
+        return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+    def drag(self, start: tuple[float, float], end: tuple[float, float]) -> None:
+        """Press at ``start``, move to ``end`` in small steps, release: a user's drag."""
+        mouse = self.page.mouse
+        mouse.move(*start)
+        mouse.down()
+        mouse.move(*end, steps=12)
+        mouse.up()
+
+    def node(self, node) -> str:
+        return f'.lab-node[data-node="{node}"]'
+
+    def edge_middle(self, src, dst) -> tuple[float, float]:
+        """Where on the screen the middle of the edge ``src → dst`` is drawn."""
+        return tuple(self.root.evaluate(f"""root => {{
+          const path = root.querySelector('.lab-edge-hit[data-edge="{src}→{dst}"]');
+          const point = path.getPointAtLength(path.getTotalLength() / 2);
+          const m = path.getScreenCTM();
+          return [point.x * m.a + point.y * m.c + m.e, point.x * m.b + point.y * m.d + m.f];
+        }}"""))
+
+    def graph_point(self, fx: float, fy: float) -> tuple[float, float]:
+        """A point of the graph's area, as fractions of its width and height."""
+        box = self.part(".lab-graph-area").bounding_box()
+        return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+
 
 def open_voila_app(voila, new_page) -> LabPage:
-    """A new page on the Voilà app: every cell of the notebook run, the lab's pictures
-    loaded."""
+    """A new page on the Voilà app: every cell of the notebook run, the lab drawn."""
     page = new_page()
     page.goto(voila.page_url(), timeout=120_000)
     shown = LabPage(page)
     shown.root.wait_for(state="visible", timeout=60_000)
-    for name in ("boundary", "curves", "gradients", "graph"):
-        shown.wait_image_loaded(name)
-    shown.wait_until("the notebook's lab.step(100)", lambda: shown.step() >= 100, timeout=30)
+    shown.wait_until("the notebook's lab.step(100)", lambda: shown.step() >= 100, timeout=60)
+    shown.wait_until("a boundary painted", lambda: shown.paints() > 0, timeout=30)
     return shown

@@ -1,26 +1,23 @@
 """The lab's classroom features in a real browser (the Voilà app): stepping through one
-mini-batch node by node, and saving the lab to a file and opening it again."""
+mini-batch node by node, looking at one unit, clicking points onto the plane, hiding views,
+presentation mode, saving the lab to a file and opening it again."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from labpage import STEP, LabPage, open_voila_app
+from labpage import LabPage, open_voila_app
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def app(voila, new_page) -> LabPage:
-    """A Voilà app of its own (the lab notebook, every cell run, the pictures loaded)."""
-    return open_voila_app(voila, new_page)
-
-
-def shown_step(app: LabPage) -> int | None:
-    """The step counter in the status, or None while the lab is being replaced (Open)."""
-    match = STEP.search(app.status())
-    return int(match.group(1)) if match else None
+    """A Voilà app of its own on a laptop's screen (the lab notebook, every cell run)."""
+    shown = open_voila_app(voila, new_page)
+    shown.page.set_viewport_size({"width": 1366, "height": 768})
+    return shown
 
 
 def walk_text(app: LabPage) -> str:
@@ -31,21 +28,23 @@ def test_step_through_visits_the_nodes_forward_then_backward_and_ends_as_a_step(
     step = app.step()
     app.click(".lab-walk-start")
     app.wait_until("the walk's first step", lambda: "1/18" in walk_text(app))
-    app.wait_image_loaded("walk")
     seen, texts = [], []
     for _ in range(17):
-        graph, text = app.pixels("graph"), walk_text(app)
+        text = walk_text(app)
         app.click(".lab-walk-next")
         app.wait_until("the walk's next step", lambda text=text: walk_text(app) != text)
         texts.append(walk_text(app))
         seen.append(re.search(r"\d+/18 · (\w+)(?: · node (\d+))?", texts[-1]).groups())
-        if seen[-1][1] is not None and seen[-1][1] != "0":  # the node is outlined on the graph
-            app.wait_until("the graph outlining the node", lambda g=graph: app.pixels("graph") != g)
+        node = seen[-1][1]
+        if node is not None:  # the node is outlined on the graph
+            app.wait_until(f"node {node} outlined", lambda node=node: "lab-walk-here" in (
+                app.part(app.node(node)).get_attribute("class") or ""))
     phases = [phase for phase, _ in seen]
     assert phases == ["forward"] * 7 + ["loss"] + ["backward"] * 8 + ["update"]
     assert [int(node) for _, node in seen[:7]] == [1, 2, 3, 4, 5, 6, 7]
     assert [int(node) for _, node in seen[8:16]] == [7, 6, 5, 4, 3, 2, 1, 0]
     assert all("dL/d(output)" in text for text in texts[8:16])  # the gradients, as numbers
+    assert app.root.locator(".lab-walk-map canvas").count() >= 1  # and as heatmaps
     assert "weight change" in texts[-1]
     app.wait_until("the status counting the walk as a step", lambda: app.step() == step + 1)
 
@@ -65,11 +64,55 @@ def test_back_and_finish(app):
     app.wait_until("one more training step", lambda: app.step() == step + 1)
 
 
+def test_a_click_on_a_node_shows_its_unit_over_the_plane(app):
+    app.click(app.node(3) + " .lab-node-box")
+    app.reveal(".lab-unit-map")
+    app.wait_until("node 3's unit map", lambda: "node 3, unit 0" in app.part(
+        ".lab-unit-text").inner_text())
+    assert "lab-picked" in app.part(app.node(3)).get_attribute("class")
+    app.fill(".lab-look-unit", "4")
+    app.wait_until("unit 4", lambda: "node 3, unit 4" in app.part(".lab-unit-text").inner_text())
+
+
+def test_a_click_on_the_plane_adds_a_point_of_the_class_chosen(app):
+    app.choose(".lab-click-mode", "orange")
+    before = app.canvas_pixels()
+    box = app.part("canvas.lab-boundary").bounding_box()
+    app.page.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.45)
+    app.wait_until("the data becoming the user's own points",
+                   lambda: app.part(".lab-dataset").input_value() == "custom")
+    app.wait_until("the new point on the plane", lambda: app.canvas_pixels() != before)
+    app.choose(".lab-click-mode", "off")
+
+
+def test_hiding_a_view_covers_it_until_it_is_revealed(app):
+    app.click(".lab-hide-boundary")
+    app.wait_until("the boundary covered", lambda: app.part(".lab-plane .lab-cover").is_visible())
+    assert "what do you predict" in app.part(".lab-plane .lab-cover").inner_text()
+    app.click(".lab-hide-errors")
+    app.wait_until("the errors hidden", lambda: "test error ?" in app.status())
+    app.click(".lab-hide-boundary")
+    app.click(".lab-hide-errors")
+    app.wait_until("the boundary back", lambda: not app.part(".lab-plane .lab-cover").is_visible())
+    app.wait_until("the errors back", lambda: "test error ?" not in app.status())
+
+
+def test_presentation_mode_makes_everything_larger_and_cuts_nothing(app):
+    before = app.part(".lab-play").bounding_box()["height"]
+    app.click(".lab-presentation")
+    try:
+        app.wait_until("larger buttons", lambda: app.part(".lab-play").bounding_box()["height"]
+                       > before * 1.3)
+        assert app.clipped() == [], app.clipped()
+    finally:
+        app.click(".lab-presentation")
+        app.wait_until("the usual size", lambda: abs(
+            app.part(".lab-play").bounding_box()["height"] - before) < 2)
+
+
 def test_save_then_open_brings_the_lab_back(app, tmp_path_factory):
     path = tmp_path_factory.mktemp("saved") / "class.npz"
-    app.reveal(".lab-file-name input")
-    app.part(".lab-file-name input").fill(str(path))
-    app.part(".lab-file-name input").press("Enter")
+    app.fill(".lab-file-name", str(path))
     saved_step = app.step()
     app.click(".lab-save")
     app.wait_until("the lab saying it saved", lambda: "Saved" in app.message())
@@ -77,28 +120,11 @@ def test_save_then_open_brings_the_lab_back(app, tmp_path_factory):
     app.click(".lab-step")
     app.wait_until("one more step", lambda: app.step() == saved_step + 1)
     app.click(".lab-open")
-    app.wait_until("Open asking first", lambda: "replaces this lab" in app.message())
+    app.wait_until("Open asking first", lambda: "sure" in app.part(".lab-open").inner_text())
     assert app.step() == saved_step + 1  # nothing replaced yet
     app.click(".lab-open")
-    app.wait_until("the saved lab back", lambda: shown_step(app) == saved_step, timeout=20)
+    app.wait_until("the saved lab back", lambda: app.step() == saved_step, timeout=20)
     app.wait_until("the lab saying it opened the file", lambda: "Opened" in app.message())
-    for name in ("boundary", "curves", "gradients", "graph"):
-        app.wait_image_loaded(name)
-
-
-def test_a_click_on_the_plane_adds_a_point_and_one_on_the_graph_picks_a_node(app):
-    # clicks on pictures reach the kernel through ipyevents: its front end must be there
-    app.choose(".lab-click-mode", "adds an orange point")
-    before = app.pixels("boundary")
-    box = app.part("img.lab-boundary").bounding_box()
-    app.page.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.45)
-    app.wait_until("the data becoming the user's own points",
-                   lambda: app.part(".lab-dataset select").input_value() == "custom")
-    app.wait_until("the new point on the plane", lambda: app.pixels("boundary") != before)
-    graph = app.part("img.lab-graph").bounding_box()
-    # the seed chain's nodes are in one row across the picture; node 0 is at its left end
-    app.page.mouse.click(graph["x"] + graph["width"] * 0.04, graph["y"] + graph["height"] * 0.6)
-    app.reveal(".lab-look-node")
-    app.wait_until("node 0 picked for the node view",
-                   lambda: app.part(".lab-look-node select").evaluate(
-                       "s => s.options[s.selectedIndex].textContent").startswith("0"))
+    paints = app.paints()
+    app.click(".lab-step")
+    app.wait_painted(paints)

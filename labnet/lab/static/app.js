@@ -46,7 +46,8 @@ function tabs(pages) {
  * @param {{model: Object, el: HTMLElement}} context
  */
 export function render({model, el}) {
-  const root = h("div", {class: "labnet-lab"});
+  // JupyterLab's shortcuts (a, b, d d, arrows...) stay out of the lab: keys typed here are ours
+  const root = h("div", {class: "labnet-lab", "data-lm-suppress-shortcuts": "true"});
   const grid = h("div", {class: "lab-grid"});
   const channel = new Channel(model);
   const message = h("div", {class: "lab-message", role: "alert"});
@@ -117,14 +118,20 @@ export function render({model, el}) {
     },
     code() { controls.setCode(model.get("code")); },
   };
+  // what the page has drawn, counted for tests and benchmarks (the boundary counts its paints)
+  const count = name => { root.dataset[name] = String(Number(root.dataset[name] || 0) + 1); };
   /** @type {Object<string, function(Object, DataView[]): void>} */
   const streams = {
     boundary: (content, buffers) => boundary.frame(content, buffers),
     thumbs: (content, buffers) => {
       graph.thumbs(content, buffers);
       bars.setNorms(content.grad_norms);
+      count("thumbs");
     },
-    curves: (content, buffers) => curves.update(content, buffers),
+    curves: (content, buffers) => {
+      curves.update(content, buffers);
+      count("curves");
+    },
     points: (content, buffers) => boundary.setPoints(content, buffers),
     unitmap: (content, buffers) => inside.unitMap(content, buffers),
     walkmaps: (content, buffers) => inside.walkMaps(content, buffers),

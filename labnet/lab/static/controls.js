@@ -216,10 +216,12 @@ export class Controls {
       ? [part("train error", "?"), part("test error", "?")]
       : [part("train error", percent(status.train_error)),
         part("test error", status.test_error === undefined ? "–" : percent(status.test_error))];
-    this.status.replaceChildren(part("epoch", whole(status.epoch)),
+    const parts = [part("epoch", whole(status.epoch)),
       part("step", whole(status.step)), part("loss", num(status.loss, 4)), ...errors,
       status.playing ? part("", `${whole(status.steps_per_second)} steps/s`)
-        : h("span", {class: "lab-stat"}, "paused"));
+        : h("span", {class: "lab-stat"}, "paused")];
+    this.status.replaceChildren(...parts.flatMap((p, i) => i ? [" ", p] : [p]));
+    this.status.dataset.step = String(status.step);
   }
 
   setCode(code) {
