@@ -8,7 +8,6 @@ and test points.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -24,21 +23,22 @@ MAX_NOISE = 0.5
 TEST_FRACTIONS = (0.05, 0.95)
 """The test fraction is between these."""
 MAX_SEED = 2**32 - 1
+MAX_COORDINATE = 1e6
+"""Points lie within ±this (beyond, the standardisation and the plane's grid overflow)."""
 
 
 def _number(name: str, value, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
         raise InputError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not (math.isfinite(value) and low <= value <= high):
+    if not low <= value <= high:  # (NaN compares False; a huge int too big for a float fails)
         raise InputError(f"{name} must be between {low:g} and {high:g}, got {value!r}")
-    return value
+    return float(value)
 
 
 def _whole(name: str, value, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
         raise InputError(f"{name} must be a whole number, got {value!r}")
-    if not (math.isfinite(value) and value == int(value) and low <= value <= high):
+    if not (low <= value <= high and value == int(value)):  # (range first: NaN, inf, huge)
         raise InputError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
     return int(value)
 
@@ -131,10 +131,12 @@ def check_point(x1, x2, label) -> tuple[float, float, int]:
         raise InputError(f"a point's class must be 0 or 1, got {label!r}")
     try:
         x1, x2 = float(x1), float(x2)
-    except (TypeError, ValueError):
-        raise InputError(f"a point's coordinates must be numbers, got ({x1!r}, {x2!r})") from None
-    if not (math.isfinite(x1) and math.isfinite(x2)):
-        raise InputError(f"a point must have finite coordinates, got ({x1}, {x2})")
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(f"a point's coordinates must be numbers within ±{MAX_COORDINATE:g}, "
+                         f"got ({str(x1)[:40]}, {str(x2)[:40]})") from None
+    if not (abs(x1) <= MAX_COORDINATE and abs(x2) <= MAX_COORDINATE):  # (NaN compares False)
+        raise InputError(f"a point must have coordinates within ±{MAX_COORDINATE:g}, got "
+                         f"({x1}, {x2})")
     return x1, x2, int(label)
 
 

@@ -5,7 +5,6 @@ edges are drawn, the size. A new view is built from it in one line (``LabWidget(
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
@@ -69,7 +68,7 @@ class Display:
             raise InputError(f"edges show one of {', '.join(EDGE_MODES)}, not {self.edges!r}")
         scale = self.scale
         if isinstance(scale, bool) or not isinstance(scale, int | float) or not (
-                math.isfinite(scale) and SCALES[0] <= scale <= SCALES[1]):
+                SCALES[0] <= scale <= SCALES[1]):  # (NaN compares False)
             raise InputError(f"scale must be between {SCALES[0]} and {SCALES[1]}, got {scale!r}")
         return replace(self, hidden=hidden, scale=float(scale), units=dict(self.units))
 

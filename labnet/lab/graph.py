@@ -355,12 +355,18 @@ def check_fits_the_lab(network: Network) -> None:
 def _checked_position(node: Node, x: float, y: float) -> tuple[float, float]:
     try:
         x, y = float(x), float(y)
-    except (TypeError, ValueError):
-        raise InputError(f"node {node!r}: a position is two numbers, got ({x!r}, {y!r})") from None
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(f"node {node!r}: a position is two numbers, got ({_short(x)}, "
+                         f"{_short(y)})") from None
     if not (math.isfinite(x) and math.isfinite(y)):
         raise InputError(f"node {node!r}: a position must be finite, got ({x}, {y})")
     return (min(max(x, -POSITION_LIMIT), POSITION_LIMIT),
             min(max(y, -POSITION_LIMIT), POSITION_LIMIT))
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def layout(nodes: Mapping[Node, object], edges: Iterable[tuple[Node, Node]]

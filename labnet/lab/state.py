@@ -12,7 +12,6 @@ again.
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import time
 from collections.abc import Callable
@@ -38,6 +37,8 @@ HISTORY_LIMIT = 2**14
 lab can play for hours in bounded memory and time."""
 UNDO_LIMIT = 100
 MAX_BATCH = 100_000
+MAX_CAP = 1e9
+"""The largest cap on steps per second (no lab trains that fast: the same as no cap)."""
 CAP_VARIABLE = "LABNET_MAX_STEPS_PER_SECOND"
 """An environment variable a server sets for every lab: the default cap of training steps/s."""
 
@@ -63,18 +64,17 @@ class TrainingSettings:
                              f"{', '.join(OPTIMIZERS)}")
         lr, batch, cap = self.lr, self.batch_size, self.max_steps_per_second
         if isinstance(lr, bool) or not isinstance(lr, int | float | np.integer | np.floating) \
-                or not (math.isfinite(lr) and 0 < lr <= 100):
+                or not 0 < lr <= 100:  # (NaN compares False)
             raise InputError(f"the learning rate must be a number above 0 and at most 100, got "
                              f"{lr!r}")
         if isinstance(batch, bool) or not isinstance(batch, int | float | np.integer) or not (
-                math.isfinite(batch) and batch == int(batch) and 1 <= batch <= MAX_BATCH):
+                1 <= batch <= MAX_BATCH and batch == int(batch)):
             raise InputError(f"the batch size must be a whole number from 1 to {MAX_BATCH}, got "
                              f"{batch!r}")
         if cap is not None and (isinstance(cap, bool) or not isinstance(
-                cap, int | float | np.integer | np.floating) or not (math.isfinite(cap)
-                                                                     and cap >= 1)):
-            raise InputError(f"the cap on steps per second must be a number ≥ 1 (or None), got "
-                             f"{cap!r}")
+                cap, int | float | np.integer | np.floating) or not 1 <= cap <= MAX_CAP):
+            raise InputError(f"the cap on steps per second must be a number from 1 to "
+                             f"{MAX_CAP:g} (or None), got {cap!r}")
         return replace(self, lr=float(lr), batch_size=int(batch),
                        max_steps_per_second=None if cap is None else float(cap))
 
@@ -89,13 +89,14 @@ class TrainingSettings:
 
 def default_cap() -> float | None:
     """The cap a server sets for every lab in ``$LABNET_MAX_STEPS_PER_SECOND`` (None if unset;
-    a value that is not a number ≥ 1 is ignored, so a typo on a server breaks no lab)."""
+    a value that is not a number from 1 to ``MAX_CAP`` is ignored, so a typo on a server breaks
+    no lab)."""
     text = os.environ.get(CAP_VARIABLE, "").strip()
     try:
         cap = float(text)
     except ValueError:
         return None
-    return cap if math.isfinite(cap) and cap >= 1 else None
+    return cap if 1 <= cap <= MAX_CAP else None
 
 
 @contextlib.contextmanager
