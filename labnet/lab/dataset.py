@@ -97,18 +97,22 @@ class Points:
 
     @classmethod
     def of(cls, x, labels, test_fraction: float, seed: int) -> Points:
-        """Checked points, a ``test_fraction`` of them drawn (with ``seed``) as test points."""
+        """Checked points, a ``test_fraction`` of them drawn (with ``seed``) as test points
+        (one at least, and one training point at least)."""
         x, labels = check_data(x, labels)
         if x.shape[1] != 2:
             raise InputError(f"the lab shows data in a plane: x must have 2 columns, got "
                              f"{x.shape[1]}")
         if not MIN_POINTS <= len(x) <= MAX_POINTS:
             raise InputError(f"the lab takes {MIN_POINTS} to {MAX_POINTS} points, got {len(x)}")
+        if np.abs(x).max() > MAX_COORDINATE:
+            row = int(np.argmax(np.abs(x).max(axis=1)))
+            raise InputError(f"the lab's points lie within ±{MAX_COORDINATE:g}; point {row} is "
+                             f"at {tuple(x[row])}")
         labels = check_labels(labels, 2)
         test = np.zeros(len(x), dtype=bool)
-        test[np.random.default_rng(seed).permutation(len(x))[:round(len(x) * test_fraction)]] = 1
-        if test.all():
-            test[0] = False
+        n_test = min(max(round(len(x) * test_fraction), 1), len(x) - 1)
+        test[np.random.default_rng(seed).permutation(len(x))[:n_test]] = True
         return cls(x.copy(), labels.copy(), test)
 
     def with_point(self, x1: float, x2: float, label: int) -> Points:
@@ -121,6 +125,9 @@ class Points:
         keep = np.arange(len(self.x)) != index
         if (~self.test[keep]).sum() < 1:
             raise InputError("the last training point cannot be removed")
+        if not self.test[keep].any():  # the history's test errors would stop, out of step
+            raise InputError("the last test point cannot be removed (the lab measures the test "
+                             "error on the test points)")
         return Points(self.x[keep], self.labels[keep], self.test[keep])
 
 
