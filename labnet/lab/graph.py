@@ -32,6 +32,12 @@ DEFAULT_WIDTH = 25
 """The width of a new Linear when none is given (the seed network's)."""
 POSITION_LIMIT = 1000.0
 """Positions are kept within ±this many columns and rows."""
+MAX_WIDTH = 4096
+"""The widest Linear the lab makes (the front end's width box goes as far)."""
+MAX_PARAMETERS = 2**24 + 2**16
+"""The most parameters a lab's network may have (a 4096 × 4096 Linear: 128 MiB of weights)."""
+MAX_NODES = 1000
+MAX_EDGES = 4 * MAX_NODES
 
 SHORT_LABELS = {"ReLU": "ReLU", "LeakyReLU": "leaky", "Tanh": "tanh", "Sigmoid": "σ", "Sum": "+",
                 "Concat": "cat"}
@@ -76,15 +82,29 @@ class NodeSpec:
             raise InputError(f"unknown module kind {kind!r}; choose one of {', '.join(MODULES)}")
         module_class = MODULES[kind]
         params = dict(params)
+        for name, value in params.items():
+            if isinstance(value, float | np.floating) and not math.isfinite(value):
+                raise InputError(f"{kind}: {name} must be a finite number, got {value}")
         if "width" in params:
             params["out_features"] = params.pop("width")
         if module_class is Linear:
-            params.setdefault("out_features", DEFAULT_WIDTH)
+            width = params.setdefault("out_features", DEFAULT_WIDTH)
             params.pop("in_features", None)
+            if isinstance(width, bool) or not isinstance(width, int | float | np.integer) or not (
+                    1 <= width <= MAX_WIDTH and width == int(width)):
+                raise InputError(f"Linear: width must be a whole number from 1 to {MAX_WIDTH}, "
+                                 f"got {_short(width)}")
         try:
-            return cls.of(cls(module_class, params).make())
-        except TypeError as error:  # a parameter the module does not take
+            spec = cls.of(cls(module_class, params).make())
+        except LabnetError:
+            raise
+        except (TypeError, ValueError) as error:  # a parameter the module does not take
             raise InputError(f"{kind}: {error}") from None
+        unknown = sorted(set(params) - set(spec.config))
+        if unknown:  # taken by the constructor, but not kept (nor saved)
+            raise InputError(f"{kind} takes no parameter {', '.join(unknown)}; it takes "
+                             f"{', '.join(spec.params()) or 'none'}")
+        return spec
 
     def with_params(self, params: Mapping) -> NodeSpec:
         """This spec with some constructor arguments changed (checked as ``new`` does)."""
@@ -257,14 +277,31 @@ class Graph:
     def check(self) -> None:
         """Raise if no network can have this graph, however it is completed: a node fed by
         more edges than its module takes, or inputs whose widths do not fit (a ``Sum`` of
-        different widths). Nodes not connected yet are fine."""
+        different widths), or that is bigger than the lab takes. Nodes not connected yet are
+        fine."""
+        if len(self.nodes) > MAX_NODES or len(self.edges) > MAX_EDGES:
+            raise GraphError(f"the lab's graphs have at most {MAX_NODES} nodes and {MAX_EDGES} "
+                             f"edges; this one would have {len(self.nodes)} and "
+                             f"{len(self.edges)}")
         for node, spec in self.nodes.items():
+            if spec.width is not None and spec.width > MAX_WIDTH:
+                raise GraphError(f"node {node!r} ({spec.label()}) is wider than the lab's "
+                                 f"{MAX_WIDTH}")
             count, most = len(self.inputs_of(node)), spec.cls.max_inputs
             if most is not None and count > most:
                 edges = ", ".join(f"{src!r} → {node!r}" for src in self.inputs_of(node))
                 raise GraphError(f"node {node!r} ({spec.label()}) takes {most} input(s), but "
                                  f"would be fed by {count}: {edges}")
-        self.widths()
+        widths = self.widths()
+        total = 0
+        for node, spec in self.nodes.items():
+            srcs = self.inputs_of(node)
+            if spec.cls is Linear and srcs and widths.get(srcs[0]) is not None:
+                total += (widths[srcs[0]] + 1) * spec.width
+                if total > MAX_PARAMETERS:
+                    raise GraphError(f"node {node!r} ({spec.label()}) would give the network "
+                                     f"more than {MAX_PARAMETERS:,} parameters: make it, or "
+                                     f"the node feeding it, narrower")
 
     def widths(self) -> dict[Node, int | None]:
         """``{node: width of its output}`` as far as it is known (``None``: not yet), for the

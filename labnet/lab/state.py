@@ -139,7 +139,9 @@ class LabState:
                     np.random.default_rng(seed))
         if network is not None:
             check_fits_the_lab(network)
-            self._set_graph(Graph.of(network), dict(network.operators), network=network)
+            graph = Graph.of(network)
+            graph.check()  # no bigger than the lab takes (it could not be opened again)
+            self._set_graph(graph, dict(network.operators), network=network)
         elif preset is not None:
             self.load_preset(preset)
             self._undo.clear()
@@ -173,7 +175,9 @@ class LabState:
         modules = dict(network.operators) if network is not None else {}
         if network is not None:
             check_fits_the_lab(network)
-            state._set_graph(Graph.of(network), modules, network=network)
+            trained = Graph.of(network)
+            trained.check()
+            state._set_graph(trained, modules, network=network)
         graph.check()
         state._set_graph(graph, modules)
         if trainer_state is not None and state.trainer is not None:
