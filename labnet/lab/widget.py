@@ -258,8 +258,13 @@ class LabWidget(anywidget.AnyWidget):
         self._post({"type": "download", "name": name}, [content])
 
     def close(self) -> None:
+        """Close the widget and its layout (a widget of its own, else left in ipywidgets'
+        registry for ever)."""
         self._kept = None
+        layout = self.layout
         super().close()
+        if layout is not None:
+            layout.close()
 
     # -- from the page to the model -------------------------------------------------------------
     def _on_message(self, _widget, content: dict, buffers) -> None:
