@@ -150,7 +150,9 @@ class Scorer(Callback):
         return True
 
     def _add(self, job: _Job, name: str, network: Network, x, labels) -> None:
-        with np.errstate(over="ignore", invalid="ignore"):
+        from labnet.lab.state import single_blas_thread  # (state imports this module)
+
+        with single_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
             output = network.forward(x)
             loss = LOSSES[self.state.training.loss]().forward(output, labels)
             wrong = float(np.sum(predict_labels(output) != labels))
