@@ -37,7 +37,7 @@ def picture(lab: Lab, grid: int = 100, dpi: int = 110) -> bytes:
     state = lab.state
     if state.network is not None:
         pictures = Pictures(state)
-        image = pictures.boundary(grid) / 255.0
+        image = pictures.boundary(grid).reshape(grid, grid) / 255.0  # (rows from the top)
         _, (x1_low, x1_high, x2_low, x2_high) = pictures.grid(grid)
         colours = LinearSegmentedColormap.from_list("labnet", list(BOUNDARY_STOPS))
         if lab.display.discretize:
