@@ -44,6 +44,13 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "save": {"path": (str,)}, "load": {"path": (str,)},
     "export_code": {"include_weights": (bool,)}, "export_picture": {"path": (str,)},
 }
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "add": ("kind",), "connect": ("src", "dst"), "disconnect": ("src", "dst"),
+    "remove": ("node",), "set_params": ("node",), "move": ("node", "x", "y"),
+    "load_preset": ("name",), "click_plane": ("x1", "x2"), "look_at": ("node",),
+    "save": ("path",), "load": ("path",),
+}
+"""The arguments an action cannot do without (null counts as missing)."""
 MAX_STEPS = 100_000
 
 
@@ -64,6 +71,8 @@ def _checked(action: str, name: str, value, types: tuple):
 
 
 def _type_words(types: tuple) -> str:
+    if types == NUMBER:
+        return "a number"
     words = {int: "a whole number", float: "a number", str: "a name", bool: "true or false",
              list: "a list", dict: "a mapping"}
     return " or ".join(words[t] for t in types)
@@ -90,6 +99,9 @@ def run_intent(lab: Lab, action, args) -> object:
         raise InputError(f"{action} takes no argument {', '.join(map(str, unknown))}")
     args = {name: _checked(action, name, value, allowed[name]) for name, value in args.items()}
     args = {name: value for name, value in args.items() if value is not None}
+    missing = [name for name in REQUIRED.get(action, ()) if name not in args]
+    if missing:
+        raise InputError(f"{action} needs {', '.join(missing)}")
     if action == "add":
         params = args.pop("params", {})
         return lab.add(args.pop("kind", None), at=_pair(action, "at", args.get("at")),
