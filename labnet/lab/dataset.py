@@ -108,7 +108,7 @@ class Points:
         if np.abs(x).max() > MAX_COORDINATE:
             row = int(np.argmax(np.abs(x).max(axis=1)))
             raise InputError(f"the lab's points lie within ±{MAX_COORDINATE:g}; point {row} is "
-                             f"at {tuple(x[row])}")
+                             f"at ({x[row, 0]:g}, {x[row, 1]:g})")
         labels = check_labels(labels, 2)
         test = np.zeros(len(x), dtype=bool)
         n_test = min(max(round(len(x) * test_fraction), 1), len(x) - 1)
