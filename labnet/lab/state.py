@@ -354,6 +354,8 @@ class LabState:
     def step(self, n: int = 1) -> int:
         """Train on ``n`` mini-batches; a non-finite loss raises ``DivergedError`` and stops.
         Returns the number of steps taken."""
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+            raise InputError(f"the number of steps must be a whole number ≥ 1, got {n!r}")
         return self._train(lambda: n, None, finish_scores=True)
 
     def train_for(self, seconds: float, max_steps: int = 100_000) -> int:
