@@ -23,7 +23,7 @@ from threadpoolctl import ThreadpoolController
 from labnet.errors import GraphError, InputError
 from labnet.lab.dataset import DataSettings, LabData, Points
 from labnet.lab.events import DataChanged, Event, GraphChanged, SettingsChanged, Trained
-from labnet.lab.graph import Graph, check_fits_the_lab
+from labnet.lab.graph import Graph, NodeSpec, check_fits_the_lab
 from labnet.lab.scoring import Scorer
 from labnet.losses import LOSSES
 from labnet.modules import MODULES, Module
@@ -266,13 +266,15 @@ class LabState:
         self._set_graph(graph, modules, network=network)
 
     def _network_for(self, graph: Graph, modules: dict) -> Network | None:
-        """The network to train with ``graph``: the current one if its modules and edges are
-        the same, a new one if the graph is complete, else None."""
+        """The network to train with ``graph``: the current one if its modules (as the graph
+        specifies them) and edges are the same, a new one if the graph is complete, else
+        None."""
         if graph.problems() is not None:
             return None
         current = self.network
         if current is not None and current.operators.keys() == graph.nodes.keys() and all(
-                modules.get(n) is m for n, m in current.operators.items()) and (
+                modules.get(n) is m and NodeSpec.of(m) == graph.nodes[n]
+                for n, m in current.operators.items()) and (
                 {s: list(d) for s, d in current.connectivity.items()} == graph.connectivity()):
             return current
         return graph.network(self.rng, keep=modules)
