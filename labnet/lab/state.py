@@ -230,13 +230,14 @@ class LabState:
         self._set_graph(Graph.of(network), dict(network.operators), network=network)
 
     def undo(self) -> None:
-        """Put the graph back as it was before the last edit (modules that are back keep the
-        weights they have now)."""
+        """Put the graph back as it was before the last edit, with the modules it had then (they
+        keep the weights they have now; a module the edit replaced comes back, not the new one
+        that has its id)."""
         if not self._undo:
             raise GraphError("there is no edit to undo")
         self._redo.append((self.graph, dict(self.modules)))
         graph, modules = self._undo.pop()
-        self._set_graph(graph, {**modules, **self.modules})
+        self._set_graph(graph, {**self.modules, **modules})
 
     def redo(self) -> None:
         """Make again the last edit undone."""
@@ -244,7 +245,7 @@ class LabState:
             raise GraphError("there is no edit to redo")
         self._undo.append((self.graph, dict(self.modules)))
         graph, modules = self._redo.pop()
-        self._set_graph(graph, {**modules, **self.modules})
+        self._set_graph(graph, {**self.modules, **modules})
 
     @property
     def can_undo(self) -> bool:
