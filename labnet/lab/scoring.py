@@ -84,6 +84,12 @@ class Scorer(Callback):
         for job in self._jobs:
             job.sums, job.position = {}, 0
 
+    def reset(self) -> None:
+        """A new trainer (a new network, or Reset): nothing computed or waiting is of it, and
+        the history the epochs' jobs would fill in is gone."""
+        self.latest = None
+        self._jobs = deque()
+
     # -- the trainer's callback -------------------------------------------------------------------
     def on_epoch_end(self, trainer: Trainer) -> None:
         self._jobs.append(_Job([value.copy() for value, _ in trainer.net.params()],

@@ -347,7 +347,7 @@ class LabState:
             data=train, test=test, batch_size=settings.batch_size, lr=settings.lr,
             rng=self.rng, evaluate_epochs=False,  # TODO-MERGE history_limit=HISTORY_LIMIT
             callbacks=[self.scorer])
-        self.scorer.clear()
+        self.scorer.reset()
 
     def require_network(self) -> Network:
         if self.network is None:
