@@ -1,0 +1,152 @@
+"""The lab's scores (``labnet.lab.scoring``): the errors of each epoch and the status's figures,
+computed on a copy of the weights (a ``Twin``) a slice at a time, equal to what one evaluation
+of the whole data gives."""
+
+import copy
+import time
+
+import numpy as np
+import pytest
+
+import labnet as ln
+from labnet.lab.events import Scored
+from labnet.lab.scoring import CHUNK, Twin
+from labnet.lab.state import LabState
+
+
+def evaluation(network, loss, x, labels) -> tuple[float, float]:
+    """(loss, error rate) of ``network`` on all of ``x`` at once."""
+    output = network.forward(x)
+    return loss.forward(output, labels), ln.error_rate(output, labels)
+
+
+def test_a_twin_computes_with_the_originals_weights_without_disturbing_it():
+    net = ln.PRESETS["figure1"](0)
+    x = np.random.default_rng(0).uniform(size=(6, 2))
+    loss = ln.MSELoss()
+    loss.forward(net.forward(x), np.array([0, 1, 0, 1, 1, 0]))
+    net.backward(loss.backward())
+    outputs, grads = dict(net.outputs), dict(net.grads)
+    twin = Twin(np.float32)
+    other = twin.sync(net)
+    assert other is not net and other.dtype == np.float32
+    y = np.random.default_rng(1).uniform(size=(50, 2))
+    assert np.allclose(other.forward(y.astype(np.float32)), net.forward(y), atol=1e-5)
+    net.forward(x)  # (the comparison ran the original: run it on its batch again)
+    assert all(np.array_equal(net.outputs[n], outputs[n]) for n in outputs)
+    assert all(np.array_equal(net.grads[n], grads[n]) for n in grads)
+    net.params()[0][0][...] += 1.0  # the original trains on: the twin follows on sync
+    assert twin.sync(net) is other and np.allclose(other.params()[0][0], net.params()[0][0])
+    weights = [np.zeros_like(value) for value, _ in net.params()]
+    assert np.all(twin.sync(net, weights).params()[0][0] == 0)
+
+
+def test_the_errors_of_an_epoch_are_those_of_the_whole_data_at_its_end():
+    state = LabState()
+    state.epoch()
+    trainer, history = state.trainer, state.trainer.history
+    loss = ln.MSELoss()
+    train_loss, train_error = evaluation(trainer.net, loss, trainer.x, trainer.labels)
+    test_loss, test_error = evaluation(trainer.net, loss, *trainer.test)
+    assert history.train_error == [pytest.approx(train_error)]
+    assert history.test_error == [pytest.approx(test_error)]
+    assert history.test_loss == [pytest.approx(test_loss)]
+    scores = state.scores()
+    assert scores["step"] == trainer.steps
+    assert scores["train_loss"] == pytest.approx(train_loss)
+    assert scores["test_error"] == pytest.approx(test_error)
+
+
+def test_scores_are_of_the_weights_when_the_epoch_ended_even_if_training_went_on():
+    state = LabState()
+    state.set_training(batch_size=1000)  # 1000 training points: an epoch a step
+    state.train_for(1.0, max_steps=1)
+    at_the_end = copy.deepcopy(state.network)
+    state.train_for(1.0, max_steps=1)  # a second epoch: two jobs wait
+    assert np.isnan(state.trainer.history.train_error).all()
+    state.scorer.finish()
+    _, expected = evaluation(at_the_end, ln.MSELoss(), state.trainer.x, state.trainer.labels)
+    assert state.trainer.history.train_error[0] == pytest.approx(expected)
+
+
+def test_big_data_are_scored_a_slice_at_a_time_to_the_same_figures():
+    state = LabState()
+    state.set_data(n_points=20_000)  # 10,000 training points: three slices and a bit
+    state.set_training(batch_size=10_000)
+    state.train_for(1.0, max_steps=1)
+    scorer = state.scorer
+    slices = 0
+    while scorer.pending:
+        finished = scorer.advance(0.0)  # one slice a call
+        slices += 1
+        assert finished == (not scorer.pending)
+    assert slices == 2 * -(-10_000 // CHUNK)  # the training set, then the test set
+    trainer = state.trainer
+    loss, error = evaluation(trainer.net, ln.MSELoss(), trainer.x, trainer.labels)
+    assert trainer.history.train_error[-1] == pytest.approx(error)
+    assert scorer.latest["train_loss"] == pytest.approx(loss)
+
+
+def test_one_slice_of_the_biggest_data_takes_a_few_milliseconds_of_the_processor():
+    state = LabState()
+    state.set_data(n_points=100_000)
+    state.scorer.request()
+    longest = 0.0
+    while state.scorer.pending:
+        start = time.thread_time()  # the processor's time: other work on the machine is not ours
+        state.scorer.advance(0.004)
+        longest = max(longest, time.thread_time() - start)
+    assert longest < 0.03
+    assert state.scorer.latest["step"] == 0
+
+
+def test_now_asks_for_the_scores_of_the_weights_as_they_are_only_when_they_changed():
+    state = LabState()
+    heard = []
+    state.listeners.append(heard.append)
+    first = state.scores()
+    assert first["step"] == 0 and heard == [Scored()]
+    assert state.scores() == first and heard == [Scored()]  # nothing new to compute
+    state.step(2)
+    assert state.scores()["step"] == 2
+
+
+def test_a_request_is_not_asked_twice():
+    state = LabState()
+    state.scorer.request()
+    state.scorer.request()
+    assert len(state.scorer._jobs) == 1
+
+
+def test_new_data_drop_the_scores_of_the_old_but_the_epochs_errors_are_computed_on_the_new():
+    state = LabState()
+    state.set_training(batch_size=1000)
+    state.train_for(1.0, max_steps=1)
+    state.scorer.request()
+    state.set_data(n_points=400)
+    assert state.scorer.latest is None and len(state.scorer._jobs) == 1  # the epoch's
+    state.scorer.finish()
+    assert np.isfinite(state.trainer.history.train_error[-1])
+    assert len(state.trainer.x) == 200
+
+
+def test_a_new_network_forgets_the_epochs_waiting_for_the_old_one():
+    state = LabState(preset="figure1")
+    state.set_training(batch_size=1000)
+    state.train_for(1.0, max_steps=1)
+    assert state.scorer.pending
+    state.set_params(1, width=8)  # a new network, a new history
+    state.scorer.finish()  # (was: the old weights copied into the new network, a ValueError)
+    assert state.scores()["step"] == 0 and state.trainer.history.train_error == []
+    state.train_for(1.0, max_steps=1)
+    state.reset()
+    assert not state.scorer.pending and state.scorer.latest is None
+
+
+def test_scores_of_a_diverged_network_are_not_a_number_but_never_an_error():
+    state = LabState()
+    for value, _ in state.network.params():
+        value[...] = 1e200
+    scores = state.scores()
+    assert not np.isfinite(scores["train_loss"])
+    assert 0 <= scores["train_error"] <= 1
