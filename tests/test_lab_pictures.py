@@ -1,0 +1,92 @@
+"""The lab's pictures as NumPy arrays (``labnet.lab.pictures``): what the browser paints is what
+the network computes over the plane, from a float32 twin that leaves the network alone."""
+
+import numpy as np
+
+from labnet.lab.pictures import Pictures, edge_norms, plane, symmetric_range, to_bytes
+from labnet.lab.state import LabState
+
+
+def test_the_plane_is_a_grid_over_the_data_row_by_row_from_the_top():
+    x = np.array([[0.0, 0.0], [1.0, 2.0]])
+    points, (x1_low, x1_high, x2_low, x2_high) = plane(x, 4)
+    assert points.shape == (16, 2)
+    assert x1_low < 0 < 1 < x1_high and x2_low < 0 < 2 < x2_high
+    assert points[0, 1] > points[-1, 1] and points[0, 0] < points[3, 0]  # top left first
+    assert np.all(np.diff(points[:4, 0]) > 0) and np.all(points[:4, 1] == points[0, 1])
+
+
+def test_to_bytes_maps_a_range_to_0_255_and_not_a_number_to_the_middle():
+    values = np.array([0.0, 0.5, 1.0, np.nan, np.inf, -np.inf, 2.0])
+    assert list(to_bytes(values, 0.0, 1.0)) == [0, 128, 255, 128, 255, 0, 255]
+    assert to_bytes(np.array([3.0]), 3.0, 3.0).dtype == np.uint8  # an empty range
+    assert symmetric_range(np.array([-2.0, 1.0, np.nan])) == (-2.0, 2.0)
+    assert symmetric_range(np.array([np.nan])) == (-1.0, 1.0)
+    assert symmetric_range(np.zeros(3)) == (-1e-9, 1e-9)
+
+
+def test_the_boundary_is_the_class_1_score_the_network_gives_over_the_grid():
+    state = LabState()
+    state.step(200)
+    pictures = Pictures(state)
+    image = pictures.boundary(20)
+    assert image.shape == (400,) and image.dtype == np.uint8
+    points, _ = pictures.grid(20)
+    score = state.class_one_score(state.outputs_over(points))
+    assert np.abs(image.astype(int) - np.round(score * 255)).max() <= 1
+    predicted = state.network.predict(state.data.network_input(points))
+    assert np.mean((image > 128) != (predicted == 1)) < 0.01  # (float32 right on the boundary)
+
+
+def test_pictures_leave_the_network_being_trained_alone():
+    state = LabState()
+    state.step(3)
+    network = state.network
+    outputs = {node: value.copy() for node, value in network.outputs.items()}
+    weights = [value.copy() for value, _ in network.params()]
+    pictures = Pictures(state)
+    pictures.boundary(16)
+    pictures.units(8, {})
+    pictures.unit_map(3, 2, 8)
+    assert all(np.array_equal(network.outputs[n], outputs[n]) for n in outputs)
+    assert all(np.array_equal(v, w) for (v, _), w in zip(network.params(), weights, strict=True))
+
+
+def test_every_node_has_a_thumbnail_of_the_unit_asked_for():
+    state = LabState(preset="figure1")
+    state.step(20)
+    pictures = Pictures(state)
+    found = pictures.units(8, {3: 4, 1: 99})
+    assert [node for node, *_ in found] == [0, *state.network.order]
+    by_node = {node: (unit, image, low, high) for node, unit, image, low, high in found}
+    assert by_node[3][0] == 4 and by_node[1][0] == 24  # a unit past the last: the last
+    assert by_node[7][2:] == (0.0, 1.0)  # the output node: the class-1 score
+    points, _ = pictures.grid(8)
+    values = state.outputs_over(points, node=3)[:, 4]
+    _, image, low, high = by_node[3]
+    assert low == -high and high >= np.abs(values).max() * 0.999
+    assert np.abs(image.astype(float) - (values - low) / (high - low) * 255).max() <= 1.5
+    image, low, high = pictures.unit_map(3, 4, 8)
+    assert image.shape == (64,) and low == by_node[3][2]
+
+
+def test_the_grid_follows_the_data():
+    state = LabState()
+    pictures = Pictures(state)
+    _, before = pictures.grid(10)
+    state.set_data(dataset="moons")
+    _, after = pictures.grid(10)
+    assert before != after
+
+
+def test_edge_norms_are_the_gradients_along_edges_or_the_weights_they_go_through():
+    state = LabState(preset="figure1")
+    state.step(1)
+    network = state.network
+    edges = {(src, dst) for dst in network.order for src in network.inputs[dst]}
+    gradients = edge_norms(network, "gradient")
+    assert set(gradients) == edges and all(value > 0 for value in gradients.values())
+    weights = edge_norms(network, "weights")
+    assert set(weights) == edges
+    assert weights[0, 1] == np.linalg.norm(network.operators[1].weight)
+    assert weights[4, 5] == 0.0  # into a Sum: no weights
