@@ -1,0 +1,144 @@
+"""The custom messages the kernel sends the page (``labnet.lab.streams``): each one's content
+and binary buffers as ``static/protocol.js`` describes them; the curves sent a few new entries
+at a time."""
+
+import json
+import math
+
+import numpy as np
+
+from labnet.lab import Lab
+from labnet.lab.pictures import Pictures
+from labnet.lab.streams import (
+    EPOCH_SERIES,
+    Curves,
+    _finite,
+    boundary,
+    points,
+    thumbs,
+    unit_map,
+    walk_maps,
+    walk_state,
+)
+
+
+def parts(message) -> dict[str, np.ndarray]:
+    """The series of a curves message, by name, as arrays (with their start)."""
+    content, buffers = message
+    return {part["name"]: (part["start"], np.frombuffer(buffer, dtype=np.float64))
+            for part, buffer in zip(content["series"], buffers, strict=True)}
+
+
+def test_a_boundary_frame_is_an_n_by_n_grid_of_bytes_over_the_plane():
+    lab = Lab()
+    content, buffers = boundary(Pictures(lab.state), 16, frame=3)
+    assert content["type"] == "boundary" and content["frame"] == 3 and content["n"] == 16
+    assert len(content["extent"]) == 4 and [len(b) for b in buffers] == [256]
+    json.dumps(content, allow_nan=False)
+
+
+def test_thumbs_have_one_image_per_node_and_finite_or_null_gradient_norms():
+    lab = Lab(preset="figure1")
+    lab.step(2)
+    content, buffers = thumbs(lab, Pictures(lab.state), 8, frame=1)
+    network = lab.state.network
+    assert [node["id"] for node in content["nodes"]] == [0, *network.order]
+    assert len(buffers) == 1 and len(buffers[0]) == 64 * (1 + len(network.order))
+    assert set(content["grad_norms"]) == {str(node) for node in (0, *network.order)}
+    assert len(content["edges"]) == 8 and content["edge_mode"] == "gradient"
+    json.dumps(content, allow_nan=False)
+    for value in network.grads.values():
+        value[...] = np.nan  # a diverged backward: the page gets null, never NaN
+    content, _ = thumbs(lab, Pictures(lab.state), 8, frame=2)
+    json.dumps(content, allow_nan=False)
+    assert None in content["grad_norms"].values()
+
+
+def test_points_are_sent_as_float32_coordinates_and_uint8_classes():
+    lab = Lab()
+    lab.set_data(n_points=300, test_fraction=0.2)
+    content, buffers = points(lab)
+    assert (content["n_train"], content["n_test"]) == (240, 60)
+    assert [len(b) for b in buffers] == [240 * 8, 240, 60 * 8, 60]
+    x_train = np.frombuffer(buffers[0], dtype=np.float32).reshape(-1, 2)
+    assert np.allclose(x_train, lab.state.data.train[0])
+    assert content["dataset"] == "disk"
+
+
+def test_a_unit_map_is_sent_for_the_node_picked_only():
+    lab = Lab()
+    pictures = Pictures(lab.state)
+    assert unit_map(lab, pictures, 8) is None
+    lab.look_at(3, 4)
+    content, buffers = unit_map(lab, pictures, 8)
+    assert (content["node"], content["unit"], content["width"]) == (3, 4, 25)
+    assert len(buffers[0]) == 64
+    lab.look_at(0, 1)
+    assert unit_map(lab, pictures, 8)[0]["width"] == 2
+
+
+def test_a_walks_state_and_arrays_are_sent_while_it_is_under_way():
+    lab = Lab()
+    assert walk_state(lab) == {} and walk_maps(lab) == ({"type": "walkmaps", "arrays": []}, [])
+    lab.start_walk()
+    lab.walk_next()
+    state = walk_state(lab)
+    assert state["index"] == 1 and state["phase"] == "forward" and state["node"] == 1
+    assert state["total"] == len(lab.display.walk) and not state["done"]
+    json.dumps(state, allow_nan=False)
+    content, buffers = walk_maps(lab)
+    for array, buffer in zip(content["arrays"], buffers, strict=True):
+        assert len(buffer) == 4 * array["rows"] * array["cols"]
+
+
+def test_the_first_curves_message_has_every_series_and_then_only_what_is_new():
+    lab = Lab()
+    curves = Curves()
+    lab.step(3)
+    first = curves.message(lab)
+    content = first[0]
+    assert content["reset"] and content["steps"] == 3 and content["stride"] == 1
+    series = parts(first)
+    assert {"loss", "step", "epoch", *EPOCH_SERIES} <= set(series)
+    assert {f"grad:{node}" for node in (0, *lab.network.order)} <= set(series)
+    assert list(series["step"][1]) == [1, 2, 3]
+    assert list(series["loss"][1]) == lab.history.step_loss
+    again = parts(curves.message(lab))  # nothing new: a per-step series' last entry only
+    assert again["loss"][0] == 2 and len(again["loss"][1]) == 1 and "test_error" not in again
+    lab.step(1)
+    new = parts(curves.message(lab))
+    start, loss = new["loss"]
+    assert start == 2 and list(loss) == lab.history.step_loss[2:]  # the last entry again
+    assert list(new["step"][1]) == [3, 4]
+    assert "epoch" not in new and "test_error" not in new  # no epoch ended
+
+
+def test_an_epochs_errors_are_sent_again_once_they_are_computed():
+    lab = Lab()
+    lab.epoch()
+    history = lab.history
+    history.train_error[-1] = math.nan  # as the play loop leaves it, until the scorer is done
+    curves = Curves()
+    assert math.isnan(parts(curves.message(lab))["train_error"][1][-1])
+    history.train_error[-1] = 0.25
+    again = parts(curves.message(lab))
+    assert again["train_error"][0] == 0 and list(again["train_error"][1]) == [0.25]
+    assert "test_error" not in again and "epoch_loss" not in again  # settled: not sent again
+    assert "train_error" not in parts(curves.message(lab))
+
+
+def test_a_new_network_starts_the_curves_over():
+    lab = Lab()
+    curves = Curves()
+    lab.step(2)
+    curves.message(lab)
+    lab.load_preset("figure1")
+    lab.step(1)
+    content, _ = curves.message(lab)
+    assert content["reset"] and content["steps"] == 1
+
+
+def test_finite_gives_numbers_json_can_carry():
+    assert _finite(math.nan) is None
+    assert _finite(math.inf) == 1e308 and _finite(-math.inf) == -1e308
+    assert _finite(np.float32(0.5)) == 0.5 and type(_finite(np.float64(2))) is float

@@ -1,0 +1,243 @@
+"""The lab's widget (``labnet.lab.widget``), headless: its traits show the lab's state, a change
+sends what it changed, the page's messages (intents, acks, hellos) are handled, frames wait for
+acks while playing, and a lab's one widget is freed with it."""
+
+import gc
+import json
+import math
+import time
+import weakref
+
+import numpy as np
+import pytest
+from labtools import live_widgets, messages, shown_equals_the_model
+
+from labnet.lab import Lab
+from labnet.lab.widget import ACK_TIMEOUT, MAX_IN_FLIGHT, graph_json, settings_json, status_json
+
+
+def kinds(sent) -> list[str]:
+    return [content["type"] for content, _ in sent]
+
+
+def test_a_new_lab_shows_its_state_in_the_traits():
+    lab = Lab()
+    widget = lab.widget
+    shown_equals_the_model(lab)
+    assert widget.graph["error"] is None and widget.graph["output"] == 7
+    assert [node["id"] for node in widget.graph["nodes"]] == [0, 1, 2, 3, 4, 5, 6, 7]
+    assert all(node["trained"] for node in widget.graph["nodes"])
+    assert widget.settings["data"]["dataset"] == "disk"
+    assert widget.settings["training"]["lr"] == 0.1
+    status = widget.status
+    assert status["step"] == 0 and status["epoch"] == 0 and not status["playing"]
+    assert status["loss"] is None and status["test_error"] == pytest.approx(
+        lab.scores()["test_error"])
+    assert widget.message == {} and widget.sources  # the front end's modules
+    kinds_sent = {kind for kind, _ in widget.sent}
+    assert {"points", "boundary", "thumbs"} <= kinds_sent
+
+
+def test_a_step_sends_a_new_boundary_frame_thumbs_and_one_more_curve_entry():
+    lab = Lab(preset="figure1")
+    lab.step(5)
+    sent = messages(lab)
+    frames = dict(lab.widget.frames)
+    lab.widget.run("step", {"n": 1})
+    assert {"boundary", "thumbs", "curves"} <= set(kinds(sent)) and "points" not in kinds(sent)
+    assert lab.widget.frames["boundary"] == frames["boundary"] + 1
+    boundary = next(buffers for content, buffers in sent if content["type"] == "boundary")
+    assert len(boundary[0]) == lab.widget.grid ** 2
+    curves = next(content for content, _ in sent if content["type"] == "curves")
+    loss = next(part for part in curves["series"] if part["name"] == "loss")
+    assert loss["start"] + loss["length"] == 6 and curves["steps"] == 6
+    assert lab.widget.status["step"] == 6 and lab.widget.status["loss"] == pytest.approx(
+        lab.history.step_loss[-1])
+
+
+def test_new_data_send_the_points_and_a_new_boundary():
+    lab = Lab()
+    sent = messages(lab)
+    lab.widget.run("set_data", {"dataset": "spiral", "n_points": 300})
+    assert "points" in kinds(sent) and "boundary" in kinds(sent)
+    points = next(content for content, _ in sent if content["type"] == "points")
+    assert points["n_train"] + points["n_test"] == 300
+    assert lab.widget.settings["data"]["dataset"] == "spiral"
+    shown_equals_the_model(lab)
+
+
+def test_the_status_holds_finite_numbers_or_null_even_for_a_diverged_network():
+    # (issue 9: the status line printed a diverged loss as an 80-digit number)
+    lab = Lab()
+    lab.state.trainer.history.step_loss.append(1e300)
+    for value, _ in lab.network.params():
+        value[...] = 1e300
+    lab.state.scorer.clear()  # (the weights changed behind the lab's back)
+    status = status_json(lab)
+    json.dumps(status, allow_nan=False)
+    assert status["loss"] == 1e300 and status["train_loss"] in (None, 1e308, -1e308)
+    assert all(v is None or isinstance(v, bool) or math.isfinite(v) for v in status.values())
+
+
+def test_a_refused_action_shows_its_reason_until_the_next_action():
+    lab = Lab()
+    lab.widget.run("set_data", {"noise": 3})
+    message = lab.widget.message
+    assert message["error"] and "noise" in message["text"] and not message["sticky"]
+    lab.widget.run("step", {})
+    assert lab.widget.message["text"] == ""
+
+
+def test_an_incomplete_graph_says_so_until_it_is_complete_again():
+    lab = Lab()
+    node = lab.widget.run("add", {"kind": "ReLU"})
+    message = lab.widget.message
+    assert message["sticky"] and message["graph"] and f"node(s) {node} cannot be" in \
+        message["text"]
+    assert lab.widget.graph["error"] == lab.graph_error
+    lab.widget.run("step", {})  # training goes on, the message stays
+    assert lab.widget.message["sticky"] and lab.state.trainer.steps == 1
+    lab.widget.run("remove", {"node": node})
+    assert lab.widget.message["text"] == "" and lab.widget.graph["error"] is None
+
+
+def test_our_own_bug_is_shown_as_an_internal_error_with_its_traceback_kept(monkeypatch):
+    lab = Lab()
+    monkeypatch.setattr(lab, "step", lambda n=1: 1 / 0)
+    sent = messages(lab)
+    assert lab.widget.run("step", {}, request=3) is None
+    assert "internal error (ZeroDivisionError" in lab.widget.message["text"]
+    assert "ZeroDivisionError" in lab.last_traceback
+    assert sent[-1][0]["ok"] is False and "internal error" in sent[-1][0]["error"]
+
+
+def test_messages_from_the_page_are_handled_and_junk_is_ignored():
+    lab = Lab()
+    widget = lab.widget
+    widget._on_message(widget, {"type": "intent", "action": "step", "args": {"n": 2}, "id": 1},
+                       [])
+    assert lab.state.trainer.steps == 2
+    for junk in (None, [], "step", {"type": "fly"}, {"type": "painted"},
+                 {"type": "painted", "what": "boundary", "frame": "1"},
+                 {"type": "painted", "what": "nothing", "frame": 1},
+                 {"type": "intent", "action": "step", "args": "n=1"}, {}):
+        widget._on_message(widget, junk, [])
+    assert lab.last_traceback is None and lab.state.trainer.steps == 2
+
+
+def test_a_hello_from_a_new_view_sends_everything_again():
+    lab = Lab()
+    lab.step(3)
+    sent = messages(lab)
+    lab.widget._on_message(lab.widget, {"type": "hello"}, [])
+    assert {"points", "boundary", "thumbs", "curves", "walkmaps"} <= set(kinds(sent))
+    curves = next(content for content, _ in sent if content["type"] == "curves")
+    assert curves["reset"]
+
+
+def test_while_playing_frames_wait_for_the_page_to_paint_the_last_ones():
+    lab = Lab()
+    widget = lab.widget
+    sent = messages(lab)
+    now = time.perf_counter() + 1000
+    for i in range(10):  # ten turns of a play loop with no page answering
+        widget._dirty.update(("boundary", "thumbs"))
+        widget.tick(now + i * 0.1)
+    boundaries = kinds(sent).count("boundary")
+    assert boundaries == MAX_IN_FLIGHT["boundary"] and kinds(sent).count("thumbs") == 1
+    widget._on_message(widget, {"type": "painted", "what": "boundary",
+                                "frame": widget.frames["boundary"]}, [])
+    widget._dirty.add("boundary")
+    widget.tick(now + 1.1)
+    assert kinds(sent).count("boundary") == boundaries + 1
+    widget._dirty.add("boundary")
+    widget.tick(now + 1.2 + ACK_TIMEOUT + 0.1)  # a page that never answers is given up on
+    widget._dirty.add("boundary")
+    widget.tick(now + 1.3 + ACK_TIMEOUT + 0.1)
+    assert kinds(sent).count("boundary") >= boundaries + 2
+    widget._on_message(widget, {"type": "painted", "what": "boundary", "frame": 10**9}, [])
+    assert widget.painted["boundary"] == widget.frames["boundary"]  # no ack of frames unsent
+
+
+def test_graph_and_settings_json_follow_edits_and_settings():
+    lab = Lab()
+    node = lab.add("Linear", width=8)
+    graph = lab.widget.graph
+    new = next(n for n in graph["nodes"] if n["id"] == node)
+    assert new["params"] == {"width": 8, "init": "he"} and new["width"] == 8
+    assert not new["trained"] and graph["can_undo"]
+    lab.set_params(3, width=6)
+    assert lab.widget.graph == graph_json(lab)
+    assert next(n for n in lab.widget.graph["nodes"] if n["id"] == 3)["width"] == 6
+    lab.set_training(lr=0.05, batch_size=32)
+    assert lab.widget.settings["training"]["lr"] == 0.05
+    assert lab.widget.settings == settings_json(lab)
+    lab.add_point(0.5, 0.5, 1)
+    assert "custom" in lab.widget.settings["choices"]["datasets"]
+
+
+def test_a_lab_nobody_holds_is_freed_with_its_widget():
+    # (issue 8: a Lab() nothing referred to was never freed, 245 widgets each)
+    before = live_widgets()
+    lab = Lab()
+    lab.step(2)
+    assert live_widgets() - before <= 2  # the widget and its layout
+    freed = weakref.ref(lab)
+    del lab
+    gc.collect()
+    assert freed() is None and live_widgets() == before
+
+
+def test_a_displayed_lab_lives_as_long_as_its_widget():
+    before = live_widgets()
+    lab = Lab()
+    bundle, _ = lab._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == lab.widget.model_id
+    kept = weakref.ref(lab)
+    del lab
+    gc.collect()
+    assert kept() is not None  # a page shows it
+    kept().close()
+    gc.collect()
+    assert kept() is None and live_widgets() == before
+
+
+def test_presentation_mode_and_open_make_no_new_widgets(tmp_path):
+    lab = Lab()
+    lab.save(tmp_path / "lab.npz")
+    widget = lab.widget
+    before = live_widgets()
+    for on in (True, False, True):
+        lab.present(on)
+        lab.load(tmp_path / "lab.npz")
+    assert live_widgets() == before and lab.widget is widget
+    opened = weakref.ref(Lab.open(tmp_path / "lab.npz"))
+    gc.collect()
+    assert opened() is None and live_widgets() == before
+
+
+def test_a_lab_prints_nothing_when_it_is_made(capsys):
+    Lab()
+    assert capsys.readouterr().out == ""
+
+
+def test_the_widget_says_when_it_outlived_its_lab():
+    lab = Lab()
+    widget = lab.widget
+    widget.keep(None)
+    del lab
+    gc.collect()
+    with pytest.raises(RuntimeError, match="outlived its lab"):
+        widget.lab  # noqa: B018
+
+
+def test_the_thumbnails_of_the_node_picked_and_the_edge_mode_are_sent():
+    lab = Lab()
+    sent = messages(lab)
+    lab.widget.run("look_at", {"node": 3, "unit": 4})
+    unitmap = next(content for content, _ in sent if content["type"] == "unitmap")
+    assert (unitmap["node"], unitmap["unit"]) == (3, 4)
+    lab.widget.run("show", {"edges": "weights"})
+    thumbs = [content for content, _ in sent if content["type"] == "thumbs"][-1]
+    assert thumbs["edge_mode"] == "weights" and lab.widget.view["edges"] == "weights"
+    assert np.isfinite([edge[2] for edge in thumbs["edges"]]).all()
