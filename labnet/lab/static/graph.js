@@ -91,8 +91,14 @@ export class GraphView {
     this.outline();
   }
 
-  /** Thumbnails and gradient norms (a ThumbsFrame). */
+  /** Thumbnails and gradient norms (a ThumbsFrame); kept, to draw again after a resize. */
   thumbs(content, buffers) {
+    this.lastThumbs = [content, buffers];
+    this.applyThumbs(content, buffers);
+    this.channel.painted("thumbs", content.frame);
+  }
+
+  applyThumbs(content, buffers) {
     const n = content.n;
     const all = buffers[0];
     const bytes = new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
@@ -122,7 +128,6 @@ export class GraphView {
       drawn.title.textContent = `${src} → ${dst} · ${weights ? "‖weight‖" : "‖gradient‖"} = `
         + num(value);
     }
-    this.channel.painted("thumbs", content.frame);
   }
 
   colour(level) {
@@ -146,6 +151,7 @@ export class GraphView {
     for (const [src, dst] of this.graph.edges) this.drawEdge(src, dst);
     this.layer.setAttribute("transform", `translate(${this.pan[0]},${this.pan[1]})`);
     this.outline();
+    if (this.lastThumbs) this.applyThumbs(...this.lastThumbs);
   }
 
   /** Scale and offset from graph units to pixels, so the graph fits the area. */
@@ -157,7 +163,7 @@ export class GraphView {
     const fit = Math.min((width - 2 * MARGIN) / Math.max(x1 - x0, 1),
       (height - 2 * MARGIN) / Math.max(y1 - y0, 1));
     this.scale = Math.max(MIN_SCALE, Math.min(MAX_SCALE, fit));
-    this.box = Math.max(26, Math.min(78, this.scale * 0.72));
+    this.box = Math.max(26, Math.min(92, this.scale * 0.72));
     this.offset = [(width - (x1 - x0) * this.scale) / 2 - x0 * this.scale,
       (height - (y1 - y0) * this.scale) / 2 - y0 * this.scale];
   }
