@@ -412,3 +412,15 @@ def test_with_jupyters_own_culler_an_abandoned_playing_tab_runs_on(chromium):
     with bench.voila_app(*SHORT_CULLING, stock,
                          log=artifacts_log("voila-stock-culling")) as server:
         assert in_own_thread(abandon_playing, chromium, server, 10 + 2 + 8)
+
+
+# -- Binder ---------------------------------------------------------------------------------------
+def test_readme_binder_badge_opens_the_lab_notebook_in_jupyterlab():
+    text = (ROOT / "README.md").read_text()
+    links = re.findall(r"\(https://mybinder\.org/v2/gh/([\w.-]+/[\w.-]+)/HEAD\?urlpath=([^)\s]+)\)",
+                       text)
+    assert ("lab/tree/notebooks/02-lab.ipynb" in {path for _, path in links}), links
+    assert len({repo for repo, _ in links}) == 1  # one owner/name to replace: OWNER/labnet
+    for _, path in links:
+        notebook = re.sub(r"^(lab/tree|voila/render)/", "", path)
+        assert (ROOT / notebook).is_file(), path
