@@ -18,8 +18,12 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)  ## open JupyterLab on the lab notebook
 	$(BIN)/jupyter lab notebooks/02-lab.ipynb --ServerApp.port=$(PORT) $(ROOT_FLAG)
 
-app: $(STAMP)  ## serve the lab as a standalone app with Voila
-	$(BIN)/voila notebooks/02-lab.ipynb --port=$(PORT) --Voila.ip=127.0.0.1
+# `make app APP_IP=0.0.0.0` serves the machine's network (a class on the room's network): see README.
+APP_IP ?= 127.0.0.1
+
+app: $(STAMP)  ## serve the lab alone with Voila: no code, a kernel per visitor, culled when gone
+	$(BIN)/voila notebooks/02-lab.ipynb --port=$(PORT) --Voila.ip=$(APP_IP) \
+		--Voila.config_file_paths=$(CURDIR)/deploy/jupyter
 
 test: $(STAMP)  ## ruff, then the whole test suite (browser tests skip without Chromium)
 	$(BIN)/ruff check .

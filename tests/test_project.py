@@ -1,5 +1,5 @@
-"""The project's set-up files agree with each other: pyproject.toml, environment.yml, Makefile,
-.ci/run."""
+"""The project's set-up files agree with each other: pyproject.toml, environment.yml,
+binder/environment.yml, Makefile, .ci/run."""
 
 import os
 import re
@@ -25,9 +25,9 @@ def pyproject():
         return tomllib.load(file)
 
 
-def environment():
+def environment(path="environment.yml"):
     yaml = pytest.importorskip("yaml")
-    with open(ROOT / "environment.yml") as file:
+    with open(ROOT / path) as file:
         return yaml.safe_load(file)
 
 
@@ -72,3 +72,31 @@ def test_ci_run_is_executable_and_runs_make_test():
     lines = [line.strip() for line in ci.read_text().splitlines()]
     assert lines[0].startswith("#!")
     assert "make test" in lines
+
+
+PIN = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*==\s*([0-9][^,;\s]*)\s*$")
+
+
+def test_binder_environment_pins_every_dependency_at_a_version_pyproject_allows():
+    """Binder and the class's JupyterHub image (repo2docker reads binder/ only) get exact
+    versions; each must satisfy pyproject's bound, and none may be missing."""
+    from packaging.version import Version
+
+    project = pyproject()["project"]
+    wanted = dict(parse(r) for r in project["dependencies"])
+    pinned, python = {}, None
+    for entry in environment("binder/environment.yml")["dependencies"]:
+        if isinstance(entry, dict):  # the pip: section: exact pins only
+            for requirement in entry["pip"]:
+                match = PIN.match(requirement)
+                assert match, f"binder/environment.yml: {requirement!r} is not name==version"
+                name = re.sub(r"[-_.]+", "-", match.group(1)).lower()
+                pinned[name] = match.group(2)
+        elif entry.startswith("python"):
+            python = re.fullmatch(r"python\s*=\s*([0-9]+\.[0-9]+)", entry).group(1)
+        else:
+            assert entry == "pip", f"binder/environment.yml: {entry!r} from conda: pin it in pip:"
+    assert set(wanted) <= set(pinned), f"not pinned for Binder: {set(wanted) - set(pinned)}"
+    for name, bound in wanted.items():
+        assert Version(pinned[name]) >= Version(bound.removeprefix(">=")), (name, bound)
+    assert Version(python) >= Version(project["requires-python"].removeprefix(">="))
