@@ -16,13 +16,15 @@ from __future__ import annotations
 import json
 import math
 import os
+import zipfile
+import zlib
 
 import numpy as np
 
 from labnet.errors import InputError, LabnetError
 from labnet.lab.dataset import DataSettings, LabData, Points
 from labnet.lab.display import Display
-from labnet.lab.graph import Graph, NodeSpec
+from labnet.lab.graph import MAX_EDGES, MAX_NODES, MAX_PARAMETERS, MAX_WIDTH, Graph, NodeSpec
 from labnet.lab.state import LabState, TrainingSettings
 from labnet.saving import (
     graph_spec,
@@ -35,11 +37,11 @@ from labnet.saving import (
 
 FORMAT = 2
 KEY = "__lab__"
-MAX_NODES = 1000
 
 
 def save_lab(state: LabState, display: Display, path: str | os.PathLike) -> None:
     """Write everything about ``state`` (and the plain parts of ``display``) to ``path``."""
+    state.scorer.finish()  # the errors of the epochs ended: a file opened computes no more
     arrays: dict[str, np.ndarray] = {}
     network, graph = state.network, state.graph
     data = state.data.settings
@@ -74,8 +76,16 @@ def save_lab(state: LabState, display: Display, path: str | os.PathLike) -> None
 
 def open_lab(path: str | os.PathLike) -> tuple[LabState, Display]:
     """The state and the display of the lab saved in ``path``."""
-    description, arrays = read_archive(path, KEY, "labnet lab")
     name = os.fspath(path)
+    try:
+        description, arrays = read_archive(path, KEY, "labnet lab")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+            RuntimeError) as error:  # a damaged archive (or one zipfile cannot read: encrypted)
+        raise InputError(f"{name!r} is not a labnet lab file that can be opened: it is "
+                         f"damaged ({type(error).__name__}: {error})") from None
+    except MemoryError:  # an array whose header asks for more memory than there is
+        raise InputError(f"{name!r} is not a labnet lab file that can be opened: an array in "
+                         f"it is too big") from None
     try:
         return _lab_from(Reader(description, name), arrays)
     except LabnetError as error:
@@ -169,7 +179,7 @@ def _lab_from(read: Reader, arrays: dict) -> tuple[LabState, Display]:
     display = _display(read)
     network = None
     if read.get("network", dict, optional=True) is not None:
-        network = network_from_spec(read.get("network", dict))
+        network = _network(read)
         network.load_state_dict({key[len("weights/"):]: value for key, value in arrays.items()
                                  if key.startswith("weights/")})
     graph = _graph(read)
@@ -181,15 +191,49 @@ def _lab_from(read: Reader, arrays: dict) -> tuple[LabState, Display]:
     return state, display
 
 
+def _module_spec(read: Reader, where: str, node, spec, built: bool) -> dict:
+    """A module's spec, checked before a module is made from it: a class name, a config, and
+    widths the lab takes (``built``: with its input width, as in the network trained), so no
+    file makes the lab allocate more than it would itself."""
+    if not (isinstance(spec, dict) and isinstance(spec.get("class"), str)
+            and isinstance(spec.get("config"), dict)):
+        raise InputError(f"{read.path!r}: {where}: node {node!r}'s module must be a mapping "
+                         f"with a class and a config, got {_short(spec)}")
+    config = spec["config"]
+    for key in ("in_features", "out_features"):
+        if key not in config or (key == "in_features" and not built):
+            continue
+        width = config[key]
+        if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= MAX_WIDTH:
+            raise InputError(f"{read.path!r}: {where}: node {node!r}'s {key} is "
+                             f"{_short(width)}, not a width from 1 to {MAX_WIDTH}")
+    return spec
+
+
+def _network(read: Reader):
+    """The network trained, checked part by part before it is built (its weights drawn anew,
+    then loaded from the file)."""
+    total = 0
+    for node, spec in read.pairs("network.nodes", 2):
+        config = _module_spec(read, "network.nodes", node, spec, built=True)["config"]
+        if "out_features" in config:
+            total += (config.get("in_features", 0) + 1) * config["out_features"]
+    if total > MAX_PARAMETERS:
+        raise InputError(f"{read.path!r}: its network has {total:,} parameters, more than the "
+                         f"lab's {MAX_PARAMETERS:,}")
+    read.pairs("network.connectivity", 2, limit=MAX_NODES + 1)
+    return network_from_spec(read.get("network", dict))
+
+
 def _graph(read: Reader) -> Graph:
     nodes = {}
     for node, spec in read.pairs("graph.nodes", 2):
-        if not isinstance(spec, dict):
-            raise InputError(f"{read.path!r}: graph.nodes: node {node!r}'s module must be a "
-                             f"mapping, got {_short(spec)}")
+        spec = _module_spec(read, "graph.nodes", node, spec, built=False)
+        if "in_features" in spec["config"]:  # inferred from the graph: nothing is allocated
+            spec = {**spec, "config": {**spec["config"], "in_features": None}}
         nodes[node] = NodeSpec.of(module_from_spec(spec))
     edges = []
-    for i, (src, dst) in enumerate(read.pairs("graph.edges", 2)):
+    for i, (src, dst) in enumerate(read.pairs("graph.edges", 2, limit=MAX_EDGES)):
         if (src not in nodes and src != 0) or dst not in nodes:
             raise InputError(f"{read.path!r}: graph.edges[{i}] is {src!r} → {dst!r}, between "
                              f"nodes that are not in the graph")
