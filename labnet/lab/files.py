@@ -139,6 +139,8 @@ class Reader:
 
 
 def _kind_words(kind) -> str:
+    if kind == (int, float):
+        return "a number"
     kinds = kind if isinstance(kind, tuple) else (kind,)
     words = {dict: "a mapping", list: "a list", str: "text", int: "a whole number",
              float: "a number", bool: "true or false", type(None): "null"}
@@ -167,9 +169,10 @@ def _lab_from(read: Reader, arrays: dict) -> tuple[LabState, Display]:
     if "points/x" in arrays:
         test = np.asarray(arrays.get("points/test"))
         points = Points.of(arrays["points/x"], arrays.get("points/labels"), 0.5, 0)
-        if test.shape != points.labels.shape or test.dtype != bool:
+        if test.shape != points.labels.shape or test.dtype != bool or test.all() or (
+                not test.any()):
             raise InputError(f"{read.path!r}: points/test must say, for each point, whether it "
-                             f"is a test point")
+                             f"is a test point (one at least, and one training point)")
         points = Points(points.x, points.labels, test.copy())
     training = TrainingSettings(
         loss=read.get("training.loss", str), optimizer=read.get("training.optimizer", str),
