@@ -15,6 +15,7 @@ import traceback
 from typing import TYPE_CHECKING
 
 from labnet.errors import DivergedError
+from labnet.lab.events import Scored
 from labnet.lab.widget import FRAME_INTERVAL
 
 if TYPE_CHECKING:
@@ -26,6 +27,8 @@ SCORE_SLICE = 0.004
 """Seconds a turn spends on the scores waiting, at most."""
 SCORE_EVERY = 0.5
 """While playing, the status's error rates are measured anew this often (if no epoch did)."""
+QUICK_SCORES = 16_384
+"""Points the status's scores may take at once (a few ms); more are scored a slice at a time."""
 
 
 class Player:
@@ -39,6 +42,7 @@ class Player:
         self.paused_at: float | None = None  # time.time() of the last pause()
         self.stopped_at: float | None = None  # time.time() when training last stopped
         self._task: asyncio.Task | None = None
+        self._scoring: asyncio.Task | None = None
 
     def play(self) -> asyncio.Task:
         lab = self.lab
@@ -114,9 +118,44 @@ class Player:
                 self.playing = False
                 self.steps_per_second = 0.0
         if self._task is me:
-            lab.state.scorer.finish()
             lab.widget.sync_view()
             lab.widget.flush()  # the last pictures, and the status saying "paused"
+
+    def score_now(self) -> None:
+        """Bring the status's scores up to the weights as they are now, while paused: at once
+        if that is quick (or there is no event loop), else a slice at a time on the loop (with
+        100,000 points, ~70 ms at once: Pause, Step and every setting would wait for it); the
+        status is sent again when they are done."""
+        scorer = self.lab.state.scorer
+        left = scorer.work_left()
+        if not left:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None or left <= QUICK_SCORES:
+            scorer.now()
+        elif self._scoring is None or self._scoring.done():
+            self._scoring = loop.create_task(self._score())
+
+    async def _score(self) -> None:
+        lab = self.lab
+        try:
+            while not self.playing:  # (playing, the play loop scores)
+                scorer = lab.state.scorer
+                if not scorer.pending:
+                    if not scorer.work_left():
+                        break
+                    scorer.request()
+                scorer.advance(SCORE_SLICE)
+                await asyncio.sleep(0)
+        except Exception as error:  # shown in the lab, never lost in a log
+            lab.last_traceback = traceback.format_exc()
+            lab.widget.say(f"Scoring stopped by an internal error ({type(error).__name__}: "
+                           f"{error}); the traceback is in lab.last_traceback", error=True)
+            return
+        lab.widget.on_event(Scored())  # the status, with the scores
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

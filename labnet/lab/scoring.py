@@ -50,12 +50,13 @@ class Twin:
                 twin.astype(self.dtype)
             self.original, self.network = original, twin
         source = weights if weights is not None else [value for value, _ in original.params()]
-        for (value, _), new in zip(self.network.params(), source, strict=True):
-            np.copyto(value, new, casting="same_kind")
+        with np.errstate(over="ignore"):  # (weights past float32's range: inf, as they are)
+            for (value, _), new in zip(self.network.params(), source, strict=True):
+                np.copyto(value, new, casting="same_kind")
         return self.network
 
 
-@dataclass
+@dataclass(eq=False)
 class _Job:
     """One evaluation: the weights it is of, the sums so far, where it is."""
 
@@ -119,13 +120,30 @@ class Scorer(Callback):
                 break
         return finished
 
-    def finish(self) -> None:
-        """Finish every evaluation waiting (at once)."""
-        while self._jobs:
-            job = self._jobs[0]
+    def finish(self, epochs_only: bool = False) -> None:
+        """Finish every evaluation waiting (at once); ``epochs_only``: those the history waits
+        for (the status's can go on a slice at a time)."""
+        while True:  # (finishing one tells the listeners, who may ask for scores: look again)
+            job = next((job for job in self._jobs if job.epoch or not epochs_only), None)
+            if job is None:
+                return
             while not self._work(job):
                 pass
-            self._finish(self._jobs.popleft())
+            self._jobs.remove(job)
+            self._finish(job)
+
+    def work_left(self) -> int:
+        """How many points ``now()`` would evaluate: those of the jobs waiting, and all of them
+        again if the latest scores are not of the weights as they are now."""
+        trainer = self.state.trainer
+        if trainer is None:
+            return 0
+        total = len(trainer.x) + (0 if trainer.test is None else len(trainer.test[1]))
+        left = sum(total - job.position for job in self._jobs)
+        if not any(job.step == trainer.steps for job in self._jobs) and (
+                self.latest is None or self.latest["step"] != trainer.steps):
+            left += total
+        return left
 
     def now(self) -> dict[str, float]:
         """The scores of the weights as they are now, computed at once."""

@@ -387,7 +387,7 @@ class LabState:
                         break
         finally:
             if finish_scores:  # the history's errors of the epochs ended, at once
-                self.scorer.finish()
+                self.scorer.finish(epochs_only=True)
             self.emit(Trained(steps))
         return steps
 

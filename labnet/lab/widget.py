@@ -377,7 +377,7 @@ def status_json(lab: Lab) -> dict:
     if trainer is None:
         return status
     if not lab.playing:
-        state.scorer.now()  # exact figures when nothing moves
+        lab.player.score_now()  # exact figures when nothing moves (soon, if there are many)
     latest = state.scorer.latest or {}
     loss = trainer.history.step_loss[-1] if trainer.history.step_loss else None
     status.update(epoch=trainer.epochs, step=trainer.steps, loss=streams._finite(loss)
