@@ -29,6 +29,9 @@ SCORE_EVERY = 0.5
 """While playing, the status's error rates are measured anew this often (if no epoch did)."""
 QUICK_SCORES = 16_384
 """Points the status's scores may take at once (a few ms); more are scored a slice at a time."""
+UNSEEN_PAUSE = 60.0
+"""A lab that a page showed, but no page has shown for this many seconds (the tab was closed
+or hidden), pauses: its training would take a server's CPU for no one."""
 
 
 class Player:
@@ -55,6 +58,8 @@ class Player:
             raise RuntimeError("play() needs a running asyncio event loop, as in Jupyter; in a "
                                "plain script call lab.step(n) or lab.epoch() instead")
         lab.remember_loop(loop)
+        if lab.widget.last_seen is not None:  # the page that pressed Play is there now
+            lab.widget.last_seen = time.perf_counter()
         self.playing = True
         # a loop that was paused may still be ending its turn: the new one starts after it
         self._task = loop.create_task(self._loop(after=previous))
@@ -100,6 +105,12 @@ class Player:
                     window_start, window_steps = now, 0
                 if now >= next_frame:
                     next_frame = now + FRAME_INTERVAL
+                    seen = widget.last_seen
+                    if seen is not None and now - seen > UNSEEN_PAUSE:
+                        widget.say(f"Paused: no page has shown this lab for "
+                                   f"{UNSEEN_PAUSE:.0f} s (a closed or hidden tab). Play goes "
+                                   f"on from here.", sticky=True)
+                        break
                 widget.tick(time.perf_counter())
                 self.turns += 1
                 # the kernel handles clicks between two turns; with a cap, wait for the next

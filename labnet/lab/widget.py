@@ -87,6 +87,8 @@ class LabWidget(anywidget.AnyWidget):
         self._flushing = False
         self._message_id = 0
         self._kept: Lab | None = None
+        # when a page last showed a frame (None: no page has shown this lab yet)
+        self.last_seen: float | None = None
         self.sent: list[tuple[str, int]] = []  # (type, bytes) of the last messages sent
         self.on_msg(self._on_message)
         self.rebuild()
@@ -275,12 +277,14 @@ class LabWidget(anywidget.AnyWidget):
             what, frame = content.get("what"), content.get("frame")
             if what in self.painted and isinstance(frame, int):
                 self.painted[what] = max(self.painted[what], min(frame, self.frames[what]))
+                self.last_seen = time.perf_counter()
             return
         if kind in ("hello", "intent"):
             self.lab.on_loop(self._handle, content)
 
     def _handle(self, content: dict) -> None:
         if content.get("type") == "hello":  # a new view of the widget: all of it again
+            self.last_seen = time.perf_counter()
             self.painted = dict(self.frames)
             self.curves.reset()
             self._dirty.update(("boundary", "thumbs", "curves", "points", "unitmap", "walk",
