@@ -16,17 +16,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from labnet.errors import InputError, ShapeError
+from labnet.errors import (
+    InputError,
+    ShapeError,
+    check_float_dtype,
+    check_lr,
+    check_number,
+    check_positive_int,
+)
 
 Array = np.ndarray
-
-
-def check_lr(lr: float) -> float:
-    """Return ``lr`` as a float, or raise if it is not a finite, non-negative number."""
-    lr = float(lr)
-    if not math.isfinite(lr) or lr < 0:
-        raise InputError(f"learning rate must be a finite number >= 0, got {lr}")
-    return lr
 
 
 class Module:
@@ -44,6 +43,14 @@ class Module:
 
     def backward(self, grad_out: Array) -> Array | tuple[Array, ...]:
         raise NotImplementedError
+
+    def saved(self, name: str):
+        """What ``forward`` kept for ``backward`` under ``name``, or an ``InputError`` if there
+        has been no forward yet (``backward`` needs one)."""
+        value = getattr(self, name, None)
+        if value is None:
+            raise InputError(f"{self!r}: backward needs a forward first")
+        return value
 
     # -- parameters ---------------------------------------------------------------------------
     def named_params(self) -> dict[str, tuple[Array, Array]]:
@@ -94,6 +101,10 @@ class Module:
         return f"{type(self).__name__}({self.extra_repr()})"
 
 
+INITS = ("he", "xavier")
+"""How ``Linear`` draws its weights: see ``Linear``."""
+
+
 class Linear(Module):
     """Affine map ``y = x @ weight + bias``.
 
@@ -112,18 +123,18 @@ class Linear(Module):
         rng: np.random.Generator | int | None = None,
         dtype=np.float64,
     ) -> None:
-        if init not in ("he", "xavier"):
+        if init not in INITS:
             raise InputError(f"Linear: init must be 'he' or 'xavier', got {init!r}")
-        for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if value is not None and (int(value) != value or value < 1):
-                raise ShapeError(f"Linear: {name} must be a positive integer, got {value!r}")
-        if out_features is None:
-            raise ShapeError("Linear: out_features must be a positive integer, got None")
-        self.in_features = None if in_features is None else int(in_features)
-        self.out_features = int(out_features)
+        self.in_features = None if in_features is None else check_positive_int(
+            in_features, "Linear: in_features")
+        self.out_features = check_positive_int(out_features, "Linear: out_features")
+        self.dtype = check_float_dtype(dtype, "Linear: dtype")
         self.init = init
-        self.rng = np.random.default_rng(rng)
-        self.dtype = np.dtype(dtype)
+        try:
+            self.rng = np.random.default_rng(rng)
+        except (TypeError, ValueError) as error:
+            raise InputError(f"Linear: rng must be a numpy.random.Generator or a seed, got "
+                             f"{rng!r} ({error})") from None
         self.weight: Array | None = None
         self.bias: Array | None = None
         if self.in_features is not None:
@@ -152,6 +163,8 @@ class Linear(Module):
         self.grad_weight[...] = 0.0
         self.grad_bias[...] = 0.0
 
+    x: Array | None = None  # the input of the last forward, for backward
+
     def forward(self, x: Array) -> Array:
         # NumPy checks the width as it multiplies (for free); we only put its refusal in our words
         try:
@@ -166,7 +179,7 @@ class Linear(Module):
         return y
 
     def backward(self, grad_out: Array) -> Array:
-        np.matmul(self.x.T, grad_out, out=self.grad_weight)  # dL/dW = xᵀ · grad_out
+        np.matmul(self.saved("x").T, grad_out, out=self.grad_weight)  # dL/dW = xᵀ · grad_out
         grad_out.sum(axis=0, out=self.grad_bias)  # dL/db = Σ_batch grad_out
         return grad_out @ self.weight.T  # dL/dx = grad_out · Wᵀ
 
@@ -181,9 +194,10 @@ class Linear(Module):
         self.bias -= lr * self.grad_bias
 
     def astype(self, dtype) -> Linear:
-        if np.dtype(dtype) == self.dtype:
+        dtype = check_float_dtype(dtype, "Linear: dtype")
+        if dtype == self.dtype:
             return self
-        self.dtype = np.dtype(dtype)
+        self.dtype = dtype
         if self.weight is not None:
             for name in ("weight", "bias", "grad_weight", "grad_bias"):
                 setattr(self, name, getattr(self, name).astype(self.dtype))
@@ -215,19 +229,23 @@ class Linear(Module):
 class ReLU(Module):
     """``y = max(x, 0)``, element-wise."""
 
+    x: Array | None = None
+
     def forward(self, x: Array) -> Array:
         self.x = x
         return np.maximum(x, 0.0)
 
     def backward(self, grad_out: Array) -> Array:
-        return grad_out * (self.x > 0)  # dL/dx = grad_out · 1[x > 0]
+        return grad_out * (self.saved("x") > 0)  # dL/dx = grad_out · 1[x > 0]
 
 
 class LeakyReLU(Module):
     """``y = x`` where ``x > 0``, else ``negative_slope · x``."""
 
+    positive: Array | None = None
+
     def __init__(self, negative_slope: float = 0.01) -> None:
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = check_number(negative_slope, "LeakyReLU: negative_slope")
 
     def forward(self, x: Array) -> Array:
         self.positive = x > 0
@@ -235,7 +253,7 @@ class LeakyReLU(Module):
 
     def backward(self, grad_out: Array) -> Array:
         # dL/dx = grad_out · (1 if x > 0 else negative_slope)
-        return np.where(self.positive, grad_out, self.negative_slope * grad_out)
+        return np.where(self.saved("positive"), grad_out, self.negative_slope * grad_out)
 
     def config(self) -> dict:
         return {"negative_slope": self.negative_slope}
@@ -244,16 +262,21 @@ class LeakyReLU(Module):
 class Tanh(Module):
     """``y = tanh(x)``, element-wise."""
 
+    y: Array | None = None
+
     def forward(self, x: Array) -> Array:
         self.y = np.tanh(x)
         return self.y
 
     def backward(self, grad_out: Array) -> Array:
-        return grad_out * (1.0 - self.y * self.y)  # dL/dx = grad_out · (1 - y²)
+        y = self.saved("y")
+        return grad_out * (1.0 - y * y)  # dL/dx = grad_out · (1 - y²)
 
 
 class Sigmoid(Module):
     """``y = 1 / (1 + e^(-x))``, element-wise."""
+
+    y: Array | None = None
 
     def forward(self, x: Array) -> Array:
         # the same function written with tanh, which never overflows: σ(x) = (1 + tanh(x/2)) / 2
@@ -261,23 +284,28 @@ class Sigmoid(Module):
         return self.y
 
     def backward(self, grad_out: Array) -> Array:
-        return grad_out * self.y * (1.0 - self.y)  # dL/dx = grad_out · y (1 - y)
+        y = self.saved("y")
+        return grad_out * y * (1.0 - y)  # dL/dx = grad_out · y (1 - y)
 
 
 class Sum(Module):
     """``y = x₁ + x₂ + ...``: adds inputs of the same width (a skip connection ends here)."""
 
     max_inputs = None
+    n_inputs: int | None = None
 
     def forward(self, *inputs: Array) -> Array:
-        self.n_inputs = len(inputs)
         y = inputs[0]
         for x in inputs[1:]:
+            if x.shape != y.shape:  # NumPy would broadcast (5, 1) + (5, 4): not a sum of widths
+                shapes = ", ".join(str(x.shape) for x in inputs)
+                raise ShapeError(f"Sum adds inputs of the same shape, got {shapes}")
             y = y + x
+        self.n_inputs = len(inputs)
         return y
 
     def backward(self, grad_out: Array) -> tuple[Array, ...]:
-        return (grad_out,) * self.n_inputs  # dL/dxᵢ = grad_out, for every input
+        return (grad_out,) * self.saved("n_inputs")  # dL/dxᵢ = grad_out, for every input
 
     def output_width(self, in_widths):
         known = {width for _, width in in_widths if width is not None}
@@ -291,6 +319,7 @@ class Concat(Module):
     """``y = [x₁ | x₂ | ...]``: joins its inputs side by side, in the order of the edges."""
 
     max_inputs = None
+    bounds: Array | None = None
 
     def forward(self, *inputs: Array) -> Array:
         self.bounds = np.cumsum([x.shape[1] for x in inputs])[:-1]
@@ -298,7 +327,7 @@ class Concat(Module):
 
     def backward(self, grad_out: Array) -> tuple[Array, ...]:
         # dL/dxᵢ = the columns of grad_out that came from xᵢ
-        return tuple(np.split(grad_out, self.bounds, axis=1))
+        return tuple(np.split(grad_out, self.saved("bounds"), axis=1))
 
     def output_width(self, in_widths):
         widths = [width for _, width in in_widths]
