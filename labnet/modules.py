@@ -334,7 +334,67 @@ class Concat(Module):
         return None if None in widths else sum(widths)
 
 
-MODULES: dict[str, type[Module]] = {
+# -- the registry: the module classes a file may name ------------------------------------------
+BUILTIN_MODULES: dict[str, type[Module]] = {
     cls.__name__: cls for cls in (Linear, ReLU, LeakyReLU, Tanh, Sigmoid, Sum, Concat)
 }
-"""The built-in modules by name (the lab's palette, and what ``load`` looks names up in)."""
+"""The built-in modules by name."""
+
+MODULES: dict[str, type[Module]] = dict(BUILTIN_MODULES)
+"""Every registered module class by name: the built-ins, then the classes given to ``register``.
+It is what the lab's palette lists and the only place ``load`` looks a name up: opening a file
+never imports anything. Change it with ``register``, not by hand."""
+
+
+def register(cls: type[Module] | None = None, *, name: str | None = None):
+    """Register ``cls``, a ``Module`` subclass, under ``name`` (by default its ``__name__``), so
+    that files naming it can be opened and the lab lists it; return ``cls``.
+
+    ``ln.register(Swish)``, or as a decorator, ``@ln.register`` or
+    ``@ln.register(name="MySwish")``. A name already taken by a different class is refused
+    (the built-in names always are), except by the same class defined again (same module and
+    qualified name: a notebook cell run twice), which replaces it. A class has one name."""
+    if cls is None:
+        return lambda cls: register(cls, name=name)
+    if not (isinstance(cls, type) and issubclass(cls, Module)) or cls is Module:
+        raise InputError(f"register: {cls!r} is not a subclass of labnet's Module")
+    name = cls.__name__ if name is None else name
+    if not (isinstance(name, str) and name.isidentifier()):
+        raise InputError(f"register: the name must be a Python identifier, got {name!r}")
+    taken = MODULES.get(name)
+    if taken is not None and taken is not cls and (
+            name in BUILTIN_MODULES or not _same_definition(taken, cls)):
+        raise InputError(f"register: the name {name!r} is taken by {_class_path(taken)}; "
+                         f"register {_class_path(cls)} under another name: "
+                         f"ln.register({cls.__name__}, name=...)")
+    for other, registered in MODULES.items():
+        if other != name and (registered is cls or (
+                other not in BUILTIN_MODULES and _same_definition(registered, cls))):
+            if registered is cls:
+                raise InputError(f"register: {_class_path(cls)} is already registered as "
+                                 f"{other!r}")
+            del MODULES[other]  # an earlier definition of this class, under another name
+            break
+    MODULES[name] = cls
+    return cls
+
+
+def registered_modules() -> dict[str, type[Module]]:
+    """A copy of ``MODULES``: the built-in modules and the registered ones, by name."""
+    return dict(MODULES)
+
+
+def registered_name(cls: type) -> str | None:
+    """The name ``cls`` is registered under, or ``None``."""
+    for name, registered in MODULES.items():
+        if registered is cls:
+            return name
+    return None
+
+
+def _same_definition(old: type, new: type) -> bool:
+    return (old.__module__, old.__qualname__) == (new.__module__, new.__qualname__)
+
+
+def _class_path(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
