@@ -44,6 +44,8 @@ def short_repr(value: object, limit: int = 60) -> str:
 
 def _is_real(value: object) -> bool:
     """A real number: an int or a float, NumPy's included; not a bool, a string or an array."""
+    if type(value) is float or type(value) is int:  # the common case, first: a step checks its lr
+        return True
     return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
 
 
