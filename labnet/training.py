@@ -12,6 +12,7 @@ after each step and each epoch, and reads what it wants from the trainer.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from labnet.data import check_data, check_labels
 from labnet.errors import (
     DivergedError,
     InputError,
+    as_real_array,
     check_lr,
     check_number,
     check_positive_int,
@@ -192,7 +194,7 @@ class Trainer:
         self._epoch_losses: list[float] = []
 
     def _check_split(self, name: str, x: Array, labels: Array) -> tuple[Array, Array]:
-        x, labels = check_data(x, labels)
+        x, labels = check_data(as_real_array(x, f"{name}: x"), labels)
         if len(x) == 0:
             raise InputError(f"{name}: no points")
         width = self.net.in_features
@@ -342,9 +344,9 @@ class Trainer:
             if not hasattr(history, name):
                 raise InputError(f"trainer state: unknown history series {name!r}")
             try:
-                setattr(history, name, {node: list(values) for node, values in value}
-                        if isinstance(getattr(history, name), dict) else list(value))
-            except (TypeError, ValueError):  # not a list, or not a list of [node, values]
+                setattr(history, name, {node: _numbers(values) for node, values in value}
+                        if isinstance(getattr(history, name), dict) else _numbers(value))
+            except (TypeError, ValueError):  # not a list of numbers, or of [node, numbers]
                 raise InputError(f"trainer state: history series {name!r} is malformed: "
                                  f"{short_repr(value)}") from None
         try:
@@ -382,6 +384,15 @@ def _make_loss(loss):
             raise InputError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
         return LOSSES[loss]()
     return loss
+
+
+def _numbers(values) -> list:
+    """``values`` as a list, or a ``TypeError`` if one of them is not a real number."""
+    values = list(values)
+    if not all(isinstance(value, numbers.Real) and not isinstance(value, bool)
+               for value in values):
+        raise TypeError("not a list of numbers")
+    return values
 
 
 def _check_state_keys(state, wanted: tuple[str, ...], what: str) -> None:

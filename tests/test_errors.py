@@ -567,6 +567,8 @@ def test_a_malformed_trainer_state_is_refused_and_changes_nothing():
                                 ("steps", "x", r"steps must be an integer >= 0, got 'x'"),
                                 ("epoch_losses", ["x"], r"epoch_losses must be a list of numbers"),
                                 ("history", {"step_loss": 3}, r"series 'step_loss' is malformed"),
+                                ("history", {"grad_norms": [[1, ["x"]]]}, r"'grad_norms' is "
+                                                                          r"malformed"),
                                 ("order", ["a"] * 20, r"epoch order")]:
         with pytest.raises(ln.InputError, match=message):
             trainer.load_state_dict({**good, key: value})
@@ -612,6 +614,9 @@ def test_complex_numbers_are_refused_instead_of_losing_their_imaginary_part():
     assert_unchanged(net, before)
     with pytest.raises(ln.InputError, match=r"MSELoss\(\): the output holds complex numbers"):
         ln.MSELoss().forward(np.ones((2, 2)) * 1j, np.array([0, 1]))
+    x, labels = ln.disk(20, rng=0)
+    with pytest.raises(ln.InputError, match=r"data: x holds complex numbers"):
+        ln.Trainer(chain(), data=(x * (1 + 1j), labels))
 
 
 def test_nan_hyper_parameters_are_refused():
