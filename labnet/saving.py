@@ -56,6 +56,8 @@ MAX_JSON_DEPTH = 64
 """How deeply a file's JSON description may nest lists and objects."""
 MAX_NODES = 10_000
 """The most nodes a network read from a file may have."""
+MAX_WIDTH = 2**14
+"""The widest Linear (``in_features``, ``out_features``) a file may describe."""
 ARRAY_KINDS = "biuf"
 """The kinds of array a file may hold (NumPy's ``dtype.kind``): bools, integers, floats. No
 objects (they would need pickle), no complex numbers, no structured records."""
@@ -114,9 +116,13 @@ def _unregistered(name: str) -> str:
 
 
 def _check_linear_size(config: dict, at: str, max_bytes: int) -> None:
-    """Refuse a Linear whose weights would take more than ``max_bytes`` (in float64), before
-    it allocates them."""
+    """Refuse a Linear wider than ``MAX_WIDTH``, or whose weights would take more than
+    ``max_bytes`` (in float64), before it allocates them."""
     sizes = [config.get(key) for key in ("in_features", "out_features")]
+    for key, size in zip(("in_features", "out_features"), sizes, strict=True):
+        if isinstance(size, numbers.Integral) and size > MAX_WIDTH:
+            raise InputError(f"{at}Linear {key} is {size}, more than the {MAX_WIDTH} a file may "
+                             f"describe")
     if all(isinstance(size, numbers.Integral) and not isinstance(size, bool) and size > 0
            for size in sizes):
         count = (sizes[0] + 1) * sizes[1]

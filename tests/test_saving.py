@@ -25,6 +25,7 @@ from labnet.saving import (
     MAX_NODES,
     SPEC_KEY,
     graph_spec,
+    module_from_spec,
     network_from_spec,
     read_archive,
     require,
@@ -142,7 +143,7 @@ def test_the_file_holds_the_graph_as_json_and_no_pickle(tmp_path):
     assert [node for node, _ in spec["nodes"]] == [1, 2, 3, 4, 5, 6, 7]
     assert spec["nodes"][0][1] == {"class": "Linear",
                                    "config": {"in_features": 2, "out_features": 25,
-                                              "init": "he"}}
+                                              "init": "xavier"}}
 
 
 def test_a_npz_without_a_graph_is_not_a_labnet_file(tmp_path):
@@ -250,14 +251,24 @@ def assert_same_graph(rebuilt, net):
     assert rebuilt.dtype == net.dtype
 
 
+def design_example():
+    """DESIGN.md's network, as it is written there."""
+    operators = {1: ln.Linear(2, 25), 2: ln.Tanh(), 3: ln.Linear(25, 25), 4: ln.ReLU(),
+                 5: ln.Sum(), 6: ln.Linear(2, 25), 7: ln.Linear(25, 2)}
+    connectivity = {0: [1, 6], 1: [2], 2: [3], 3: [4], 4: [5], 6: [5], 5: [7]}
+    return ln.Network(operators, connectivity)
+
+
 def test_exported_figure1_reads_as_the_design_example():
-    code = ln.to_python(ln.PRESETS["figure1"](0))
+    code = ln.to_python(design_example())
     assert "import labnet as ln\n" in code
     assert "    1: ln.Linear(2, 25),\n    2: ln.Tanh(),\n" in code
     assert "connectivity = {0: [1, 6], 1: [2], 2: [3], 3: [4], 4: [5], 6: [5], 5: [7]}" in code
     assert "net = ln.Network(operators, connectivity, rng=0)" in code
     assert "weights" not in code and "numpy" not in code
     assert all(len(line) <= 100 for line in code.splitlines())
+    preset = ln.to_python(ln.PRESETS["figure1"](0))  # the preset's own initialisations
+    assert "    1: ln.Linear(2, 25, init='xavier'),\n    2: ln.Tanh(),\n" in preset
 
 
 @pytest.mark.parametrize("name", ["seed", "figure1", "deep-sigmoid", "deep-sigmoid-skip"])
@@ -606,7 +617,7 @@ def broken(change):
     (broken(lambda s: s["nodes"][1][1].update({"class": 7})), r"node 2: the module class must be "
                                                                r"a name, got 7"),
     (broken(lambda s: s["nodes"][0][1]["config"].update(colour="red")),
-     r"node 1: Linear\(in_features=2, out_features=25, init='he', colour='red'\): .*"
+     r"node 1: Linear\(in_features=2, out_features=25, init='xavier', colour='red'\): .*"
      r"unexpected keyword argument 'colour'"),
     (broken(lambda s: s["nodes"][0][1]["config"].update(in_features="2")),
      r"node 1: Linear in_features must be an integer >= 1, got '2'"),
@@ -614,6 +625,11 @@ def broken(change):
      r"node 1: Linear in_features must be an integer >= 1, got None"),
     (broken(lambda s: s["nodes"][0][1]["config"].update(out_features=10**7)),
      r"the graph declares 30000777 parameters of float64: more than the 67108864-byte limit"),
+    (broken(lambda s: s["nodes"][2][1]["config"].update(out_features=2**14, in_features=2**14)),
+     r"the graph declares 268452042 parameters"),
+    (broken(lambda s: s["nodes"][1][1].update({"class": "Linear", "config": {
+        "in_features": None, "out_features": 10**13}})),
+     r"node 2: Linear in_features must be an integer >= 1, got None"),
     (broken(lambda s: s["nodes"][3][1]["config"].update(negative_slope="x")),
      r"node 4: ReLU\(negative_slope='x'\): ReLU\(\) takes no arguments"),
     (broken(lambda s: s.update(connectivity={"0": [1]})), r"connectivity must be a list, got"),
@@ -635,6 +651,18 @@ def broken(change):
 def test_network_from_spec_refuses_malformed_parts_naming_them(spec, message):
     with pytest.raises(ln.InputError if "edge" not in message else ln.GraphError, match=message):
         network_from_spec(spec, where="f.npz")
+
+
+def test_a_module_too_wide_for_a_file_is_refused_before_it_is_built():
+    """The lab's own files describe Linears whose in_features the lab infers: their width is
+    bounded too."""
+    with pytest.raises(ln.InputError, match=r"^'lab.npz': node 3: Linear out_features is "
+                                            r"10000000000000, more than the 16384"):
+        module_from_spec({"class": "Linear", "config": {"in_features": None,
+                                                        "out_features": 10**13}},
+                         where="lab.npz", node=3)
+    assert module_from_spec({"class": "Linear", "config": {"in_features": None,
+                                                           "out_features": 5}}).weight is None
 
 
 def test_network_from_spec_builds_what_graph_spec_describes():
