@@ -395,7 +395,7 @@ def read_archive(path: str | os.PathLike, key: str, what: str, *,
         description = archive.description(key)
         names = [name for name in archive.names if name != key]
         if members is not None:
-            members = list(members)
+            members = [members] if isinstance(members, str) else list(members)
             names = [name for name in names if any(
                 name == member or (member.endswith("/") and name.startswith(member))
                 for member in members)]
@@ -410,7 +410,9 @@ class Archive:
     at most ``MAX_MEMBERS`` members. Before each member is read: its size must fit in what is
     left of ``max_bytes`` (``budget``), and its ``.npy`` header must declare a dtype of
     ``ARRAY_KINDS`` and a shape that is exactly what the member holds. JSON must nest at most
-    ``MAX_JSON_DEPTH`` deep. Every refusal is an ``InputError`` naming the file."""
+    ``MAX_JSON_DEPTH`` deep. Every refusal is an ``InputError`` naming the file.
+
+    ``size`` is the file's length in bytes; ``budget`` what is left of ``max_bytes`` to read."""
 
     def __init__(self, path: str | os.PathLike, what: str, *,
                  max_bytes: int = MAX_BYTES) -> None:
