@@ -335,16 +335,16 @@ def _is_kind(value: Any, kind: type) -> bool:
 
 # -- archives ------------------------------------------------------------------------------------
 def write_archive(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> None:
-    """Write ``arrays`` to ``path`` as an ``.npz`` archive (one ``name.npy`` member each, no
-    pickle), atomically: to a temporary file in the same folder, flushed to disk, then renamed
+    """Write ``arrays`` to ``path`` as an ``.npz`` archive (``np.savez``, never pickling),
+    atomically: to a temporary file in the same folder, flushed to disk, then renamed
     over ``path``. If anything fails, the old file is as it was and the temporary file is gone;
     a path that cannot be written is the user's to fix, so it is an ``InputError`` saying why."""
     path = os.fspath(path)
     arrays = {name: np.asanyarray(value) for name, value in arrays.items()}
     for name, array in arrays.items():
-        if not isinstance(name, str) or not name:
-            raise InputError(f"cannot write {path!r}: array names must be strings, got "
-                             f"{short_repr(name)}")
+        if not isinstance(name, str) or not name or name in ("file", "allow_pickle"):
+            raise InputError(f"cannot write {path!r}: an array name must be a string other "
+                             f"than 'file' and 'allow_pickle', got {short_repr(name)}")
         if array.dtype.hasobject:
             raise InputError(f"cannot write {path!r}: {name!r} holds Python objects; an archive "
                              f"holds arrays of numbers or text (never pickle)")
@@ -357,10 +357,7 @@ def write_archive(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> Non
         raise InputError(f"cannot write {path!r}: {error.strerror or error}") from None
     try:
         with os.fdopen(descriptor, "wb") as file:
-            with zipfile.ZipFile(file, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
-                for name, array in arrays.items():
-                    with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
-                        np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
+            np.savez(file, allow_pickle=False, **arrays)
             file.flush()
             os.fsync(file.fileno())
         with contextlib.suppress(FileNotFoundError):  # a new file keeps the umask's mode

@@ -425,6 +425,8 @@ def test_saving_into_a_missing_folder_says_why(tmp_path):
 def test_write_archive_refuses_arrays_of_objects_which_would_need_pickle(tmp_path):
     with pytest.raises(ln.InputError, match=r"'x' holds Python objects"):
         write_archive(tmp_path / "a.npz", {"x": np.array([{}, []], dtype=object)})
+    with pytest.raises(ln.InputError, match=r"other than 'file' and 'allow_pickle', got 'file'"):
+        write_archive(tmp_path / "a.npz", {"file": np.zeros(2)})  # np.savez's own arguments
     assert list(tmp_path.iterdir()) == []
 
 
