@@ -111,8 +111,12 @@ class Linear(Module):
     ``weight`` is ``(in_features, out_features)``, ``bias`` is ``(out_features,)``.
     ``in_features=None`` leaves the input width to be inferred when a Network is built.
     ``init`` is ``"he"`` (normal, std √(2/in); suits ReLU) or ``"xavier"`` (uniform in
-    ±√(6/(in+out)); suits Tanh and Sigmoid). ``rng`` is a ``numpy.random.Generator`` or a seed.
+    ±√(6/(in+out)); suits Tanh and Sigmoid, and a Linear whose output no activation follows:
+    ``labnet.presets.suggested_init`` says which for a node of a network). ``rng`` is a
+    ``numpy.random.Generator`` or a seed.
     """
+
+    x: Array | None = None  # the input of the last forward, for backward
 
     def __init__(
         self,
@@ -162,8 +166,6 @@ class Linear(Module):
         self.bias[...] = 0.0
         self.grad_weight[...] = 0.0
         self.grad_bias[...] = 0.0
-
-    x: Array | None = None  # the input of the last forward, for backward
 
     def forward(self, x: Array) -> Array:
         # NumPy checks the width as it multiplies (for free); we only put its refusal in our words
