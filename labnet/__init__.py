@@ -25,7 +25,18 @@ from labnet.data import (
 from labnet.errors import DivergedError, GraphError, InputError, LabnetError, ShapeError
 from labnet.gradcheck import GradcheckReport, gradcheck
 from labnet.losses import CrossEntropyLoss, MSELoss, error_rate, predict_labels
-from labnet.modules import Concat, LeakyReLU, Linear, Module, ReLU, Sigmoid, Sum, Tanh
+from labnet.modules import (
+    Concat,
+    LeakyReLU,
+    Linear,
+    Module,
+    ReLU,
+    Sigmoid,
+    Sum,
+    Tanh,
+    register,
+    registered_modules,
+)
 from labnet.network import Network, Sequential
 from labnet.optim import SGD, Adam, Optimizer
 from labnet.presets import PRESETS
@@ -79,6 +90,8 @@ __all__ = [
     "one_hot",
     "plane_outputs",
     "predict_labels",
+    "register",
+    "registered_modules",
     "save",
     "spiral",
     "to_python",

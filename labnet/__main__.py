@@ -18,28 +18,33 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from labnet.errors import DivergedError, LabnetError
+from labnet.errors import (
+    DivergedError,
+    LabnetError,
+    check_lr,
+    check_number,
+    check_positive_int,
+)
 
 
-def number_type(kind: type, words: str, acceptable):
-    """An argparse ``type``: the text read as ``kind``, refused (saying it must be ``words``)
-    unless it is finite and ``acceptable(value)``."""
+def number_type(kind: type, words: str, check):
+    """An argparse ``type``: the text read as ``kind``, then given to ``check`` (one of the checks
+    of ``labnet.errors``); refused, saying it must be ``words``, if either says no."""
     def parse(text: str):
         try:
-            value = kind(text)
-        except ValueError:
-            value = None
-        if value is None or not np.isfinite(value) or not acceptable(value):
-            raise argparse.ArgumentTypeError(f"expected {words}, got {text!r}")
-        return value
+            return check(kind(text))
+        except ValueError:  # int("x"), and every check's InputError
+            raise argparse.ArgumentTypeError(f"expected {words}, got {text!r}") from None
 
     return parse
 
 
-positive_int = number_type(int, "a positive integer", lambda value: value >= 1)
-non_negative_int = number_type(int, "an integer >= 0", lambda value: value >= 0)
-positive_float = number_type(float, "a positive number", lambda value: value > 0)
-non_negative_float = number_type(float, "a number >= 0", lambda value: value >= 0)
+positive_int = number_type(int, "a positive integer", lambda value: check_positive_int(value, ""))
+non_negative_int = number_type(int, "an integer >= 0",
+                               lambda value: int(check_number(value, "", low=0)))
+learning_rate = number_type(float, "a learning rate: a finite number >= 0", check_lr)
+non_negative_float = number_type(float, "a number >= 0",
+                                 lambda value: check_number(value, "", low=0))
 
 
 def png_path(text: str) -> str:
@@ -79,7 +84,7 @@ def add_seed_parser(subparsers) -> None:
     add("--optimizer", choices=list(OPTIMIZERS), default=default.optimizer,
         help="sgd: the seed's plain step; momentum: SGD with momentum 0.9; adam "
              "(default: %(default)s)")
-    add("--lr", type=positive_float, default=default.lr,
+    add("--lr", type=learning_rate, default=default.lr,
         help="the peak learning rate (default: %(default)s)")
     add("--batch-size", type=positive_int, default=default.batch_size, metavar="N",
         help="points per mini-batch (default: %(default)s)")

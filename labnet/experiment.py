@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from labnet.data import disk
-from labnet.errors import InputError
+from labnet.errors import InputError, check_lr, check_number, check_positive_int
 from labnet.losses import LOSSES
 from labnet.network import Network
 from labnet.optim import OPTIMIZERS
@@ -68,14 +68,13 @@ class Config:
                 raise InputError(f"{name} must be one of {', '.join(allowed)}; "
                                  f"got {getattr(self, name)!r}")
         for name in ("batch_size", "epochs", "n_train", "n_test"):
-            value = getattr(self, name)
-            if int(value) != value or value < 1:
-                raise InputError(f"{name} must be a positive integer, got {value!r}")
-        if not np.isfinite(self.lr) or self.lr <= 0:
-            raise InputError(f"lr must be a positive number, got {self.lr!r}")
-        if not 0 <= self.warmup <= self.epochs:
+            check_positive_int(getattr(self, name), name)
+        check_lr(self.lr, "lr")
+        try:
+            check_number(self.warmup, "warmup", low=0, high=self.epochs)
+        except InputError:
             raise InputError(f"warmup must be between 0 and epochs ({self.epochs}), "
-                             f"got {self.warmup!r}")
+                             f"got {self.warmup!r}") from None
         return self
 
 

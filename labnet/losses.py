@@ -12,14 +12,25 @@ from __future__ import annotations
 import numpy as np
 
 from labnet.data import check_labels, one_hot
-from labnet.errors import ShapeError
+from labnet.errors import InputError, ShapeError, as_real_array
 
 Array = np.ndarray
 
 
+def _as_output(loss: object, output: Array) -> Array:
+    """The output as a float array of shape ``(batch, width)`` with at least one row."""
+    output = as_real_array(output, f"{loss!r}: the output")
+    if output.dtype.kind != "f":
+        output = output.astype(np.float64)
+    if output.ndim != 2 or output.shape[0] == 0:
+        raise ShapeError(f"{loss!r} needs an output of shape (batch, width) with at least one "
+                         f"row, got {output.shape}")
+    return output
+
+
 def _as_target(output: Array, target: Array) -> Array:
     """The target as an array of the output's shape (integer labels become one-hot rows)."""
-    target = np.asarray(target)
+    target = as_real_array(target, "the target")
     if target.shape == output.shape:
         return target
     if target.ndim == 1 and output.ndim == 2 and target.shape[0] == output.shape[0]:
@@ -34,11 +45,16 @@ def _as_target(output: Array, target: Array) -> Array:
 class MSELoss:
     """Mean squared error, over all elements: ``L = mean((output - target)²)``."""
 
+    diff: Array | None = None  # output - target, from the last forward
+
     def forward(self, output: Array, target: Array) -> float:
+        output = _as_output(self, output)
         self.diff = output - _as_target(output, target)
         return float(np.mean(self.diff * self.diff))
 
     def backward(self) -> Array:
+        if self.diff is None:
+            raise InputError("MSELoss: backward needs a forward first")
         return self.diff * (2.0 / self.diff.size)  # dL/d(output) = 2 (output - target) / N
 
     def __repr__(self) -> str:
@@ -51,8 +67,11 @@ class CrossEntropyLoss:
     ``L = -mean_i log softmax(z_i)[label_i]``. One-hot (or soft) target rows work too.
     """
 
+    probs: Array | None = None  # softmax of the logits, from the last forward
+
     def forward(self, logits: Array, target: Array) -> float:
-        if logits.ndim != 2 or logits.shape[1] < 2:
+        logits = _as_output(self, logits)
+        if logits.shape[1] < 2:
             raise ShapeError(f"CrossEntropyLoss needs logits of shape (batch, classes) with at "
                              f"least 2 classes, got {logits.shape}")
         target = _as_target(logits, target)
@@ -63,6 +82,8 @@ class CrossEntropyLoss:
         return float(-np.sum(target * log_probs) / logits.shape[0])
 
     def backward(self) -> Array:
+        if self.probs is None:
+            raise InputError("CrossEntropyLoss: backward needs a forward first")
         # dL/dz = (softmax(z) - target) / batch
         return (self.probs - self.target) / self.probs.shape[0]
 
@@ -76,6 +97,9 @@ LOSSES = {"mse": MSELoss, "cross-entropy": CrossEntropyLoss}
 
 def predict_labels(output: Array) -> Array:
     """Class labels from an output: the index of the largest column (output > 0.5 if width 1)."""
+    output = as_real_array(output, "the output")
+    if output.ndim != 2:
+        raise ShapeError(f"the output must have shape (batch, width), got {output.shape}")
     if output.ndim == 2 and output.shape[1] == 1:
         return (output[:, 0] > 0.5).astype(np.intp)
     return np.argmax(output, axis=1)
@@ -83,7 +107,12 @@ def predict_labels(output: Array) -> Array:
 
 def error_rate(output: Array, labels: Array) -> float:
     """The fraction of rows whose predicted class is not the label."""
-    labels = np.asarray(labels)
+    output = as_real_array(output, "the output")
+    labels = as_real_array(labels, "the labels")
+    if output.ndim != 2 or labels.ndim != 1 or output.shape[0] == 0:
+        raise ShapeError(f"error_rate needs an output of shape (batch, width) and labels of "
+                         f"shape (batch,), with at least one row; got {output.shape} and "
+                         f"{labels.shape}")
     if output.shape[0] != labels.shape[0]:
         raise ShapeError(f"output has {output.shape[0]} rows but there are {labels.shape[0]} "
                          f"labels")

@@ -16,17 +16,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from labnet.errors import InputError, ShapeError
+from labnet.errors import (
+    InputError,
+    ShapeError,
+    check_float_dtype,
+    check_lr,
+    check_number,
+    check_positive_int,
+)
 
 Array = np.ndarray
-
-
-def check_lr(lr: float) -> float:
-    """Return ``lr`` as a float, or raise if it is not a finite, non-negative number."""
-    lr = float(lr)
-    if not math.isfinite(lr) or lr < 0:
-        raise InputError(f"learning rate must be a finite number >= 0, got {lr}")
-    return lr
 
 
 class Module:
@@ -44,6 +43,14 @@ class Module:
 
     def backward(self, grad_out: Array) -> Array | tuple[Array, ...]:
         raise NotImplementedError
+
+    def saved(self, name: str):
+        """What ``forward`` kept for ``backward`` under ``name``, or an ``InputError`` if there
+        has been no forward yet (``backward`` needs one)."""
+        value = getattr(self, name, None)
+        if value is None:
+            raise InputError(f"{self!r}: backward needs a forward first")
+        return value
 
     # -- parameters ---------------------------------------------------------------------------
     def named_params(self) -> dict[str, tuple[Array, Array]]:
@@ -94,14 +101,22 @@ class Module:
         return f"{type(self).__name__}({self.extra_repr()})"
 
 
+INITS = ("he", "xavier")
+"""How ``Linear`` draws its weights: see ``Linear``."""
+
+
 class Linear(Module):
     """Affine map ``y = x @ weight + bias``.
 
     ``weight`` is ``(in_features, out_features)``, ``bias`` is ``(out_features,)``.
     ``in_features=None`` leaves the input width to be inferred when a Network is built.
     ``init`` is ``"he"`` (normal, std √(2/in); suits ReLU) or ``"xavier"`` (uniform in
-    ±√(6/(in+out)); suits Tanh and Sigmoid). ``rng`` is a ``numpy.random.Generator`` or a seed.
+    ±√(6/(in+out)); suits Tanh and Sigmoid, and a Linear whose output no activation follows:
+    ``labnet.presets.suggested_init`` says which for a node of a network). ``rng`` is a
+    ``numpy.random.Generator`` or a seed.
     """
+
+    x: Array | None = None  # the input of the last forward, for backward
 
     def __init__(
         self,
@@ -112,18 +127,18 @@ class Linear(Module):
         rng: np.random.Generator | int | None = None,
         dtype=np.float64,
     ) -> None:
-        if init not in ("he", "xavier"):
+        if init not in INITS:
             raise InputError(f"Linear: init must be 'he' or 'xavier', got {init!r}")
-        for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if value is not None and (int(value) != value or value < 1):
-                raise ShapeError(f"Linear: {name} must be a positive integer, got {value!r}")
-        if out_features is None:
-            raise ShapeError("Linear: out_features must be a positive integer, got None")
-        self.in_features = None if in_features is None else int(in_features)
-        self.out_features = int(out_features)
+        self.in_features = None if in_features is None else check_positive_int(
+            in_features, "Linear: in_features")
+        self.out_features = check_positive_int(out_features, "Linear: out_features")
+        self.dtype = check_float_dtype(dtype, "Linear: dtype")
         self.init = init
-        self.rng = np.random.default_rng(rng)
-        self.dtype = np.dtype(dtype)
+        try:
+            self.rng = np.random.default_rng(rng)
+        except (TypeError, ValueError) as error:
+            raise InputError(f"Linear: rng must be a numpy.random.Generator or a seed, got "
+                             f"{rng!r} ({error})") from None
         self.weight: Array | None = None
         self.bias: Array | None = None
         if self.in_features is not None:
@@ -166,7 +181,7 @@ class Linear(Module):
         return y
 
     def backward(self, grad_out: Array) -> Array:
-        np.matmul(self.x.T, grad_out, out=self.grad_weight)  # dL/dW = xᵀ · grad_out
+        np.matmul(self.saved("x").T, grad_out, out=self.grad_weight)  # dL/dW = xᵀ · grad_out
         grad_out.sum(axis=0, out=self.grad_bias)  # dL/db = Σ_batch grad_out
         return grad_out @ self.weight.T  # dL/dx = grad_out · Wᵀ
 
@@ -181,9 +196,10 @@ class Linear(Module):
         self.bias -= lr * self.grad_bias
 
     def astype(self, dtype) -> Linear:
-        if np.dtype(dtype) == self.dtype:
+        dtype = check_float_dtype(dtype, "Linear: dtype")
+        if dtype == self.dtype:
             return self
-        self.dtype = np.dtype(dtype)
+        self.dtype = dtype
         if self.weight is not None:
             for name in ("weight", "bias", "grad_weight", "grad_bias"):
                 setattr(self, name, getattr(self, name).astype(self.dtype))
@@ -215,19 +231,23 @@ class Linear(Module):
 class ReLU(Module):
     """``y = max(x, 0)``, element-wise."""
 
+    x: Array | None = None
+
     def forward(self, x: Array) -> Array:
         self.x = x
         return np.maximum(x, 0.0)
 
     def backward(self, grad_out: Array) -> Array:
-        return grad_out * (self.x > 0)  # dL/dx = grad_out · 1[x > 0]
+        return grad_out * (self.saved("x") > 0)  # dL/dx = grad_out · 1[x > 0]
 
 
 class LeakyReLU(Module):
     """``y = x`` where ``x > 0``, else ``negative_slope · x``."""
 
+    positive: Array | None = None
+
     def __init__(self, negative_slope: float = 0.01) -> None:
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = check_number(negative_slope, "LeakyReLU: negative_slope")
 
     def forward(self, x: Array) -> Array:
         self.positive = x > 0
@@ -235,7 +255,7 @@ class LeakyReLU(Module):
 
     def backward(self, grad_out: Array) -> Array:
         # dL/dx = grad_out · (1 if x > 0 else negative_slope)
-        return np.where(self.positive, grad_out, self.negative_slope * grad_out)
+        return np.where(self.saved("positive"), grad_out, self.negative_slope * grad_out)
 
     def config(self) -> dict:
         return {"negative_slope": self.negative_slope}
@@ -244,16 +264,21 @@ class LeakyReLU(Module):
 class Tanh(Module):
     """``y = tanh(x)``, element-wise."""
 
+    y: Array | None = None
+
     def forward(self, x: Array) -> Array:
         self.y = np.tanh(x)
         return self.y
 
     def backward(self, grad_out: Array) -> Array:
-        return grad_out * (1.0 - self.y * self.y)  # dL/dx = grad_out · (1 - y²)
+        y = self.saved("y")
+        return grad_out * (1.0 - y * y)  # dL/dx = grad_out · (1 - y²)
 
 
 class Sigmoid(Module):
     """``y = 1 / (1 + e^(-x))``, element-wise."""
+
+    y: Array | None = None
 
     def forward(self, x: Array) -> Array:
         # the same function written with tanh, which never overflows: σ(x) = (1 + tanh(x/2)) / 2
@@ -261,23 +286,28 @@ class Sigmoid(Module):
         return self.y
 
     def backward(self, grad_out: Array) -> Array:
-        return grad_out * self.y * (1.0 - self.y)  # dL/dx = grad_out · y (1 - y)
+        y = self.saved("y")
+        return grad_out * y * (1.0 - y)  # dL/dx = grad_out · y (1 - y)
 
 
 class Sum(Module):
     """``y = x₁ + x₂ + ...``: adds inputs of the same width (a skip connection ends here)."""
 
     max_inputs = None
+    n_inputs: int | None = None
 
     def forward(self, *inputs: Array) -> Array:
-        self.n_inputs = len(inputs)
         y = inputs[0]
         for x in inputs[1:]:
+            if x.shape != y.shape:  # NumPy would broadcast (5, 1) + (5, 4): not a sum of widths
+                shapes = ", ".join(str(x.shape) for x in inputs)
+                raise ShapeError(f"Sum adds inputs of the same shape, got {shapes}")
             y = y + x
+        self.n_inputs = len(inputs)
         return y
 
     def backward(self, grad_out: Array) -> tuple[Array, ...]:
-        return (grad_out,) * self.n_inputs  # dL/dxᵢ = grad_out, for every input
+        return (grad_out,) * self.saved("n_inputs")  # dL/dxᵢ = grad_out, for every input
 
     def output_width(self, in_widths):
         known = {width for _, width in in_widths if width is not None}
@@ -291,6 +321,7 @@ class Concat(Module):
     """``y = [x₁ | x₂ | ...]``: joins its inputs side by side, in the order of the edges."""
 
     max_inputs = None
+    bounds: Array | None = None
 
     def forward(self, *inputs: Array) -> Array:
         self.bounds = np.cumsum([x.shape[1] for x in inputs])[:-1]
@@ -298,14 +329,74 @@ class Concat(Module):
 
     def backward(self, grad_out: Array) -> tuple[Array, ...]:
         # dL/dxᵢ = the columns of grad_out that came from xᵢ
-        return tuple(np.split(grad_out, self.bounds, axis=1))
+        return tuple(np.split(grad_out, self.saved("bounds"), axis=1))
 
     def output_width(self, in_widths):
         widths = [width for _, width in in_widths]
         return None if None in widths else sum(widths)
 
 
-MODULES: dict[str, type[Module]] = {
+# -- the registry: the module classes a file may name ------------------------------------------
+BUILTIN_MODULES: dict[str, type[Module]] = {
     cls.__name__: cls for cls in (Linear, ReLU, LeakyReLU, Tanh, Sigmoid, Sum, Concat)
 }
-"""The built-in modules by name (the lab's palette, and what ``load`` looks names up in)."""
+"""The built-in modules by name."""
+
+MODULES: dict[str, type[Module]] = dict(BUILTIN_MODULES)
+"""Every registered module class by name: the built-ins, then the classes given to ``register``.
+It is what the lab's palette lists and the only place ``load`` looks a name up: opening a file
+never imports anything. Change it with ``register``, not by hand."""
+
+
+def register(cls: type[Module] | None = None, *, name: str | None = None):
+    """Register ``cls``, a ``Module`` subclass, under ``name`` (by default its ``__name__``), so
+    that files naming it can be opened and the lab lists it; return ``cls``.
+
+    ``ln.register(Swish)``, or as a decorator, ``@ln.register`` or
+    ``@ln.register(name="MySwish")``. A name already taken by a different class is refused
+    (the built-in names always are), except by the same class defined again (same module and
+    qualified name: a notebook cell run twice), which replaces it. A class has one name."""
+    if cls is None:
+        return lambda cls: register(cls, name=name)
+    if not (isinstance(cls, type) and issubclass(cls, Module)) or cls is Module:
+        raise InputError(f"register: {cls!r} is not a subclass of labnet's Module")
+    name = cls.__name__ if name is None else name
+    if not (isinstance(name, str) and name.isidentifier()):
+        raise InputError(f"register: the name must be a Python identifier, got {name!r}")
+    taken = MODULES.get(name)
+    if taken is not None and taken is not cls and (
+            name in BUILTIN_MODULES or not _same_definition(taken, cls)):
+        raise InputError(f"register: the name {name!r} is taken by {_class_path(taken)}; "
+                         f"register {_class_path(cls)} under another name: "
+                         f"ln.register({cls.__name__}, name=...)")
+    for other, registered in MODULES.items():
+        if other != name and (registered is cls or (
+                other not in BUILTIN_MODULES and _same_definition(registered, cls))):
+            if registered is cls:
+                raise InputError(f"register: {_class_path(cls)} is already registered as "
+                                 f"{other!r}")
+            del MODULES[other]  # an earlier definition of this class, under another name
+            break
+    MODULES[name] = cls
+    return cls
+
+
+def registered_modules() -> dict[str, type[Module]]:
+    """A copy of ``MODULES``: the built-in modules and the registered ones, by name."""
+    return dict(MODULES)
+
+
+def registered_name(cls: type) -> str | None:
+    """The name ``cls`` is registered under, or ``None``."""
+    for name, registered in MODULES.items():
+        if registered is cls:
+            return name
+    return None
+
+
+def _same_definition(old: type, new: type) -> bool:
+    return (old.__module__, old.__qualname__) == (new.__module__, new.__qualname__)
+
+
+def _class_path(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"

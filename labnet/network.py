@@ -18,8 +18,17 @@ from typing import NamedTuple
 
 import numpy as np
 
-from labnet.errors import GraphError, InputError, ShapeError
-from labnet.modules import Linear, Module, check_lr
+from labnet.errors import (
+    GraphError,
+    InputError,
+    ShapeError,
+    as_real_array,
+    check_float_dtype,
+    check_lr,
+    check_positive_int,
+    short_repr,
+)
+from labnet.modules import Linear, Module
 
 Array = np.ndarray
 Node = Hashable  # an int or a str
@@ -59,6 +68,16 @@ class Network:
         rng: np.random.Generator | int | None = None,
         dtype=None,
     ) -> None:
+        # the arguments' types first: nothing is built before everything has been checked
+        for name, value in (("operators", operators), ("connectivity", connectivity)):
+            if not isinstance(value, Mapping):
+                raise GraphError(f"{name} must be a dict, got {type(value).__name__} "
+                                 f"{short_repr(value)}")
+        _check_id(input, "the input node")
+        if in_features is not None:
+            in_features = check_positive_int(in_features, "in_features")
+        if dtype is not None:
+            dtype = check_float_dtype(dtype)
         operators = dict(operators)
         edges = self._check_nodes_and_edges(operators, connectivity, input)
         inputs = {node: [] for node in operators}
@@ -116,8 +135,7 @@ class Network:
         names: dict[str, Node] = {str(input): input}
         seen_modules: dict[int, Node] = {}
         for node, module in operators.items():
-            if not isinstance(node, int | str) or isinstance(node, bool):
-                raise GraphError(f"node id {node!r} must be an int or a str")
+            _check_id(node, "node id")
             if not isinstance(module, Module):
                 raise GraphError(f"node {node!r}: {module!r} is not a labnet Module")
             if id(module) in seen_modules:
@@ -132,11 +150,14 @@ class Network:
         known = {input, *operators}
         edges: dict[tuple[Node, Node], None] = {}  # an ordered set
         for src, dsts in connectivity.items():
+            _check_id(src, "connectivity: node id")
             if src not in known:
                 raise GraphError(f"connectivity names node {src!r}, which is not in operators")
-            if isinstance(dsts, str | bytes) or not isinstance(dsts, Iterable):
-                raise GraphError(f"connectivity[{src!r}] must be a list of node ids, got {dsts!r}")
+            if isinstance(dsts, str | bytes | Mapping) or not isinstance(dsts, Iterable):
+                raise GraphError(f"connectivity[{src!r}] must be a list of node ids, got "
+                                 f"{short_repr(dsts)}")
             for dst in dsts:
+                _check_id(dst, f"connectivity[{src!r}]: node id")
                 if dst not in known:
                     raise GraphError(f"edge {src!r} → {dst!r}: node {dst!r} is not in operators")
                 if dst == input:
@@ -193,29 +214,32 @@ class Network:
 
     @staticmethod
     def _find_cycle(operators, feeds) -> str:
+        """A depth-first search, with a stack of its own (a long chain must not exhaust
+        Python's recursion): the first edge back to a node on the current path closes a cycle."""
         colour = dict.fromkeys(feeds, 0)  # 0 new, 1 on the current path, 2 done
-        path: list[Node] = []
-
-        def visit(node):
-            colour[node] = 1
-            path.append(node)
-            for dst in feeds[node]:
-                if colour[dst] == 1:
-                    return [*path[path.index(dst):], dst]
-                if colour[dst] == 0 and (cycle := visit(dst)):
-                    return cycle
-            colour[node] = 2
-            path.pop()
-            return None
-
-        for node in operators:
-            if colour[node] == 0 and (cycle := visit(node)):
-                return " → ".join(repr(n) for n in cycle)
+        for start in operators:
+            if colour[start] != 0:
+                continue
+            path: list[Node] = [start]
+            todo = [iter(feeds[start])]  # for each node on the path, the edges left to follow
+            colour[start] = 1
+            while todo:
+                dst = next(todo[-1], None)
+                if dst is None:  # every edge of the last node on the path followed
+                    colour[path.pop()] = 2
+                    todo.pop()
+                elif colour[dst] == 1:
+                    cycle = [*path[path.index(dst):], dst]
+                    return " → ".join(repr(n) for n in cycle)
+                elif colour[dst] == 0:
+                    colour[dst] = 1
+                    path.append(dst)
+                    todo.append(iter(feeds[dst]))
         raise AssertionError("no cycle found in a graph that has one")
 
     @staticmethod
     def _infer_widths(operators, inputs, order, input, in_features) -> dict[Node, int | None]:
-        widths: dict[Node, int | None] = {input: None if in_features is None else int(in_features)}
+        widths: dict[Node, int | None] = {input: in_features}
         if widths[input] is None:  # take it from a Linear that reads the input, if one does
             for node in order:
                 module = operators[node]
@@ -299,9 +323,10 @@ class Network:
     # -- forward and backward -------------------------------------------------------------------
     def check_input(self, x: Array) -> Array:
         """``x`` as an array of the network's dtype, or a ``ValueError`` if its shape is not
-        ``(batch, in_features)`` or it holds a NaN or an infinity."""
+        ``(batch, in_features)``, it holds a NaN or an infinity, or it is not made of real
+        numbers (complex numbers would lose their imaginary part)."""
         if type(x) is not np.ndarray or x.dtype != self.dtype:
-            x = np.asarray(x, dtype=self.dtype)
+            x = as_real_array(x, f"input node {self.input!r}", self.dtype)
         if x.ndim != 2 or (self.in_features is not None and x.shape[1] != self.in_features):
             wanted = self.in_features if self.in_features is not None else "features"
             raise ShapeError(f"input node {self.input!r}: expected shape (batch, {wanted}), "
@@ -315,11 +340,14 @@ class Network:
         """Run every module on ``x`` of shape ``(batch, in_features)``; return the output."""
         x = self.check_input(x)
         outputs = {self.input: x}
-        for node, module, srcs, one_input, _ in self._plan:
-            if one_input:
-                outputs[node] = module.forward(outputs[srcs[0]])
-            else:
-                outputs[node] = module.forward(*[outputs[src] for src in srcs])
+        try:
+            for node, module, srcs, one_input, _ in self._plan:
+                if one_input:
+                    outputs[node] = module.forward(outputs[srcs[0]])
+                else:
+                    outputs[node] = module.forward(*[outputs[src] for src in srcs])
+        except ShapeError as error:  # e.g. a Sum whose widths were not known when it was built
+            raise ShapeError(f"node {node!r}: {error}") from None
         self.outputs = outputs
         return outputs[self.output]
 
@@ -392,7 +420,7 @@ class Network:
 
         The parameters become new arrays: convert before making an optimizer or a Trainer
         (or give ``Network(..., dtype=np.float32)``), which hold on to the arrays they get."""
-        self.dtype = np.dtype(dtype)
+        self.dtype = check_float_dtype(dtype)
         for module in self._operators.values():
             module.astype(self.dtype)
         return self
@@ -422,8 +450,12 @@ class Network:
         """Copy the arrays of ``state`` into the parameters, in place.
 
         Returns the missing and unexpected keys; with ``strict`` (the default) either one is an
-        error. A shape that does not fit is always an error. Nothing is copied if there is one.
+        error. A shape that does not fit, or values that are not real numbers, always are. Nothing
+        is copied if there is an error.
         """
+        if not isinstance(state, Mapping):
+            raise InputError(f"load_state_dict: the state must be a dict of arrays, got "
+                             f"{type(state).__name__}")
         own = self.named_params()
         result = LoadResult(
             missing_keys=[key for key in own if key not in state],
@@ -432,13 +464,15 @@ class Network:
         if strict and (result.missing_keys or result.unexpected_keys):
             raise InputError(f"load_state_dict: missing keys {result.missing_keys}, "
                              f"unexpected keys {result.unexpected_keys}")
-        for key, (value, _) in own.items():
-            if key in state and np.shape(state[key]) != value.shape:
-                raise ShapeError(f"load_state_dict: {key!r} has shape {np.shape(state[key])}, "
-                                 f"the network's is {value.shape}")
+        arrays = {}
         for key, (value, _) in own.items():
             if key in state:
-                value[...] = state[key]
+                arrays[key] = as_real_array(state[key], f"load_state_dict: {key!r}")
+                if arrays[key].shape != value.shape:
+                    raise ShapeError(f"load_state_dict: {key!r} has shape {arrays[key].shape}, "
+                                     f"the network's is {value.shape}")
+        for key, array in arrays.items():
+            own[key][0][...] = array
         return result
 
     # -- printing -------------------------------------------------------------------------------
@@ -468,6 +502,11 @@ class Network:
     def __repr__(self) -> str:
         body = ", ".join(f"{node!r}: {self._operators[node]!r}" for node in self._order)
         return f"Network({{{body}}}, output={self.output!r})"
+
+
+def _check_id(node: object, what: str) -> None:
+    if not isinstance(node, int | str) or isinstance(node, bool):
+        raise GraphError(f"{what} {short_repr(node)} must be an int or a str")
 
 
 def _norm(array: Array) -> float:

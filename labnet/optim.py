@@ -7,12 +7,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from labnet.errors import InputError, ShapeError
-from labnet.modules import check_lr
+from labnet.errors import (
+    InputError,
+    ShapeError,
+    as_real_array,
+    check_lr,
+    check_number,
+    short_repr,
+)
 
 Array = np.ndarray
 
@@ -49,18 +55,37 @@ class Optimizer:
                 "state": [{k: v.copy() for k, v in s.items()} for s in self.state]}
 
     def load_state_dict(self, state: dict) -> None:
-        if len(state["state"]) != len(self.params):
-            raise InputError(f"optimizer state has {len(state['state'])} parameters, this "
+        """Carry on from a ``state_dict()``; everything is checked before anything changes."""
+        missing = [key for key in ("steps", "lr", "state") if not (
+            isinstance(state, Mapping) and key in state)]
+        if missing:
+            raise InputError(f"optimizer state: {short_repr(state)} lacks "
+                             f"{', '.join(repr(key) for key in missing)}")
+        saved_state = state["state"]
+        if not isinstance(saved_state, list | tuple) or not all(
+                isinstance(saved, Mapping) for saved in saved_state):
+            raise InputError("optimizer state: 'state' must be a list of dicts of arrays, one "
+                             "per parameter")
+        if len(saved_state) != len(self.params):
+            raise InputError(f"optimizer state has {len(saved_state)} parameters, this "
                              f"optimizer has {len(self.params)}")
-        for i, (saved, (value, _)) in enumerate(zip(state["state"], self.params, strict=True)):
+        arrays = []
+        for i, (saved, (value, _)) in enumerate(zip(saved_state, self.params, strict=True)):
+            arrays.append({})
             for key, array in saved.items():
-                if np.shape(array) != value.shape:
+                array = as_real_array(array, f"optimizer state {key!r} of parameter {i}")
+                if array.shape != value.shape:
                     raise ShapeError(f"optimizer state {key!r} of parameter {i} has shape "
-                                     f"{np.shape(array)}, the parameter's is {value.shape}")
+                                     f"{array.shape}, the parameter's is {value.shape}")
+                arrays[i][key] = np.array(array, dtype=value.dtype)
         lr = check_lr(state["lr"])  # all checked before anything changes
-        self.steps = int(state["steps"])
+        steps = state["steps"]
+        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
+            raise InputError(f"optimizer state: steps must be an integer >= 0, got "
+                             f"{short_repr(steps)}")
+        self.steps = int(steps)
         self.lr = lr
-        self.state = [{k: np.array(v) for k, v in s.items()} for s in state["state"]]
+        self.state = arrays
 
     def config(self) -> dict:
         return {}
@@ -78,10 +103,9 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr: float = 0.1, momentum: float = 0.0) -> None:
-        if not 0.0 <= momentum < 1.0:
-            raise InputError(f"SGD: momentum must be in [0, 1), got {momentum}")
+        momentum = _check_fraction(momentum, "SGD: momentum")
         super().__init__(params, lr)
-        self.momentum = float(momentum)
+        self.momentum = momentum
 
     def update_one(self, value, grad, state):
         if self.momentum == 0.0:
@@ -107,11 +131,16 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8) -> None:
-        beta1, beta2 = betas
-        if not (0.0 <= beta1 < 1.0 and 0.0 <= beta2 < 1.0):
-            raise InputError(f"Adam: betas must be in [0, 1), got {betas}")
+        if not (isinstance(betas, tuple | list) and len(betas) == 2):
+            raise InputError(f"Adam: betas must be a pair of numbers in [0, 1), got "
+                             f"{short_repr(betas)}")
+        try:
+            beta1, beta2 = (_check_fraction(beta, "beta") for beta in betas)
+        except InputError:
+            raise InputError(f"Adam: betas must be in [0, 1), got {short_repr(betas)}") from None
+        eps = check_number(eps, "Adam: eps", low=0.0, low_open=True)
         super().__init__(params, lr)
-        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
 
     def step(self) -> None:
         t = self.steps + 1  # the bias corrections of this step, shared by every parameter
@@ -134,6 +163,14 @@ class Adam(Optimizer):
 
     def config(self) -> dict:
         return {"betas": (self.beta1, self.beta2), "eps": self.eps}
+
+
+def _check_fraction(value: object, name: str) -> float:
+    """A number in [0, 1): a momentum, a decay rate."""
+    try:
+        return check_number(value, name, low=0.0, high=1.0, high_open=True)
+    except InputError:
+        raise InputError(f"{name} must be in [0, 1), got {short_repr(value)}") from None
 
 
 OPTIMIZERS = {

@@ -12,15 +12,23 @@ after each step and each epoch, and reads what it wants from the trainer.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from labnet.data import check_data, check_labels
-from labnet.errors import DivergedError, InputError
+from labnet.errors import (
+    DivergedError,
+    InputError,
+    as_real_array,
+    check_lr,
+    check_number,
+    check_positive_int,
+    short_repr,
+)
 from labnet.losses import LOSSES, MSELoss, error_rate
-from labnet.modules import check_lr
 from labnet.network import Network, Node
 from labnet.optim import OPTIMIZERS, Optimizer
 
@@ -79,12 +87,13 @@ class LRSchedule(Callback):
         if kind not in ("cosine", "linear", "constant"):
             raise InputError(f"LRSchedule: kind must be 'cosine', 'linear' or 'constant', got "
                              f"{kind!r}")
-        if int(epochs) != epochs or epochs < 1:
-            raise InputError(f"LRSchedule: epochs must be a positive integer, got {epochs!r}")
-        if not warmup >= 0:
+        epochs = check_positive_int(epochs, "LRSchedule: epochs")
+        try:
+            warmup = check_number(warmup, "warmup", low=0.0)
+        except InputError:
             raise InputError(f"LRSchedule: warmup must be a number of epochs >= 0, got "
-                             f"{warmup!r}")
-        self.epochs, self.kind, self.warmup = int(epochs), kind, float(warmup)
+                             f"{short_repr(warmup)}") from None
+        self.epochs, self.kind, self.warmup = epochs, kind, warmup
         self.start_lr: float | None = None if lr is None else check_lr(lr)
 
     def factor(self, epoch: float) -> float:
@@ -175,9 +184,7 @@ class Trainer:
 
     @batch_size.setter
     def batch_size(self, value: int) -> None:
-        if int(value) != value or value < 1:
-            raise InputError(f"batch_size must be a positive integer, got {value!r}")
-        self._batch_size = int(value)
+        self._batch_size = check_positive_int(value, "batch_size")
 
     def set_data(self, data: tuple[Array, Array], test: tuple[Array, Array] | None = None) -> None:
         """Train on new data from now on (the current epoch starts over)."""
@@ -191,7 +198,7 @@ class Trainer:
         self._epoch_losses: list[float] = []
 
     def _check_split(self, name: str, x: Array, labels: Array) -> tuple[Array, Array]:
-        x, labels = check_data(x, labels)
+        x, labels = check_data(as_real_array(x, f"{name}: x"), labels)
         if len(x) == 0:
             raise InputError(f"{name}: no points")
         width = self.net.in_features
@@ -268,7 +275,7 @@ class Trainer:
 
     def fit(self, epochs: int) -> History:
         """Train for ``epochs`` epochs; return the history."""
-        for _ in range(epochs):
+        for _ in range(check_positive_int(epochs, "fit: epochs")):
             self.epoch()
         return self.history
 
@@ -313,8 +320,20 @@ class Trainer:
     def load_state_dict(self, state: dict) -> None:
         """Carry on from a ``state_dict()`` (made with the same network and data). Everything
         is checked before anything changes."""
+        _check_state_keys(state, ("steps", "epochs", "lr", "batch_size", "order", "position",
+                                  "epoch_losses", "rng", "history", "optimizer"), "trainer state")
+        for name in ("steps", "epochs", "position"):
+            value = state[name]
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+                raise InputError(f"trainer state: {name} must be an integer >= 0, got "
+                                 f"{short_repr(value)}")
+        try:
+            type(self.rng.bit_generator)().state = state["rng"]  # on a generator of its own
+        except (TypeError, ValueError, KeyError):
+            raise InputError(f"trainer state: 'rng' is not the state of a "
+                             f"{type(self.rng.bit_generator).__name__} generator") from None
         order = np.asarray(state["order"])
-        if sorted(order.tolist()) != list(range(len(self.x))):
+        if order.dtype.kind not in "iu" or sorted(order.tolist()) != list(range(len(self.x))):
             raise InputError(f"trainer state: its epoch order is for {len(order)} points, the "
                              f"data have {len(self.x)}")
         if not 0 <= int(state["position"]) <= len(self.x):
@@ -323,22 +342,30 @@ class Trainer:
         if (state["optimizer"] is None) != (self.optimizer is None):
             raise InputError("trainer state: saved with a different kind of optimizer")
         lr = check_lr(state["lr"])
-        batch_size = state["batch_size"]
-        if int(batch_size) != batch_size or batch_size < 1:
-            raise InputError(f"trainer state: batch_size must be a positive integer, got "
-                             f"{batch_size!r}")
+        batch_size = check_positive_int(state["batch_size"], "trainer state: batch_size")
         history = History()
+        if not isinstance(state["history"], dict):
+            raise InputError("trainer state: 'history' must be a dict of series")
         for name, value in state["history"].items():
             if not hasattr(history, name):
                 raise InputError(f"trainer state: unknown history series {name!r}")
-            setattr(history, name, {node: list(values) for node, values in value}
-                    if isinstance(getattr(history, name), dict) else list(value))
+            try:
+                setattr(history, name, {node: _numbers(values) for node, values in value}
+                        if isinstance(getattr(history, name), dict) else _numbers(value))
+            except (TypeError, ValueError):  # not a list of numbers, or of [node, numbers]
+                raise InputError(f"trainer state: history series {name!r} is malformed: "
+                                 f"{short_repr(value)}") from None
+        try:
+            epoch_losses = [float(loss) for loss in state["epoch_losses"]]
+        except (TypeError, ValueError):
+            raise InputError(f"trainer state: epoch_losses must be a list of numbers, got "
+                             f"{short_repr(state['epoch_losses'])}") from None
         if self.optimizer is not None:
             self.optimizer.load_state_dict(state["optimizer"])  # checks, then changes
         self.lr, self.batch_size = lr, batch_size
         self.steps, self.epochs = int(state["steps"]), int(state["epochs"])
         self._order, self._position = order, int(state["position"])
-        self._epoch_losses = [float(v) for v in state["epoch_losses"]]
+        self._epoch_losses = epoch_losses
         self.rng.bit_generator.state = state["rng"]
         self.history = history
 
@@ -363,6 +390,24 @@ def _make_loss(loss):
             raise InputError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
         return LOSSES[loss]()
     return loss
+
+
+def _numbers(values) -> list:
+    """``values`` as a list, or a ``TypeError`` if one of them is not a real number."""
+    values = list(values)
+    if not all(isinstance(value, numbers.Real) and not isinstance(value, bool)
+               for value in values):
+        raise TypeError("not a list of numbers")
+    return values
+
+
+def _check_state_keys(state, wanted: tuple[str, ...], what: str) -> None:
+    """An ``InputError`` if ``state`` is not a dict with every key of ``wanted``."""
+    if not isinstance(state, dict):
+        raise InputError(f"{what} must be a dict, got {short_repr(state)}")
+    missing = [key for key in wanted if key not in state]
+    if missing:
+        raise InputError(f"{what} lacks {', '.join(repr(key) for key in missing)}")
 
 
 def _append_all(series: dict[Node, list[float]], values: dict[Node, float]) -> None:

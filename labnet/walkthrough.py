@@ -31,8 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from labnet.errors import InputError, ShapeError
-from labnet.modules import check_lr
+from labnet.errors import InputError, ShapeError, check_lr
 from labnet.network import Network, Node
 from labnet.optim import Optimizer
 from labnet.training import Trainer

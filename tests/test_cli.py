@@ -64,7 +64,7 @@ def test_plot_writes_a_png(tmp_path):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--graph", "ring"], "invalid choice: 'ring'"),
-    (["--lr", "-1"], "expected a positive number"),
+    (["--lr", "-1"], "expected a learning rate: a finite number >= 0"),
     (["--epochs", "zero"], "expected a positive integer"),
     (["--optimizer", "rmsprop"], "invalid choice: 'rmsprop'"),
     (["--plot", "no/such/folder/seed.png"], "does not exist"),

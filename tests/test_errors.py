@@ -1,6 +1,8 @@
 """Every bad input of DESIGN.md meets a ValueError whose message names what is at fault, raised
 before anything changes."""
 
+import argparse
+
 import numpy as np
 import pytest
 
@@ -377,3 +379,264 @@ def test_optimizer_state_of_other_shapes_is_refused_and_changes_nothing():
                                             r"\(25, 25\), the parameter's is \(2, 25\)"):
         optimizer.load_state_dict(source.state_dict())
     assert optimizer.steps == 0 and optimizer.state[0] == {}
+
+
+# -- the shared checks of labnet.errors ------------------------------------------------------------
+
+@pytest.mark.parametrize(("value", "expected"), [(3, 3), (np.int64(3), 3), (3.0, 3),
+                                                 (np.float32(7.0), 7)])
+def test_check_positive_int_accepts_whole_numbers(value, expected):
+    result = ln.errors.check_positive_int(value, "width")
+    assert result == expected and type(result) is int
+
+
+@pytest.mark.parametrize("value", [0, -1, 2.5, float("nan"), float("inf"), True, np.True_, "3",
+                                   None, np.array([3]), 3 + 0j])
+def test_check_positive_int_refuses_everything_else_naming_the_value(value):
+    with pytest.raises(ln.InputError, match=r"^width must be a positive integer, got "):
+        ln.errors.check_positive_int(value, "width")
+
+
+@pytest.mark.parametrize("value", [0, 0.0, 0.1, 1, np.float32(0.5), np.float64(3.0)])
+def test_check_lr_accepts_finite_numbers_from_zero_up(value):
+    result = ln.errors.check_lr(value)
+    assert result == float(value) and type(result) is float
+
+
+@pytest.mark.parametrize("value", [-0.1, -1, float("nan"), float("inf"), None, "0.1", 0.1j,
+                                   np.array([0.1]), True])
+def test_check_lr_refuses_everything_else(value):
+    with pytest.raises(ln.InputError, match=r"^learning rate must be a finite number >= 0, got"):
+        ln.errors.check_lr(value)
+
+
+def learning_rate_uses():
+    """Every place that takes a learning rate, as ``{name: use(lr)}``."""
+    from labnet.__main__ import learning_rate
+    from labnet.experiment import Config
+
+    x, labels = ln.disk(20, rng=0)
+
+    def option(lr):
+        try:
+            return learning_rate(str(lr))
+        except argparse.ArgumentTypeError as error:  # what argparse turns into its message
+            raise ln.InputError(str(error)) from None
+
+    return {
+        "Module.update_param": lambda lr: ln.Linear(2, 2, rng=0).update_param(lr),
+        "Network.update_param": lambda lr: chain().update_param(lr),
+        "SGD": lambda lr: ln.SGD(chain().params(), lr=lr),
+        "Adam": lambda lr: ln.Adam(chain().params(), lr=lr),
+        "Trainer": lambda lr: ln.Trainer(chain(), data=(x, labels), lr=lr),
+        "LRSchedule": lambda lr: ln.LRSchedule(5, lr=lr),
+        "Walk": lambda lr: ln.Walk(chain(), ln.MSELoss(), x[:4], labels[:4], lr=lr),
+        "Config": lambda lr: Config(lr=lr).check(),
+        "--lr": option,
+    }
+
+
+@pytest.mark.parametrize("name", list(learning_rate_uses()))
+def test_every_consumer_of_a_learning_rate_means_the_same_by_it(name):
+    """lr = 0 is a step that changes nothing (where a decaying schedule ends); -0.1 is refused:
+    the same rule in every place that takes a learning rate."""
+    use = learning_rate_uses()[name]
+    use(0.0)  # accepted
+    with pytest.raises(ln.InputError, match=r"finite number >= 0"):
+        use(-0.1)
+
+
+def test_check_number_refuses_nan_and_values_out_of_its_bounds():
+    check = ln.errors.check_number
+    assert check(0.5, "p", low=0, high=1) == 0.5
+    with pytest.raises(ln.InputError, match=r"^p must be a finite number >= 0 and < 1, got 1"):
+        check(1, "p", low=0, high=1, high_open=True)
+    with pytest.raises(ln.InputError, match=r"^p must be a finite number, got nan"):
+        check(float("nan"), "p")
+    with pytest.raises(ln.InputError, match=r"got 'x'"):
+        check("x", "p")
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (np.ones(2) * 1j, r"x holds complex numbers"),
+    (["a", "b"], r"x must be an array of real numbers, got <U1 values such as np.str_\('a'\)"),
+    ([None], r"x must be an array of real numbers, got object"),
+    ([[1, 2], [3]], r"x must be an array of real numbers"),
+])
+def test_as_real_array_refuses_what_is_not_real_numbers(value, message):
+    with pytest.raises(ln.InputError, match=message):
+        ln.errors.as_real_array(value, "x")
+
+
+@pytest.mark.parametrize("dtype", [int, np.int32, "foo", object, np.complex128, bool])
+def test_check_float_dtype_refuses_what_is_not_floating_point(dtype):
+    with pytest.raises(ln.InputError, match=r"dtype must be a floating-point type"):
+        ln.errors.check_float_dtype(dtype)
+
+
+# -- framework errors that used to be internal errors or silent wrong results ---------------------
+
+@pytest.mark.parametrize("loss", [ln.MSELoss(), ln.CrossEntropyLoss()], ids=repr)
+def test_a_loss_on_an_empty_batch_is_refused(loss):
+    with pytest.raises(ln.ShapeError, match=r"at least one row, got \(0, 2\)"):
+        loss.forward(np.zeros((0, 2)), np.zeros(0, dtype=int))
+
+
+def test_error_rate_on_no_rows_is_refused():
+    with pytest.raises(ln.ShapeError, match=r"at least one row"):
+        ln.error_rate(np.zeros((0, 2)), np.zeros(0, dtype=int))
+
+
+@pytest.mark.parametrize("loss", [ln.MSELoss(), ln.CrossEntropyLoss()], ids=repr)
+def test_losses_and_error_rate_take_python_lists(loss):
+    output, labels = [[0.2, 0.9], [0.7, 0.1]], [1, 1]
+    assert loss.forward(output, labels) == loss.forward(np.array(output), np.array(labels))
+    np.testing.assert_array_equal(loss.backward(), loss.backward())
+    assert ln.error_rate(output, labels) == 0.5
+
+
+@pytest.mark.parametrize("module", [ln.Linear(2, 2, rng=0), ln.ReLU(), ln.LeakyReLU(), ln.Tanh(),
+                                    ln.Sigmoid(), ln.Sum(), ln.Concat()], ids=repr)
+def test_module_backward_before_forward_is_refused(module):
+    with pytest.raises(ln.InputError, match=r"backward needs a forward first"):
+        module.backward(np.ones((1, 2)))
+
+
+@pytest.mark.parametrize("loss", [ln.MSELoss(), ln.CrossEntropyLoss()], ids=repr)
+def test_loss_backward_before_forward_is_refused(loss):
+    with pytest.raises(ln.InputError, match=rf"{type(loss).__name__}: backward needs a forward"):
+        loss.backward()
+
+
+def test_integer_networks_and_linears_are_refused_instead_of_truncating():
+    with pytest.raises(ln.InputError, match=r"dtype must be a floating-point type.*int64"):
+        ln.Network({1: ln.Linear(2, 2)}, {0: [1]}, dtype=np.int64)
+    with pytest.raises(ln.InputError, match=r"Linear: dtype must be a floating-point type"):
+        ln.Linear(2, 2, dtype=int)
+    net = chain()
+    before = snapshot(net)
+    with pytest.raises(ln.InputError, match=r"floating-point"):
+        net.astype(np.int32)
+    assert net.dtype == np.float64
+    assert_unchanged(net, before)
+
+
+def test_a_bad_network_dtype_is_refused_before_any_module_is_built():
+    linear = ln.Linear(None, 3)
+    with pytest.raises(ln.InputError, match=r"dtype must be a floating-point type .* got 'foo'"):
+        ln.Network({1: ln.Linear(2, 4), 2: linear}, {0: [1], 1: [2]}, dtype="foo")
+    assert linear.weight is None
+
+
+def test_a_sum_of_widths_unknown_when_built_refuses_to_broadcast():
+    # the input's width is not known (no Linear reads it): node 3 adds x to a width-4 output
+    operators = {1: ln.ReLU(), 2: ln.Linear(1, 4, rng=0), 3: ln.Sum()}
+    net = ln.Network(operators, {0: [1, 3], 1: [2], 2: [3]})
+    with pytest.raises(ln.ShapeError, match=r"node 3: Sum adds inputs of the same shape, got "
+                                            r"\(5, 1\), \(5, 4\)"):
+        net.forward(np.ones((5, 1)))
+    assert net.outputs == {}  # nothing of that forward was kept
+
+
+@pytest.mark.parametrize("lr", [None, np.array([0.1, 0.2]), 0.1j, "0.1"], ids=repr)
+def test_update_param_refuses_what_is_not_a_learning_rate_and_changes_nothing(lr):
+    net = chain()
+    net.backward(np.ones_like(net.forward(np.ones((2, 2)))))
+    before = snapshot(net)
+    with pytest.raises(ln.InputError, match=r"learning rate must be a finite number >= 0"):
+        net.update_param(lr)
+    assert_unchanged(net, before)
+
+
+def test_load_state_dict_of_an_empty_dict_names_what_is_missing():
+    x, labels = ln.disk(20, rng=0)
+    with pytest.raises(ln.InputError, match=r"missing keys \['1.weight', '1.bias'"):
+        chain().load_state_dict({})
+    with pytest.raises(ln.InputError, match=r"trainer state lacks 'steps', 'epochs'"):
+        ln.Trainer(chain(), data=(x, labels)).load_state_dict({})
+    with pytest.raises(ln.InputError, match=r"optimizer state: \{\} lacks 'steps', 'lr', 'state'"):
+        ln.Adam(chain().params()).load_state_dict({})
+
+
+def test_a_malformed_trainer_state_is_refused_and_changes_nothing():
+    x, labels = ln.disk(20, rng=0)
+    trainer = ln.Trainer(chain(), data=(x, labels), rng=0)
+    trainer.step()
+    good = trainer.state_dict()
+    for key, value, message in [("rng", {"state": 1}, r"'rng' is not the state of a PCG64"),
+                                ("steps", "x", r"steps must be an integer >= 0, got 'x'"),
+                                ("epoch_losses", ["x"], r"epoch_losses must be a list of numbers"),
+                                ("history", {"step_loss": 3}, r"series 'step_loss' is malformed"),
+                                ("history", {"grad_norms": [[1, ["x"]]]}, r"'grad_norms' is "
+                                                                          r"malformed"),
+                                ("order", ["a"] * 20, r"epoch order")]:
+        with pytest.raises(ln.InputError, match=message):
+            trainer.load_state_dict({**good, key: value})
+        assert trainer.steps == 1 and trainer.history.step_loss == good["history"]["step_loss"]
+
+
+def test_infinite_widths_batch_sizes_and_epochs_are_refused():
+    from labnet.experiment import Config
+
+    x, labels = ln.disk(20, rng=0)
+    trainer = ln.Trainer(chain(), data=(x, labels))
+    for make in (lambda: ln.Linear(2, float("inf")), lambda: ln.Linear(float("inf"), 2),
+                 lambda: ln.Trainer(chain(), data=(x, labels), batch_size=float("inf")),
+                 lambda: ln.LRSchedule(float("inf")), lambda: trainer.fit(float("inf")),
+                 lambda: Config(epochs=float("inf")).check(),
+                 lambda: ln.Network({1: ln.Linear(None, 2)}, {0: [1]}, in_features=np.inf)):
+        with pytest.raises(ln.InputError, match=r"must be a positive integer, got inf"):
+            make()
+    assert trainer.steps == 0
+
+
+@pytest.mark.parametrize(("operators", "connectivity", "input", "message"), [
+    ({1: ln.Linear(2, 2)}, {0: [[1]]}, 0, r"connectivity\[0\]: node id \[1\] must be an int"),
+    ({1: ln.Linear(2, 2)}, {0: [1]}, [0], r"the input node \[0\] must be an int or a str"),
+    ({1: ln.Linear(2, 2)}, [(0, [1])], 0, r"connectivity must be a dict, got list"),
+    ([ln.Linear(2, 2)], {0: [1]}, 0, r"operators must be a dict, got list"),
+    ({1: ln.Linear(2, 2)}, {0: {1: 2}}, 0, r"connectivity\[0\] must be a list of node ids"),
+])
+def test_unhashable_or_misshapen_graph_parts_are_graph_errors(operators, connectivity, input,
+                                                                 message):
+    with pytest.raises(ln.GraphError, match=message):
+        ln.Network(operators, connectivity, input=input)
+
+
+def test_complex_numbers_are_refused_instead_of_losing_their_imaginary_part():
+    net = chain()
+    with pytest.raises(ln.InputError, match=r"input node 0 holds complex numbers"):
+        net.forward(np.ones((2, 2)) * (1 + 1j))
+    before = snapshot(net)
+    state = {key: value + 1j for key, value in before.items()}
+    with pytest.raises(ln.InputError, match=r"load_state_dict: '1.weight' holds complex"):
+        net.load_state_dict(state)
+    assert_unchanged(net, before)
+    with pytest.raises(ln.InputError, match=r"MSELoss\(\): the output holds complex numbers"):
+        ln.MSELoss().forward(np.ones((2, 2)) * 1j, np.array([0, 1]))
+    x, labels = ln.disk(20, rng=0)
+    with pytest.raises(ln.InputError, match=r"data: x holds complex numbers"):
+        ln.Trainer(chain(), data=(x * (1 + 1j), labels))
+
+
+def test_nan_hyper_parameters_are_refused():
+    with pytest.raises(ln.InputError, match=r"LeakyReLU: negative_slope must be a finite number"):
+        ln.LeakyReLU(float("nan"))
+    with pytest.raises(ln.InputError, match=r"Adam: eps must be a finite number > 0, got nan"):
+        ln.Adam(chain().params(), eps=float("nan"))
+    with pytest.raises(ln.InputError, match=r"momentum must be in \[0, 1\), got nan"):
+        ln.SGD(chain().params(), momentum=float("nan"))
+    with pytest.raises(ln.InputError, match=r"warmup must be a number of epochs >= 0, got nan"):
+        ln.LRSchedule(10, warmup=float("nan"))
+
+
+def test_a_cycle_at_the_end_of_a_long_chain_is_found_without_exhausting_recursion():
+    n = 3000  # deeper than Python's recursion limit
+    operators = {i: ln.ReLU() for i in range(1, n + 1)}
+    operators[1] = ln.Linear(2, 2)
+    operators[n + 1] = ln.Sum()
+    connectivity = {i: [i + 1] for i in range(n)}
+    connectivity[n] = [n + 1]
+    connectivity[n + 1] = [n]  # n → n+1 → n
+    with pytest.raises(ln.GraphError, match=rf"cycle: {n} → {n + 1} → {n}"):
+        ln.Network(operators, connectivity)

@@ -251,3 +251,85 @@ def test_activations_keep_float32(module):
     x = away_from_zero((3, 4)).astype(np.float32)
     assert module.forward(x).dtype == np.float32
     assert module.backward(np.ones_like(x)).dtype == np.float32
+
+
+# -- the registry ---------------------------------------------------------------------------------
+
+class Double(ln.Module):
+    def forward(self, x):
+        return 2 * x
+
+    def backward(self, grad_out):
+        return 2 * grad_out
+
+
+def test_registered_modules_are_the_built_ins_at_first():
+    assert list(ln.registered_modules()) == ["Linear", "ReLU", "LeakyReLU", "Tanh", "Sigmoid",
+                                             "Sum", "Concat"]
+    assert ln.registered_modules() is not ln.modules.MODULES  # a copy
+
+
+def test_register_adds_a_class_under_its_name_and_returns_it(registry):
+    assert ln.register(Double) is Double
+    assert registry["Double"] is Double and ln.registered_modules()["Double"] is Double
+    assert ln.register(Double) is Double  # again: nothing changes
+    assert list(registry).count("Double") == 1
+
+
+def test_register_works_as_a_decorator_with_or_without_a_name(registry):
+    @ln.register
+    class Halve(Double):
+        pass
+
+    @ln.register(name="Triple")
+    class Thrice(Double):
+        pass
+
+    assert registry["Halve"] is Halve and registry["Triple"] is Thrice
+    assert "Thrice" not in registry
+
+
+@pytest.mark.parametrize(("cls", "message"), [
+    (int, r"int'> is not a subclass of labnet's Module"),
+    (ln.Module, r"is not a subclass of labnet's Module"),
+    (Double(), r"is not a subclass"),
+])
+def test_register_refuses_what_is_not_a_module_class(cls, message):
+    with pytest.raises(ln.InputError, match=message):
+        ln.register(cls)
+
+
+def test_register_refuses_a_name_taken_by_a_different_class(registry):
+    ln.register(Double)
+
+    def make():
+        class Double(ln.Module):  # the same name, another class (defined elsewhere)
+            pass
+        return Double
+
+    other = make()
+    with pytest.raises(ln.InputError, match=r"the name 'Double' is taken by test_modules.Double; "
+                                            r"register .*make.<locals>.Double under another name"):
+        ln.register(other)
+    with pytest.raises(ln.InputError, match=r"the name 'Linear' is taken by labnet.modules"):
+        ln.register(Double, name="Linear")
+    with pytest.raises(ln.InputError, match=r"the name must be a Python identifier"):
+        ln.register(other, name="my module")
+    assert registry["Double"] is Double and registry["Linear"] is ln.Linear
+
+
+def test_a_class_has_one_name(registry):
+    ln.register(Double)
+    with pytest.raises(ln.InputError, match=r"test_modules.Double is already registered as "
+                                            r"'Double'"):
+        ln.register(Double, name="Twice")
+
+
+def test_the_same_class_defined_again_replaces_the_old_one(registry):
+    """A notebook cell that defines and registers a class, run twice."""
+    namespace = {"ln": ln}
+    code = "@ln.register\nclass Swish(ln.Module):\n    pass\n"
+    exec(code, namespace)
+    first = namespace["Swish"]
+    exec(code, namespace)
+    assert namespace["Swish"] is not first and registry["Swish"] is namespace["Swish"]

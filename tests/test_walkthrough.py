@@ -358,7 +358,7 @@ def test_step_stats_str_and_shapes():
     assert step.shapes == {"input from node 0": (10, 2), "output": (10, 25)}
     assert step.stats()["output"]["shape"] == (10, 25)
     text = str(step)
-    assert "forward · node 1 · Linear(2 → 25)" in text and "(10, 25)" in text
+    assert "forward · node 1 · Linear(2 → 25, init='xavier')" in text and "(10, 25)" in text
 
 
 def test_a_step_that_raises_leaves_the_walk_where_it_was():
