@@ -171,9 +171,9 @@ def test_network_keeps_modules_whose_spec_and_input_width_are_unchanged():
     assert net.operators[3] is not old.operators[3] and net.operators[3].in_features == 12
     assert net.operators[1] is old.operators[1]
     # a Linear made anew with another width is a new module
-    net = graph.set_params(1, {"width": 25, "init": "xavier"}).network(
-        np.random.default_rng(1), keep=net.operators)
-    assert net.operators[1] is not old.operators[1]
+    net = graph.set_params(1, {"width": 24}).network(np.random.default_rng(1),
+                                                     keep=net.operators)
+    assert net.operators[1] is not old.operators[1] and net.operators[1].out_features == 24
 
 
 def test_new_weights_are_drawn_from_the_generator_given():
@@ -234,7 +234,7 @@ def test_node_ids_may_be_names_and_new_ids_follow_the_largest_number():
 
 def test_a_nodespec_says_what_it_is():
     spec = NodeSpec.new("Linear", {"width": 8, "in_features": 99})  # in_features: inferred
-    assert spec.params() == {"width": 8, "init": "he"} and spec.width == 8
+    assert spec.params()["width"] == 8 and spec.width == 8
     assert (spec.label(), spec.short_label(), spec.kind) == ("Linear 8", "L8", "Linear")
     assert NodeSpec.new("Linear", {}).width == 25
     leaky = NodeSpec.new("LeakyReLU", {"negative_slope": 0.2})
@@ -248,11 +248,11 @@ def test_a_nodespec_says_what_it_is():
     ("Linear", {"width": True}, "width must be a whole number"),
     ("Linear", {"width": "8"}, "width must be a whole number"),
     ("Linear", {"width": 10**400}, "width must be a whole number"),
-    ("Linear", {"dtype": "float32"}, "takes no parameter dtype; it takes init, width"),
+    ("Linear", {"dtype": "float32"}, "Linear takes no parameter dtype; it takes .*width"),
     ("Linear", {"rng": 3}, "Linear"),
     ("ReLU", {"slope": 3}, "ReLU"),
     ("LeakyReLU", {"negative_slope": float("nan")}, "negative_slope must be a finite number"),
-    ("LeakyReLU", {"negative_slope": "steep"}, "LeakyReLU: could not convert"),
+    ("LeakyReLU", {"negative_slope": "steep"}, "LeakyReLU: .*steep"),
 ])
 def test_a_bad_parameter_of_a_new_node_is_refused_with_its_module_named(kind, params, words):
     with pytest.raises(ValueError, match=words):
