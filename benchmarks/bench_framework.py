@@ -1,7 +1,9 @@
-"""How fast is labnet? One epoch of training, three ways, on the same data and the same weights.
+"""How fast is labnet? One epoch of training, three ways, on the same data and the same weights;
+then what the Trainer costs on top of the loop it runs.
 
     python benchmarks/bench_framework.py           # a few minutes
     python benchmarks/bench_framework.py --quick   # under a minute, rougher
+    python benchmarks/bench_framework.py --trainer # the Trainer part only
 
 One epoch is 1,000 points of ``labnet.disk`` with one-hot targets, MSE and plain gradient descent,
 cut into mini-batches of 1, 10, 100 or 1,000 points. The contenders:
@@ -23,6 +25,17 @@ fastest epoch (and the median). The ratios are of the fastest epochs.
 
 Targets (issue 2): labnet / hand ≤ 1.15 at batch ≥ 10 on the seed network, and labnet faster
 than torch at batch ≤ 100.
+
+**The Trainer** (issue 11): five epochs of the seed network on 1,000 training and 1,000 test
+points of ``labnet.disk``, batch 10, MSE, plain SGD, through ``Trainer.step()``, against the bare
+loop a student writes with the same API: shuffle each epoch with the same generator, slice the
+mini-batch, ``forward``, loss, ``backward``, ``update_param``, and at each epoch's end the
+evaluation the Trainer records (the error on the training set, loss and error on the test set).
+Both end with the same weights (checked). The Trainer adds its divergence check, its history
+and its bookkeeping; three settings: the seed experiment's (``record_grad_norms=False``), the
+default (every node's gradient norm at every step) and the lab's (``history_limit=2**14``,
+``norm_every=16``). Target: Trainer / bare ≤ 1.1. Also printed: the bare loop without the
+evaluation, to show what the evaluation costs.
 """
 
 from __future__ import annotations
@@ -244,6 +257,89 @@ def measure(contenders: list[Contender], budget: float, min_rounds: int, max_rou
     return rounds
 
 
+# -- the Trainer against the bare loop it runs ----------------------------------------------------
+TRAINER_EPOCHS = 5
+TRAINER_SETTINGS = {
+    # name: keyword arguments of the Trainer
+    "trainer, seed run": {"record_grad_norms": False},
+    "trainer, default": {},
+    "trainer, lab": {"history_limit": 2**14, "norm_every": 16},
+}
+
+
+def bare_loop(net: ln.Network, sets, rng: np.random.Generator, epochs: int,
+              evaluate: bool) -> None:
+    """What a Trainer does, written out with the public API, minus its checks and history."""
+    (x, labels), (x_test, labels_test) = sets
+    loss = ln.MSELoss()
+    order = rng.permutation(len(x))  # the Trainer draws its first order when it is made
+    for _ in range(epochs):
+        for start in range(0, len(x), 10):
+            batch = order[start:start + 10]
+            loss.forward(net.forward(x[batch]), labels[batch])
+            net.backward(loss.backward())
+            net.update_param(LR)
+        if evaluate:  # what the Trainer records at an epoch's end
+            ln.error_rate(net.forward(x), labels)
+            output = net.forward(x_test)
+            loss.forward(output, labels_test)
+            ln.error_rate(output, labels_test)
+        order = rng.permutation(len(x))
+
+
+def trainer_contenders() -> list[Contender]:
+    x, labels = ln.disk(N_POINTS, rng=0)
+    sets = ((x, labels), ln.disk(N_POINTS, rng=1))
+    net = ln.PRESETS["seed"](0)
+    params = [value for value, _ in net.params()]
+    start = [value.copy() for value in params]
+    steps = TRAINER_EPOCHS * N_POINTS // 10
+    made: dict[str, ln.Trainer] = {}
+
+    def restore(name: str | None = None, settings: dict | None = None):
+        for value, first in zip(params, start, strict=True):
+            value[...] = first
+        if name is not None:  # a new trainer, made before the clock starts
+            made[name] = ln.Trainer(net, data=sets[0], test=sets[1], batch_size=10, lr=LR,
+                                    rng=0, **settings)
+
+    def run_trainer(name: str):
+        step = made[name].step
+        for _ in range(steps):
+            step()
+
+    weights = lambda: [value.copy() for value in params]  # noqa: E731
+    contenders = [
+        Contender("bare", lambda: bare_loop(net, sets, np.random.default_rng(0),
+                                            TRAINER_EPOCHS, True), restore, weights),
+        Contender("bare, no evaluation", lambda: bare_loop(
+            net, sets, np.random.default_rng(0), TRAINER_EPOCHS, False), restore, weights),
+    ]
+    for name, settings in TRAINER_SETTINGS.items():
+        contenders.append(Contender(
+            name, lambda name=name: run_trainer(name),
+            lambda name=name, settings=settings: restore(name, settings), weights))
+    return contenders
+
+
+def trainer_report(budget: float, min_rounds: int, max_rounds: int) -> None:
+    contenders = trainer_contenders()
+    rounds = measure(contenders, budget, min_rounds, max_rounds)
+    best = {c.name: min(c.times) for c in contenders}
+    steps = TRAINER_EPOCHS * N_POINTS // 10
+    print(f"\nThe Trainer against the bare loop: {TRAINER_EPOCHS} epochs of the seed network, "
+          f"batch 10, {rounds} rounds, min over the rounds")
+    print(f"{'contender':<22} {'µs a step':>10} {'/ bare':>8}")
+    for contender in contenders:
+        print(f"{contender.name:<22} {best[contender.name] / steps * 1e6:>10.1f} "
+              f"{best[contender.name] / best['bare']:>8.3f}")
+    print("(bare: shuffle, mini-batch, forward, loss, backward, update_param, and at each epoch's "
+          "end the evaluation the Trainer records)")
+    for name in TRAINER_SETTINGS:
+        ratio = best[name] / best["bare"]
+        print(f"  {name} / bare <= 1.1: {ratio:.3f}  {'pass' if ratio <= 1.1 else 'FAIL'}")
+
+
 # -- the report -----------------------------------------------------------------------------------
 def blas_threads() -> int:
     """How many threads NumPy's BLAS uses (threadpoolctl knows; else the usual variables)."""
@@ -283,8 +379,14 @@ def ms(seconds: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a fast, rougher run")
+    parser.add_argument("--trainer", action="store_true", help="the Trainer part only")
     args = parser.parse_args(argv)
     budget, min_rounds, max_rounds = (0.3, 3, 20) if args.quick else (8.0, 15, 400)
+    if args.trainer:
+        print(f"load average before: {load_average()}")
+        trainer_report(budget, min_rounds, max_rounds)
+        print(f"load average after: {load_average()}")
+        return 0
 
     threads = blas_threads()
     torch_version = torch_available()
@@ -333,6 +435,8 @@ def main(argv: list[str] | None = None) -> int:
             ratio = results[seed, batch_size]["labnet"] / results[seed, batch_size]["torch"]
             verdict = "pass" if ratio < 1.0 else "FAIL"
             print(f"  labnet/torch <  1    at batch {batch_size:>4}: {ratio:.3f}  {verdict}")
+    trainer_report(budget, min_rounds, max_rounds)
+    print(f"load average after: {load_average()}")
     return 0
 
 

@@ -512,10 +512,10 @@ class Trainer:
 
         A loss or gradient that is not finite raises ``DivergedError`` and changes no parameter.
         """
-        x, labels = self.next_batch()
-        output = self.net.forward(x)
-        loss = self.loss.forward(output, labels)
-        self._check_loss(loss)  # before backward: nothing more to compute on a lost cause
+        batch = self._order[self._position: self._position + self._batch_size]  # next_batch()
+        loss = self.loss.forward(self.net.forward(self.x[batch]), self.labels[batch])
+        if not math.isfinite(loss):  # before backward: nothing more to compute on a lost cause
+            self._check_loss(loss)
         self.net.backward(self.loss.backward())
         self.finish_step(loss)
         return loss
@@ -533,7 +533,8 @@ class Trainer:
         ``step()`` ends with this; so does a ``Walk`` made by ``Walk.from_trainer``, so walking
         through a step node by node trains exactly as ``step()`` does.
         """
-        self._check_loss(loss)
+        if not math.isfinite(loss):
+            self._check_loss(loss)
         gradients = self._gradients
         if not gradients.trusted:
             gradients = self._gradients = gradients.renewed(self.net)
@@ -680,7 +681,7 @@ class _Gradients:
         # flat views when they are views (contiguous arrays), else the arrays themselves
         flat = [grad.reshape(-1) for grad in self.grads]
         views = all(np.shares_memory(f, g) for f, g in zip(flat, self.grads, strict=True))
-        self.parts, self.axis = (flat, 0) if views else (self.grads, None)
+        self.parts, self.axis = (tuple(flat), 0) if views else (tuple(self.grads), None)
         dtype = np.result_type(*self.grads) if self.grads else np.float64
         self.buffer = np.zeros(size, dtype=dtype)
         self.trusted = False
