@@ -582,7 +582,7 @@ class Trainer:
 
     def _end_epoch(self) -> None:
         self.epochs += 1
-        scores = self.evaluate()
+        scores = self._evaluate(train_loss=False)  # what the history keeps
         self.history.record_epoch(self.steps, float(np.mean(self._epoch_losses)),
                                   scores["train_error"], scores.get("test_loss"),
                                   scores.get("test_error"))
@@ -638,13 +638,17 @@ class Trainer:
 
     def evaluate(self) -> dict[str, float]:
         """Loss and error rate on the whole training set and on the test set, as they are now."""
+        return self._evaluate(train_loss=True)
+
+    def _evaluate(self, train_loss: bool) -> dict[str, float]:
         scores = {}
         sets = {"train": (self.x, self.labels)}
         if self.test is not None:
             sets["test"] = self.test
         for name, (x, labels) in sets.items():
             output = self.net.forward(x)
-            scores[f"{name}_loss"] = self.loss.forward(output, labels)
+            if name == "test" or train_loss:
+                scores[f"{name}_loss"] = self.loss.forward(output, labels)
             scores[f"{name}_error"] = error_rate(output, labels)
         return scores
 
@@ -700,7 +704,7 @@ class _Gradients:
         """Copy the gradients into the buffer; return the sum of their squares."""
         if self.parts:
             np.concatenate(self.parts, axis=self.axis, out=self.buffer)
-        return float(np.dot(self.buffer, self.buffer))
+        return np.dot(self.buffer, self.buffer)  # an np.float64, a float
 
     def norms(self) -> dict[Node, float]:
         """``{node: ||dL/d(parameters of node)||}`` from the last ``gather``."""
