@@ -184,9 +184,7 @@ class History:
         """The end of an epoch, after ``step`` steps: the epoch's mean mini-batch loss and the
         errors measured then (``test_loss``, ``test_error``: None without a test set)."""
         if self.limit is not None and len(self.epoch_step) >= self.limit:
-            for name in self.EPOCH_SERIES:
-                values = getattr(self, name)
-                setattr(self, name, values[1::2] + values[-1:] * (len(values) % 2))
+            self._thin_epochs()
         has_test = test_loss is not None
         if has_test and not self.test_loss and self.epoch_step:
             self.test_loss = [math.nan] * len(self.epoch_step)
@@ -197,6 +195,13 @@ class History:
         if has_test or self.test_loss:
             self.test_loss.append(test_loss if has_test else math.nan)
             self.test_error.append(test_error if has_test else math.nan)
+
+    def _thin_epochs(self) -> None:
+        """Keep every other entry of the epoch series: the later of each pair (and an odd last
+        one), so their x stay exact."""
+        for name in self.EPOCH_SERIES:
+            values = getattr(self, name)
+            setattr(self, name, values[1::2] + values[-1:] * (len(values) % 2))
 
     # -- reading --------------------------------------------------------------------------------
     def step_ends(self) -> np.ndarray:
@@ -226,12 +231,19 @@ class History:
     def from_state(cls, state: dict, limit: int | None = None) -> History:
         """A History from ``state_dict()``, checked throughout (an ``InputError`` names the part
         that is wrong). A state of the older layout (the series alone) is read as one entry per
-        step, with ``limit``."""
+        step, then bounded by ``limit``."""
         if not isinstance(state, dict):
             raise InputError(f"history state: expected a dict, got {type(state).__name__}")
         if "series" not in state:  # the older layout: series only, one entry per step
-            state = {"limit": limit, "stride": 1, "steps": len(state.get("step_loss", [])),
-                     "room": 0, "measured": 0, "held": None, "series": state}
+            history = cls.from_state({
+                "limit": None, "stride": 1, "steps": len(state.get("step_loss", [])),
+                "room": 0, "measured": 0, "held": None, "series": state})
+            history.limit = _check_limit(limit, "history limit")
+            while history.limit is not None and len(history.step_loss) > history.limit:
+                history._halve()
+            while history.limit is not None and len(history.epoch_step) > history.limit:
+                history._thin_epochs()
+            return history
         unknown = set(state) - {"limit", "stride", "steps", "room", "measured", "held", "series"}
         if unknown:
             raise InputError(f"history state: unknown part(s) {sorted(unknown)}")
@@ -411,10 +423,9 @@ class Trainer:
     ...; 1: every step); see ``History`` for what the series then hold. ``history_limit`` bounds
     the history's length (``History(limit)``); ``None`` keeps one entry per step.
 
-    Every step checks the loss and, with one dot product over all the parameter gradients, that
-    they are finite: a step that fails raises ``DivergedError`` and changes nothing. Like an
-    optimizer, the trainer holds on to the arrays of ``net.params()`` (modules update them in
-    place): convert the network's dtype before making it.
+    Every step checks the loss and, with one dot product over all the parameter gradients
+    (copied into one buffer), that they are finite: a step that fails raises ``DivergedError``
+    and changes nothing, neither a parameter nor the optimizer's state.
     """
 
     def __init__(
@@ -607,8 +618,8 @@ class Trainer:
         }
 
     def load_state_dict(self, state: dict) -> None:
-        """Carry on from a ``state_dict()`` (made with the same network and data). Everything
-        is checked before anything changes."""
+        """Carry on from a ``state_dict()`` (made with the same network and data), the history
+        with the limit it was saved with. Everything is checked before anything changes."""
         order = np.asarray(state["order"])
         if sorted(order.tolist()) != list(range(len(self.x))):
             raise InputError(f"trainer state: its epoch order is for {len(order)} points, the "

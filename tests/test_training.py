@@ -583,6 +583,10 @@ def test_a_history_state_of_the_older_layout_is_read_one_entry_per_step():
     history = ln.History.from_state(state)
     assert history.steps == 2 and history.stride == 1 and history.grad_norms == {1: [2.0, 3.0]}
     np.testing.assert_array_equal(history.step_ends(), [1, 2])
+    long = {"step_loss": [float(step) for step in range(1, 11)]}  # past the limit: halved
+    history = ln.History.from_state(long, limit=4)
+    assert history.stride == 4 and history.step_loss == [2.5, 6.5, 9.5]
+    np.testing.assert_array_equal(history.step_ends(), [4, 8, 10])
 
 
 # -- the divergence check: one dot product over all the parameter gradients ------------------------
