@@ -31,8 +31,9 @@ points of ``labnet.disk``, batch 10, MSE, plain SGD, through ``Trainer.step()``,
 loop a student writes with the same API: shuffle each epoch with the same generator, slice the
 mini-batch, ``forward``, loss, ``backward``, ``update_param``, and at each epoch's end the
 evaluation the Trainer records (the error on the training set, loss and error on the test set).
-Both end with the same weights (checked); what each needs made first (a trainer; the bare
-loop's generator and first order) is made before the clock starts. Many short rounds,
+Both end their first round with the same weights (checked); what each needs made first (a
+trainer; the bare loop's generator and first order) is made before the clock starts, and then
+each carries on from round to round, as a trainer does in the lab. Many short rounds,
 interleaved, and the fastest of each: the machine may be busy. The Trainer adds its divergence
 check, its history and its bookkeeping; three settings: the seed experiment's
 (``record_grad_norms=False``), the default (every node's gradient norm at every step) and the
@@ -270,8 +271,9 @@ TRAINER_SETTINGS = {
 
 
 def bare_loop(net: ln.Network, sets, rng: np.random.Generator, order: np.ndarray, epochs: int,
-              evaluate: bool) -> None:
-    """What a Trainer does, written out with the public API, minus its checks and history."""
+              evaluate: bool) -> np.ndarray:
+    """What a Trainer does, written out with the public API, minus its checks and history.
+    Returns the order of the next epoch."""
     (x, labels), (x_test, labels_test) = sets
     loss = ln.MSELoss()
     for _ in range(epochs):
@@ -286,6 +288,7 @@ def bare_loop(net: ln.Network, sets, rng: np.random.Generator, order: np.ndarray
             loss.forward(output, labels_test)
             ln.error_rate(output, labels_test)
         order = rng.permutation(len(x))
+    return order
 
 
 def trainer_contenders() -> list[Contender]:
@@ -298,8 +301,13 @@ def trainer_contenders() -> list[Contender]:
     made: dict[str, object] = {}
 
     def restore(name: str, settings: dict | None = None):
-        """The first weights, and what the contender needs made before the clock starts: a
-        trainer, or the generator and first order of the bare loop (as a trainer draws it)."""
+        """Before a contender's first round: the first weights, and what it needs made before
+        the clock starts, a trainer, or the generator and first order of the bare loop (as a
+        trainer draws it). Later rounds carry on: a trainer lives long in the lab, its history
+        grows and is halved, and the epochs go on (the weights other contenders left do not
+        change the arithmetic)."""
+        if name in made:
+            return
         for value, first in zip(params, start, strict=True):
             value[...] = first
         if settings is None:
@@ -311,7 +319,7 @@ def trainer_contenders() -> list[Contender]:
 
     def run_bare(name: str, evaluate: bool):
         rng, order = made[name]
-        bare_loop(net, sets, rng, order, TRAINER_EPOCHS, evaluate)
+        made[name] = rng, bare_loop(net, sets, rng, order, TRAINER_EPOCHS, evaluate)
 
     def run_trainer(name: str):
         step = made[name].step
