@@ -1,7 +1,9 @@
-"""How fast is labnet? One epoch of training, three ways, on the same data and the same weights.
+"""How fast is labnet? One epoch of training, three ways, on the same data and the same weights;
+then what the Trainer costs on top of the loop it runs.
 
     python benchmarks/bench_framework.py           # a few minutes
     python benchmarks/bench_framework.py --quick   # under a minute, rougher
+    python benchmarks/bench_framework.py --trainer # the Trainer part only
 
 One epoch is 1,000 points of ``labnet.disk`` with one-hot targets, MSE and plain gradient descent,
 cut into mini-batches of 1, 10, 100 or 1,000 points. The contenders:
@@ -23,6 +25,20 @@ fastest epoch (and the median). The ratios are of the fastest epochs.
 
 Targets (issue 2): labnet / hand ≤ 1.15 at batch ≥ 10 on the seed network, and labnet faster
 than torch at batch ≤ 100.
+
+**The Trainer** (issue 11): an epoch of the seed network on 1,000 training and 1,000 test
+points of ``labnet.disk``, batch 10, MSE, plain SGD, through ``Trainer.step()``, against the bare
+loop a student writes with the same API: shuffle each epoch with the same generator, slice the
+mini-batch, ``forward``, loss, ``backward``, ``update_param``, and at each epoch's end the
+evaluation the Trainer records (the error on the training set, loss and error on the test set).
+Both end their first round with the same weights (checked); what each needs made first (a
+trainer; the bare loop's generator and first order) is made before the clock starts, and then
+each carries on from round to round, as a trainer does in the lab. Many short rounds,
+interleaved, and the fastest of each: the machine may be busy. The Trainer adds its divergence
+check, its history and its bookkeeping; three settings: the seed experiment's
+(``record_grad_norms=False``), the default (every node's gradient norm at every step) and the
+lab's (``history_limit=2**14``, ``norm_every=16``). Target: Trainer / bare ≤ 1.1. Also printed:
+the bare loop without the evaluation, to show what the evaluation costs.
 """
 
 from __future__ import annotations
@@ -244,6 +260,115 @@ def measure(contenders: list[Contender], budget: float, min_rounds: int, max_rou
     return rounds
 
 
+# -- the Trainer against the bare loop it runs ----------------------------------------------------
+TRAINER_EPOCHS = 1  # a round: one epoch, its evaluation included; many short rounds
+TRAINER_SETTINGS = {
+    # name: keyword arguments of the Trainer
+    "trainer, seed run": {"record_grad_norms": False},
+    "trainer, default": {},
+    "trainer, lab": {"history_limit": 2**14, "norm_every": 16},
+}
+
+
+def bare_loop(net: ln.Network, sets, rng: np.random.Generator, order: np.ndarray, epochs: int,
+              evaluate: bool) -> np.ndarray:
+    """What a Trainer does, written out with the public API, minus its checks and history.
+    Returns the order of the next epoch."""
+    (x, labels), (x_test, labels_test) = sets
+    loss = ln.MSELoss()
+    for _ in range(epochs):
+        for start in range(0, len(x), 10):
+            batch = order[start:start + 10]
+            loss.forward(net.forward(x[batch]), labels[batch])
+            net.backward(loss.backward())
+            net.update_param(LR)
+        if evaluate:  # what the Trainer records at an epoch's end
+            ln.error_rate(net.forward(x), labels)
+            output = net.forward(x_test)
+            loss.forward(output, labels_test)
+            ln.error_rate(output, labels_test)
+        order = rng.permutation(len(x))
+    return order
+
+
+def trainer_contenders() -> list[Contender]:
+    x, labels = ln.disk(N_POINTS, rng=0)
+    sets = ((x, labels), ln.disk(N_POINTS, rng=1))
+    net = ln.PRESETS["seed"](0)
+    params = [value for value, _ in net.params()]
+    start = [value.copy() for value in params]
+    steps = TRAINER_EPOCHS * N_POINTS // 10
+    made: dict[str, object] = {}
+
+    def restore(name: str, settings: dict | None = None):
+        """Before a contender's first round: the first weights, and what it needs made before
+        the clock starts, a trainer, or the generator and first order of the bare loop (as a
+        trainer draws it). Later rounds carry on: a trainer lives long in the lab, its history
+        grows and is halved, and the epochs go on (the weights other contenders left do not
+        change the arithmetic)."""
+        if name in made:
+            return
+        for value, first in zip(params, start, strict=True):
+            value[...] = first
+        if settings is None:
+            rng = np.random.default_rng(0)
+            made[name] = (rng, rng.permutation(N_POINTS))
+        else:
+            made[name] = ln.Trainer(net, data=sets[0], test=sets[1], batch_size=10, lr=LR,
+                                    rng=0, **settings)
+
+    def run_bare(name: str, evaluate: bool):
+        rng, order = made[name]
+        made[name] = rng, bare_loop(net, sets, rng, order, TRAINER_EPOCHS, evaluate)
+
+    def run_trainer(name: str):
+        step = made[name].step
+        for _ in range(steps):
+            step()
+
+    def weights():
+        return [value.copy() for value in params]
+
+    contenders = []
+    for name, evaluate in (("bare", True), ("bare, no evaluation", False)):
+        contenders.append(Contender(name, lambda name=name, evaluate=evaluate: run_bare(
+            name, evaluate), lambda name=name: restore(name), weights))
+    for name, settings in TRAINER_SETTINGS.items():
+        contenders.append(Contender(
+            name, lambda name=name: run_trainer(name),
+            lambda name=name, settings=settings: restore(name, settings), weights))
+    return contenders
+
+
+def trainer_report(budget: float, min_rounds: int, max_rounds: int) -> dict[str, float]:
+    """Print the Trainer's times against the bare loop's; return the ratios."""
+    contenders = trainer_contenders()
+    rounds = measure(contenders, budget, min_rounds, max_rounds)
+    best = {c.name: min(c.times) for c in contenders}
+    median = {c.name: statistics.median(c.times) for c in contenders}
+    steps = TRAINER_EPOCHS * N_POINTS // 10
+    print(f"\nThe Trainer against the bare loop: the seed network, batch 10, one epoch a round "
+          f"(its evaluation included), {rounds} rounds; µs a step, min (median) over the rounds")
+    # a busy machine slows whole stretches of rounds: the ratio within each round, where the
+    # contenders ran one after the other, is steadier; its median is printed too
+    bare_times = next(c.times for c in contenders if c.name == "bare")
+    paired = {c.name: statistics.median(t / b for t, b in zip(c.times, bare_times, strict=True))
+              for c in contenders}
+    print(f"{'contender':<22} {'min':>8} {'(median)':>9} {'/ bare':>8} {'(in-round)':>10}")
+    for contender in contenders:
+        name = contender.name
+        print(f"{name:<22} {best[name] / steps * 1e6:>8.1f} ({median[name] / steps * 1e6:>7.1f}) "
+              f"{best[name] / best['bare']:>8.3f} ({paired[name]:>8.3f})")
+    print("bare: shuffle, mini-batch, forward, loss, backward, update_param, and at the epoch's "
+          "end the evaluation the Trainer records; / bare: of the fastest rounds, (in-round): "
+          "the median over the rounds of the ratio within a round")
+    ratios = {name: best[name] / best["bare"] for name in TRAINER_SETTINGS}
+    for name, ratio in ratios.items():
+        print(f"  {name} / bare <= 1.1: {ratio:.3f} (in-round {paired[name]:.3f})  "
+              f"{'pass' if ratio <= 1.1 else 'FAIL'}")
+    return ratios
+
+
 # -- the report -----------------------------------------------------------------------------------
 def blas_threads() -> int:
     """How many threads NumPy's BLAS uses (threadpoolctl knows; else the usual variables)."""
@@ -283,8 +408,14 @@ def ms(seconds: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a fast, rougher run")
+    parser.add_argument("--trainer", action="store_true", help="the Trainer part only")
     args = parser.parse_args(argv)
     budget, min_rounds, max_rounds = (0.3, 3, 20) if args.quick else (8.0, 15, 400)
+    if args.trainer:
+        print(f"load average before: {load_average()}")
+        trainer_report(budget, 4 * min_rounds, 40 * max_rounds)
+        print(f"load average after: {load_average()}")
+        return 0
 
     threads = blas_threads()
     torch_version = torch_available()
@@ -333,6 +464,8 @@ def main(argv: list[str] | None = None) -> int:
             ratio = results[seed, batch_size]["labnet"] / results[seed, batch_size]["torch"]
             verdict = "pass" if ratio < 1.0 else "FAIL"
             print(f"  labnet/torch <  1    at batch {batch_size:>4}: {ratio:.3f}  {verdict}")
+    trainer_report(budget, 4 * min_rounds, 40 * max_rounds)
+    print(f"load average after: {load_average()}")
     return 0
 
 

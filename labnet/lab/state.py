@@ -35,6 +35,9 @@ from labnet.training import Trainer
 HISTORY_LIMIT = 2**14
 """The history keeps at most this many entries per series (``labnet.training.History``), so a
 lab can play for hours in bounded memory and time."""
+NORM_EVERY = 16
+"""The lab's trainer measures every node's gradient norm every this many steps (the curves
+need no more; measuring them at every step cost a fifth of a step)."""
 UNDO_LIMIT = 100
 MAX_BATCH = 100_000
 MAX_CAP = 1e9
@@ -345,7 +348,8 @@ class LabState:
         self.trainer = Trainer(
             self.network, LOSSES[settings.loss](), self._make_optimizer(self.network),
             data=train, test=test, batch_size=settings.batch_size, lr=settings.lr,
-            rng=self.rng, evaluate_epochs=False,  # TODO-MERGE history_limit=HISTORY_LIMIT
+            rng=self.rng, evaluate_epochs=False, history_limit=HISTORY_LIMIT,
+            norm_every=NORM_EVERY,
             callbacks=[self.scorer])
         self.scorer.reset()
 
