@@ -26,8 +26,7 @@ import timeit
 
 import numpy as np
 
-from labnet.lab import Lab
-from labnet.lab import streams
+from labnet.lab import Lab, streams
 from labnet.lab.state import single_blas_thread
 from labnet.training import Trainer
 

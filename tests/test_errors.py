@@ -566,7 +566,8 @@ def test_a_malformed_trainer_state_is_refused_and_changes_nothing():
     for key, value, message in [("rng", {"state": 1}, r"'rng' is not the state of a PCG64"),
                                 ("steps", "x", r"steps must be an integer >= 0, got 'x'"),
                                 ("epoch_losses", ["x"], r"epoch_losses must be a list of numbers"),
-                                ("history", {"step_loss": 3}, r"step_loss must be a list of numbers"),
+                                ("history", {"step_loss": 3}, r"step_loss must be a list of "
+                                                              r"numbers"),
                                 ("history", {"grad_norms": [[1, ["x"]]]}, r"grad_norms\[1\] must "
                                                                           r"be a list of numbers"),
                                 ("order", ["a"] * 20, r"epoch order")]:

@@ -24,6 +24,7 @@ import numpy as np
 from labnet.errors import GraphError, InputError, LabnetError, ShapeError
 from labnet.modules import MODULES, Linear, Module
 from labnet.network import Network, Node
+from labnet.presets import suggested_init
 
 INPUT = 0
 """The lab's input node: the two coordinates of a point of the plane."""
@@ -47,7 +48,9 @@ SHORT_LABELS = {"ReLU": "ReLU", "LeakyReLU": "leaky", "Tanh": "tanh", "Sigmoid":
 class NodeSpec:
     """What a node is, without its weights: a module class and its constructor arguments.
 
-    A Linear's ``in_features`` is left out: it is inferred from the graph."""
+    A Linear's ``in_features`` and ``init`` are left out: the graph gives the first, and the
+    lab chooses the second when it draws the weights (``labnet.presets.suggested_init``: He's
+    before a ReLU, Xavier's elsewhere), so an edit elsewhere never redraws a node's weights."""
 
     cls: type[Module]
     config: Mapping = field(default_factory=dict)
@@ -72,6 +75,7 @@ class NodeSpec:
         config = dict(module.config())
         if isinstance(module, Linear):
             config.pop("in_features", None)
+            config.pop("init", None)
         return cls(type(module), MappingProxyType(config))
 
     @classmethod
@@ -373,7 +377,10 @@ class Graph:
                 operators[node] = trial.operators[node]
                 new.append(node)
         for node in new:
-            operators[node].reset_parameters(rng)
+            module = operators[node]
+            if isinstance(module, Linear):
+                module.init = suggested_init(trial, node)
+            module.reset_parameters(rng)
         return Network(operators, connectivity, in_features=IN_FEATURES)
 
 

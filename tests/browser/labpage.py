@@ -85,8 +85,9 @@ CLIPPED_JS = """
 (root) => {
   const lab = root.getBoundingClientRect();
   const found = [];
-  const name = el => (el.className && el.className.baseVal !== undefined ? el.className.baseVal
-                      : el.className) + (el.textContent ? ` "${el.textContent.trim().slice(0, 30)}"` : '');
+  const name = el => (el.className && el.className.baseVal !== undefined
+                      ? el.className.baseVal : el.className)
+    + (el.textContent ? ` "${el.textContent.trim().slice(0, 30)}"` : '');
   const parts = root.querySelectorAll(
     'button, select, input, label, .lab-tab, .lab-stat, .lab-field-name, .lab-card-title, '
     + 'figcaption, .lab-card, .lab-legend-item, .lab-message, h4, output, .lab-node-label');
@@ -181,18 +182,12 @@ class LabPage:
     def reveal(self, css: str) -> None:
         """If the part ``css`` is on a tab page not shown, click that page's tab (as a user
         would)."""
-        page_class = self.part(css).evaluate("""el => {
+        index = self.part(css).evaluate("""el => {
           const page = el.closest('.lab-tab-page');
-          if (!page || !page.hidden) return null;
-          return [...page.classList].find(c => c.startsWith('lab-panel-'));
+          return page && page.hidden ? [...page.parentElement.children].indexOf(page) : -1;
         }""")
-        if page_class:
-            tab = {"lab-panel-data": "data", "lab-panel-train": "train",
-                   "lab-inside": "inside", "lab-panel-teach": "teach"}[page_class]
-            self.part(f".lab-tab-{tab}").click()
-        elif self.part(css).evaluate("el => !!el.closest('.lab-inside')"):
-            if self.part(".lab-inside").evaluate("el => el.hidden"):
-                self.part(".lab-tab-inside").click()
+        if index >= 0:
+            self.root.locator(".lab-tab").nth(index).click()
 
     def click(self, css: str) -> None:
         self.reveal(css)
