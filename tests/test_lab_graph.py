@@ -52,7 +52,7 @@ def test_a_graph_of_a_network_has_its_nodes_edges_and_specs():
     graph = Graph.of(net)
     assert set(graph.nodes) == set(net.operators)
     assert sorted(graph.edges) == sorted(FIGURE1_EDGES)
-    assert graph.nodes[1] == NodeSpec.new("Linear", {"width": 25})
+    assert (graph.nodes[1].kind, graph.nodes[1].width) == ("Linear", 25)
     assert graph.nodes[5].kind == "Sum" and set(graph.positions) == {0, *net.operators}
 
 

@@ -150,3 +150,15 @@ def test_scores_of_a_diverged_network_are_not_a_number_but_never_an_error():
     scores = state.scores()
     assert not np.isfinite(scores["train_loss"])
     assert 0 <= scores["train_error"] <= 1
+
+
+def test_finishing_scores_is_safe_when_a_listener_asks_for_scores_meanwhile():
+    state = LabState()
+    state.set_training(batch_size=1000)
+    state.train_for(1.0, max_steps=3)  # three epochs: three jobs
+    asked = []
+    state.listeners.append(lambda event: asked.append(state.scores()) if isinstance(
+        event, Scored) and len(asked) < 5 else None)
+    state.scorer.finish()
+    assert asked and not state.scorer.pending
+    assert np.isfinite(state.trainer.history.train_error).all()
