@@ -4,8 +4,9 @@ without the lab, in one process, rounds interleaved.
     python benchmarks/bench_lab.py [--seconds 3] [--rounds 3] [--points 2000]
 
 - **without the lab**: a ``Trainer`` with the lab's network, data and settings (the default lab:
-  the seed network on 2,000 disk points, MSE, plain SGD, lr 0.1, batch 10), stepping in a loop,
-  evaluating at each epoch's end as a Trainer does.
+  the seed network on 2,000 disk points, MSE, plain SGD, lr 0.1, batch 10, the history bounded
+  and the norms measured every 16 steps, as the lab's trainer does), stepping in a loop,
+  evaluating at each epoch's end as a Trainer does (the lab does it too, in slices).
 - **with the lab**: the same lab playing (its asyncio loop: slices of training, the scores in
   slices, frames sent), with a simulated page that paints each frame ``--paint-ms`` after it is
   sent and then says so, as the browser does.
@@ -27,7 +28,7 @@ import timeit
 import numpy as np
 
 from labnet.lab import Lab, streams
-from labnet.lab.state import single_blas_thread
+from labnet.lab.state import HISTORY_LIMIT, NORM_EVERY, single_blas_thread
 from labnet.training import Trainer
 
 
@@ -81,7 +82,7 @@ def without_the_lab(points: int, seconds: float) -> float:
     state = lab.state
     train, test = state.data.network_sets()
     trainer = Trainer(state.network, "mse", None, data=train, test=test, batch_size=10,
-                      lr=0.1, rng=0, history_limit=2**14)
+                      lr=0.1, rng=0, history_limit=HISTORY_LIMIT, norm_every=NORM_EVERY)
     steps, start = 0, time.perf_counter()
     with np.errstate(over="ignore", invalid="ignore"), single_blas_thread():
         while time.perf_counter() - start < seconds:

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from labnet.errors import DivergedError
 from labnet.lab.events import Scored
-from labnet.lab.widget import FRAME_INTERVAL
 
 if TYPE_CHECKING:
     from labnet.lab.lab import Lab
@@ -77,12 +76,12 @@ class Player:
         lab = self.lab
         window_start, window_steps = time.perf_counter(), 0
         tokens, last = 0.0, time.perf_counter()  # steps the cap allows, and when they grew
-        next_frame, next_score = 0.0, time.perf_counter() + SCORE_EVERY
+        next_check, next_score = 0.0, time.perf_counter() + SCORE_EVERY
         try:
             while self.playing and self._task is me:  # one loop trains at a time
                 state, widget = lab.state, lab.widget
                 now = time.perf_counter()
-                budget = min(TRAIN_SLICE, max(next_frame - now, 0.001))
+                budget = min(TRAIN_SLICE, max(widget.time_to_frame(now), 0.0005))
                 cap = state.training.max_steps_per_second
                 allowed = 100_000
                 if cap is not None:
@@ -103,8 +102,8 @@ class Player:
                 if now - window_start >= 0.5:
                     self.steps_per_second = window_steps / (now - window_start)
                     window_start, window_steps = now, 0
-                if now >= next_frame:
-                    next_frame = now + FRAME_INTERVAL
+                if now >= next_check:
+                    next_check = now + 1.0
                     seen = widget.last_seen
                     if seen is not None and now - seen > UNSEEN_PAUSE:
                         widget.say(f"Paused: no page has shown this lab for "
@@ -116,7 +115,7 @@ class Player:
                 # the kernel handles clicks between two turns; with a cap, wait for the next
                 # step allowed (or frame due) instead of spinning
                 wait = 0.0 if cap is None or tokens >= 1 else min(
-                    (1 - tokens) / cap, max(next_frame - time.perf_counter(), 0.0))
+                    (1 - tokens) / cap, widget.time_to_frame(time.perf_counter()))
                 await asyncio.sleep(wait)
         except DivergedError as error:
             lab.widget.say(f"Paused: {error}", error=True, sticky=True)

@@ -10,6 +10,7 @@ were computed since).
 from __future__ import annotations
 
 import math
+import time
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,7 +29,9 @@ EPOCH_SERIES = ("epoch_loss", "train_error", "test_loss", "test_error")
 def boundary(pictures: Pictures, n: int, frame: int) -> Message:
     image = pictures.boundary(n)
     _, extent = pictures.grid(n)
-    return {"type": "boundary", "frame": frame, "n": n, "extent": list(extent)}, [image.tobytes()]
+    content = {"type": "boundary", "frame": frame, "n": n, "extent": list(extent),
+               "sent": time.time()}
+    return content, [image.tobytes()]
 
 
 def thumbs(lab: Lab, pictures: Pictures, n: int, frame: int) -> Message:

@@ -51,7 +51,7 @@ MIN_PLAY_GRID, MAX_PLAY_GRID = 32, 64
 THUMB_INTERVAL = 1 / 15
 THUMB_GRID = 24
 UNIT_GRID = 64
-MAX_IN_FLIGHT = {"boundary": 2, "thumbs": 1}
+MAX_IN_FLIGHT = {"boundary": 6, "thumbs": 2}
 """Frames sent but not yet painted, at most: the next is sent when one is painted."""
 ACK_TIMEOUT = 2.0
 """Seconds after which an unanswered frame counts as lost (a closed page)."""
@@ -196,7 +196,7 @@ class LabWidget(anywidget.AnyWidget):
                 self._send_boundary(now, playing)
             if "thumbs" in dirty and self._may_send("thumbs", now, playing, THUMB_INTERVAL):
                 self._send_frame("thumbs", streams.thumbs(
-                    lab, self.pictures, THUMB_GRID, self.frames["thumbs"] + 1), now)
+                    lab, self.pictures, THUMB_GRID, self.frames["thumbs"] + 1), now, playing)
                 if "unitmap" in dirty:
                     message = streams.unit_map(lab, self.pictures, UNIT_GRID)
                     if message is not None:
@@ -222,13 +222,18 @@ class LabWidget(anywidget.AnyWidget):
         n = min(self.play_grid, self.grid) if playing else self.grid
         start = time.perf_counter()
         self._send_frame("boundary", streams.boundary(
-            self.pictures, n, self.frames["boundary"] + 1), now)
+            self.pictures, n, self.frames["boundary"] + 1), now, playing)
         if playing:
             cost = time.perf_counter() - start
             if cost > BOUNDARY_COST and self.play_grid > MIN_PLAY_GRID:
                 self.play_grid -= 4
             elif cost < 0.6 * BOUNDARY_COST and self.play_grid < min(self.grid, MAX_PLAY_GRID):
                 self.play_grid += 4
+
+    def time_to_frame(self, now: float) -> float:
+        """Seconds until the next boundary frame is due while playing (the play loop ends its
+        slice of training then)."""
+        return max(self._sent_at["boundary"] + FRAME_INTERVAL - now, 0.0)
 
     def _may_send(self, what: str, now: float, playing: bool, interval: float = 0.0) -> bool:
         if not playing:
@@ -237,10 +242,14 @@ class LabWidget(anywidget.AnyWidget):
         if waiting >= MAX_IN_FLIGHT[what] and now - self._sent_at[what] > ACK_TIMEOUT:
             self.painted[what] = self.frames[what]  # the page is gone: start again
             waiting = 0
-        return waiting < MAX_IN_FLIGHT[what] and now - self._sent_at[what] >= interval
+        # (a tenth of the interval early is on time: turns of the play loop end unevenly)
+        return waiting < MAX_IN_FLIGHT[what] and now - self._sent_at[what] >= 0.9 * interval
 
-    def _send_frame(self, what: str, message: streams.Message, now: float) -> None:
+    def _send_frame(self, what: str, message: streams.Message, now: float,
+                    playing: bool = True) -> None:
         self.frames[what] += 1
+        if not playing:  # not paced: the play loop does not wait for the page to paint it
+            self.painted[what] = self.frames[what]
         self._sent_at[what] = now
         self._dirty.discard(what)
         self._post(*message)

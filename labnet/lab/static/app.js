@@ -140,7 +140,10 @@ export function render({model, el}) {
   };
   const onMessage = (content, buffers) => {
     const handle = content && streams[content.type];
-    if (handle) handle(content, buffers || []);
+    if (!handle) return;
+    const start = performance.now();
+    handle(content, buffers || []);
+    if (window.labnetTrace) window.labnetTrace.push(["handled", content.type, performance.now() - start]);
   };
   const handlers = Object.entries(on).map(([name, handler]) => [`change:${name}`, handler]);
   for (const [event, handler] of handlers) model.on(event, handler);

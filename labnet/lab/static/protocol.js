@@ -74,6 +74,7 @@
  * @property {number} frame    answered with a Painted message once painted
  * @property {number} n
  * @property {number[]} extent [x1 low, x1 high, x2 low, x2 high] of the grid
+ * @property {number} sent     when the kernel sent it (seconds since 1970: the page's clock)
  */
 
 /**
