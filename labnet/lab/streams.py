@@ -17,6 +17,7 @@ import numpy as np
 
 from labnet.lab.graph import INPUT
 from labnet.lab.pictures import Pictures, edge_norms
+from labnet.lab.state import single_blas_thread
 from labnet.walkthrough import heatmap_values
 
 if TYPE_CHECKING:
@@ -40,9 +41,10 @@ def thumbs(lab: Lab, pictures: Pictures, n: int, frame: int) -> Message:
     found = pictures.units(n, lab.display.units)
     nodes = [{"id": node, "unit": unit, "low": low, "high": high}
              for node, unit, _, low, high in found]
-    norms = {str(node): _finite(value) for node, value in network.grad_norms().items()}
-    edges = [[src, dst, _finite(value)]
-             for (src, dst), value in edge_norms(network, lab.display.edges).items()]
+    with single_blas_thread():  # (dot products: BLAS threads waking up took ~5 ms a norm)
+        norms = {str(node): _finite(value) for node, value in network.grad_norms().items()}
+        edges = [[src, dst, _finite(value)]
+                 for (src, dst), value in edge_norms(network, lab.display.edges).items()]
     content = {"type": "thumbs", "frame": frame, "n": n, "nodes": nodes, "grad_norms": norms,
                "edges": edges, "edge_mode": lab.display.edges}
     return content, [b"".join(image.tobytes() for _, _, image, _, _ in found)]
