@@ -438,7 +438,6 @@ def test_importing_the_state_loads_no_widget_or_drawing_library():
     assert out.strip() == "[]"
 
 
-@pytest.mark.xfail(reason="needs the bounded History merge", strict=False)
 def test_the_history_stays_bounded_however_long_training_goes(monkeypatch):
     monkeypatch.setattr("labnet.lab.state.HISTORY_LIMIT", 64)
     state = LabState()
