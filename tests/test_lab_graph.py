@@ -101,6 +101,10 @@ def test_a_node_put_into_an_edge_takes_its_place():
     (lambda g: g.add("Linear", {"width": MAX_WIDTH + 1}), "from 1 to 4096"),
     (lambda g: g.add("ReLU", between=(1, 3)), "there is no edge 1 → 3 to put a ReLU into"),
     (lambda g: g.add("Linear", at=(float("inf"), 0)), "must be finite"),
+    (lambda g: g.add("ReLU", at=(1, 2, 3)), "ReLU: at must be a pair, got (1, 2, 3)"),
+    (lambda g: g.add("ReLU", at=5), "at must be a pair"),
+    (lambda g: g.add("ReLU", between=(1,)), "between must be a pair"),
+    (lambda g: g.add("ReLU", between=7), "between must be a pair"),
 ])
 def test_an_edit_no_network_can_have_is_refused_saying_why(edit, words):
     graph = figure1()

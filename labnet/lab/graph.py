@@ -182,6 +182,9 @@ class Graph:
         with everything right of it."""
         spec = NodeSpec.new(kind, params or {})
         node = self.next_id()
+        for name, pair in (("at", at), ("between", between)):
+            if pair is not None and not (isinstance(pair, tuple | list) and len(pair) == 2):
+                raise InputError(f"{kind}: {name} must be a pair, got {_short(pair)}")
         edges, positions = self.edges, dict(self.positions)
         if between is not None:
             src, dst = between
