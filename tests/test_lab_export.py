@@ -1,0 +1,60 @@
+"""A picture of the lab for slides (``labnet.lab.export``): a PNG of the boundary, the curves and
+the graph, written whole or not at all."""
+
+import io
+import os
+
+import numpy as np
+import pytest
+
+from labnet.lab import Lab
+from labnet.lab.export import picture, write_file
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def test_a_picture_of_a_trained_lab_is_a_png_of_three_panels():
+    lab = Lab(preset="figure1")
+    lab.epoch()
+    png = picture(lab, grid=20, dpi=50)
+    assert png_size(png) == (650, 210)
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(io.BytesIO(png))
+    assert np.unique(pixels.reshape(-1, pixels.shape[-1]), axis=0).shape[0] > 50  # drawn
+
+
+def test_a_lab_with_no_network_yet_or_no_history_still_has_a_picture():
+    lab = Lab(preset=None)
+    png_size(picture(lab, grid=10, dpi=40))
+    lab = Lab()
+    lab.show(discretize=True, test_points=False)
+    png_size(picture(lab, grid=10, dpi=40))
+
+
+def test_a_file_is_written_whole(tmp_path):
+    path = tmp_path / "lab.png"
+    write_file(path, b"first")
+    write_file(path, b"second")
+    assert path.read_bytes() == b"second" and os.listdir(tmp_path) == ["lab.png"]
+
+
+def test_a_write_that_fails_leaves_the_old_file_and_no_temporary_one(tmp_path, monkeypatch):
+    path = tmp_path / "lab.png"
+    write_file(path, b"old")
+
+    def full_disk(source, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(ValueError, match="No space left on device"):
+        write_file(path, b"new")
+    assert path.read_bytes() == b"old" and os.listdir(tmp_path) == ["lab.png"]
+
+
+def test_a_folder_that_does_not_exist_is_a_value_error(tmp_path):
+    with pytest.raises(ValueError, match="cannot write"):
+        write_file(tmp_path / "missing" / "lab.png", b"png")
