@@ -97,6 +97,11 @@ def test_an_incomplete_graph_says_so_until_it_is_complete_again():
     assert lab.widget.graph["error"] == lab.graph_error
     lab.widget.run("step", {})  # training goes on, the message stays
     assert lab.widget.message["sticky"] and lab.state.trainer.steps == 1
+    lab.widget.run("set_data", {"noise": 3})  # another action's refusal shows, for a while:
+    assert "noise" in lab.widget.message["text"]
+    lab.widget.run("step", {})  # then what is still true comes back
+    assert lab.widget.message["graph"] and f"node(s) {node} cannot be" in \
+        lab.widget.message["text"]
     lab.widget.run("remove", {"node": node})
     assert lab.widget.message["text"] == "" and lab.widget.graph["error"] is None
 

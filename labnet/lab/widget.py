@@ -118,8 +118,7 @@ class LabWidget(anywidget.AnyWidget):
             self.graph = graph_json(lab)
             self._dirty.update(("boundary", "thumbs", "curves", "unitmap", "status"))
             if lab.state.graph_error is not None:
-                self.say(f"The graph is not a network yet: {lab.state.graph_error} (training "
-                         f"goes on with the last network)", error=True, sticky=True)
+                self.say_what_stays()
             elif self.message.get("sticky") and self.message.get("graph"):
                 self.say("")
         elif isinstance(event, DataChanged):
@@ -149,6 +148,16 @@ class LabWidget(anywidget.AnyWidget):
         self._message_id += 1
         self.message = {"text": text, "error": error, "sticky": sticky and bool(text),
                         "graph": text.startswith("The graph is not"), "id": self._message_id}
+
+    def say_what_stays(self) -> None:
+        """The message that holds until what it says is no longer true: that the graph is not
+        a network yet (or no message)."""
+        error = self.lab.state.graph_error
+        if error is None:
+            self.say("")
+        else:
+            self.say(f"The graph is not a network yet: {error} (training goes on with the last "
+                     f"network)", error=True, sticky=True)
 
     def schedule_flush(self) -> None:
         """Send what changed: at once without an event loop (tests, scripts), else when the
@@ -308,7 +317,7 @@ class LabWidget(anywidget.AnyWidget):
         ``lab.last_traceback``. Returns what the method returned (None if it raised)."""
         lab = self.lab
         if self.message.get("text") and not self.message.get("sticky"):
-            self.say("")  # a new action: the last one's message has been read
+            self.say_what_stays()  # a new action: the last one's message has been read
         reply = {"type": "reply", "id": request, "ok": True}
         result = None
         try:
