@@ -166,7 +166,8 @@ class LabData:
                                  "plane, or give Lab(data=(x, labels))")
             train = (points.x[~points.test], points.labels[~points.test])
             test = (points.x[points.test], points.labels[points.test])
-            return cls(settings, train, test, points)
+            # the number of points is the user's: what the settings show is what there is
+            return cls(replace(settings, n_points=len(points.x)), train, test, points)
         rng = np.random.default_rng(settings.seed)
         x, labels = DATASETS[settings.dataset](settings.n_points, settings.noise, rng)
         split = train_test_split(x, labels, settings.test_fraction, rng)

@@ -11,13 +11,12 @@
 //   double-click a Linear or a LeakyReLU      set its width or its slope
 //   Ctrl+Z, Ctrl+Shift+Z (or Ctrl+Y)          undo, redo
 
-import {colourTable, h, key, logLevel, num, paintValues, svg} from "./util.js";
+import {Gestures} from "./gestures.js";
+import {colourTable, edgePath, h, key, logLevel, num, paintValues, svg} from "./util.js";
 
 const MARGIN = 46;
 const MIN_SCALE = 34;
 const MAX_SCALE = 150;
-const DRAG_START = 4;  // pixels the pointer moves before a press becomes a drag
-const EDIT_PARAMS = {Linear: ["width", "units"], LeakyReLU: ["negative_slope", "slope"]};
 
 export class GraphView {
   /**
@@ -48,7 +47,7 @@ export class GraphView {
     this.table = null;
     this.gradient = null;
     this.decades = 4;
-    this.listen();
+    this.gestures = new Gestures(this);
     new ResizeObserver(() => this.render()).observe(this.area);
   }
 
@@ -287,7 +286,7 @@ export class GraphView {
     return kind === "Linear" ? {width: Number(this.width.value) || 25} : {};
   }
 
-  // -- gestures -------------------------------------------------------------------------------
+  // -- talking to the kernel ------------------------------------------------------------------
   /** Send an intent; a refusal shows beside `where` (pixels in the area), if given. */
   async send(action, args = {}, where = null) {
     const reply = await this.channel.intent(action, args);
@@ -305,227 +304,6 @@ export class GraphView {
     clearTimeout(this.refusalTimer);
     this.refusalTimer = setTimeout(() => { refusal.hidden = true; }, 6000);
   }
-
-  listen() {
-    this.palette.addEventListener("pointerdown", event => this.pressPalette(event));
-    this.svg.addEventListener("pointerdown", event => this.press(event));
-    this.svg.addEventListener("dblclick", event => this.doubleClick(event));
-    this.svg.addEventListener("keydown", event => this.key(event));
-  }
-
-  /** Where a pointer event is, in pixels of the area. */
-  local(event) {
-    const box = this.area.getBoundingClientRect();
-    return [event.clientX - box.left, event.clientY - box.top];
-  }
-
-  press(event) {
-    if (event.button !== 0) return;
-    this.svg.focus({preventScroll: true});
-    const target = event.target;
-    const remove = target.closest("[data-delete]");
-    if (remove) {
-      event.stopPropagation();
-      return this.send("remove", {node: this.idOf(remove.dataset.delete)});
-    }
-    const port = target.closest("[data-port]");
-    if (port) return this.dragEdge(event, this.idOf(port.dataset.port));
-    const group = target.closest("[data-node]");
-    if (group) return this.dragNode(event, group);
-    const hit = target.closest("[data-edge]");
-    if (hit) {
-      this.selected = {edge: this.edges.get(hit.dataset.edge).edge};
-      return this.outline();
-    }
-    this.dragBackground(event);
-  }
-
-  /** The id a data attribute names: a number if the graph has that number. */
-  idOf(text) {
-    const found = this.graph.nodes.find(n => String(n.id) === text);
-    return found ? found.id : text;
-  }
-
-  track(event, onMove, onUp) {
-    const start = [event.clientX, event.clientY];
-    let moved = false;
-    const move = e => {
-      if (!moved && Math.hypot(e.clientX - start[0], e.clientY - start[1]) < DRAG_START) return;
-      moved = true;
-      onMove(e);
-    };
-    const up = e => {
-      window.removeEventListener("pointermove", move);
-      window.removeEventListener("pointerup", up);
-      onUp(e, moved);
-    };
-    window.addEventListener("pointermove", move);
-    window.addEventListener("pointerup", up);
-  }
-
-  dragNode(event, group) {
-    const drawn = this.nodes.get(group.dataset.node);
-    const [x0, y0] = this.local(event);
-    this.track(event, e => {
-      const [x, y] = this.local(e);
-      group.setAttribute("transform", `translate(${drawn.x + x - x0},${drawn.y + y - y0})`);
-      group.classList.add("lab-dragging");
-    }, (e, moved) => {
-      group.classList.remove("lab-dragging");
-      const node = drawn.node.id;
-      if (!moved) {
-        this.selected = {node};
-        this.outline();
-        this.send("look_at", {node, unit: 0});
-        return;
-      }
-      const [gx, gy] = this.toGraph(...this.local(e));
-      this.send("move", {node, x: gx, y: gy}).then(reply => {
-        if (!reply.ok) this.render();
-      });
-    });
-  }
-
-  dragEdge(event, src) {
-    const from = this.nodes.get(String(src));
-    const start = [from.x + from.half[0] + this.pan[0], from.y + this.pan[1]];
-    const line = svg("path", {class: "lab-edge-draft"});
-    this.svg.append(line);
-    const draw = ([x, y]) => line.setAttribute("d", edgePath(start[0], start[1], x, y));
-    this.track(event, e => draw(this.local(e)), async (e, moved) => {
-      const where = this.local(e);
-      const below = document.elementFromPoint(e.clientX, e.clientY);
-      const group = below && below.closest && below.closest("[data-node]");
-      if (!moved || !group || group.dataset.node === String(src)) {
-        line.remove();
-        return;
-      }
-      const reply = await this.send("connect", {src, dst: this.idOf(group.dataset.node)});
-      if (reply.ok) {
-        line.remove();
-        return;
-      }
-      this.refuse(reply.error, where);
-      snapBack(line, start, where);
-    });
-  }
-
-  dragBackground(event) {
-    const start = [...this.pan];
-    const [x0, y0] = [event.clientX, event.clientY];
-    this.track(event, e => {
-      this.pan = [start[0] + e.clientX - x0, start[1] + e.clientY - y0];
-      this.layer.setAttribute("transform", `translate(${this.pan[0]},${this.pan[1]})`);
-    }, (e, moved) => {
-      if (!moved && this.selected) {
-        this.selected = null;
-        this.outline();
-      }
-    });
-  }
-
-  pressPalette(event) {
-    const item = event.target.closest("[data-kind]");
-    if (!item || event.button !== 0) return;
-    event.preventDefault();
-    const kind = item.dataset.kind;
-    const ghost = h("div", {class: "lab-ghost"}, kind);
-    const place = e => {
-      ghost.style.left = `${e.clientX + 6}px`;
-      ghost.style.top = `${e.clientY + 6}px`;
-    };
-    this.track(event, e => {
-      if (!ghost.isConnected) this.root.append(ghost);
-      place(e);
-    }, (e, moved) => {
-      ghost.remove();
-      const params = this.newParams(kind);
-      if (!moved) return this.send("add", {kind, params});
-      const box = this.area.getBoundingClientRect();
-      if (e.clientX < box.left || e.clientX > box.right || e.clientY < box.top
-        || e.clientY > box.bottom) return;
-      const where = this.local(e);
-      const edge = this.edgeNear(where);
-      const at = this.toGraph(...where);
-      this.send("add", edge ? {kind, params, at, between: edge} : {kind, params, at}, where);
-    });
-  }
-
-  /** The edge passing within a few pixels of `where` (pixels of the area), or null. */
-  edgeNear([x, y]) {
-    let best = null;
-    let bestDistance = 12;
-    for (const {path, edge} of this.edges.values()) {
-      const length = path.getTotalLength();
-      for (let s = 0; s <= length; s += 4) {
-        const p = path.getPointAtLength(s);
-        const distance = Math.hypot(p.x + this.pan[0] - x, p.y + this.pan[1] - y);
-        if (distance < bestDistance) {
-          bestDistance = distance;
-          best = edge;
-        }
-      }
-    }
-    return best;
-  }
-
-  doubleClick(event) {
-    const group = event.target.closest("[data-node]");
-    if (!group) return;
-    const drawn = this.nodes.get(group.dataset.node);
-    const edit = EDIT_PARAMS[drawn.node.kind];
-    if (!edit) return;
-    const [name, words] = edit;
-    const input = h("input", {class: "lab-param-editor", type: "number",
-      value: drawn.node.params[name], step: name === "width" ? 1 : 0.01,
-      "aria-label": `${words} of node ${drawn.node.id}`});
-    const [x, y] = this.local(event);
-    const holder = h("div", {class: "lab-param-box", style: `left:${x}px;top:${y}px`},
-      h("span", {}, `${words}: `), input);
-    this.area.append(holder);
-    input.focus();
-    input.select();
-    const done = async commit => {
-      if (!holder.isConnected) return;
-      holder.remove();
-      if (!commit || input.value === "") return;
-      this.send("set_params", {node: drawn.node.id, params: {[name]: Number(input.value)}},
-        [x, y]);
-    };
-    input.addEventListener("keydown", e => {
-      e.stopPropagation();
-      if (e.key === "Enter") done(true);
-      if (e.key === "Escape") done(false);
-    });
-    input.addEventListener("blur", () => done(true));
-  }
-
-  key(event) {
-    const mod = event.ctrlKey || event.metaKey;
-    if (mod && event.key.toLowerCase() === "z") {
-      event.preventDefault();
-      event.stopPropagation();
-      return this.send(event.shiftKey ? "redo" : "undo");
-    }
-    if (mod && event.key.toLowerCase() === "y") {
-      event.preventDefault();
-      event.stopPropagation();
-      return this.send("redo");
-    }
-    if ((event.key === "Delete" || event.key === "Backspace") && this.selected) {
-      event.preventDefault();
-      event.stopPropagation();
-      const selected = this.selected;
-      this.selected = null;
-      if (selected.edge) return this.send("disconnect", {src: selected.edge[0],
-        dst: selected.edge[1]});
-      return this.send("remove", {node: selected.node});
-    }
-    if (event.key === "Escape") {
-      this.selected = null;
-      this.outline();
-    }
-  }
 }
 
 function defs() {
@@ -533,26 +311,6 @@ function defs() {
     markerWidth: 6, markerHeight: 6, orient: "auto-start-reverse"},
   svg("path", {d: "M 0 0 L 10 5 L 0 10 z", class: "lab-arrow-head"})));
 }
-
-/** A smooth path from (x1, y1) to (x2, y2), leaving and arriving horizontally. */
-function edgePath(x1, y1, x2, y2) {
-  const bend = Math.max(20, Math.abs(x2 - x1) / 2);
-  return `M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}`;
-}
-
-/** Animate a refused draft edge back to its port, then remove it. */
-function snapBack(line, start, end) {
-  const began = performance.now();
-  const frame = now => {
-    const t = Math.min(1, (now - began) / 250);
-    const x = end[0] + (start[0] - end[0]) * t;
-    const y = end[1] + (start[1] - end[1]) * t;
-    line.setAttribute("d", edgePath(start[0], start[1], x, y));
-    if (t < 1) requestAnimationFrame(frame); else line.remove();
-  };
-  requestAnimationFrame(frame);
-}
-
 function paintThumb(canvas, values, n, table) {
   if (canvas.width !== n) canvas.width = canvas.height = n;
   const context = canvas.getContext("2d");
