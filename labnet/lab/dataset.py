@@ -123,6 +123,8 @@ class Points:
 
     def without(self, index: int) -> Points:
         keep = np.arange(len(self.x)) != index
+        if len(self.x) <= MIN_POINTS:  # (a lab of fewer could not be opened again)
+            raise InputError(f"the lab keeps {MIN_POINTS} points at least")
         if (~self.test[keep]).sum() < 1:
             raise InputError("the last training point cannot be removed")
         if not self.test[keep].any():  # the history's test errors would stop, out of step
@@ -166,8 +168,7 @@ class LabData:
                                  "plane, or give Lab(data=(x, labels))")
             train = (points.x[~points.test], points.labels[~points.test])
             test = (points.x[points.test], points.labels[points.test])
-            # the number of points is the user's: what the settings show is what there is
-            return cls(replace(settings, n_points=len(points.x)), train, test, points)
+            return cls(settings, train, test, points)
         rng = np.random.default_rng(settings.seed)
         x, labels = DATASETS[settings.dataset](settings.n_points, settings.noise, rng)
         split = train_test_split(x, labels, settings.test_fraction, rng)

@@ -373,7 +373,8 @@ def settings_json(lab: Lab) -> dict:
     data, training = state.data.settings, state.training
     datasets = list(DATASETS) + ([CUSTOM] if state.data.points is not None else [])
     return {
-        "data": {"dataset": data.dataset, "noise": data.noise, "n_points": data.n_points,
+        "data": {"dataset": data.dataset, "noise": data.noise,
+                 "n_points": len(state.data.x_all) if data.dataset == CUSTOM else data.n_points,
                  "test_fraction": data.test_fraction, "seed": data.seed,
                  "standardize": data.standardize},
         "training": {"loss": training.loss, "optimizer": training.optimizer,
