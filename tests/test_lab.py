@@ -591,7 +591,7 @@ def test_a_turn_of_the_play_loop_takes_no_more_than_50_ms_with_100000_points():
     # (issue 9: Pause waited 661 ms with 100,000 points)
     lab = Lab()
     lab.set_data(n_points=100_000)
-    lab.set_training(batch_size=500)  # an epoch every 100 steps: scores always waiting
+    lab.set_training(batch_size=2000)  # an epoch every 25 steps: scores always waiting
     playing, pausing = longest_turns(lab, 1.5)
     assert lab.state.trainer.epochs >= 2
     assert playing < 0.05 and pausing < 0.05

@@ -200,17 +200,27 @@ def test_the_point_nearest_a_click_is_removed_if_it_is_near_enough():
         data.without_point_near(*(target + 0.001), within=1e-6)
 
 
-def test_the_last_training_point_and_the_last_test_point_cannot_be_removed():
-    x = np.array([[0.1, 0.1], [0.9, 0.9], [0.1, 0.9], [0.9, 0.1]])
-    data = LabData.make(DataSettings(dataset="custom"), Points.of(x, [0, 1, 0, 1], 0.5, 0))
+def test_the_last_training_point_cannot_be_removed_nor_the_fourth_last_point():
+    x = np.random.default_rng(0).uniform(size=(8, 2))
+    data = LabData.make(DataSettings(dataset="custom"), Points.of(x, [0, 1] * 4, 0.5, 0))
     train, test = data.train[0], data.test[0]
-    data = data.without_point_near(*train[0])
+    for point in train[:3]:
+        data = data.without_point_near(*point, within=1e-9)
     with pytest.raises(ValueError, match="the last training point cannot be removed"):
-        data.without_point_near(*train[1])
-    data = data.without_point_near(*test[0])
+        data.without_point_near(*train[3], within=1e-9)
+    data = data.without_point_near(*test[0], within=1e-9)
+    assert len(data.train[0]) == 1 and len(data.test[0]) == 3
+    with pytest.raises(ValueError, match="the lab keeps 4 points at least"):
+        data.without_point_near(*test[1], within=1e-9)
+
+
+def test_the_last_test_point_cannot_be_removed():
+    x = np.array([[0.1, 0.1], [0.9, 0.9], [0.1, 0.9], [0.9, 0.1], [0.5, 0.5], [0.3, 0.7]])
+    data = LabData.make(DataSettings(dataset="custom", test_fraction=0.05),
+                        Points.of(x, [0, 1, 0, 1, 1, 0], 0.05, 0))
+    assert len(data.test[0]) == 1
     with pytest.raises(ValueError, match="the last test point cannot be removed"):
-        data.without_point_near(*test[1])
-    assert len(data.train[0]) == len(data.test[0]) == 1
+        data.without_point_near(*data.test[0][0])
 
 
 def test_own_points_of_generated_data_are_its_training_then_its_test_points():

@@ -122,6 +122,17 @@ def test_a_network_of_ones_own_with_named_nodes_saves_and_reopens(tmp_path):
     assert again.history.as_dict() == lab.history.as_dict()
 
 
+def test_a_lab_of_as_few_own_points_as_it_keeps_saves_and_reopens(tmp_path):
+    x = np.array([[0.1, 0.1], [0.9, 0.9], [0.1, 0.9], [0.9, 0.1], [0.5, 0.5]])
+    lab = Lab(data=(x, [0, 1, 0, 1, 1]))
+    lab.remove_point(0.5, 0.5)
+    with pytest.raises(ValueError, match="keeps 4 points"):
+        lab.remove_point(0.1, 0.1)
+    lab.save(tmp_path / "few.npz")
+    again = Lab.open(tmp_path / "few.npz")
+    assert len(again.state.data.x_all) == 4 and again.widget.settings == lab.widget.settings
+
+
 def test_errors_of_epochs_not_scored_yet_are_scored_before_saving(tmp_path):
     state = LabState()
     state.set_training(batch_size=1000)  # an epoch a step

@@ -382,10 +382,10 @@ def test_removing_own_points_keeps_the_trainer_and_the_data_agreeing():
         try:
             state.remove_point(*point)
         except ValueError as error:
-            assert "last test point" in str(error)
+            assert "last test point" in str(error) or "keeps 4 points" in str(error)
     state.step(4)
     trainer, data = state.trainer, state.data
-    assert len(trainer.test[0]) == len(data.test[0]) == 1
+    assert len(trainer.test[0]) == len(data.test[0]) >= 1
     assert len(trainer.x) == len(data.train[0])
     history = trainer.history
     lengths = {len(history.epoch_step), len(history.epoch_loss), len(history.train_error),

@@ -180,6 +180,7 @@ def test_graph_and_settings_json_follow_edits_and_settings():
     assert lab.widget.settings == settings_json(lab)
     lab.add_point(0.5, 0.5, 1)
     assert "custom" in lab.widget.settings["choices"]["datasets"]
+    assert lab.widget.settings["data"]["n_points"] == 2001  # the points there are
 
 
 def test_a_lab_nobody_holds_is_freed_with_its_widget():
