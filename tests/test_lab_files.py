@@ -122,6 +122,36 @@ def test_a_network_of_ones_own_with_named_nodes_saves_and_reopens(tmp_path):
     assert again.history.as_dict() == lab.history.as_dict()
 
 
+class Shifted(ln.Module):
+    """y = x + shift (a module of one's own, for the lab's palette)."""
+
+    def __init__(self, shift: float = 0.5) -> None:
+        self.shift = float(shift)
+
+    def forward(self, x):
+        return x + self.shift
+
+    def backward(self, grad_out):
+        return grad_out  # dL/dx = grad_out
+
+    def config(self) -> dict:
+        return {"shift": self.shift}
+
+
+def test_a_registered_module_is_in_the_palette_and_a_lab_with_it_saves_and_reopens(tmp_path):
+    ln.register(Shifted)
+    lab = Lab()
+    assert "Shifted" in lab.widget.settings["choices"]["palette"]
+    node = accepted(lab, "add", {"kind": "Shifted", "params": {"shift": 0.25},
+                                 "between": [6, 7]})
+    assert lab.graph_error is None and lab.network.operators[node].shift == 0.25
+    lab.step(3)
+    lab.save(tmp_path / "mine.npz")
+    again = Lab.open(tmp_path / "mine.npz")
+    assert again.network.operators[node].shift == 0.25
+    assert again.history.step_loss == lab.history.step_loss
+
+
 def test_a_lab_of_as_few_own_points_as_it_keeps_saves_and_reopens(tmp_path):
     x = np.array([[0.1, 0.1], [0.9, 0.9], [0.1, 0.9], [0.9, 0.1], [0.5, 0.5]])
     lab = Lab(data=(x, [0, 1, 0, 1, 1]))
