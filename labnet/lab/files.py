@@ -286,6 +286,13 @@ def _split(value, name: str, arrays: dict):
         return {"array": name}
     if isinstance(value, dict):
         return {key: _split(item, f"{name}/{key}", arrays) for key, item in value.items()}
+    if isinstance(value, list | tuple) and len(value) >= 32 and all(
+            isinstance(item, int | float) and not isinstance(item, bool) for item in value):
+        # a long series of numbers (the history): an array, 8 bytes a number (JSON text in a
+        # NumPy string takes 4 bytes a character: a deep network's history took 27 MB)
+        kind = np.int64 if all(isinstance(item, int) for item in value) else np.float64
+        arrays[name] = np.asarray(value, dtype=kind)
+        return {"array": name}
     if isinstance(value, list | tuple):
         return [_split(item, f"{name}/{i}", arrays) for i, item in enumerate(value)]
     if isinstance(value, np.generic):
