@@ -461,3 +461,17 @@ def test_opening_a_file_never_imports_anything(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "False"
+
+
+def test_a_long_history_is_kept_as_arrays_so_the_file_stays_small(tmp_path):
+    lab = Lab(preset="deep-sigmoid-skip")
+    lab.step(3000)
+    path = tmp_path / "deep.npz"
+    lab.save(path)
+    with np.load(path) as archive:
+        assert any(name.startswith("trainer/history") for name in archive.files)
+        description = str(archive["__lab__"])
+    assert len(description) < 20_000  # the series are arrays, not JSON text
+    assert path.stat().st_size < 2_000_000
+    opened = Lab.open(path)
+    assert opened.history.step_loss == lab.history.step_loss
