@@ -786,3 +786,43 @@ TestLabGestures = pytest.mark.slow(LabGestures.TestCase)
 TestLabGestures.settings = settings(max_examples=20, stateful_step_count=30, deadline=None,
                                     suppress_health_check=[HealthCheck.too_slow],
                                     derandomize=True)
+
+
+@pytest.mark.parametrize(("act", "words"), [
+    (lambda lab: lab.remove([1]), "a node id is a whole number or a name"),
+    (lambda lab: lab.connect({}, 1), "a node id is a whole number or a name"),
+    (lambda lab: lab.look_at([0]), "a node id is a whole number or a name"),
+    (lambda lab: lab.export_picture(None), "a file name is text"),
+    (lambda lab: lab.state.remove_point(0.5, 0.5, within=math.nan), "within must be"),
+])
+def test_bad_arguments_from_python_are_value_errors_that_change_nothing(act, words):
+    lab = Lab()
+    graph, steps = lab.state.graph, lab.state.trainer.steps
+    with pytest.raises(ValueError, match=words):
+        act(lab)
+    assert lab.state.graph is graph and lab.state.trainer.steps == steps
+
+
+def test_a_picture_that_fails_to_draw_leaves_the_change_made_and_says_so(monkeypatch):
+    lab = Lab()
+    monkeypatch.setattr(lab.widget, "on_event", lambda event: 1 / 0)
+    node = lab.add("ReLU")  # the change is made; drawing it fails
+    assert node in lab.state.graph.nodes
+    assert "ZeroDivisionError" in lab.last_traceback
+    assert "internal error while drawing" in lab.widget.message["text"]
+
+
+def test_a_module_registered_after_the_lab_was_made_joins_its_palette():
+    lab = Lab()
+    assert "Late" not in lab.widget.settings["choices"]["palette"]
+
+    @ln.register
+    class Late(ln.Module):
+        def forward(self, x):
+            return x
+
+        def backward(self, grad_out):
+            return grad_out
+
+    lab.step()
+    assert "Late" in lab.widget.settings["choices"]["palette"]

@@ -210,6 +210,7 @@ class LabData:
         nearest = int(np.argmin(distance))
         if within is None:
             within = 0.03 * float(np.ptp(points.x[:, 0]) or 1.0)
+        within = _number("within", within, 0.0, 1e300)
         if distance[nearest] > within:
             raise InputError(f"there is no point near ({x1:.3g}, {x2:.3g}) to remove")
         return LabData.make(replace(self.settings, dataset=CUSTOM), points.without(nearest))

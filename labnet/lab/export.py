@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from labnet.errors import InputError
-from labnet.lab.graph import INPUT
+from labnet.lab.nodes import INPUT
 from labnet.lab.pictures import BOUNDARY_STOPS, CLASS_COLOURS, GRADIENT_STOPS, Pictures
 
 if TYPE_CHECKING:
@@ -107,6 +107,8 @@ def _graph(ax, lab: Lab) -> None:
 def write_file(path: str | os.PathLike, content: bytes) -> None:
     """Write ``content`` to ``path`` whole or not at all: to a temporary file in the same
     folder first, then renamed over ``path`` (a failed write leaves the old file as it was)."""
+    if not isinstance(path, str | os.PathLike):
+        raise InputError(f"a file name is text, got {path!r}")
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     try:

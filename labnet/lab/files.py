@@ -24,8 +24,10 @@ import numpy as np
 from labnet.errors import InputError, LabnetError
 from labnet.lab.dataset import DataSettings, LabData, Points
 from labnet.lab.display import Display
-from labnet.lab.graph import MAX_EDGES, MAX_NODES, MAX_PARAMETERS, MAX_WIDTH, Graph, NodeSpec
-from labnet.lab.state import LabState, TrainingSettings
+from labnet.lab.graph import MAX_EDGES, MAX_NODES, Graph
+from labnet.lab.nodes import MAX_PARAMETERS, MAX_WIDTH, NodeSpec
+from labnet.lab.settings import TrainingSettings
+from labnet.lab.state import LabState
 from labnet.saving import (
     graph_spec,
     module_from_spec,

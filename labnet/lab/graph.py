@@ -15,122 +15,42 @@ module makes.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from types import MappingProxyType
 
 import numpy as np
 
 from labnet.errors import GraphError, InputError, LabnetError, ShapeError
-from labnet.modules import MODULES, Linear, Module
+from labnet.lab.layout import layout
+from labnet.lab.nodes import (
+    DEFAULT_WIDTH,
+    IN_FEATURES,
+    INPUT,
+    MAX_PARAMETERS,
+    MAX_WIDTH,
+    NodeSpec,
+    short,
+)
+from labnet.modules import Linear, Module
 from labnet.network import Network, Node
 from labnet.presets import suggested_init
 
-INPUT = 0
-"""The lab's input node: the two coordinates of a point of the plane."""
-IN_FEATURES = 2
-DEFAULT_WIDTH = 25
-"""The width of a new Linear when none is given (the seed network's)."""
+__all__ = [
+    "DEFAULT_WIDTH",
+    "INPUT",
+    "IN_FEATURES",
+    "MAX_PARAMETERS",
+    "MAX_WIDTH",
+    "Graph",
+    "NodeSpec",
+    "check_fits_the_lab",
+    "layout",
+]
+
 POSITION_LIMIT = 1000.0
 """Positions are kept within ±this many columns and rows."""
-MAX_WIDTH = 4096
-"""The widest Linear the lab makes (the front end's width box goes as far)."""
-MAX_PARAMETERS = 2**24 + 2**16
-"""The most parameters a lab's network may have (a 4096 × 4096 Linear: 128 MiB of weights)."""
 MAX_NODES = 1000
 MAX_EDGES = 4 * MAX_NODES
-
-SHORT_LABELS = {"ReLU": "ReLU", "LeakyReLU": "leaky", "Tanh": "tanh", "Sigmoid": "σ", "Sum": "+",
-                "Concat": "cat"}
-
-
-@dataclass(frozen=True)
-class NodeSpec:
-    """What a node is, without its weights: a module class and its constructor arguments.
-
-    A Linear's ``in_features`` and ``init`` are left out: the graph gives the first, and the
-    lab chooses the second when it draws the weights (``labnet.presets.suggested_init``: He's
-    before a ReLU, Xavier's elsewhere), so an edit elsewhere never redraws a node's weights."""
-
-    cls: type[Module]
-    config: Mapping = field(default_factory=dict)
-
-    @property
-    def kind(self) -> str:
-        return self.cls.__name__
-
-    @property
-    def width(self) -> int | None:
-        """The width of the node's output if the module fixes it (a Linear's), else None."""
-        return self.config.get("out_features")
-
-    def make(self, rng: np.random.Generator | None = None) -> Module:
-        """A new module (a Linear's weights are drawn when a Network builds it)."""
-        if self.cls is Linear:
-            return Linear(None, rng=rng, **self.config)
-        return self.cls(**self.config)
-
-    @classmethod
-    def of(cls, module: Module) -> NodeSpec:
-        config = dict(module.config())
-        if isinstance(module, Linear):
-            config.pop("in_features", None)
-            config.pop("init", None)
-        return cls(type(module), MappingProxyType(config))
-
-    @classmethod
-    def new(cls, kind: str, params: Mapping) -> NodeSpec:
-        """The spec of a new ``kind`` module with ``params`` (``width`` for a Linear's
-        ``out_features``), checked by making one: a bad parameter is refused here."""
-        if kind not in MODULES:
-            raise InputError(f"unknown module kind {kind!r}; choose one of {', '.join(MODULES)}")
-        module_class = MODULES[kind]
-        params = dict(params)
-        for name, value in params.items():
-            if isinstance(value, float | np.floating) and not math.isfinite(value):
-                raise InputError(f"{kind}: {name} must be a finite number, got {value}")
-        if "width" in params:
-            params["out_features"] = params.pop("width")
-        if module_class is Linear:
-            width = params.setdefault("out_features", DEFAULT_WIDTH)
-            params.pop("in_features", None)
-            if isinstance(width, bool) or not isinstance(width, int | float | np.integer) or not (
-                    1 <= width <= MAX_WIDTH and width == int(width)):
-                raise InputError(f"Linear: width must be a whole number from 1 to {MAX_WIDTH}, "
-                                 f"got {_short(width)}")
-        try:
-            spec = cls.of(cls(module_class, params).make())
-        except LabnetError:
-            raise
-        except (TypeError, ValueError) as error:  # a parameter the module does not take
-            raise InputError(f"{kind}: {error}") from None
-        unknown = sorted(set(params) - set(spec.config))
-        if unknown:  # taken by the constructor, but not kept (nor saved)
-            raise InputError(f"{kind} takes no parameter {', '.join(unknown)}; it takes "
-                             f"{', '.join(spec.params()) or 'none'}")
-        return spec
-
-    def with_params(self, params: Mapping) -> NodeSpec:
-        """This spec with some constructor arguments changed (checked as ``new`` does)."""
-        return NodeSpec.new(self.kind, {**self.config, **params})
-
-    def params(self) -> dict:
-        """The parameters a user can set, by the names ``Lab.add`` takes."""
-        params = dict(self.config)
-        if self.cls is Linear:
-            params["width"] = params.pop("out_features")
-        return params
-
-    def label(self) -> str:
-        if self.cls is Linear:
-            return f"Linear {self.width}"
-        return self.kind
-
-    def short_label(self) -> str:
-        """A label of a few characters, for crowded drawings."""
-        if self.cls is Linear:
-            return f"L{self.width}"
-        return SHORT_LABELS.get(self.kind, self.kind[:5])
 
 
 def _node_text(node: Node) -> str:
@@ -184,7 +104,7 @@ class Graph:
         node = self.next_id()
         for name, pair in (("at", at), ("between", between)):
             if pair is not None and not (isinstance(pair, tuple | list) and len(pair) == 2):
-                raise InputError(f"{kind}: {name} must be a pair, got {_short(pair)}")
+                raise InputError(f"{kind}: {name} must be a pair, got {short(pair)}")
         edges, positions = self.edges, dict(self.positions)
         if between is not None:
             src, dst = between
@@ -260,6 +180,7 @@ class Graph:
 
     # -- checks ---------------------------------------------------------------------------------
     def _require(self, node: Node, doing: str) -> None:
+        check_id(node, doing)
         if not self.has(node):
             raise GraphError(f"cannot {doing} node {node!r}: there is no such node")
 
@@ -387,6 +308,13 @@ class Graph:
         return Network(operators, connectivity, in_features=IN_FEATURES)
 
 
+def check_id(node, doing: str = "use") -> None:
+    """A node id is a whole number or a name: anything else is refused, naming it."""
+    if isinstance(node, bool) or not isinstance(node, int | str):
+        raise GraphError(f"cannot {doing} node {short(node)}: a node id is a whole number or a "
+                         f"name")
+
+
 def check_fits_the_lab(network: Network) -> None:
     """The lab's networks read the plane (node 0, 2 features) and have 2 outputs or more."""
     if network.input != INPUT:
@@ -403,70 +331,9 @@ def _checked_position(node: Node, x: float, y: float) -> tuple[float, float]:
     try:
         x, y = float(x), float(y)
     except (TypeError, ValueError, OverflowError):
-        raise InputError(f"node {node!r}: a position is two numbers, got ({_short(x)}, "
-                         f"{_short(y)})") from None
+        raise InputError(f"node {node!r}: a position is two numbers, got ({short(x)}, "
+                         f"{short(y)})") from None
     if not (math.isfinite(x) and math.isfinite(y)):
         raise InputError(f"node {node!r}: a position must be finite, got ({x}, {y})")
     return (min(max(x, -POSITION_LIMIT), POSITION_LIMIT),
             min(max(y, -POSITION_LIMIT), POSITION_LIMIT))
-
-
-def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def layout(nodes: Mapping[Node, object], edges: Iterable[tuple[Node, Node]]
-           ) -> dict[Node, tuple[float, float]]:
-    """``{node: (column, row)}``: the column is the node's depth (the longest path to it from
-    the input; back edges of a cycle are ignored, and a node no path reaches sits in column 1);
-    the row follows the node's deepest input, so a chain stays on one row and a branch takes
-    the next free row above or below."""
-    edges = list(edges)
-    feeds: dict[Node, list] = {node: [] for node in (INPUT, *nodes)}
-    inputs: dict[Node, list] = {node: [] for node in (INPUT, *nodes)}
-    for src, dst in edges:
-        feeds[src].append(dst)
-        inputs[dst].append(src)
-    # a depth-first order that skips back edges (iterative: deep graphs are fine)
-    order, seen = [], set()
-    for root in (INPUT, *nodes):
-        if root in seen:
-            continue
-        seen.add(root)
-        stack = [(root, iter(feeds[root]))]
-        while stack:
-            node, children = stack[-1]
-            child = next((c for c in children if c not in seen), None)
-            if child is None:
-                stack.pop()
-                order.append(node)
-            else:
-                seen.add(child)
-                stack.append((child, iter(feeds[child])))
-    order.reverse()
-    position = {node: i for i, node in enumerate(order)}
-    forward = {node: [d for d in feeds[node] if position[d] > position[node]] for node in order}
-    depth = {INPUT: 0}
-    for node in order:
-        if node in depth:
-            for dst in forward[node]:
-                depth[dst] = max(depth.get(dst, 0), depth[node] + 1)
-    for node in nodes:
-        depth.setdefault(node, 1)
-    height: dict[Node, int] = {}  # the longest path from a node on to the output
-    for node in reversed(order):
-        height[node] = 1 + max((height[d] for d in forward[node]), default=0)
-    rows: dict[Node, int] = {INPUT: 0}
-    taken: dict[int, set] = {}
-    for node in sorted(depth, key=lambda n: (depth[n], -height[n], str(n))):
-        if node == INPUT:
-            continue
-        placed = [s for s in inputs[node] if s in rows]
-        wanted = rows[max(placed, key=lambda s: (depth[s], height[s]))] if placed else 0
-        used = taken.setdefault(depth[node], set())
-        row = next(r for k in range(len(depth) + 1) for r in (wanted + k, wanted - k)
-                   if r not in used)
-        used.add(row)
-        rows[node] = row
-    return {node: (float(depth[node]), float(rows[node])) for node in depth}

@@ -27,7 +27,8 @@ from labnet.errors import GraphError, InputError
 from labnet.lab.display import PRESENTATION_SCALE, Display
 from labnet.lab.events import DataChanged, GraphChanged, SettingsChanged, Trained
 from labnet.lab.files import open_lab, save_lab
-from labnet.lab.graph import INPUT
+from labnet.lab.graph import check_id
+from labnet.lab.nodes import INPUT
 from labnet.lab.play import Player
 from labnet.lab.state import LabState
 from labnet.lab.widget import LabWidget
@@ -169,6 +170,7 @@ class Lab:
         """Show unit ``unit`` of ``node`` over the input plane (its thumbnail on the graph, and
         bigger in the Inside tab)."""
         network = self.state.require_network()
+        check_id(node, "look at")
         if node != INPUT and node not in network.operators:
             raise GraphError(f"node {node!r} is not in the network being trained")
         width = network.widths[node]
@@ -243,7 +245,14 @@ class Lab:
                 event, GraphChanged | DataChanged | SettingsChanged | Trained):
             self.display = self.display.changed(walk=None)
             self.widget.sync_view()
-        self.widget.on_event(event)
+        try:
+            self.widget.on_event(event)
+        except Exception as error:  # the change is made: a picture that fails must not undo it
+            import traceback
+
+            self.last_traceback = traceback.format_exc()
+            self.widget.say(f"internal error while drawing ({type(error).__name__}: {error}); "
+                            f"the traceback is in lab.last_traceback", error=True)
 
     # -- saving and sharing ---------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from labnet.lab.events import Scored
+from labnet.lab.settings import single_blas_thread
 from labnet.losses import LOSSES, predict_labels
 from labnet.network import Network
 from labnet.training import Callback, Trainer
@@ -174,7 +175,6 @@ class Scorer(Callback):
         return True
 
     def _add(self, job: _Job, name: str, network: Network, x, labels) -> None:
-        from labnet.lab.state import single_blas_thread  # (state imports this module)
 
         with single_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
             output = network.forward(x)

@@ -11,20 +11,24 @@ again.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import replace
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
 from labnet.errors import GraphError, InputError
 from labnet.lab.dataset import DataSettings, LabData, Points
 from labnet.lab.events import DataChanged, Event, GraphChanged, SettingsChanged, Trained
-from labnet.lab.graph import Graph, NodeSpec, check_fits_the_lab
+from labnet.lab.graph import Graph, check_fits_the_lab
+from labnet.lab.nodes import NodeSpec
 from labnet.lab.scoring import Scorer
+from labnet.lab.settings import (
+    CAP_VARIABLE,
+    TrainingSettings,
+    default_cap,
+    single_blas_thread,
+)
 from labnet.losses import LOSSES
 from labnet.modules import MODULES, Module
 from labnet.network import Network, Node
@@ -39,84 +43,9 @@ NORM_EVERY = 16
 """The lab's trainer measures every node's gradient norm every this many steps (the curves
 need no more; measuring them at every step cost a fifth of a step)."""
 UNDO_LIMIT = 100
-MAX_BATCH = 100_000
-MAX_CAP = 1e9
-"""The largest cap on steps per second (no lab trains that fast: the same as no cap)."""
-CAP_VARIABLE = "LABNET_MAX_STEPS_PER_SECOND"
-"""An environment variable a server sets for every lab: the default cap of training steps/s."""
 
-
-# -- settings -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class TrainingSettings:
-    """How the network trains."""
-
-    loss: str = "mse"
-    optimizer: str = "sgd"
-    lr: float = 0.1
-    batch_size: int = 10
-    max_steps_per_second: float | None = None
-    """A cap on training steps per second (``None``: as fast as it goes), so that many labs
-    playing on one server share it."""
-
-    def checked(self) -> TrainingSettings:
-        if self.loss not in LOSSES:
-            raise InputError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}")
-        if self.optimizer not in OPTIMIZERS:
-            raise InputError(f"unknown optimizer {self.optimizer!r}; choose one of "
-                             f"{', '.join(OPTIMIZERS)}")
-        lr, batch, cap = self.lr, self.batch_size, self.max_steps_per_second
-        if isinstance(lr, bool) or not isinstance(lr, int | float | np.integer | np.floating) \
-                or not 0 < lr <= 100:  # (NaN compares False)
-            raise InputError(f"the learning rate must be a number above 0 and at most 100, got "
-                             f"{lr!r}")
-        if isinstance(batch, bool) or not isinstance(batch, int | float | np.integer) or not (
-                1 <= batch <= MAX_BATCH and batch == int(batch)):
-            raise InputError(f"the batch size must be a whole number from 1 to {MAX_BATCH}, got "
-                             f"{batch!r}")
-        if cap is not None and (isinstance(cap, bool) or not isinstance(
-                cap, int | float | np.integer | np.floating) or not 1 <= cap <= MAX_CAP):
-            raise InputError(f"the cap on steps per second must be a number from 1 to "
-                             f"{MAX_CAP:g} (or None), got {cap!r}")
-        return replace(self, lr=float(lr), batch_size=int(batch),
-                       max_steps_per_second=None if cap is None else float(cap))
-
-    def changed(self, **changes) -> TrainingSettings:
-        names = {f.name for f in fields(self)}
-        unknown = sorted(set(changes) - names)
-        if unknown:
-            raise InputError(f"unknown training setting(s) {', '.join(unknown)}; the settings "
-                             f"are {', '.join(sorted(names))}")
-        return replace(self, **{k: v for k, v in changes.items() if v is not None}).checked()
-
-
-def default_cap() -> float | None:
-    """The cap a server sets for every lab in ``$LABNET_MAX_STEPS_PER_SECOND`` (None if unset;
-    a value that is not a number from 1 to ``MAX_CAP`` is ignored, so a typo on a server breaks
-    no lab)."""
-    text = os.environ.get(CAP_VARIABLE, "").strip()
-    try:
-        cap = float(text)
-    except ValueError:
-        return None
-    return cap if 1 <= cap <= MAX_CAP else None
-
-
-@contextlib.contextmanager
-def single_blas_thread():
-    """Run NumPy's matrix products on one thread inside this block. The lab's matrices are
-    small: with several BLAS threads on a 2-core machine shared with the browser, a 100×100
-    boundary takes 15× longer (the threads wait for each other)."""
-    global _blas
-    if _blas is None:
-        _blas = ThreadpoolController()
-    with _blas.limit(limits=1, user_api="blas"):
-        yield
-
-
-_blas: ThreadpoolController | None = None
-
-
+__all__ = ["CAP_VARIABLE", "HISTORY_LIMIT", "NORM_EVERY", "LabState", "TrainingSettings",
+           "default_cap", "single_blas_thread"]
 class LabState:
     """The state of a lab; every change a gesture or a notebook makes is a method here.
 

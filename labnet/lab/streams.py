@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from labnet.lab.graph import INPUT
+from labnet.lab.nodes import INPUT
 from labnet.lab.pictures import Pictures, edge_norms
-from labnet.lab.state import single_blas_thread
+from labnet.lab.settings import single_blas_thread
 from labnet.walkthrough import heatmap_values
 
 if TYPE_CHECKING:
