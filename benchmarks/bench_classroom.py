@@ -282,15 +282,16 @@ PAGE_JS = r"""
   const lab = () => document.querySelector('.labnet-lab');
   const stepOf = () => {
     const status = lab() && lab().querySelector('.lab-status');
-    const m = status && status.textContent.match(/\bstep\s+(\d+)/);
-    return m ? Number(m[1]) : null;
+    const m = status && status.textContent.match(/\bstep\s+([\d,]+)/);
+    return m ? Number(m[1].replace(/,/g, '')) : null;
   };
   let srcChanges = 0, observed = null;
   const bench = {
     stepOf,
     probe() {
       const root = lab();
-      const attr = root && root.getAttribute('data-paints');
+      const attr = root && (root.labnetPaints !== undefined ? String(root.labnetPaints)
+                            : root.getAttribute('data-paints'));
       if (attr === null && root && observed === null) {  // a front end without data-paints
         const img = root.querySelector('img.lab-boundary');
         if (img) {

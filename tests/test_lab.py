@@ -7,6 +7,7 @@ import asyncio
 import gc
 import itertools
 import math
+import os
 import shutil
 import tempfile
 import threading
@@ -360,9 +361,9 @@ def test_play_trains_without_blocking_and_pause_answers_at_once():
     slices = []  # (start, end) of each slice of training
     train_for = lab.state.train_for
 
-    def timed_train_for(seconds, max_steps=100_000):
+    def timed_train_for(seconds, max_steps=100_000, **options):
         start = time.perf_counter()
-        steps = train_for(seconds, max_steps)
+        steps = train_for(seconds, max_steps, **options)
         slices.append((start, time.perf_counter()))
         return steps
 
@@ -646,12 +647,15 @@ class LabGestures(RuleBasedStateMachine):
     @initialize()
     def make_lab(self):
         self.folder = tempfile.mkdtemp()
+        self.cwd = os.getcwd()
+        os.chdir(self.folder)  # the page saves and opens in the notebook's folder
         self.lab = Lab(grid=16)
         self.lab.set_data(n_points=200)
 
     def teardown(self):
         if hasattr(self, "lab"):
             self.lab.close()
+            os.chdir(self.cwd)
             shutil.rmtree(self.folder, ignore_errors=True)
 
     def gesture(self, action: str, args) -> None:
@@ -767,7 +771,7 @@ class LabGestures(RuleBasedStateMachine):
 
     @rule(name=st.sampled_from(["lab.npz", "missing/lab.npz", ""]))
     def save_and_open(self, name):
-        path = f"{self.folder}/{name}"
+        path = name
         self.gesture("save", {"path": path})
         self.gesture("load", {"path": path})
 

@@ -49,6 +49,9 @@ EXPECTED_CALLS = {  # what the Lab method receives, when it is not GOOD's argume
     "add": ((("Linear",), {"at": (3, 2), "between": (1, 2), "width": 8})),
     "set_params": (((3,), {"width": 7})),
     "hide": (("boundary", "errors"), {}), "reveal": (("errors",), {}),
+    # the page asks before it replaces a file
+    "save": ((), {"path": "a.npz", "replace": False}),
+    "export_picture": ((), {"path": "a.png", "replace": False}),
 }
 
 
@@ -181,7 +184,6 @@ BAD = [
     ("set_training", {"lr": -INF}, "learning rate"),
     ("set_training", {"batch_size": NAN}, "batch size"),
     ("set_training", {"max_steps_per_second": NAN}, "cap on steps per second"),
-    ("set_training", {"max_steps_per_second": INF}, "cap on steps per second"),
     ("click_plane", {"x1": NAN, "x2": 0}, "coordinates within"),
     ("click_plane", {"x1": 0.5, "x2": INF}, "coordinates within"),
     # too big, too small
@@ -280,11 +282,17 @@ BAD = [
     ("walk_next", {}, "no walk under way"),
     ("walk_back", {}, "no walk under way"),
     ("finish_walk", {}, "no walk under way"),
-    ("load", {"path": "/no/such/folder/lab.npz"}, "cannot open"),
+    ("load", {"path": "no/such/folder/lab.npz"}, "cannot open"),
     ("load", {"path": ""}, "cannot open"),
-    ("save", {"path": "/no/such/folder/lab.npz"}, "cannot write"),
-    ("save", {"path": "/"}, "cannot write"),
-    ("export_picture", {"path": "/no/such/folder/lab.png"}, "cannot write"),
+    ("load", {"path": "/etc/passwd.npz"}, "keeps its files in the notebook's folder"),
+    ("save", {"path": "no/such/folder/lab.npz"}, "cannot write"),
+    ("save", {"path": "/tmp/lab.npz"}, "keeps its files in the notebook's folder"),
+    ("save", {"path": "../lab.npz"}, "keeps its files in the notebook's folder"),
+    ("save", {"path": "02-lab.ipynb"}, "ends in .npz"),
+    ("save", {"path": "lab"}, "ends in .npz"),
+    ("save", {"path": " "}, "give the file a name"),
+    ("export_picture", {"path": "no/such/folder/lab.png"}, "cannot write"),
+    ("export_picture", {"path": "lab.npz"}, "ends in .png"),
 ]
 
 
@@ -309,3 +317,12 @@ def test_a_click_on_the_plane_with_no_point_near_is_refused_in_remove_mode():
     lab.show(click="off")
     accepted(lab, "click_plane", {"x1": 0.5, "x2": 0.5})  # off: a click does nothing
     assert lab.state.data.settings.dataset == "disk"
+
+
+def test_an_empty_cap_box_removes_the_cap_and_so_does_an_infinite_rate_from_python():
+    lab = Lab(max_steps_per_second=50)
+    lab.widget.run("set_training", {"max_steps_per_second": 0, "lr": 0.05})  # the page's empty box
+    assert lab.state.training.max_steps_per_second is None and lab.state.training.lr == 0.05
+    lab.set_training(max_steps_per_second=80)
+    lab.set_training(max_steps_per_second=INF)
+    assert lab.state.training.max_steps_per_second is None

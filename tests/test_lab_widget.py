@@ -145,21 +145,22 @@ def test_while_playing_frames_wait_for_the_page_to_paint_the_last_ones():
     widget = lab.widget
     sent = messages(lab)
     now = time.perf_counter() + 1000
-    for i in range(10):  # ten turns of a play loop with no page answering
+    for i in range(MAX_IN_FLIGHT["boundary"] + 5):  # turns of a play loop, no page answering
         widget._dirty.update(("boundary", "thumbs"))
-        widget.tick(now + i * 0.1)
+        widget.tick(now + i * 0.04)  # (all within ACK_TIMEOUT)
     boundaries = kinds(sent).count("boundary")
     assert boundaries == MAX_IN_FLIGHT["boundary"]
     assert kinds(sent).count("thumbs") == MAX_IN_FLIGHT["thumbs"]
     widget._on_message(widget, {"type": "painted", "what": "boundary",
                                 "frame": widget.frames["boundary"]}, [])
     widget._dirty.add("boundary")
-    widget.tick(now + 1.1)
+    later = now + 0.04 * (MAX_IN_FLIGHT["boundary"] + 6)
+    widget.tick(later)
     assert kinds(sent).count("boundary") == boundaries + 1
     widget._dirty.add("boundary")
-    widget.tick(now + 1.2 + ACK_TIMEOUT + 0.1)  # a page that never answers is given up on
+    widget.tick(later + 0.1 + ACK_TIMEOUT + 0.1)  # a page that never answers is given up on
     widget._dirty.add("boundary")
-    widget.tick(now + 1.3 + ACK_TIMEOUT + 0.1)
+    widget.tick(later + 0.2 + ACK_TIMEOUT + 0.1)
     assert kinds(sent).count("boundary") >= boundaries + 2
     widget._on_message(widget, {"type": "painted", "what": "boundary", "frame": 10**9}, [])
     assert widget.painted["boundary"] == widget.frames["boundary"]  # no ack of frames unsent

@@ -62,6 +62,8 @@ def picture(lab: Lab, grid: int = 100, dpi: int = 110) -> bytes:
 
 
 def _curves(ax, lab: Lab) -> None:
+    from matplotlib.ticker import EngFormatter, MaxNLocator
+
     history = lab.history
     ax.set_title("loss and test error")
     ax.set_xlabel("step")
@@ -75,6 +77,8 @@ def _curves(ax, lab: Lab) -> None:
         steps = np.asarray(history.epoch_step[:len(errors)], dtype=float)
         ax.plot(steps, np.maximum(errors, 1e-4), color=CLASS_COLOURS[1], label="test error")
     ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.xaxis.set_major_formatter(EngFormatter(sep=""))  # 5k, 10k, 1M: labels that fit
     ax.legend(loc="upper right", fontsize=8)
 
 
@@ -83,7 +87,7 @@ def _graph(ax, lab: Lab) -> None:
     graph, network = state.graph, state.network
     norms = network.grad_norms() if network is not None and network.grads else {}
     top = max((v for v in norms.values() if np.isfinite(v)), default=1.0) or 1.0
-    ax.set_title("the graph (colour: gradient norm)")
+    ax.set_title("the graph (border: ‖dL/d output‖, log scale)")
     ax.axis("off")
     for src, dst in graph.edges:
         (x1, y1), (x2, y2) = graph.position(src), graph.position(dst)
@@ -97,7 +101,8 @@ def _graph(ax, lab: Lab) -> None:
             level = float(np.clip(1 + np.log10(norms[node] / top) / 4, 0, 1))
         colour = GRADIENT_STOPS[round(level * (len(GRADIENT_STOPS) - 1))]
         ax.text(x, -y, f"{node}\n{label}", ha="center", va="center", fontsize=8,
-                bbox={"boxstyle": "round", "facecolor": colour, "edgecolor": "#444444"})
+                bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": colour,
+                      "linewidth": 2.5})
     xs = [graph.position(n)[0] for n in (INPUT, *graph.nodes)]
     ys = [-graph.position(n)[1] for n in (INPUT, *graph.nodes)]
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
@@ -120,7 +125,14 @@ def write_file(path: str | os.PathLike, content: bytes) -> None:
             file.write(content)
             file.flush()
             os.fsync(file.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())  # as a file written by open() would be
         os.replace(temporary, path)
     except OSError as error:
         os.unlink(temporary)
         raise InputError(f"cannot write {path!r}: {error.strerror}") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -25,7 +25,7 @@ from labnet.errors import InputError, LabnetError
 from labnet.lab.dataset import DataSettings, LabData, Points
 from labnet.lab.display import Display
 from labnet.lab.graph import MAX_EDGES, MAX_NODES, Graph
-from labnet.lab.nodes import MAX_PARAMETERS, MAX_WIDTH, NodeSpec
+from labnet.lab.nodes import MAX_PARAMETERS, MAX_WIDTH, NodeSpec, short
 from labnet.lab.settings import TrainingSettings
 from labnet.lab.state import LabState
 from labnet.saving import (
@@ -39,6 +39,25 @@ from labnet.saving import (
 
 FORMAT = 2
 KEY = "__lab__"
+
+
+def checked_path(path, suffix: str, what: str, *, replace: bool = True) -> str:
+    """``path`` as text, if it names a ``suffix`` file that can be written: a name that does
+    not end in ``suffix`` (a notebook, say) is refused, and so is a folder, and an existing
+    file unless ``replace``."""
+    if not isinstance(path, str | os.PathLike):
+        raise InputError(f"a file name is text, got {short(path)}")
+    text = os.fspath(path)
+    if not text.strip():
+        raise InputError(f"give the file a name, such as my-lab{suffix}")
+    if not text.endswith(suffix):
+        raise InputError(f"{what}'s name ends in {suffix}: {text!r} does not (it could be a "
+                         f"notebook, or anything else)")
+    if os.path.isdir(text):
+        raise InputError(f"{text!r} is a folder: give a file name, such as my-lab{suffix}")
+    if not replace and os.path.exists(text):
+        raise InputError(f"{text!r} already exists: press again to replace it")
+    return text
 
 
 def save_lab(state: LabState, display: Display, path: str | os.PathLike) -> None:

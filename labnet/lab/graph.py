@@ -316,13 +316,14 @@ def check_id(node, doing: str = "use") -> None:
 
 
 def check_fits_the_lab(network: Network) -> None:
-    """The lab's networks read the plane (node 0, 2 features) and have 2 outputs or more."""
+    """The lab's networks read the plane (node 0, 2 features) and have 2 outputs, one per
+    class (an output of 25 would train a 25-class problem on two classes: no boundary)."""
     if network.input != INPUT:
         raise GraphError(f"the lab's input is node 0; this network's is {network.input!r}")
     if network.in_features not in (None, IN_FEATURES):
         raise GraphError(f"the lab's input has 2 features; this network takes "
                          f"{network.in_features}")
-    if network.out_features is not None and network.out_features < 2:
+    if network.out_features is not None and network.out_features != 2:
         raise GraphError(f"output node {network.output!r} has width {network.out_features}: "
                          f"the lab needs 2 outputs, one per class")
 

@@ -7,6 +7,8 @@ else is an ``InputError`` saying what is wrong, before any method runs.
 
 from __future__ import annotations
 
+import math
+from pathlib import PurePath, PureWindowsPath
 from typing import TYPE_CHECKING
 
 from labnet.errors import InputError
@@ -41,8 +43,9 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "present": {"on": (bool,)},
     "start_walk": {}, "walk_next": {}, "walk_back": {}, "finish_walk": {},
     # files
-    "save": {"path": (str,)}, "load": {"path": (str,)},
-    "export_code": {"include_weights": (bool,)}, "export_picture": {"path": (str,)},
+    "save": {"path": (str,), "replace": (bool,)}, "load": {"path": (str,)},
+    "export_code": {"include_weights": (bool,)},
+    "export_picture": {"path": (str,), "replace": (bool,)},
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "add": ("kind",), "connect": ("src", "dst"), "disconnect": ("src", "dst"),
@@ -78,6 +81,16 @@ def _type_words(types: tuple) -> str:
     return " or ".join(words[t] for t in types)
 
 
+def _check_page_path(action: str, path: str) -> None:
+    """From the page, files are kept in the notebook's folder and below: no absolute path, no
+    way up (a student's page must not write over the server's files)."""
+    parts = PurePath(path).parts
+    if PurePath(path).is_absolute() or PureWindowsPath(path).is_absolute() or ".." in parts:
+        raise InputError(f"{action}: {path!r}: the lab keeps its files in the notebook's folder "
+                         f"and the folders in it; give a name such as my-lab.npz or "
+                         f"runs/my-lab.npz")
+
+
 def _pair(action: str, name: str, value) -> tuple | None:
     if value is None:
         return None
@@ -102,6 +115,12 @@ def run_intent(lab: Lab, action, args) -> object:
     missing = [name for name in REQUIRED.get(action, ()) if name not in args]
     if missing:
         raise InputError(f"{action} needs {', '.join(missing)}")
+    if "path" in args:
+        _check_page_path(action, args["path"])
+    if action == "set_training" and args.get("max_steps_per_second") == 0:
+        args["max_steps_per_second"] = math.inf  # the page's empty cap box: no cap
+    if action in ("save", "export_picture"):
+        args.setdefault("replace", False)  # the page asks twice before replacing a file
     if action == "add":
         params = args.pop("params", {})
         return lab.add(args.pop("kind", None), at=_pair(action, "at", args.get("at")),

@@ -26,7 +26,7 @@ import numpy as np
 from labnet.errors import GraphError, InputError
 from labnet.lab.display import PRESENTATION_SCALE, Display
 from labnet.lab.events import DataChanged, GraphChanged, SettingsChanged, Trained
-from labnet.lab.files import open_lab, save_lab
+from labnet.lab.files import checked_path, open_lab, save_lab
 from labnet.lab.graph import check_id
 from labnet.lab.nodes import INPUT
 from labnet.lab.play import Player
@@ -135,7 +135,8 @@ class Lab:
         self.state.set_data(standardize=standardize)
 
     def set_training(self, **settings) -> None:
-        """Change ``loss``, ``optimizer``, ``lr``, ``batch_size`` or ``max_steps_per_second``."""
+        """Change ``loss``, ``optimizer``, ``lr``, ``batch_size`` or ``max_steps_per_second``
+        (``math.inf``: no cap)."""
         self.state.set_training(**settings)
 
     def add_point(self, x1: float, x2: float, label: int) -> None:
@@ -245,6 +246,8 @@ class Lab:
                 event, GraphChanged | DataChanged | SettingsChanged | Trained):
             self.display = self.display.changed(walk=None)
             self.widget.sync_view()
+            self.widget.say("The walk through the step ended: the graph, the data, the settings "
+                            "or the weights changed (Start walks through the next step).")
         try:
             self.widget.on_event(event)
         except Exception as error:  # the change is made: a picture that fails must not undo it
@@ -255,8 +258,10 @@ class Lab:
                             f"the traceback is in lab.last_traceback", error=True)
 
     # -- saving and sharing ---------------------------------------------------------------------
-    def save(self, path: str | os.PathLike) -> None:
-        """Save the whole lab (graph, weights, data, settings, history) to one file."""
+    def save(self, path: str | os.PathLike, replace: bool = True) -> None:
+        """Save the whole lab (graph, weights, data, settings, history) to one ``.npz`` file
+        (an existing one only if ``replace``)."""
+        path = checked_path(path, ".npz", "a lab file", replace=replace)
         save_lab(self.state, self.display, path)
         self.widget.say(f"Saved the lab to {os.fspath(path)}.")
 
@@ -288,11 +293,12 @@ class Lab:
         self.widget.code = code
         return code
 
-    def export_picture(self, path: str | os.PathLike = "lab.png") -> bytes:
-        """A PNG of the boundary, the curves and the graph (for slides), written to ``path``;
-        returns its bytes."""
+    def export_picture(self, path: str | os.PathLike = "lab.png", replace: bool = True) -> bytes:
+        """A PNG of the boundary, the curves and the graph (for slides), written to ``path``
+        (an existing file only if ``replace``); returns its bytes."""
         from labnet.lab.export import picture, write_file
 
+        path = checked_path(path, ".png", "a picture", replace=replace)
         png = picture(self)
         write_file(path, png)
         self.widget.offer_download(os.path.basename(os.fspath(path)) or "lab.png", png)

@@ -11,7 +11,7 @@ from types import MappingProxyType
 import numpy as np
 
 from labnet.errors import InputError, LabnetError
-from labnet.modules import MODULES, Linear, Module
+from labnet.modules import MODULES, LeakyReLU, Linear, Module
 
 INPUT = 0
 """The lab's input node: the two coordinates of a point of the plane."""
@@ -81,6 +81,12 @@ class NodeSpec:
                     1 <= width <= MAX_WIDTH and width == int(width)):
                 raise InputError(f"Linear: width must be a whole number from 1 to {MAX_WIDTH}, "
                                  f"got {short(width)}")
+        if module_class is LeakyReLU:
+            slope = params.get("negative_slope", 0.01)
+            if isinstance(slope, bool) or not isinstance(slope, int | float | np.number) or not (
+                    0 <= slope <= 1):
+                raise InputError(f"LeakyReLU: the slope for x < 0 is a number from 0 to 1, got "
+                                 f"{short(slope)}")
         try:
             spec = cls.of(cls(module_class, params).make())
         except LabnetError:
@@ -107,6 +113,8 @@ class NodeSpec:
     def label(self) -> str:
         if self.cls is Linear:
             return f"Linear {self.width}"
+        if self.cls is LeakyReLU:
+            return f"Leaky {self.config['negative_slope']:g}"
         return self.kind
 
     def short_label(self) -> str:

@@ -10,6 +10,7 @@ faster: many labs playing on one server then share it.
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 import traceback
 from typing import TYPE_CHECKING
@@ -20,14 +21,16 @@ from labnet.lab.events import Scored
 if TYPE_CHECKING:
     from labnet.lab.lab import Lab
 
-TRAIN_SLICE = 0.008
+TRAIN_SLICE = 0.006
 """Seconds of training between two looks at the event loop (and at Pause)."""
-SCORE_SLICE = 0.004
+SCORE_SLICE = 0.002
 """Seconds a turn spends on the scores waiting, at most."""
 SCORE_EVERY = 0.5
 """While playing, the status's error rates are measured anew this often (if no epoch did)."""
 QUICK_SCORES = 16_384
 """Points the status's scores may take at once (a few ms); more are scored a slice at a time."""
+SWITCH_INTERVAL = 0.001
+"""Seconds of Python a thread runs before it hands the GIL over, while playing."""
 UNSEEN_PAUSE = 60.0
 """A lab that a page showed, but no page has shown for this many seconds (the tab was closed
 or hidden), pauses: its training would take a server's CPU for no one."""
@@ -44,6 +47,7 @@ class Player:
         self.paused_at: float | None = None  # time.time() of the last pause()
         self.stopped_at: float | None = None  # time.time() when training last stopped
         self._task: asyncio.Task | None = None
+        self._switch: float | None = None  # the interpreter's switch interval before Play
         self._scoring: asyncio.Task | None = None
 
     def play(self) -> asyncio.Task:
@@ -57,6 +61,11 @@ class Player:
             raise RuntimeError("play() needs a running asyncio event loop, as in Jupyter; in a "
                                "plain script call lab.step(n) or lab.epoch() instead")
         lab.remember_loop(loop)
+        # the GIL handed over every millisecond (not 5) while playing: the thread that gets the
+        # page's messages (Pause) sees them sooner
+        if self._switch is None:
+            self._switch = sys.getswitchinterval()
+            sys.setswitchinterval(min(self._switch, SWITCH_INTERVAL))
         if lab.widget.last_seen is not None:  # the page that pressed Play is there now
             lab.widget.last_seen = time.perf_counter()
         self.playing = True
@@ -65,9 +74,13 @@ class Player:
         return self._task
 
     def pause(self) -> None:
+        """Stop (from any thread: a flag the training checks between two steps)."""
         if self.playing:
             self.paused_at = time.time()
         self.playing = False
+
+    def stopping(self) -> bool:
+        return not self.playing
 
     async def _loop(self, after: asyncio.Task | None) -> None:
         if after is not None:
@@ -88,7 +101,7 @@ class Player:
                     tokens = min(tokens + (now - last) * cap, max(cap * TRAIN_SLICE * 2, 1.0))
                     last, allowed = now, int(tokens)
                 if allowed >= 1:
-                    steps = state.train_for(budget, max_steps=allowed)
+                    steps = state.train_for(budget, max_steps=allowed, stop=self.stopping)
                     self.stopped_at = time.time()
                     tokens -= steps
                     window_steps += steps
@@ -105,6 +118,10 @@ class Player:
                 if now >= next_check:
                     next_check = now + 1.0
                     seen = widget.last_seen
+                    if widget.all_gone:
+                        widget.say("Paused: no page shows this lab any more (its cell ran "
+                                   "again, or its output was cleared).", sticky=True)
+                        break
                     if seen is not None and now - seen > UNSEEN_PAUSE:
                         widget.say(f"Paused: no page has shown this lab for "
                                    f"{UNSEEN_PAUSE:.0f} s (a closed or hidden tab). Play goes "
@@ -117,8 +134,9 @@ class Player:
                 wait = 0.0 if cap is None or tokens >= 1 else min(
                     (1 - tokens) / cap, widget.time_to_frame(time.perf_counter()))
                 await asyncio.sleep(wait)
-        except DivergedError as error:
-            lab.widget.say(f"Paused: {error}", error=True, sticky=True)
+        except DivergedError as error:  # (said until the next action: Reset, a setting...)
+            lab.widget.say(f"Paused: {error} If the weights had already grown huge, Reset "
+                           f"draws new ones.", error=True)
         except Exception as error:  # shown in the lab, never lost in a log
             lab.last_traceback = traceback.format_exc()
             lab.widget.say(f"Paused by an internal error ({type(error).__name__}: {error}); the "
@@ -127,6 +145,9 @@ class Player:
             if self._task is me:  # no newer Play is waiting to take over
                 self.playing = False
                 self.steps_per_second = 0.0
+                if self._switch is not None:
+                    sys.setswitchinterval(self._switch)
+                    self._switch = None
         if self._task is me:
             lab.widget.sync_view()
             lab.widget.flush()  # the last pictures, and the status saying "paused"

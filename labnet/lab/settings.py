@@ -4,6 +4,7 @@ every lab's training rate, and the one-BLAS-thread rule of the lab's computation
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 from dataclasses import dataclass, fields, replace
 
@@ -62,7 +63,11 @@ class TrainingSettings:
         if unknown:
             raise InputError(f"unknown training setting(s) {', '.join(unknown)}; the settings "
                              f"are {', '.join(sorted(names))}")
-        return replace(self, **{k: v for k, v in changes.items() if v is not None}).checked()
+        kept = {k: v for k, v in changes.items() if v is not None}
+        cap = changes.get("max_steps_per_second")
+        if isinstance(cap, float) and cap == math.inf:  # an infinite rate: no cap
+            kept["max_steps_per_second"] = None
+        return replace(self, **kept).checked()
 
 
 def default_cap() -> float | None:

@@ -294,10 +294,11 @@ class LabState:
             raise InputError(f"the number of steps must be a whole number ≥ 1, got {n!r}")
         return self._train(lambda: n, None, finish_scores=True)
 
-    def train_for(self, seconds: float, max_steps: int = 100_000) -> int:
-        """Train for about ``seconds`` (at least one step, at most ``max_steps``); return the
-        number of steps taken. (The errors of epochs that end are left to ``scorer.advance``.)"""
-        return self._train(lambda: max_steps, time.perf_counter() + seconds)
+    def train_for(self, seconds: float, max_steps: int = 100_000, stop=None) -> int:
+        """Train for about ``seconds`` (at least one step, at most ``max_steps``, fewer if
+        ``stop()`` turns true); return the number of steps taken. (The errors of epochs that
+        end are left to ``scorer.advance``.)"""
+        return self._train(lambda: max_steps, time.perf_counter() + seconds, until=stop)
 
     def epoch(self) -> int:
         """Train to the end of the current epoch; return the number of steps taken."""

@@ -41,8 +41,11 @@ def thumbs(lab: Lab, pictures: Pictures, n: int, frame: int) -> Message:
     found = pictures.units(n, lab.display.units)
     nodes = [{"id": node, "unit": unit, "low": low, "high": high}
              for node, unit, _, low, high in found]
+    trained = lab.state.trainer is not None and lab.state.trainer.steps > 0
     with single_blas_thread():  # (dot products: BLAS threads waking up took ~5 ms a norm)
-        norms = {str(node): _finite(value) for node, value in network.grad_norms().items()}
+        # (no gradient yet after a Reset or an Open: the last backward was of other weights)
+        norms = {str(node): _finite(value) for node, value in network.grad_norms().items()
+                 } if trained else {}
         edges = [[src, dst, _finite(value)]
                  for (src, dst), value in edge_norms(network, lab.display.edges).items()]
     content = {"type": "thumbs", "frame": frame, "n": n, "nodes": nodes, "grad_norms": norms,

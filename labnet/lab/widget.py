@@ -42,11 +42,15 @@ FRAME_INTERVAL = 1 / 60
 BOUNDARY_COST = 0.0012
 """Seconds a boundary frame may take while playing (60 a second: 7 % of the time)."""
 MIN_PLAY_GRID, MAX_PLAY_GRID = 32, 64
-THUMB_INTERVAL = 1 / 15
+THUMB_INTERVAL = 1 / 12
+CURVES_INTERVAL = 1 / 12
+"""While playing, thumbnails and curves go this often (the status line a little less)."""
 THUMB_GRID = 24
 UNIT_GRID = 64
-MAX_IN_FLIGHT = {"boundary": 6, "thumbs": 2}
-"""Frames sent but not yet painted, at most: the next is sent when one is painted."""
+MAX_IN_FLIGHT = {"boundary": 40, "thumbs": 10}
+"""Frames sent but not painted (as far as the kernel knows), at most: the page says what it
+painted two or three times a second, and a round trip through JupyterLab takes 40-100 ms. The page
+keeps at most two frames waiting and drops older ones: frames never queue up."""
 ACK_TIMEOUT = 2.0
 """Seconds after which an unanswered frame counts as lost (a closed page)."""
 
@@ -81,8 +85,11 @@ class LabWidget(anywidget.AnyWidget):
         self._flushing = False
         self._message_id = 0
         self._kept: Lab | None = None
-        # when a page last showed a frame (None: no page has shown this lab yet)
+        # when a page last showed a frame (None: no page has shown this lab yet), and how many
+        # views of the widget say they are there (a view closed by its page says goodbye)
         self.last_seen: float | None = None
+        self.views = 0
+        self.all_gone = False  # the last view said goodbye
         self.sent: list[tuple[str, int]] = []  # (type, bytes) of the last messages sent
         self.on_msg(self._on_message)
         self.rebuild()
@@ -150,8 +157,10 @@ class LabWidget(anywidget.AnyWidget):
         if error is None:
             self.say("")
         else:
-            self.say(f"The graph is not a network yet: {error} (training goes on with the last "
-                     f"network)", error=True, sticky=True)
+            going_on = (" (training goes on with the last network)"
+                        if self.lab.state.network is not None else "")
+            self.say(f"The graph is not a network yet: {error}{going_on}", error=True,
+                     sticky=True)
 
     def schedule_flush(self) -> None:
         """Send what changed: at once without an event loop (tests, scripts), else when the
@@ -207,7 +216,8 @@ class LabWidget(anywidget.AnyWidget):
                     if message is not None:
                         self._post(*message)
                     dirty.discard("unitmap")
-        if "curves" in dirty and (not playing or now - self._sent_at.get("curves", 0) > 0.1):
+        since = now - self._sent_at.get("curves", 0)
+        if "curves" in dirty and (not playing or since > CURVES_INTERVAL):
             message = self.curves.message(lab)
             if message is not None:
                 self._post(*message)
@@ -216,7 +226,7 @@ class LabWidget(anywidget.AnyWidget):
         if "walk" in dirty:
             self._post(*streams.walk_maps(lab))
             dirty.discard("walk")
-        if "status" in dirty and (not playing or now - self._sent_at.get("status", 0) > 0.1):
+        if "status" in dirty and (not playing or now - self._sent_at.get("status", 0) > 0.2):
             self.status = status_json(lab)
             self._sent_at["status"] = now
             dirty.discard("status")
@@ -237,7 +247,10 @@ class LabWidget(anywidget.AnyWidget):
 
     def time_to_frame(self, now: float) -> float:
         """Seconds until the next boundary frame is due while playing (the play loop ends its
-        slice of training then)."""
+        slice of training then); a full slice while the page has not painted enough of the
+        frames sent for another to go (turns of training cut short cost time for nothing)."""
+        if self.frames["boundary"] - self.painted["boundary"] >= MAX_IN_FLIGHT["boundary"]:
+            return 0.006  # (play.TRAIN_SLICE)
         return max(self._sent_at["boundary"] + FRAME_INTERVAL - now, 0.0)
 
     def _may_send(self, what: str, now: float, playing: bool, interval: float = 0.0) -> bool:
@@ -287,17 +300,30 @@ class LabWidget(anywidget.AnyWidget):
         if not isinstance(content, dict):
             return
         kind = content.get("type")
-        if kind == "painted":  # any thread: two integers change
-            what, frame = content.get("what"), content.get("frame")
-            if what in self.painted and isinstance(frame, int):
-                self.painted[what] = max(self.painted[what], min(frame, self.frames[what]))
-                self.last_seen = time.perf_counter()
+        if kind == "painted":  # any thread: a few integers change
+            frames = content.get("frames")
+            if not isinstance(frames, dict):  # (one frame, as {"what": ..., "frame": ...})
+                frames = {content.get("what"): content.get("frame")}
+            for what, frame in frames.items():
+                if what in self.painted and isinstance(frame, int):
+                    self.painted[what] = max(self.painted[what], min(frame, self.frames[what]))
+                    self.last_seen = time.perf_counter()
             return
+        if kind == "goodbye":  # a view is gone: one fewer page shows the lab
+            self.views = max(self.views - 1, 0)
+            self.all_gone = self.views == 0
+            return
+        if kind == "intent" and content.get("action") in ("pause", "toggle_play") and (
+                self.lab.playing):  # Pause at once, from this thread: training checks a flag
+            self.lab.player.pause()
+            content = {**content, "action": "pause"}
         if kind in ("hello", "intent"):
             self.lab.on_loop(self._handle, content)
 
     def _handle(self, content: dict) -> None:
         if content.get("type") == "hello":  # a new view of the widget: all of it again
+            self.views += 1
+            self.all_gone = False
             self.last_seen = time.perf_counter()
             self.painted = dict(self.frames)
             self.curves.reset()

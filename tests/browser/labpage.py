@@ -27,7 +27,7 @@ INSTALL_JS = """
     const m = status && status.textContent.match(/\\bstep\\s+([\\d,]+)/);
     return m ? Number(m[1].replace(/,/g, '')) : null;
   };
-  const paints = () => Number(lab().dataset.paints || 0);
+  const paints = () => Number(lab().labnetPaints || lab().dataset.paints || 0);
   window.labnetProbe = {
     stepOf, paints,
     // count paints of the boundary and step changes of the status, for `ms`
@@ -144,7 +144,8 @@ class LabPage:
         return self.part(".lab-play").inner_text().strip()
 
     def paints(self) -> int:
-        return int(self.root.get_attribute("data-paints") or 0)
+        """Boundary frames the page has painted (the lab's root keeps the count)."""
+        return int(self.root.evaluate("el => el.labnetPaints || Number(el.dataset.paints || 0)"))
 
     def canvas_pixels(self, css: str = "canvas.lab-boundary") -> bytes:
         """A screenshot of a canvas: what the user sees of it."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import REPO
 from labpage import LabPage, open_voila_app
 
 pytestmark = pytest.mark.browser
@@ -110,21 +111,33 @@ def test_presentation_mode_makes_everything_larger_and_cuts_nothing(app):
             app.part(".lab-play").bounding_box()["height"] - before) < 2)
 
 
-def test_save_then_open_brings_the_lab_back(app, tmp_path_factory):
-    path = tmp_path_factory.mktemp("saved") / "class.npz"
-    app.fill(".lab-file-name", str(path))
-    saved_step = app.step()
-    app.click(".lab-save")
-    app.wait_until("the lab saying it saved", lambda: "Saved" in app.message())
-    assert path.stat().st_size > 1000
-    app.click(".lab-step")
-    app.wait_until("one more step", lambda: app.step() == saved_step + 1)
-    app.click(".lab-open")
-    app.wait_until("Open asking first", lambda: "sure" in app.part(".lab-open").inner_text())
-    assert app.step() == saved_step + 1  # nothing replaced yet
-    app.click(".lab-open")
-    app.wait_until("the saved lab back", lambda: app.step() == saved_step, timeout=20)
-    app.wait_until("the lab saying it opened the file", lambda: "Opened" in app.message())
-    paints = app.paints()
-    app.click(".lab-step")
-    app.wait_painted(paints)
+def test_save_asks_before_replacing_a_file_and_open_brings_the_lab_back(app):
+    name = "browser-test.labnet.npz"  # in the notebook's folder, where the page saves
+    path = REPO / "notebooks" / name
+    path.unlink(missing_ok=True)
+    try:
+        app.fill(".lab-file-name", name)
+        saved_step = app.step()
+        app.click(".lab-save")
+        app.wait_until("the lab saying it saved", lambda: "Saved" in app.message())
+        assert path.stat().st_size > 1000
+        app.click(".lab-step")
+        app.wait_until("one more step", lambda: app.step() == saved_step + 1)
+        before = path.stat().st_mtime_ns
+        app.click(".lab-save")  # the file is there: the lab asks first
+        app.wait_until("Save asking first", lambda: "replace" in app.part(".lab-save").inner_text())
+        assert "already exists" in app.message() and path.stat().st_mtime_ns == before
+        app.click(".lab-open")
+        app.wait_until("Open asking first", lambda: "sure" in app.part(".lab-open").inner_text())
+        assert app.step() == saved_step + 1  # nothing replaced yet
+        app.click(".lab-open")
+        app.wait_until("the saved lab back", lambda: app.step() == saved_step, timeout=20)
+        app.wait_until("the lab saying it opened the file", lambda: "Opened" in app.message())
+        paints = app.paints()
+        app.click(".lab-step")
+        app.wait_painted(paints)
+        app.fill(".lab-file-name", "02-lab.ipynb")  # a notebook is never written over
+        app.click(".lab-save")
+        app.wait_until("a refusal", lambda: "ends in .npz" in app.message())
+    finally:
+        path.unlink(missing_ok=True)

@@ -46,8 +46,10 @@ function tabs(pages) {
  * @param {{model: Object, el: HTMLElement}} context
  */
 export function render({model, el}) {
-  // JupyterLab's shortcuts (a, b, d d, arrows...) stay out of the lab: keys typed here are ours
   const root = h("div", {class: "labnet-lab", "data-lm-suppress-shortcuts": "true"});
+  // JupyterLab's notebook shortcuts (d d deletes the cell, m makes it Markdown, arrows move
+  // between cells) must never see a key pressed in the lab: its views handle theirs first
+  root.addEventListener("keydown", event => event.stopPropagation());
   const grid = h("div", {class: "lab-grid"});
   const channel = new Channel(model);
   const message = h("div", {class: "lab-message", role: "alert"});
@@ -150,7 +152,8 @@ export function render({model, el}) {
   model.on("msg:custom", onMessage);
   for (const handler of Object.values(on)) handler();
   model.send({type: "hello"});
-  return () => {
+  return () => {  // the view is gone (its cell ran again, its output was cleared)
+    model.send({type: "goodbye"});
     for (const [event, handler] of handlers) model.off(event, handler);
     model.off("msg:custom", onMessage);
     root.remove();

@@ -1,7 +1,7 @@
 // The gradient-norm bars: ||dL/d(output)|| of every node after the last step, on a log scale,
 // coloured as the graph's borders are. Hovering a bar names its node and its value.
 
-import {colourTable, fitCanvas, h, logLevel, num, themeColour} from "./util.js";
+import {colourTable, fitCanvas, h, logLevel, num, themeColours, watchSize} from "./util.js";
 
 const MAX_LABELS = 14;
 
@@ -11,8 +11,8 @@ export class BarsView {
     this.root = root;
     this.canvas = h("canvas", {class: "lab-bars-canvas"});
     this.tip = h("div", {class: "lab-tip", hidden: true});
-    this.element = h("figure", {class: "lab-chart lab-bars"},
-      h("figcaption", {}, "‖dL/d output‖ now"),
+    this.caption = h("figcaption", {}, "‖dL/d output‖ now");
+    this.element = h("figure", {class: "lab-chart lab-bars"}, this.caption,
       h("div", {class: "lab-chart-plot"}, this.canvas, this.tip));
     this.order = [];  // node ids, in the graph's order
     this.labels = new Map();
@@ -21,7 +21,7 @@ export class BarsView {
     this.decades = 4;
     this.canvas.addEventListener("pointermove", e => this.hover(e));
     this.canvas.addEventListener("pointerleave", () => { this.tip.hidden = true; });
-    new ResizeObserver(() => this.draw()).observe(this.canvas);
+    watchSize(this.canvas, () => this.draw());
   }
 
   setSettings(settings) {
@@ -52,17 +52,25 @@ export class BarsView {
     const {width, height} = this.canvas;
     context.clearRect(0, 0, width, height);
     const bars = this.bars();
-    if (!bars.length || !this.table) return;
+    if (!bars.length || !this.table) {
+      this.caption.textContent = "‖dL/d output‖ now (after a step)";
+      return;
+    }
     const ratio = window.devicePixelRatio || 1;
-    const scale = parseFloat(getComputedStyle(this.root).getPropertyValue("--lab-scale")) || 1;
+    const {ink, scale} = themeColours(this.root, {ink: ["--jp-ui-font-color2", "#555"]});
     const size = 10.5 * scale * ratio;
     const [left, top, right, bottom] = [0.5 * size, 0.6 * size, width - 0.5 * size,
       height - 1.7 * size];
     const values = bars.map(id => this.norms[id]);
     const highest = Math.max(...values.filter(v => v > 0), 1e-300);
+    const now = performance.now();
+    if (!this.captionAt || now - this.captionAt > 1000) {  // (a new text is a new layout)
+      this.captionAt = now;
+      this.caption.textContent = `‖dL/d output‖ now: the tallest ${num(highest)}, `
+        + `${this.decades} decades down to nothing`;
+    }
     const slot = (right - left) / bars.length;
     this.layout = {left, slot, bars};
-    const ink = themeColour(this.root, "--jp-ui-font-color2", "#555");
     context.font = `${Math.round(size)}px sans-serif`;
     context.textAlign = "center";
     context.textBaseline = "top";

@@ -19,9 +19,19 @@ function select(css, options, onchange, words = {}) {
     ...options.map(o => h("option", {value: o}, words[o] || o)));
 }
 
-/** Set a control's value unless the user is typing in it. */
-function show(control, value) {
-  if (document.activeElement === control) return;
+/**
+ * What a box holds, for the lab: a number if it reads as one, else the text itself (so the lab
+ * can say what is wrong with it: "lr must be a number, got 'x'").
+ */
+function typed(control) {
+  const text = control.value.trim();
+  const value = Number(text);
+  return text !== "" && Number.isFinite(value) ? value : text;
+}
+
+/** Set a control's value unless the user is typing in it (or `force`: after a refusal). */
+function show(control, value, force = false) {
+  if (document.activeElement === control && !force) return;
   if (control.type === "checkbox") control.checked = !!value;
   else control.value = value;
 }
@@ -44,7 +54,10 @@ export class Controls {
   /** Send an intent; if the lab refuses, the controls show its values again. */
   async send(action, args = {}) {
     const reply = await this.channel.intent(action, args);
-    if (!reply.ok && this.settings) this.setSettings(this.settings);
+    if (!reply.ok && this.settings) {
+      this.setSettings(this.settings, true);
+      if (this.view) this.setView(this.view, true);
+    }
     return reply;
   }
 
@@ -73,13 +86,13 @@ export class Controls {
     this.noiseText = h("output", {class: "lab-value"});
     this.points = h("input", {class: "lab-n-points", type: "number", min: limits.points[0],
       max: limits.points[1], step: 1,
-      onchange: () => this.send("set_data", {n_points: Number(this.points.value)})});
+      onchange: () => this.send("set_data", {n_points: typed(this.points)})});
     this.testPart = h("input", {class: "lab-test-fraction", type: "range",
       min: limits.test_fraction[0], max: limits.test_fraction[1], step: 0.05,
       onchange: () => this.send("set_data", {test_fraction: Number(this.testPart.value)})});
     this.testText = h("output", {class: "lab-value"});
     this.seed = h("input", {class: "lab-data-seed", type: "number", min: 0, step: 1,
-      onchange: () => this.send("set_data", {seed: Number(this.seed.value)})});
+      onchange: () => this.send("set_data", {seed: typed(this.seed)})});
     const newData = h("button", {class: "lab-regenerate", title: "new points: the next seed",
       onclick: () => this.send("set_data", {seed: Number(this.seed.value) + 1})}, "New data");
     this.standardize = h("input", {class: "lab-standardize", type: "checkbox",
@@ -110,13 +123,13 @@ export class Controls {
         {lr: Number((10 ** Number(this.lr.value)).toPrecision(2))})});
     this.lrText = h("input", {class: "lab-lr-value", type: "text", inputmode: "decimal",
       "aria-label": "learning rate",
-      onchange: () => this.send("set_training", {lr: Number(this.lrText.value)})});
+      onchange: () => this.send("set_training", {lr: typed(this.lrText)})});
     this.batch = h("input", {class: "lab-batch-size", type: "number", min: 1, step: 1,
-      onchange: () => this.send("set_training", {batch_size: Number(this.batch.value)})});
+      onchange: () => this.send("set_training", {batch_size: typed(this.batch)})});
     this.cap = h("input", {class: "lab-cap", type: "number", min: 1, step: 100,
       placeholder: "none", title: "at most this many training steps a second (to share a "
         + "server)", onchange: () => this.send("set_training", {max_steps_per_second:
-        this.cap.value === "" ? null : Number(this.cap.value)})});
+        this.cap.value.trim() === "" ? 0 : typed(this.cap)})});  // 0: no cap
     this.train.replaceChildren(
       field("loss", this.loss), field("optimizer", this.optimizer),
       field("learning rate", this.lr, this.lrText), field("batch size", this.batch),
@@ -146,16 +159,33 @@ export class Controls {
       h("h4", {}, "Save and share"),
       field("file", this.file),
       h("div", {class: "lab-row lab-wrap"},
-        h("button", {class: "lab-save", onclick: () => this.send("save",
-          {path: this.file.value})}, "Save"),
+        this.saveButton = h("button", {class: "lab-save", title: "save the whole lab to the file",
+          onclick: () => this.twice(this.saveButton, "Save", "save", {path: this.file.value})},
+        "Save"),
         this.openButton,
         h("button", {class: "lab-export", title: "the network being trained, as operators "
           + "and connectivity dictionaries", onclick: () => this.send("export_code")},
         "Export as code"),
-        h("button", {class: "lab-picture", title: "a PNG of the boundary, the curves and the "
-          + "graph, for slides", onclick: () => this.send("export_picture",
+        this.pictureButton = h("button", {class: "lab-picture", title: "a PNG of the boundary, "
+          + "the curves and the graph, for slides", onclick: () => this.twice(this.pictureButton,
+          "Export picture", "export_picture",
           {path: this.file.value.replace(/\.npz$/, "") + ".png"})}, "Export picture")),
       this.link, this.code);
+  }
+
+  /**
+   * Save to a file that exists only when asked twice: the first press says so (the lab's
+   * words) and the button asks "replace?"; a second press within 10 s replaces the file.
+   */
+  async twice(button, label, action, args) {
+    const armed = button.dataset.armed && performance.now() - Number(button.dataset.armed) < 10000;
+    delete button.dataset.armed;
+    button.textContent = label;
+    const reply = await this.send(action, {...args, replace: !!armed});
+    if (!reply.ok && reply.error.includes("already exists")) {
+      button.dataset.armed = String(performance.now());
+      button.textContent = `${label}: replace?`;
+    }
   }
 
   /** Open asks first: it replaces the graph, the weights and the data being shown. */
@@ -170,57 +200,65 @@ export class Controls {
     this.send("load", {path: this.file.value});
   }
 
-  setSettings(settings) {
+  setSettings(settings, force = false) {
     this.settings = settings;
     if (!this.built) this.build(settings.choices, settings.limits);
     const {data, training, choices} = settings;
     if (this.dataset.options.length !== choices.datasets.length) {
       this.dataset.replaceChildren(...choices.datasets.map(o => h("option", {value: o}, o)));
     }
-    show(this.dataset, data.dataset);
-    show(this.noise, data.noise);
+    show(this.dataset, data.dataset, force);
+    show(this.noise, data.noise, force);
     this.noiseText.value = num(data.noise, 2);
-    show(this.points, data.n_points);
-    show(this.testPart, data.test_fraction);
+    show(this.points, data.n_points, force);
+    show(this.testPart, data.test_fraction, force);
     this.testText.value = percent(data.test_fraction);
-    show(this.seed, data.seed);
-    show(this.standardize, data.standardize);
-    show(this.loss, training.loss);
-    show(this.optimizer, training.optimizer);
-    show(this.lr, Math.log10(training.lr));
-    show(this.lrText, num(training.lr, 4));
-    show(this.batch, training.batch_size);
-    show(this.cap, training.max_steps_per_second === null ? "" : training.max_steps_per_second);
+    show(this.seed, data.seed, force);
+    show(this.standardize, data.standardize, force);
+    show(this.loss, training.loss, force);
+    show(this.optimizer, training.optimizer, force);
+    show(this.lr, Math.log10(training.lr), force);
+    show(this.lrText, num(training.lr, 4), force);
+    show(this.batch, training.batch_size, force);
+    const cap = training.max_steps_per_second;
+    show(this.cap, cap === null ? "" : cap, force);
   }
 
   /** @param {import("./protocol.js").ViewState} view */
-  setView(view) {
+  setView(view, force = false) {
+    this.view = view;
     if (!this.built) return;
-    show(this.showTest, view.show_test);
-    show(this.discretize, view.discretize);
-    show(this.click, view.click);
-    show(this.present, view.scale > 1);
-    for (const [name, box] of this.hideBoxes) show(box, view.hidden.includes(name));
+    show(this.showTest, view.show_test, force);
+    show(this.discretize, view.discretize, force);
+    show(this.click, view.click, force);
+    show(this.present, view.scale > 1, force);
+    for (const [name, box] of this.hideBoxes) show(box, view.hidden.includes(name), force);
   }
 
   /** @param {import("./protocol.js").Status} status */
   setStatus(status) {
-    this.play.textContent = status.playing ? "⏸ Pause" : "▶ Play";
+    const play = status.playing ? "‖ Pause" : "▶ Play";
+    if (this.play.textContent !== play) this.play.textContent = play;
     this.play.classList.toggle("lab-playing", status.playing);
     if (status.step === undefined) {
       this.status.replaceChildren(h("span", {}, "no network to train yet"));
+      this.stats = null;
       return;
     }
-    const part = (name, value) => h("span", {class: "lab-stat"}, `${name} `, h("b", {}, value));
-    const errors = status.errors_hidden
-      ? [part("train error", "?"), part("test error", "?")]
-      : [part("train error", percent(status.train_error)),
-        part("test error", status.test_error === undefined ? "–" : percent(status.test_error))];
-    const parts = [part("epoch", whole(status.epoch)),
-      part("step", whole(status.step)), part("loss", num(status.loss, 4)), ...errors,
-      status.playing ? part("", `${whole(status.steps_per_second)} steps/s`)
-        : h("span", {class: "lab-stat"}, "paused")];
-    this.status.replaceChildren(...parts.flatMap((p, i) => i ? [" ", p] : [p]));
+    const errors = status.errors_hidden ? ["?", "?"] : [percent(status.train_error),
+      status.test_error === undefined ? "–" : percent(status.test_error)];
+    const values = [whole(status.epoch), whole(status.step), num(status.loss, 4), ...errors,
+      status.playing ? `${whole(status.steps_per_second)} steps/s` : "paused"];
+    if (!this.stats) {  // made once; afterwards only the numbers change (no new layout)
+      const names = ["epoch", "step", "loss", "train error", "test error"];
+      this.stats = values.map(() => h("b", {}));
+      const parts = this.stats.map((b, i) => h("span", {class: "lab-stat"},
+        i < names.length ? `${names[i]} ` : "", b));
+      this.status.replaceChildren(...parts.flatMap((p, i) => i ? [" ", p] : [p]));
+    }
+    values.forEach((value, i) => {
+      if (this.stats[i].textContent !== value) this.stats[i].textContent = value;
+    });
     this.status.dataset.step = String(status.step);
   }
 

@@ -2,7 +2,7 @@
 // drawn on canvases from the series the kernel sends a few entries at a time. Hovering a
 // chart shows the values at that step.
 
-import {fitCanvas, h, num, percent, themeColour, whole} from "./util.js";
+import {fitCanvas, h, num, percent, themeColours, watchSize, whole} from "./util.js";
 
 const NODE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
   "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
@@ -71,7 +71,7 @@ export class Chart {
     this.series = null;
     this.canvas.addEventListener("pointermove", e => this.hover(e));
     this.canvas.addEventListener("pointerleave", () => { this.tip.hidden = true; });
-    new ResizeObserver(() => this.draw()).observe(this.canvas);
+    watchSize(this.canvas, () => this.draw());
   }
 
   /** @param {Line[]} lines @param {Series} series */
@@ -96,8 +96,12 @@ export class Chart {
   }
 
   fontSize() {
-    const scale = parseFloat(getComputedStyle(this.root).getPropertyValue("--lab-scale")) || 1;
-    return 10.5 * scale;
+    return 10.5 * this.colours().scale;
+  }
+
+  colours() {
+    return themeColours(this.root, {ink: ["--jp-ui-font-color2", "#555"],
+      grid: ["--jp-border-color2", "#e0e0e0"]});
   }
 
   /** The ranges of the data: x from 0 to the last step, y whole decades around the values. */
@@ -152,8 +156,7 @@ export class Chart {
     const v = this.view;
     const ratio = window.devicePixelRatio || 1;
     const size = this.fontSize() * ratio;
-    const ink = themeColour(this.root, "--jp-ui-font-color2", "#555");
-    const grid = themeColour(this.root, "--jp-border-color2", "#e0e0e0");
+    const {ink, grid} = this.colours();
     context.font = `${Math.round(size)}px sans-serif`;
     context.fillStyle = ink;
     context.strokeStyle = grid;

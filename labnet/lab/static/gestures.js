@@ -20,6 +20,7 @@ export class Gestures {
     this.view.svg.addEventListener("pointerdown", event => this.press(event));
     this.view.svg.addEventListener("dblclick", event => this.doubleClick(event));
     this.view.svg.addEventListener("keydown", event => this.key(event));
+    this.view.svg.addEventListener("wheel", event => this.wheel(event), {passive: false});
   }
 
   /** Where a pointer event is, in pixels of the area. */
@@ -79,7 +80,10 @@ export class Gestures {
     this.track(event, e => {
       const [x, y] = this.local(e);
       group.setAttribute("transform", `translate(${drawn.x + x - x0},${drawn.y + y - y0})`);
-      group.classList.add("lab-dragging");
+      if (!group.classList.contains("lab-dragging")) {  // its thumbnail waits for the drop
+        group.classList.add("lab-dragging");
+        if (this.view.lastThumbs) this.view.applyThumbs(...this.view.lastThumbs);
+      }
     }, (e, moved) => {
       group.classList.remove("lab-dragging");
       const node = drawn.node.id;
@@ -106,7 +110,7 @@ export class Gestures {
       const where = this.local(e);
       const below = document.elementFromPoint(e.clientX, e.clientY);
       const group = below && below.closest && below.closest("[data-node]");
-      if (!moved || !group || group.dataset.node === String(src)) {
+      if (!moved || !group) {  // dropped nowhere: nothing to say
         line.remove();
         return;
       }
@@ -126,6 +130,7 @@ export class Gestures {
     this.track(event, e => {
       this.view.pan = [start[0] + e.clientX - x0, start[1] + e.clientY - y0];
       this.view.layer.setAttribute("transform", `translate(${this.view.pan[0]},${this.view.pan[1]})`);
+      if (this.view.lastThumbs) this.view.applyThumbs(...this.view.lastThumbs);
     }, (e, moved) => {
       if (!moved && this.view.selected) {
         this.view.selected = null;
@@ -137,6 +142,7 @@ export class Gestures {
   pressPalette(event) {
     const item = event.target.closest("[data-kind]");
     if (!item || event.button !== 0) return;
+    this.view.refusal.hidden = true;
     event.preventDefault();
     const kind = item.dataset.kind;
     const ghost = h("div", {class: "lab-ghost"}, kind);
@@ -184,7 +190,11 @@ export class Gestures {
     if (!group) return;
     const drawn = this.view.nodes.get(group.dataset.node);
     const edit = EDIT_PARAMS[drawn.node.kind];
-    if (!edit) return;
+    if (!edit) {
+      this.view.refuse(`${drawn.node.label} has nothing to set: only a Linear (its width) and a `
+        + "LeakyReLU (its slope) do", this.local(event));
+      return;
+    }
     const [name, words] = edit;
     const input = h("input", {class: "lab-param-editor", type: "number",
       value: drawn.node.params[name], step: name === "width" ? 1 : 0.01,
@@ -208,6 +218,13 @@ export class Gestures {
       if (e.key === "Escape") done(false);
     });
     input.addEventListener("blur", () => done(true));
+  }
+
+  /** Ctrl+wheel (or a pinch) zooms around the pointer; a plain wheel scrolls the page. */
+  wheel(event) {
+    if (!event.ctrlKey && !event.metaKey) return;
+    event.preventDefault();
+    this.view.zoomBy(event.deltaY < 0 ? 1.1 : 1 / 1.1, this.local(event));
   }
 
   key(event) {

@@ -12,11 +12,13 @@
 //   Ctrl+Z, Ctrl+Shift+Z (or Ctrl+Y)          undo, redo
 
 import {Gestures} from "./gestures.js";
-import {colourTable, edgePath, h, key, logLevel, num, paintValues, svg} from "./util.js";
+import {colourTable, edgePath, fitCanvas, h, key, logLevel, num, paintValues, svg, watchSize}
+  from "./util.js";
 
 const MARGIN = 46;
-const MIN_SCALE = 34;
+const MIN_SCALE = 14;  // pixels a column, at least: a deep graph fits with small nodes
 const MAX_SCALE = 150;
+const ZOOM = 1.25;
 
 export class GraphView {
   /**
@@ -31,6 +33,7 @@ export class GraphView {
     this.graph = {nodes: [], edges: [], output: null, error: null};
     this.selected = null;  // {node} or {edge: [src, dst]}
     this.pan = [0, 0];
+    this.zoom = 1;
     this.highlight = {picked: null, walk: null};
     this.palette = h("div", {class: "lab-palette", role: "toolbar"});
     this.svg = svg("svg", {class: "lab-graph-svg", tabindex: 0, "aria-label": "the graph"});
@@ -40,7 +43,10 @@ export class GraphView {
     this.layer.append(this.edgeLayer, this.nodeLayer);
     this.svg.append(defs(), this.layer);
     this.refusal = h("div", {class: "lab-refusal", role: "alert", hidden: true});
-    this.area = h("div", {class: "lab-graph-area"}, this.svg, this.refusal);
+    this.thumbCanvas = h("canvas", {class: "lab-thumbs"});
+    this.tile = document.createElement("canvas");  // one thumbnail, n×n, drawn scaled
+    this.area = h("div", {class: "lab-graph-area"}, this.svg, this.thumbCanvas,
+      this.refusal);
     this.element = h("div", {class: "lab-graph-box"}, this.palette, this.area);
     this.nodes = new Map();  // id as text → {group, rect, canvas, node}
     this.edges = new Map();  // "src→dst" → {path, hit, edge}
@@ -48,7 +54,8 @@ export class GraphView {
     this.gradient = null;
     this.decades = 4;
     this.gestures = new Gestures(this);
-    new ResizeObserver(() => this.render()).observe(this.area);
+    watchSize(this.area, () => this.render());
+    watchSize(this.thumbCanvas, () => {});
   }
 
   // -- state from the kernel ------------------------------------------------------------------
@@ -66,7 +73,15 @@ export class GraphView {
 
   /** @param {import("./protocol.js").GraphState} graph */
   setGraph(graph) {
+    const old = new Set(this.graph.nodes.map(n => String(n.id)));
+    const now = new Set(graph.nodes.map(n => String(n.id)));
+    const changed = [...now].filter(id => !old.has(id)).length
+      + [...old].filter(id => !now.has(id)).length;
     this.graph = graph;
+    if (changed > 1) {  // another graph (a preset, an Open): all of it in view again
+      this.zoom = 1;
+      this.pan = [0, 0];
+    }
     const ids = new Set(graph.nodes.map(n => String(n.id)));
     if (this.selected && this.selected.node !== undefined && !ids.has(String(this.selected.node)))
       this.selected = null;
@@ -99,20 +114,19 @@ export class GraphView {
 
   applyThumbs(content, buffers) {
     const n = content.n;
+    // the tooltips' numbers twice a second (changing an SVG title costs a style pass)
+    const titles = !this.titledAt || performance.now() - this.titledAt > 500;
+    if (titles) this.titledAt = performance.now();
     const all = buffers[0];
     const bytes = new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
-    content.nodes.forEach((info, i) => {
-      const drawn = this.nodes.get(String(info.id));
-      if (!drawn || !drawn.canvas || !this.table) return;
-      paintThumb(drawn.canvas, bytes.subarray(i * n * n, (i + 1) * n * n), n, this.table);
-    });
+    this.paintThumbs(content.nodes, bytes, n);
     const norms = Object.values(content.grad_norms).filter(v => v > 0);
     const top = Math.max(...norms, 1e-300);
     for (const [id, drawn] of this.nodes) {
       const norm = content.grad_norms[id];
       const trained = norm !== undefined && norm !== null;
       drawn.rect.style.stroke = trained ? this.colour(logLevel(norm, top, this.decades)) : "";
-      drawn.title.textContent = `${drawn.node.id}: ${drawn.node.label}`
+      if (titles) drawn.title.textContent = `${drawn.node.id}: ${drawn.node.label}`
         + (trained ? ` · ‖dL/d output‖ = ${num(norm)}` : " · not trained yet");
     }
     const flows = content.edges.map(e => e[2]).filter(v => v > 0);
@@ -122,11 +136,36 @@ export class GraphView {
       const drawn = this.edges.get(key(src, dst));
       if (!drawn) continue;
       const level = logLevel(value, flowTop, this.decades);
-      drawn.path.style.strokeWidth = `${1 + 3.5 * level}px`;
+      drawn.path.style.strokeWidth = `${(1 + 3.5 * level) * Math.min(1, this.box / 40)}px`;
       drawn.path.style.stroke = weights ? "" : this.colour(level);
-      drawn.title.textContent = `${src} → ${dst} · ${weights ? "‖weight‖" : "‖gradient‖"} = `
-        + num(value);
+      if (titles) drawn.title.textContent = `${src} → ${dst} · `
+        + `${weights ? "‖weight‖" : "‖gradient‖"} = ${num(value)}`;
     }
+  }
+
+  /** Every node's thumbnail, drawn at its place on the thumbnails' canvas. */
+  paintThumbs(nodes, bytes, n) {
+    const canvas = this.thumbCanvas;
+    fitCanvas(canvas);
+    const context = canvas.getContext("2d");
+    context.clearRect(0, 0, canvas.width, canvas.height);
+    if (!this.table) return;
+    const ratio = canvas.width / Math.max((canvas.labnetSize || [canvas.clientWidth])[0], 1);
+    if (this.tile.width !== n) {
+      this.tile.width = this.tile.height = n;
+      this.tileImage = new ImageData(n, n);
+    }
+    const tile = this.tile.getContext("2d");
+    context.imageSmoothingEnabled = true;
+    nodes.forEach((info, i) => {
+      const drawn = this.nodes.get(String(info.id));
+      if (!drawn || !drawn.thumb || drawn.group.classList.contains("lab-dragging")) return;
+      paintValues(bytes.subarray(i * n * n, (i + 1) * n * n), this.table, this.tileImage);
+      tile.putImageData(this.tileImage, 0, 0);
+      const [x, y, size] = drawn.thumb;
+      context.drawImage(this.tile, (x + this.pan[0]) * ratio, (y + this.pan[1]) * ratio,
+        size * ratio, size * ratio);
+    });
   }
 
   colour(level) {
@@ -146,6 +185,7 @@ export class GraphView {
     this.edgeLayer.replaceChildren();
     this.nodes.clear();
     this.edges.clear();
+    this.lanes = new Map();
     for (const node of this.graph.nodes) this.drawNode(node);
     for (const [src, dst] of this.graph.edges) this.drawEdge(src, dst);
     this.layer.setAttribute("transform", `translate(${this.pan[0]},${this.pan[1]})`);
@@ -161,10 +201,36 @@ export class GraphView {
     const [y0, y1] = [Math.min(...ys, 0), Math.max(...ys, 0)];
     const fit = Math.min((width - 2 * MARGIN) / Math.max(x1 - x0, 1),
       (height - 2 * MARGIN) / Math.max(y1 - y0, 1));
-    this.scale = Math.max(MIN_SCALE, Math.min(MAX_SCALE, fit));
-    this.box = Math.max(26, Math.min(92, this.scale * 0.72));
+    // the whole graph fits (a deep one with small nodes: zoom in to read them), bigger with
+    // the lab's scale on a projector
+    const size = this.fontScale();
+    this.scale = Math.max(MIN_SCALE, Math.min(MAX_SCALE * size, fit * this.zoom));
+    this.box = Math.max(12, Math.min(92 * size, this.scale * 0.72));
     this.offset = [(width - (x1 - x0) * this.scale) / 2 - x0 * this.scale,
       (height - (y1 - y0) * this.scale) / 2 - y0 * this.scale];
+  }
+
+  /** The lab's scale (1, or 1.4 in presentation mode). */
+  fontScale() {
+    return parseFloat(getComputedStyle(this.root).getPropertyValue("--lab-scale")) || 1;
+  }
+
+  /** Zoom by ``factor`` (0: back to the whole graph), around the point ``[x, y]`` of the area. */
+  zoomBy(factor, around = null) {
+    const width = this.area.clientWidth;
+    const height = this.area.clientHeight;
+    if (!factor) {
+      this.zoom = 1;
+      this.pan = [0, 0];
+      return this.render();
+    }
+    const [cx, cy] = around || [width / 2, height / 2];
+    const [gx, gy] = this.toGraph(cx, cy);
+    this.zoom = Math.max(1, Math.min(12, this.zoom * factor));
+    this.fitTo(width, height);
+    const [px, py] = this.toPixels(gx, gy);  // keep the point under the pointer where it is
+    this.pan = [cx - px, cy - py];
+    this.render();
   }
 
   toPixels(x, y) {
@@ -188,28 +254,27 @@ export class GraphView {
     const title = svg("title", {}, `${node.id}: ${node.label}`);
     const heightBox = compact ? box : box * 1.28;
     const rect = svg("rect", {x: -box / 2, y: -heightBox / 2, width: box, height: heightBox,
-      rx: 6, class: "lab-node-box"});
+      rx: Math.min(6, box / 5), class: "lab-node-box",
+      style: box < 30 ? `stroke-width:${Math.max(1.5, box / 10)}px` : null});
     group.append(title, rect);
-    let canvas = null;
-    if (!compact) {
-      const size = box - 8;
-      const holder = svg("foreignObject", {x: -size / 2, y: -heightBox / 2 + 4, width: size,
-        height: size, class: "lab-thumb-holder"});
-      canvas = h("canvas", {class: "lab-thumb", width: 24, height: 24});
-      holder.append(canvas);
-      group.append(holder);
-    }
-    // the long label if it fits the box, else the short one ("L25")
-    const fontSize = 0.85 * parseFloat(getComputedStyle(this.root).fontSize || "13");
-    const text = compact || node.label.length * 0.58 * fontSize > box - 6 ? node.short
-      : node.label;
-    group.append(svg("text", {class: "lab-node-label", x: 0,
-      y: compact ? 4 : heightBox / 2 - 6, "text-anchor": "middle"}, text));
-    group.append(svg("text", {class: "lab-node-id", x: -box / 2 + 3, y: -heightBox / 2 - 3},
-      String(node.id)));
+    // where its thumbnail goes, on the thumbnails' canvas over the drawing (one canvas for
+    // all: a canvas each cost the page a frame of its own to finish, a dozen times a second)
+    const size = box - 8;
+    const thumb = compact ? null : [x - size / 2, y - heightBox / 2 + 4, size];
+    // the long label if it fits the box, else the short one ("L25"), else none (the title
+    // names the node when the pointer is on it)
+    const fontSize = Math.min(0.85 * 13 * this.fontScale(), box * 0.45);
+    const fits = label => label.length * 0.6 * fontSize <= box - 4;
+    const text = !compact && fits(node.label) ? node.label : fits(node.short) ? node.short : "";
+    if (text) group.append(svg("text", {class: "lab-node-label", x: 0,
+      y: compact ? fontSize * 0.35 : heightBox / 2 - 6, "text-anchor": "middle",
+      style: `font-size:${fontSize.toFixed(1)}px`}, text));
+    if (box >= 22) group.append(svg("text", {class: "lab-node-id", x: -box / 2 + 3,
+      y: -heightBox / 2 - 3}, String(node.id)));
+    const port = Math.max(2.5, Math.min(6, box * 0.18));
     if (node.kind !== "input") group.append(svg("circle", {class: "lab-port-in", cx: -box / 2,
-      cy: 0, r: 4}));
-    group.append(svg("circle", {class: "lab-port-out", cx: box / 2, cy: 0, r: 6,
+      cy: 0, r: port * 0.66}));
+    group.append(svg("circle", {class: "lab-port-out", cx: box / 2, cy: 0, r: port,
       "data-port": node.id}));
     const remove = svg("g", {class: "lab-delete", "data-delete": node.id,
       transform: `translate(${box / 2 - 2},${-heightBox / 2 + 2})`},
@@ -217,7 +282,7 @@ export class GraphView {
     svg("title", {}, `remove node ${node.id}`));
     if (node.kind !== "input") group.append(remove);
     this.nodeLayer.append(group);
-    this.nodes.set(String(node.id), {group, rect, canvas, node, title, x, y,
+    this.nodes.set(String(node.id), {group, rect, thumb, node, title, x, y,
       half: [box / 2, heightBox / 2]});
   }
 
@@ -225,7 +290,7 @@ export class GraphView {
     const from = this.nodes.get(String(src));
     const to = this.nodes.get(String(dst));
     if (!from || !to) return;
-    const d = edgePath(from.x + from.half[0], from.y, to.x - to.half[0], to.y);
+    const d = this.route(from, to);
     const trained = from.node.trained && to.node.trained;
     const path = svg("path", {d, class: `lab-edge${trained ? "" : " lab-untrained"}`,
       "marker-end": "url(#lab-arrow)"});
@@ -234,6 +299,44 @@ export class GraphView {
     hit.append(title);
     this.edgeLayer.append(path, hit);
     this.edges.set(key(src, dst), {path, hit, title, edge: [src, dst]});
+  }
+
+  /**
+   * The path of an edge. Between neighbouring columns: a plain curve. Further (or back to the
+   * left): out of the source into the gap after its column, along a lane between two rows,
+   * and down (or up) into the target from the gap before its column, so that it never runs
+   * under the nodes it passes (the lanes of a row are shared out so edges do not overlap).
+   */
+  route(from, to) {
+    const [x1, y1] = [from.x + from.half[0], from.y];
+    const [x2, y2] = [to.x - to.half[0], to.y];
+    const columns = (to.x - from.x) / this.scale;
+    if (columns > 0.5 && columns < 1.5) return edgePath(x1, y1, x2, y2);
+    const gap = this.scale / 2;
+    const [out, into] = [from.x + gap, to.x - gap];
+    const rows = (to.y - from.y) / this.scale;
+    const side = columns <= 0.5 ? 1 : Math.abs(rows) < 0.5 ? -1 : Math.sign(rows);
+    const lane = from.y + side * gap + side * 6 * this.laneUse(from.y + side * gap,
+      Math.min(out, into), Math.max(out, into));
+    const bend = Math.min(gap * 0.8, Math.abs(lane - y1), 24);
+    return [`M ${x1} ${y1}`, `C ${out} ${y1}, ${out} ${y1}, ${out} ${y1 + Math.sign(lane - y1) * bend}`,
+      `L ${out} ${lane - Math.sign(lane - y1) * bend}`,
+      `Q ${out} ${lane}, ${out + Math.sign(into - out) * bend} ${lane}`,
+      `L ${into - Math.sign(into - out) * bend} ${lane}`,
+      `Q ${into} ${lane}, ${into} ${lane + Math.sign(y2 - lane) * bend}`,
+      `L ${into} ${y2 - Math.sign(y2 - lane) * Math.min(bend, Math.abs(y2 - lane))}`,
+      `Q ${into} ${y2}, ${x2} ${y2}`].join(" ");
+  }
+
+  /** How many edges already run along the lane at ``y`` over ``[a, b]`` (and take it). */
+  laneUse(y, a, b) {
+    const key = Math.round(y);
+    const used = this.lanes.get(key) || [];
+    let level = 0;
+    while (used.some(([lo, hi, l]) => l === level && lo < b && a < hi)) level += 1;
+    used.push([a, b, level]);
+    this.lanes.set(key, used);
+    return level;
   }
 
   /** Outline the selected node or edge, the node looked at and the walk's node. */
@@ -265,7 +368,9 @@ export class GraphView {
     this.redoButton = h("button", {class: "lab-redo", title: "redo (Ctrl+Shift+Z)",
       onclick: () => this.send("redo")}, "↷ Redo");
     const tidy = h("button", {class: "lab-tidy", title: "lay the graph out anew",
-      onclick: () => { this.pan = [0, 0]; this.send("tidy"); }}, "Tidy");
+      onclick: () => { this.send("tidy"); this.zoomBy(0); }}, "Tidy");
+    const zoom = (css, text, factor, title) => h("button", {class: css, title,
+      onclick: () => this.zoomBy(factor)}, text);
     this.edgeMode = h("select", {class: "lab-edge-mode", title: "what an edge's width shows",
       onchange: () => this.send("show", {edges: this.edgeMode.value})},
     ...choices.edge_modes.map(mode => h("option", {value: mode}, `edges: ${mode}`)));
@@ -279,7 +384,9 @@ export class GraphView {
       h("span", {class: "lab-palette-items"}, ...items,
         h("label", {class: "lab-width-label"}, "width ", this.width)),
       h("span", {class: "lab-palette-tools"}, this.undoButton, this.redoButton, tidy,
-        this.edgeMode, preset));
+        zoom("lab-zoom-in", "+", ZOOM, "zoom in (Ctrl+wheel)"),
+        zoom("lab-zoom-out", "−", 1 / ZOOM, "zoom out"),
+        zoom("lab-zoom-fit", "Fit", 0, "the whole graph"), this.edgeMode, preset));
   }
 
   newParams(kind) {
@@ -307,14 +414,8 @@ export class GraphView {
 }
 
 function defs() {
+  // (in pixels of the drawing, not in widths of the edge: a wide edge keeps a small head)
   return svg("defs", {}, svg("marker", {id: "lab-arrow", viewBox: "0 0 10 10", refX: 9, refY: 5,
-    markerWidth: 6, markerHeight: 6, orient: "auto-start-reverse"},
+    markerWidth: 9, markerHeight: 9, markerUnits: "userSpaceOnUse", orient: "auto-start-reverse"},
   svg("path", {d: "M 0 0 L 10 5 L 0 10 z", class: "lab-arrow-head"})));
-}
-function paintThumb(canvas, values, n, table) {
-  if (canvas.width !== n) canvas.width = canvas.height = n;
-  const context = canvas.getContext("2d");
-  const image = context.createImageData(n, n);
-  paintValues(values, table, image);
-  context.putImageData(image, 0, 0);
 }

@@ -46,7 +46,14 @@ export class InsideView {
     this.nodeSelect.replaceChildren(...graph.nodes.filter(n => n.trained).map(
       n => h("option", {value: String(n.id)}, `${n.id}: ${n.label}`)));
     this.ids = new Map(graph.nodes.map(n => [String(n.id), n.id]));
-    if ([...this.nodeSelect.options].some(o => o.value === old)) this.nodeSelect.value = old;
+    if ([...this.nodeSelect.options].some(o => o.value === old)) {
+      this.nodeSelect.value = old;
+    } else if (this.shown !== undefined) {  // the node shown is gone
+      this.shown = undefined;
+      this.unitText.textContent = "Pick a node here or click it on the graph.";
+      this.unitCanvas.getContext("2d").clearRect(0, 0, this.unitCanvas.width,
+        this.unitCanvas.height);
+    }
   }
 
   /** @param {import("./protocol.js").ViewState} view */
@@ -108,6 +115,7 @@ export class InsideView {
     if (this.table) paintValues(values, this.table, image);
     context.putImageData(image, 0, 0);
     this.unitInput.max = content.width - 1;
+    this.shown = content.node;
     this.unitText.textContent = `node ${content.node}, unit ${content.unit} of ${content.width}: `
       + `from ${num(content.low)} (orange) to ${num(content.high)} (blue)`;
   }

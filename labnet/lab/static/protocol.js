@@ -139,10 +139,18 @@
  */
 
 /**
- * @typedef {Object} Painted   {type: "painted"}: a frame is on the screen; send the next
- * @property {string} what     "boundary" or "thumbs"
- * @property {number} frame
+ * @typedef {Object} Painted   {type: "painted"}: frames are on the screen; send the next ones
+ * @property {Object<string, number>} frames  the last frame painted of each kind ("boundary",
+ *   "thumbs"). Sent at most every ACK_EVERY ms: each message from the page makes the kernel
+ *   busy for a moment, and JupyterLab redraws its busy signs (the favicon, the status bar) each time: two or three messages a second, not sixty.
  */
+
+/**
+ * @typedef {Object} Hello    {type: "hello"}: a view of the lab is drawn: send it everything
+ * @typedef {Object} Goodbye  {type: "goodbye"}: a view is gone (a lab no view shows pauses)
+ */
+
+const ACK_EVERY = 400;  // ms
 
 /** Sends intents and hands each its reply. */
 export class Channel {
@@ -152,6 +160,8 @@ export class Channel {
     this.next = 1;
     /** @type {Map<number, function(Reply): void>} */
     this.waiting = new Map();
+    this.frames = {};  // painted, not yet told
+    this.ackTimer = null;
   }
 
   /**
@@ -179,11 +189,17 @@ export class Channel {
   }
 
   /**
-   * Tell the kernel a frame is painted.
+   * Tell the kernel a frame is painted (with the others painted since, a little later).
    * @param {string} what
    * @param {number} frame
    */
   painted(what, frame) {
-    this.model.send({type: "painted", what, frame});
+    this.frames[what] = Math.max(this.frames[what] || 0, frame);
+    if (this.ackTimer) return;
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = null;
+      this.model.send({type: "painted", frames: this.frames});
+      this.frames = {};
+    }, ACK_EVERY);
   }
 }

@@ -129,12 +129,42 @@ export function themeColour(element, name, fallback) {
  */
 export function fitCanvas(canvas) {
   const ratio = window.devicePixelRatio || 1;
-  const width = Math.max(1, Math.round(canvas.clientWidth * ratio));
-  const height = Math.max(1, Math.round(canvas.clientHeight * ratio));
+  // the size its ResizeObserver saw (reading clientWidth after a change forces a layout)
+  const [cssWidth, cssHeight] = canvas.labnetSize || [canvas.clientWidth, canvas.clientHeight];
+  const width = Math.max(1, Math.round(cssWidth * ratio));
+  const height = Math.max(1, Math.round(cssHeight * ratio));
   if (canvas.width === width && canvas.height === height) return false;
   canvas.width = width;
   canvas.height = height;
   return true;
+}
+
+/**
+ * Call `onResize` when `element` changes size, keeping its size (CSS pixels) where
+ * `fitCanvas` reads it.
+ */
+export function watchSize(element, onResize) {
+  new ResizeObserver(entries => {
+    const box = entries[entries.length - 1].contentRect;
+    element.labnetSize = [box.width, box.height];
+    onResize();
+  }).observe(element);
+}
+
+/**
+ * The theme's colours, read once a second at most (reading a style forces the page's style
+ * to be worked out first).
+ */
+export function themeColours(element, names) {
+  const now = performance.now();
+  const cached = element.labnetColours;
+  if (cached && now - cached.at < 1000) return cached.values;
+  const style = getComputedStyle(element);
+  const values = Object.fromEntries(Object.entries(names).map(([name, [css, fallback]]) =>
+    [name, style.getPropertyValue(css).trim() || fallback]));
+  values.scale = parseFloat(style.getPropertyValue("--lab-scale")) || 1;
+  element.labnetColours = {at: now, values};
+  return values;
 }
 
 /** The key of a node or an edge in maps: ids may be numbers or names. */
