@@ -830,3 +830,62 @@ def test_a_module_registered_after_the_lab_was_made_joins_its_palette():
 
     lab.step()
     assert "Late" in lab.widget.settings["choices"]["palette"]
+
+
+def test_a_graph_whose_output_is_not_two_wide_is_not_a_network_yet():
+    lab = Lab()
+    trained = lab.network
+    lab.remove(7)  # ReLU 6, 25 wide, would be the output: a 25-class problem on two classes
+    assert "node 6 has width 25: the lab needs 2 outputs" in lab.graph_error
+    assert lab.network is trained
+
+
+def test_a_lab_whose_last_view_said_goodbye_pauses_itself():
+    lab = Lab()
+    widget = lab.widget
+
+    async def scenario():
+        widget._on_message(widget, {"type": "hello"}, [])
+        task = lab.play()
+        await asyncio.sleep(0.2)
+        assert lab.playing
+        widget._on_message(widget, {"type": "goodbye"}, [])  # its cell ran again
+        await asyncio.wait_for(task, timeout=3)
+
+    run(scenario())
+    assert not lab.playing and "no page shows this lab" in widget.message["text"]
+
+
+def test_a_leaky_relu_takes_a_slope_from_0_to_1_and_shows_it():
+    lab = Lab()
+    with pytest.raises(ValueError, match="from 0 to 1"):
+        lab.add("LeakyReLU", negative_slope=5)
+    node = lab.add("LeakyReLU", negative_slope=0.2)
+    assert next(n for n in lab.widget.graph["nodes"] if n["id"] == node)["label"] == "Leaky 0.2"
+
+
+def test_saving_from_the_page_over_a_file_asks_first(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    lab = Lab()
+    lab.widget.run("save", {"path": "lab.npz"})
+    first = (tmp_path / "lab.npz").stat().st_mtime_ns
+    lab.step()
+    lab.widget.run("save", {"path": "lab.npz"})
+    assert "already exists" in lab.widget.message["text"]
+    assert (tmp_path / "lab.npz").stat().st_mtime_ns == first
+    lab.widget.run("save", {"path": "lab.npz", "replace": True})
+    assert Lab.open(tmp_path / "lab.npz").state.trainer.steps == 1
+
+
+def test_no_gradient_norms_are_shown_before_the_first_step_of_new_weights():
+    lab = Lab()
+    lab.step(5)
+    assert lab.widget.sent  # (frames were sent)
+    lab.reset()
+    from labnet.lab import streams
+
+    content, _ = streams.thumbs(lab, lab.widget.pictures, 8, 1)
+    assert content["grad_norms"] == {}
+    lab.step()
+    content, _ = streams.thumbs(lab, lab.widget.pictures, 8, 2)
+    assert set(content["grad_norms"]) == {str(n) for n in range(8)}
