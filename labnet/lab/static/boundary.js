@@ -3,7 +3,7 @@
 // Frames are coalesced: only the latest is kept, painted on the next animation frame, and the
 // kernel is told, so it sends the next one only then.
 
-import {colourTable, fitCanvas, h, paintValues, rgb, themeColour, watchSize} from "./util.js";
+import {colourTable, fitCanvas, h, paintValues, rgb, watchSize} from "./util.js";
 
 const TICKS = 5;
 const QUEUE = 3;
@@ -187,7 +187,7 @@ export class BoundaryView {
 
   drawTicks(context, extent, toPixel, size) {
     context.font = `${Math.round(10 * size)}px sans-serif`;
-    context.fillStyle = themeColour(this.root, "--jp-ui-font-color2", "#555");
+    context.fillStyle = "#555";  // the plane is light in every theme
     context.globalAlpha = 0.8;
     const step = niceStep((extent[1] - extent[0]) / TICKS);
     for (let v = Math.ceil(extent[0] / step) * step; v <= extent[1]; v += step) {

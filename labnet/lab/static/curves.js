@@ -160,6 +160,7 @@ export class Chart {
     context.font = `${Math.round(size)}px sans-serif`;
     context.fillStyle = ink;
     context.strokeStyle = grid;
+    context.globalAlpha = 0.6;  // (the theme's border colour is loud on a dark background)
     context.lineWidth = ratio;
     context.textAlign = "right";
     context.textBaseline = "middle";
@@ -172,8 +173,11 @@ export class Chart {
       context.moveTo(v.left, y);
       context.lineTo(v.right, y);
       context.stroke();
+      context.globalAlpha = 1;
       context.fillText(decadeLabel(value), v.left - 0.3 * size, y);
+      context.globalAlpha = 0.6;
     }
+    context.globalAlpha = 1;
     context.textAlign = "center";
     context.textBaseline = "top";
     const ticks = Math.max(2, Math.floor((v.right - v.left) / (6 * size)));

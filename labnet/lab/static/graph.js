@@ -55,7 +55,9 @@ export class GraphView {
     this.decades = 4;
     this.gestures = new Gestures(this);
     watchSize(this.area, () => this.render());
-    watchSize(this.thumbCanvas, () => {});
+    watchSize(this.thumbCanvas, () => {  // (its own size may come after the area's)
+      if (this.lastThumbs) this.applyThumbs(...this.lastThumbs);
+    });
   }
 
   // -- state from the kernel ------------------------------------------------------------------
