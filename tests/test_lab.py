@@ -889,3 +889,33 @@ def test_no_gradient_norms_are_shown_before_the_first_step_of_new_weights():
     lab.step()
     content, _ = streams.thumbs(lab, lab.widget.pictures, 8, 2)
     assert set(content["grad_norms"]) == {str(n) for n in range(8)}
+
+
+def test_a_capped_lab_trains_near_its_cap_in_batches_and_draws_30_frames_a_second():
+    lab = Lab(max_steps_per_second=1000)
+    widget = lab.widget
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        post = widget._post
+
+        def page(content, buffers):  # a page that paints at once
+            post(content, buffers)
+            if content["type"] == "boundary":
+                loop.call_soon(widget._on_message, widget, {
+                    "type": "painted", "frames": {"boundary": content["frame"]}}, [])
+        widget._post = page
+        task = lab.play()
+        await asyncio.sleep(0.3)
+        steps, frames, turns = lab.state.trainer.steps, widget.frames["boundary"], lab.player.turns
+        await asyncio.sleep(1.0)
+        steps = lab.state.trainer.steps - steps
+        frames, turns = widget.frames["boundary"] - frames, lab.player.turns - turns
+        lab.pause()
+        await task
+        return steps, frames, turns
+
+    steps, frames, turns = run(scenario())
+    assert 800 <= steps <= 1100  # the cap, give or take what sleeping loses
+    assert frames <= 36  # 30 a second while capped, not 60
+    assert turns <= 250  # woken for batches of steps, not once a step

@@ -29,6 +29,8 @@ SCORE_EVERY = 0.5
 """While playing, the status's error rates are measured anew this often (if no epoch did)."""
 QUICK_SCORES = 16_384
 """Points the status's scores may take at once (a few ms); more are scored a slice at a time."""
+CAPPED_BATCH = 0.01
+"""With a cap on steps per second, the loop wakes up for this many seconds' worth of steps."""
 SWITCH_INTERVAL = 0.001
 """Seconds of Python a thread runs before it hands the GIL over, while playing."""
 UNSEEN_PAUSE = 60.0
@@ -98,7 +100,7 @@ class Player:
                 cap = state.training.max_steps_per_second
                 allowed = 100_000
                 if cap is not None:
-                    tokens = min(tokens + (now - last) * cap, max(cap * TRAIN_SLICE * 2, 1.0))
+                    tokens = min(tokens + (now - last) * cap, max(cap * 3 * CAPPED_BATCH, 2.0))
                     last, allowed = now, int(tokens)
                 if allowed >= 1:
                     steps = state.train_for(budget, max_steps=allowed, stop=self.stopping)
@@ -129,10 +131,14 @@ class Player:
                         break
                 widget.tick(time.perf_counter())
                 self.turns += 1
-                # the kernel handles clicks between two turns; with a cap, wait for the next
-                # step allowed (or frame due) instead of spinning
-                wait = 0.0 if cap is None or tokens >= 1 else min(
-                    (1 - tokens) / cap, widget.time_to_frame(time.perf_counter()))
+                # the kernel handles clicks between two turns; with a cap, sleep until a batch
+                # of steps is allowed (or a frame is due): waking up for each step cost as much
+                # as the steps themselves
+                wait = 0.0
+                if cap is not None:
+                    batch = max(cap * CAPPED_BATCH, 1.0)
+                    wait = max(0.0, min((batch - tokens) / cap,
+                                        widget.time_to_frame(time.perf_counter())))
                 await asyncio.sleep(wait)
         except DivergedError as error:  # (said until the next action: Reset, a setting...)
             lab.widget.say(f"Paused: {error} If the weights had already grown huge, Reset "

@@ -38,6 +38,9 @@ MODULES = ("protocol.js", "util.js", "boundary.js", "gestures.js", "graph.js", "
            "bars.js", "inside.js", "controls.js", "app.js")
 """The front end's modules, each after those it imports (``static/lab.js`` loads them)."""
 FRAME_INTERVAL = 1 / 60
+SHARED_FRAME_INTERVAL = 1 / 30
+"""While the training rate is capped (a server shared by a class), frames go half as often:
+a frame costs the server as much as a few training steps, for each student."""
 """While playing, boundary frames go at most this often (a screen shows no more)."""
 BOUNDARY_COST = 0.0012
 """Seconds a boundary frame may take while playing (60 a second: 7 % of the time)."""
@@ -206,7 +209,8 @@ class LabWidget(anywidget.AnyWidget):
             self._post(*streams.points(lab))
             dirty.discard("points")
         if state.network is not None:
-            if "boundary" in dirty and self._may_send("boundary", now, playing, FRAME_INTERVAL):
+            if "boundary" in dirty and self._may_send("boundary", now, playing,
+                                                      self.frame_interval()):
                 self._send_boundary(now, playing)
             if "thumbs" in dirty and self._may_send("thumbs", now, playing, THUMB_INTERVAL):
                 self._send_frame("thumbs", streams.thumbs(
@@ -251,7 +255,11 @@ class LabWidget(anywidget.AnyWidget):
         frames sent for another to go (turns of training cut short cost time for nothing)."""
         if self.frames["boundary"] - self.painted["boundary"] >= MAX_IN_FLIGHT["boundary"]:
             return 0.006  # (play.TRAIN_SLICE)
-        return max(self._sent_at["boundary"] + FRAME_INTERVAL - now, 0.0)
+        return max(self._sent_at["boundary"] + self.frame_interval() - now, 0.0)
+
+    def frame_interval(self) -> float:
+        capped = self.lab.state.training.max_steps_per_second is not None
+        return SHARED_FRAME_INTERVAL if capped else FRAME_INTERVAL
 
     def _may_send(self, what: str, now: float, playing: bool, interval: float = 0.0) -> bool:
         if not playing:
