@@ -157,13 +157,15 @@ export function watchSize(element, onResize) {
  */
 export function themeColours(element, names) {
   const now = performance.now();
-  const cached = element.labnetColours;
+  const key = JSON.stringify(names);  // (each view asks for its own colours)
+  element.labnetColours = element.labnetColours || new Map();
+  const cached = element.labnetColours.get(key);
   if (cached && now - cached.at < 1000) return cached.values;
   const style = getComputedStyle(element);
   const values = Object.fromEntries(Object.entries(names).map(([name, [css, fallback]]) =>
     [name, style.getPropertyValue(css).trim() || fallback]));
   values.scale = parseFloat(style.getPropertyValue("--lab-scale")) || 1;
-  element.labnetColours = {at: now, values};
+  element.labnetColours.set(key, {at: now, values});
   return values;
 }
 
