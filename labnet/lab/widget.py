@@ -45,7 +45,7 @@ a frame costs the server as much as a few training steps, for each student."""
 BOUNDARY_COST = 0.0012
 """Seconds a boundary frame may take while playing (60 a second: 7 % of the time)."""
 MIN_PLAY_GRID, MAX_PLAY_GRID = 32, 64
-THUMB_INTERVAL = 1 / 12
+THUMB_INTERVAL = 1 / 11
 CURVES_INTERVAL = 1 / 12
 """While playing, thumbnails and curves go this often (the status line a little less)."""
 THUMB_GRID = 24

@@ -221,6 +221,16 @@ class LabPage:
         self.install_probe()
         return self.page.evaluate(f"() => window.labnetProbe.watch({int(seconds * 1000)})")
 
+    def watch_playing(self, seconds: float = 3.0, windows: int = 2) -> tuple[dict, list[float]]:
+        """While playing: ``windows`` watches of ``seconds`` each (after one to settle); the
+        one with the most paints, and every window's frames/s. (On a 2-core machine the kernel
+        and the browser share the cores with whatever else runs: a window may be slowed by a
+        neighbour, not by the lab.)"""
+        self.watch(1.0)
+        seen = [self.watch(seconds) for _ in range(windows)]
+        rates = [w["paints"] / w["seconds"] for w in seen]
+        return max(seen, key=lambda w: w["paints"] / w["seconds"]), rates
+
     def click_and_time(self, css: str, settle: float = 1.5) -> dict:
         """Click ``css`` like a user and return, in seconds, when the status's step counter last
         changed after the click (``stopped_after``), watched for ``settle`` seconds."""
