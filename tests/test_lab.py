@@ -32,7 +32,7 @@ from labtools import (
 )
 
 import labnet as ln
-from labnet.lab import Lab
+from labnet.lab import Lab, play
 from labnet.lab.graph import NodeSpec
 from labnet.lab.intents import ACTIONS
 from labnet.lab.widget import MAX_IN_FLIGHT
@@ -854,6 +854,29 @@ def test_a_lab_whose_last_view_said_goodbye_pauses_itself():
 
     run(scenario())
     assert not lab.playing and "no page shows this lab" in widget.message["text"]
+
+
+def test_a_hidden_tab_pauses_though_its_thumbnails_are_still_acknowledged(monkeypatch):
+    """A hidden tab paints no animation frames (no boundary acks) but still handles messages
+    (thumbnail acks): only painted boundaries count as the lab being seen."""
+    monkeypatch.setattr(play, "UNSEEN_PAUSE", 0.3)
+    lab = Lab()
+    widget = lab.widget
+
+    async def scenario():
+        widget._on_message(widget, {"type": "hello"}, [])
+        task = lab.play()
+        for _ in range(60):  # up to 3 s of thumbnail acks, no boundary painted
+            await asyncio.sleep(0.05)
+            widget._on_message(widget, {"type": "painted",
+                                        "frames": {"thumbs": widget.frames["thumbs"]}}, [])
+            if task.done():
+                break
+        lab.pause()
+        await task
+
+    run(scenario())
+    assert "no page has shown this lab" in widget.message["text"]
 
 
 def test_a_leaky_relu_takes_a_slope_from_0_to_1_and_shows_it():

@@ -232,6 +232,11 @@ BAD = [
     ("set_training", {"lr": True}, "lr must be a number"),
     ("set_training", {"batch_size": True}, "batch_size must be a number"),
     ("set_training", {"max_steps_per_second": True}, "must be a number"),
+    ("set_training", {"max_steps_per_second": "fast"}, "cap on steps per second"),
+    ("add", {"kind": "Linear", "params": {"at": 1}}, "a module has no parameter 'at'"),
+    ("add", {"kind": "Linear", "params": {"kind": "ReLU"}}, "no parameter 'kind'"),
+    ("set_params", {"node": 1, "params": {"node": 2}}, "no parameter 'node'"),
+    ("save", {"path": "lab\0.npz"}, "is not a file name"),
     ("click_plane", {"x1": True, "x2": 0}, "x1 must be"),
     ("add", {"kind": "Linear", "params": {"width": True}}, "width must be a whole number"),
     ("set_params", {"node": 1, "params": {"width": False}}, "width must be a whole number"),
@@ -321,7 +326,10 @@ def test_a_click_on_the_plane_with_no_point_near_is_refused_in_remove_mode():
 
 def test_an_empty_cap_box_removes_the_cap_and_so_does_an_infinite_rate_from_python():
     lab = Lab(max_steps_per_second=50)
-    lab.widget.run("set_training", {"max_steps_per_second": 0, "lr": 0.05})  # the page's empty box
+    lab.widget.run("set_training", {"max_steps_per_second": 0})  # typed 0: not a cap, refused
+    assert "cap on steps per second" in lab.widget.message["text"]
+    assert lab.state.training.max_steps_per_second == 50
+    lab.widget.run("set_training", {"max_steps_per_second": "none", "lr": 0.05})  # empty box
     assert lab.state.training.max_steps_per_second is None and lab.state.training.lr == 0.05
     lab.set_training(max_steps_per_second=80)
     lab.set_training(max_steps_per_second=INF)

@@ -13,6 +13,8 @@ import pytest
 from labtools import live_widgets, messages, shown_equals_the_model
 
 from labnet.lab import Lab
+from labnet.lab import state as lab_state
+from labnet.lab.streams import Curves
 from labnet.lab.widget import ACK_TIMEOUT, MAX_IN_FLIGHT, graph_json, settings_json, status_json
 
 
@@ -125,9 +127,23 @@ def test_messages_from_the_page_are_handled_and_junk_is_ignored():
     for junk in (None, [], "step", {"type": "fly"}, {"type": "painted"},
                  {"type": "painted", "what": "boundary", "frame": "1"},
                  {"type": "painted", "what": "nothing", "frame": 1},
+                 {"type": "painted", "what": [1], "frame": 1},
+                 {"type": "painted", "frames": {"boundary": [1]}},
                  {"type": "intent", "action": "step", "args": "n=1"}, {}):
         widget._on_message(widget, junk, [])
     assert lab.last_traceback is None and lab.state.trainer.steps == 2
+
+
+def test_an_intent_may_come_in_the_short_form_of_the_design():
+    lab = Lab()
+    widget = lab.widget
+    sent = messages(lab)
+    node = lab.add("ReLU")
+    widget._on_message(widget, {"type": "connect", "src": 0, "dst": node, "id": "v:1"}, [])
+    assert (0, node) in lab.state.graph.edges
+    assert sent[-1][0] == {"type": "reply", "id": "v:1", "ok": True}
+    widget._on_message(widget, {"type": "connect", "src": node, "dst": 0}, [])
+    assert "nothing can feed the input" in widget.message["text"]
 
 
 def test_a_hello_from_a_new_view_sends_everything_again():
@@ -249,3 +265,29 @@ def test_the_thumbnails_of_the_node_picked_and_the_edge_mode_are_sent():
     thumbs = [content for content, _ in sent if content["type"] == "thumbs"][-1]
     assert thumbs["edge_mode"] == "weights" and lab.widget.view["edges"] == "weights"
     assert np.isfinite([edge[2] for edge in thumbs["edges"]]).all()
+
+
+def test_the_pages_curves_stay_the_historys_through_every_thinning(monkeypatch):
+    """The page keeps the series it was sent, each part replacing them from its start: after
+    the history halves its epoch series or doubles its stride, the page's are the history's."""
+    monkeypatch.setattr(lab_state, "HISTORY_LIMIT", 8)
+    rng = np.random.default_rng(0)
+    lab = Lab(data=(rng.uniform(0, 1, (8, 2)), np.array([0, 1] * 4)))
+    curves, page = Curves(), {}
+    for _ in range(80):
+        lab.step()
+        message = curves.message(lab)
+        if message is None:
+            continue
+        content, buffers = message
+        if content["reset"]:
+            page.clear()
+        for part, buffer in zip(content["series"], buffers, strict=True):
+            values = list(np.frombuffer(buffer, "<f8"))
+            page[part["name"]] = page.get(part["name"], [])[:part["start"]] + values
+        history = lab.history
+        assert page["epoch"] == history.epoch_step
+        assert page["step"] == list(history.step_ends())
+        np.testing.assert_array_equal(page["test_error"], history.test_error)
+        np.testing.assert_array_equal(page["loss"], history.step_loss)
+    assert history.stride > 1 and len(history.epoch_step) < lab.state.trainer.epochs  # thinned

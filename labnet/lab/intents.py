@@ -32,7 +32,7 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "set_data": {"dataset": (str,), "noise": NUMBER, "n_points": NUMBER,
                  "test_fraction": NUMBER, "seed": NUMBER, "standardize": (bool,)},
     "set_training": {"loss": (str,), "optimizer": (str,), "lr": NUMBER, "batch_size": NUMBER,
-                     "max_steps_per_second": NUMBER},
+                     "max_steps_per_second": (*NUMBER, str)},  # "none": the empty box
     "click_plane": {"x1": NUMBER, "x2": NUMBER},
     "step": {"n": (int,)}, "epoch": {}, "reset": {},
     "play": {}, "pause": {}, "toggle_play": {},
@@ -54,6 +54,10 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "save": ("path",), "load": ("path",),
 }
 """The arguments an action cannot do without (null counts as missing)."""
+OWN_ARGUMENTS = {"add": ("kind", "at", "between"), "set_params": ("node",)}
+"""The arguments of the method a module's parameter may not be named as."""
+NO_CAP = "none"
+"""What the page sends for an empty cap box: no cap on the training rate."""
 MAX_STEPS = 100_000
 
 
@@ -74,7 +78,7 @@ def _checked(action: str, name: str, value, types: tuple):
 
 
 def _type_words(types: tuple) -> str:
-    if types == NUMBER:
+    if types[:2] == NUMBER:  # (the cap's "none" is the page's, not the user's)
         return "a number"
     words = {int: "a whole number", float: "a number", str: "a name", bool: "true or false",
              list: "a list", dict: "a mapping"}
@@ -84,6 +88,9 @@ def _type_words(types: tuple) -> str:
 def _check_page_path(action: str, path: str) -> None:
     """From the page, files are kept in the notebook's folder and below: no absolute path, no
     way up (a student's page must not write over the server's files)."""
+    if "\0" in path:
+        raise InputError(f"{action}: {path!r} is not a file name; give a name such as "
+                         f"my-lab.npz")
     parts = PurePath(path).parts
     if PurePath(path).is_absolute() or PureWindowsPath(path).is_absolute() or ".." in parts:
         raise InputError(f"{action}: {path!r}: the lab keeps its files in the notebook's folder "
@@ -117,8 +124,11 @@ def run_intent(lab: Lab, action, args) -> object:
         raise InputError(f"{action} needs {', '.join(missing)}")
     if "path" in args:
         _check_page_path(action, args["path"])
-    if action == "set_training" and args.get("max_steps_per_second") == 0:
+    if action == "set_training" and args.get("max_steps_per_second") == NO_CAP:
         args["max_steps_per_second"] = math.inf  # the page's empty cap box: no cap
+    clash = sorted(set(args.get("params", {})) & set(OWN_ARGUMENTS.get(action, ())))
+    if clash:
+        raise InputError(f"{action}: a module has no parameter {clash[0]!r}")
     if action in ("save", "export_picture"):
         args.setdefault("replace", False)  # the page asks twice before replacing a file
     if action == "add":

@@ -60,8 +60,8 @@ def points(lab: Lab) -> Message:
 
     content = {"type": "points", "n_train": len(x_train), "n_test": len(x_test),
                "extent": list(extent(data.x_all)), "dataset": data.settings.dataset}
-    return content, [x_train.astype(np.float32).tobytes(), labels_train.astype(np.uint8).tobytes(),
-                     x_test.astype(np.float32).tobytes(), labels_test.astype(np.uint8).tobytes()]
+    return content, [x_train.astype("<f4").tobytes(), labels_train.astype(np.uint8).tobytes(),
+                     x_test.astype("<f4").tobytes(), labels_test.astype(np.uint8).tobytes()]
 
 
 def unit_map(lab: Lab, pictures: Pictures, n: int) -> Message | None:
@@ -85,7 +85,7 @@ def walk_maps(lab: Lab) -> Message:
             values = np.nan_to_num(heatmap_values(np.asarray(array, dtype=np.float64)))
             rows, cols = values.shape
             arrays.append({"name": name, "rows": rows, "cols": cols})
-            buffers.append(values.astype(np.float32).tobytes())
+            buffers.append(values.astype("<f4").tobytes())  # (little-endian, as the page reads)
     return {"type": "walkmaps", "arrays": arrays}, buffers
 
 
@@ -121,16 +121,19 @@ class Curves:
         if trainer is None:
             return None
         history = trainer.history
-        stride = getattr(history, "stride", 1)
-        full = trainer is not self._trainer or stride != self._stride
-        if full:
-            self._trainer, self._stride, self._sent, self._settled = trainer, stride, {}, {}
         series = {"loss": history.step_loss, "step": _StepEnds(history)}
         for node, values in history.grad_norms.items():
             series[f"grad:{node}"] = values
         series["epoch"] = history.epoch_step
         for name in EPOCH_SERIES:
             series[name] = getattr(history, name)
+        # thinned: the per-step series (the stride doubles) or the epoch series (they halve)
+        thinned = history.stride != self._stride or any(
+            len(values) < self._sent.get(name, 0) for name, values in series.items())
+        full = trainer is not self._trainer or thinned
+        if full:
+            self._trainer, self._stride, self._sent, self._settled = (
+                trainer, history.stride, {}, {})
         parts, buffers = [], []
         for name, values in series.items():
             length = len(values)
@@ -139,14 +142,14 @@ class Curves:
             start = min(self._settled.get(name, 0), length)
             if not full and start >= length and self._sent.get(name) == length:
                 continue
-            new = np.asarray(values[start:], dtype=np.float64)
+            new = np.asarray(values[start:], dtype="<f8")  # (little-endian, as the page reads)
             parts.append({"name": name, "start": start, "length": length - start})
             buffers.append(new.tobytes())
             self._sent[name] = length
             self._settled[name] = start + _settled(name, new)
         if not parts:
             return None
-        content = {"type": "curves", "reset": full, "stride": stride, "steps": trainer.steps,
+        content = {"type": "curves", "reset": full, "stride": history.stride, "steps": trainer.steps,
                    "epochs": trainer.epochs, "series": parts}
         return content, buffers
 
@@ -170,11 +173,13 @@ class _StepEnds:
     def __len__(self) -> int:
         return len(self.history.step_loss)
 
-    def __getitem__(self, part: slice) -> list[float]:
+    def __getitem__(self, part: slice) -> np.ndarray:
         start, stop, _ = part.indices(len(self))
-        if hasattr(self.history, "step_ends"):
-            return self.history.step_ends()[start:stop]
-        return list(range(start + 1, stop + 1))
+        history = self.history  # (as History.step_ends, for these entries only)
+        ends = np.arange(start + 1, stop + 1, dtype=np.int64) * history.stride
+        if stop == len(self) and len(ends):
+            ends[-1] = history.steps
+        return ends
 
 
 def _finite(value: float) -> float | None:

@@ -7,8 +7,10 @@ that name, exactly as a notebook would, and the state that results comes back: a
 view of the widget) and as custom messages with binary buffers (``streams``: frames of the
 boundary, thumbnails, curves, points). ``static/protocol.js`` documents every message.
 
-Frames are sent only when the browser has painted the last ones (it answers each with a
-``painted`` message): a slow page gets fewer frames, never a queue of them.
+Frames are paced by what the browser has painted: it says which frames it painted (a
+``painted`` message, two or three times a second), and no more than ``MAX_IN_FLIGHT`` frames
+go unpainted; the page paints the latest ones and drops older ones. A slow page gets fewer
+frames, never a queue of them.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ import traitlets
 
 from labnet.lab import streams
 from labnet.lab.events import DataChanged, GraphChanged, Scored, SettingsChanged, Trained
-from labnet.lab.intents import run_intent
+from labnet.lab.intents import ACTIONS, run_intent
 from labnet.lab.pictures import Pictures
+from labnet.lab.play import TRAIN_SLICE
 from labnet.lab.traits import graph_json, settings_json, status_json
 
 if TYPE_CHECKING:
@@ -38,10 +41,10 @@ MODULES = ("protocol.js", "util.js", "boundary.js", "gestures.js", "graph.js", "
            "bars.js", "inside.js", "controls.js", "app.js")
 """The front end's modules, each after those it imports (``static/lab.js`` loads them)."""
 FRAME_INTERVAL = 1 / 60
+"""While playing, boundary frames go at most this often (a screen shows no more)."""
 SHARED_FRAME_INTERVAL = 1 / 30
 """While the training rate is capped (a server shared by a class), frames go half as often:
 a frame costs the server as much as a few training steps, for each student."""
-"""While playing, boundary frames go at most this often (a screen shows no more)."""
 BOUNDARY_COST = 0.0012
 """Seconds a boundary frame may take while playing (60 a second: 7 % of the time)."""
 MIN_PLAY_GRID, MAX_PLAY_GRID = 32, 64
@@ -53,7 +56,8 @@ UNIT_GRID = 64
 MAX_IN_FLIGHT = {"boundary": 40, "thumbs": 10}
 """Frames sent but not painted (as far as the kernel knows), at most: the page says what it
 painted two or three times a second, and a round trip through JupyterLab takes 40-100 ms. The page
-keeps at most two frames waiting and drops older ones: frames never queue up."""
+keeps at most three frames waiting to be painted and drops older ones: frames never queue
+up."""
 ACK_TIMEOUT = 2.0
 """Seconds after which an unanswered frame counts as lost (a closed page)."""
 
@@ -254,7 +258,7 @@ class LabWidget(anywidget.AnyWidget):
         slice of training then); a full slice while the page has not painted enough of the
         frames sent for another to go (turns of training cut short cost time for nothing)."""
         if self.frames["boundary"] - self.painted["boundary"] >= MAX_IN_FLIGHT["boundary"]:
-            return 0.006  # (play.TRAIN_SLICE)
+            return TRAIN_SLICE
         return max(self._sent_at["boundary"] + self.frame_interval() - now, 0.0)
 
     def frame_interval(self) -> float:
@@ -311,12 +315,17 @@ class LabWidget(anywidget.AnyWidget):
         if kind == "painted":  # any thread: a few integers change
             frames = content.get("frames")
             if not isinstance(frames, dict):  # (one frame, as {"what": ..., "frame": ...})
-                frames = {content.get("what"): content.get("frame")}
+                frames = {str(content.get("what")): content.get("frame")}
             for what, frame in frames.items():
                 if what in self.painted and isinstance(frame, int):
                     self.painted[what] = max(self.painted[what], min(frame, self.frames[what]))
-                    self.last_seen = time.perf_counter()
+                    if what == "boundary":  # painted at an animation frame: a tab in sight
+                        self.last_seen = time.perf_counter()
             return
+        if kind in ACTIONS:  # the short form, {"type": "connect", "src": 3, "dst": 5}
+            content = {"type": "intent", "action": kind, "id": content.get("id"), "args": {
+                name: value for name, value in content.items() if name not in ("type", "id")}}
+            kind = "intent"
         if kind == "goodbye":  # a view is gone: one fewer page shows the lab
             self.views = max(self.views - 1, 0)
             self.all_gone = self.views == 0

@@ -48,8 +48,12 @@ function tabs(pages) {
 export function render({model, el}) {
   const root = h("div", {class: "labnet-lab", "data-lm-suppress-shortcuts": "true"});
   // JupyterLab's notebook shortcuts (d d deletes the cell, m makes it Markdown, arrows move
-  // between cells) must never see a key pressed in the lab: its views handle theirs first
-  root.addEventListener("keydown", event => event.stopPropagation());
+  // between cells) must never see a key pressed in the lab: its views handle theirs first.
+  // Ctrl+S (Cmd+S) still saves the notebook (else the browser would save the page).
+  root.addEventListener("keydown", event => {
+    const save = (event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s";
+    if (!save) event.stopPropagation();
+  });
   const grid = h("div", {class: "lab-grid"});
   const channel = new Channel(model);
   const message = h("div", {class: "lab-message", role: "alert"});
@@ -59,7 +63,7 @@ export function render({model, el}) {
   };
   const controls = new Controls(channel);
   const boundary = new BoundaryView(channel, root);
-  const graph = new GraphView(channel, root, say);
+  const graph = new GraphView(channel, root);
   const curves = new CurvesView(root);
   const bars = new BarsView(root);
   const inside = new InsideView(channel);
@@ -78,6 +82,7 @@ export function render({model, el}) {
   root.append(grid);
   el.append(root);
 
+  const shown = {network: false};  // what the views show now
   const on = {
     settings() {
       const settings = model.get("settings");
@@ -104,11 +109,22 @@ export function render({model, el}) {
         element.classList.toggle("lab-hidden", hidden);
       }
       controls.setView(view);
+      curves.setView(view);
       boundary.setView(view);
       graph.setView(view);
       inside.setView(view);
     },
-    status() { controls.setStatus(model.get("status")); },
+    status() {
+      const status = model.get("status");
+      controls.setStatus(status);
+      if (!status.network && shown.network) {  // (no frames come for no network)
+        boundary.clear();
+        curves.clear();
+        bars.setNorms({});
+        graph.clearThumbs();
+      }
+      shown.network = status.network;
+    },
     message() {
       const m = model.get("message");
       say(m.text || "", m.error);
@@ -145,7 +161,9 @@ export function render({model, el}) {
     if (!handle) return;
     const start = performance.now();
     handle(content, buffers || []);
-    if (window.labnetTrace) window.labnetTrace.push(["handled", content.type, performance.now() - start]);
+    if (window.labnetTrace) {
+      window.labnetTrace.push(["handled", content.type, performance.now() - start]);
+    }
   };
   const handlers = Object.entries(on).map(([name, handler]) => [`change:${name}`, handler]);
   for (const [event, handler] of handlers) model.on(event, handler);
@@ -156,6 +174,8 @@ export function render({model, el}) {
     model.send({type: "goodbye"});
     for (const [event, handler] of handlers) model.off(event, handler);
     model.off("msg:custom", onMessage);
-    root.remove();
+    channel.close();
+    graph.gestures.cancel();
+    root.remove();  // (the views' size observers stop themselves)
   };
 }

@@ -1,7 +1,8 @@
 // The gradient-norm bars: ||dL/d(output)|| of every node after the last step, on a log scale,
 // coloured as the graph's borders are. Hovering a bar names its node and its value.
 
-import {colourTable, fitCanvas, h, logLevel, num, themeColours, watchSize} from "./util.js";
+import {colourTable, fitCanvas, h, logLevel, num, tableColour, themeColours, watchSize}
+  from "./util.js";
 
 const MAX_LABELS = 14;
 
@@ -78,8 +79,7 @@ export class BarsView {
     bars.forEach((id, i) => {
       const level = logLevel(values[i], highest, this.decades);
       const barHeight = Math.max(level * (bottom - top), values[i] > 0 ? ratio : 0);
-      const c = 4 * Math.round(level * 255);
-      context.fillStyle = `rgb(${this.table[c]},${this.table[c + 1]},${this.table[c + 2]})`;
+      context.fillStyle = tableColour(this.table, level);
       const x = left + i * slot;
       context.fillRect(x + slot * 0.12, bottom - barHeight, slot * 0.76, barHeight);
       context.strokeStyle = ink;

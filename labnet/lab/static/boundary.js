@@ -1,9 +1,9 @@
 // The decision boundary: the class-1 score over the plane, colour-mapped here from the uint8
 // grid the kernel sends, with the training points (filled) and test points (hollow) on top.
-// Frames are coalesced: only the latest is kept, painted on the next animation frame, and the
-// kernel is told, so it sends the next one only then.
+// Frames are coalesced: a few wait at most (older ones are dropped), one is painted each
+// animation frame, and the kernel is told which were painted, so it never sends far ahead.
 
-import {colourTable, fitCanvas, h, paintValues, rgb, watchSize} from "./util.js";
+import {colourTable, fitCanvas, h, niceStep, paintValues, rgb, watchSize} from "./util.js";
 
 const TICKS = 5;
 const QUEUE = 3;
@@ -32,6 +32,15 @@ export class BoundaryView {
     this.layerStale = true;
     this.canvas.addEventListener("click", event => this.clicked(event));
     watchSize(this.canvas, () => { this.layerStale = true; this.schedule(); });
+  }
+
+  /** The lab has no network (a file saved without one): the points on a blank plane. */
+  clear() {
+    this.latest = null;
+    this.waiting = [];
+    this.grid.getContext("2d").clearRect(0, 0, this.grid.width, this.grid.height);
+    this.layerStale = true;
+    this.schedule();
   }
 
   /** @param {{boundary: string[], classes: string[]}} colours */
@@ -215,10 +224,6 @@ export class BoundaryView {
   }
 }
 
-function niceStep(raw) {
-  const decade = 10 ** Math.floor(Math.log10(raw));
-  return [1, 2, 5, 10].map(m => m * decade).find(s => s >= raw);
-}
 
 function label(value) {
   return Math.abs(value) < 1e-9 ? "0" : Number(value.toPrecision(3)).toString();

@@ -2,8 +2,9 @@
 // drawn on canvases from the series the kernel sends a few entries at a time. Hovering a
 // chart shows the values at that step.
 
-import {fitCanvas, h, num, percent, themeColours, watchSize, whole} from "./util.js";
+import {fitCanvas, h, niceStep, num, percent, themeColours, watchSize, whole} from "./util.js";
 
+const TIP_ROWS = 7;  // lines a column of the hover tip holds
 const NODE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
   "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
@@ -231,7 +232,8 @@ export class Chart {
     if (count === 1 || !started) {  // a single point: a dot
       const x = this.toX(xs[0]);
       context.fillStyle = line.colour;
-      if (ys[0] > 0) context.fillRect(x - 2 * ratio, this.toY(ys[0]) - 2 * ratio, 4 * ratio, 4 * ratio);
+      const size = 4 * ratio;
+      if (ys[0] > 0) context.fillRect(x - size / 2, this.toY(ys[0]) - size / 2, size, size);
     }
     context.stroke();
     context.setLineDash([]);
@@ -262,10 +264,14 @@ export class Chart {
     }
     if (!rows.length) return;
     this.tip.replaceChildren(h("div", {class: "lab-tip-step"}, `step ${whole(at)}`), ...rows);
+    // many lines (a deep graph's nodes): in columns of TIP_ROWS, so the tip fits the chart
+    this.tip.classList.toggle("lab-tip-columns", rows.length > TIP_ROWS);
+    this.tip.style.gridTemplateColumns = `repeat(${Math.ceil(rows.length / TIP_ROWS)}, auto)`;
     this.tip.hidden = false;
     const left = (event.clientX - box.left) + 12;
-    this.tip.style.left = `${Math.min(left, box.width - this.tip.offsetWidth - 4)}px`;
-    this.tip.style.top = `${Math.max(0, event.clientY - box.top - 10)}px`;
+    const top = event.clientY - box.top - 10;
+    this.tip.style.left = `${Math.max(0, Math.min(left, box.width - this.tip.offsetWidth - 4))}px`;
+    this.tip.style.top = `${Math.max(0, Math.min(top, box.height - this.tip.offsetHeight))}px`;
   }
 }
 
@@ -279,7 +285,24 @@ export class CurvesView {
     this.gradients = new Chart("‖dL/d output‖ of each node", "lab-chart-gradients", root);
     this.curvesBox = h("div", {class: "lab-curves-box"}, this.loss.element,
       this.errors.element);
+    // the teacher hid the error rates (to ask the class first): their chart too
+    this.errorsCover = h("div", {class: "lab-cover", hidden: true},
+      h("span", {}, "error rate: hidden"), h("span", {}, "what do you predict?"));
+    this.errors.element.append(this.errorsCover);
     this.nodeLabels = new Map();
+  }
+
+  /** @param {import("./protocol.js").ViewState} view */
+  setView(view) {
+    const hidden = view.hidden.includes("errors");
+    this.errorsCover.hidden = !hidden;
+    this.errors.element.classList.toggle("lab-hidden", hidden);
+  }
+
+  /** The lab has no network (a file saved without one): no curves. */
+  clear() {
+    this.series = new Series();
+    this.redraw();
   }
 
   /** @param {import("./protocol.js").GraphState} graph */
@@ -323,10 +346,6 @@ function nearest(xs, x, count) {
   return lo;
 }
 
-function niceStep(raw) {
-  const decade = 10 ** Math.floor(Math.log10(Math.max(raw, 1e-9)));
-  return [1, 2, 5, 10].map(m => m * decade).find(s => s >= raw);
-}
 
 function decadeLabel(value) {
   const exponent = Math.round(Math.log10(value));

@@ -57,21 +57,41 @@ export class Gestures {
     return found ? found.id : text;
   }
 
-  track(event, onMove, onUp) {
+  /**
+   * Follow a press: `onMove` while the pointer moves (once it has moved a few pixels),
+   * `onUp(event, moved)` when it is released. A press the browser cancels (a touch turned
+   * into a scroll, the window losing focus, the view going away) ends in `onCancel`, with no
+   * intent sent.
+   */
+  track(event, onMove, onUp, onCancel = () => {}) {
+    this.cancel();  // (one gesture at a time)
     const start = [event.clientX, event.clientY];
     let moved = false;
     const move = e => {
+      if (e.pointerId !== event.pointerId) return;
       if (!moved && Math.hypot(e.clientX - start[0], e.clientY - start[1]) < DRAG_START) return;
       moved = true;
       onMove(e);
     };
-    const up = e => {
-      window.removeEventListener("pointermove", move);
-      window.removeEventListener("pointerup", up);
+    const listeners = [["pointermove", move], ["pointerup", e => {
+      if (e.pointerId !== event.pointerId) return;
+      stop();
       onUp(e, moved);
+    }], ["pointercancel", () => this.cancel()], ["blur", () => this.cancel()]];
+    const stop = () => {
+      for (const [name, listener] of listeners) window.removeEventListener(name, listener);
+      this.cancelTracking = null;
     };
-    window.addEventListener("pointermove", move);
-    window.addEventListener("pointerup", up);
+    for (const [name, listener] of listeners) window.addEventListener(name, listener);
+    this.cancelTracking = () => {
+      stop();
+      onCancel();
+    };
+  }
+
+  /** End the gesture under way, if any, as if it had not begun. */
+  cancel() {
+    if (this.cancelTracking) this.cancelTracking();
   }
 
   dragNode(event, group) {
@@ -90,13 +110,18 @@ export class Gestures {
       if (!moved) {
         this.view.selected = {node};
         this.view.outline();
-        this.view.send("look_at", {node, unit: 0});
+        // a node the network being trained has is looked at (the Inside tab shows it); one
+        // still being wired has no output to look at yet: selecting it is all a click does
+        if (drawn.node.trained) this.view.send("look_at", {node, unit: 0});
         return;
       }
       const [gx, gy] = this.view.toGraph(...this.local(e));
       this.view.send("move", {node, x: gx, y: gy}).then(reply => {
         if (!reply.ok) this.view.render();
       });
+    }, () => {
+      group.classList.remove("lab-dragging");
+      this.view.render();
     });
   }
 
@@ -121,7 +146,7 @@ export class Gestures {
       }
       this.view.refuse(reply.error, where);
       snapBack(line, start, where);
-    });
+    }, () => line.remove());
   }
 
   dragBackground(event) {
@@ -129,7 +154,8 @@ export class Gestures {
     const [x0, y0] = [event.clientX, event.clientY];
     this.track(event, e => {
       this.view.pan = [start[0] + e.clientX - x0, start[1] + e.clientY - y0];
-      this.view.layer.setAttribute("transform", `translate(${this.view.pan[0]},${this.view.pan[1]})`);
+      const [px, py] = this.view.pan;
+      this.view.layer.setAttribute("transform", `translate(${px},${py})`);
       if (this.view.lastThumbs) this.view.applyThumbs(...this.view.lastThumbs);
     }, (e, moved) => {
       if (!moved && this.view.selected) {
@@ -146,9 +172,10 @@ export class Gestures {
     event.preventDefault();
     const kind = item.dataset.kind;
     const ghost = h("div", {class: "lab-ghost"}, kind);
-    const place = e => {
-      ghost.style.left = `${e.clientX + 6}px`;
-      ghost.style.top = `${e.clientY + 6}px`;
+    const place = e => {  // (in the lab's box: the lab is the ghost's containing block)
+      const box = this.view.root.getBoundingClientRect();
+      ghost.style.left = `${e.clientX - box.left + 6}px`;
+      ghost.style.top = `${e.clientY - box.top + 6}px`;
     };
     this.track(event, e => {
       if (!ghost.isConnected) this.view.root.append(ghost);
@@ -164,7 +191,7 @@ export class Gestures {
       const edge = this.edgeNear(where);
       const at = this.view.toGraph(...where);
       this.view.send("add", edge ? {kind, params, at, between: edge} : {kind, params, at}, where);
-    });
+    }, () => ghost.remove());
   }
 
   /** The edge passing within a few pixels of `where` (pixels of the area), or null. */
@@ -200,15 +227,19 @@ export class Gestures {
       value: drawn.node.params[name], step: name === "width" ? 1 : 0.01,
       "aria-label": `${words} of node ${drawn.node.id}`});
     const [x, y] = this.local(event);
-    const holder = h("div", {class: "lab-param-box", style: `left:${x}px;top:${y}px`},
-      h("span", {}, `${words}: `), input);
+    const holder = h("div", {class: "lab-param-box"}, h("span", {}, `${words}: `), input);
     this.view.area.append(holder);
+    const area = this.view.area;  // the box whole inside the area, near the click
+    holder.style.left = `${Math.max(0, Math.min(x, area.clientWidth - holder.offsetWidth))}px`;
+    holder.style.top = `${Math.max(0, Math.min(y, area.clientHeight - holder.offsetHeight))}px`;
     input.focus();
     input.select();
+    const before = input.value;
     const done = async commit => {
       if (!holder.isConnected) return;
       holder.remove();
-      if (!commit || input.value === "") return;
+      // an unchanged value is no edit (it would take a place in the undo history)
+      if (!commit || input.value === "" || input.value === before) return;
       this.view.send("set_params", {node: drawn.node.id, params: {[name]: Number(input.value)}},
         [x, y]);
     };

@@ -12,8 +12,8 @@
 //   Ctrl+Z, Ctrl+Shift+Z (or Ctrl+Y)          undo, redo
 
 import {Gestures} from "./gestures.js";
-import {colourTable, edgePath, fitCanvas, h, key, logLevel, num, paintValues, svg, watchSize}
-  from "./util.js";
+import {colourTable, edgePath, fitCanvas, h, key, logLevel, num, paintValues, svg, tableColour,
+  watchSize} from "./util.js";
 
 const MARGIN = 46;
 const MIN_SCALE = 14;  // pixels a column, at least: a deep graph fits with small nodes
@@ -24,12 +24,10 @@ export class GraphView {
   /**
    * @param {import("./protocol.js").Channel} channel
    * @param {HTMLElement} root
-   * @param {function(string, string): void} say  show a message in the lab
    */
-  constructor(channel, root, say) {
+  constructor(channel, root) {
     this.channel = channel;
     this.root = root;
-    this.say = say;
     this.graph = {nodes: [], edges: [], output: null, error: null};
     this.selected = null;  // {node} or {edge: [src, dst]}
     this.pan = [0, 0];
@@ -96,6 +94,7 @@ export class GraphView {
 
   /** @param {import("./protocol.js").ViewState} view */
   setView(view) {
+    this.viewState = view;
     this.edgeMode.value = view.edges;
     this.highlight.picked = view.picked;
     this.outline();
@@ -105,6 +104,14 @@ export class GraphView {
   setWalk(walk) {
     this.highlight.walk = walk && walk.node !== undefined ? walk.node : null;
     this.outline();
+  }
+
+  /** The lab has no network (a file saved without one): no thumbnails, no norms. */
+  clearThumbs() {
+    this.lastThumbs = null;
+    const canvas = this.thumbCanvas;
+    canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
+    this.render();
   }
 
   /** Thumbnails and gradient norms (a ThumbsFrame); kept, to draw again after a resize. */
@@ -171,9 +178,7 @@ export class GraphView {
   }
 
   colour(level) {
-    const i = 4 * Math.round(level * 255);
-    const t = this.gradient;
-    return `rgb(${t[i]},${t[i + 1]},${t[i + 2]})`;
+    return tableColour(this.gradient, level);
   }
 
   // -- drawing --------------------------------------------------------------------------------
@@ -321,7 +326,8 @@ export class GraphView {
     const lane = from.y + side * gap + side * 6 * this.laneUse(from.y + side * gap,
       Math.min(out, into), Math.max(out, into));
     const bend = Math.min(gap * 0.8, Math.abs(lane - y1), 24);
-    return [`M ${x1} ${y1}`, `C ${out} ${y1}, ${out} ${y1}, ${out} ${y1 + Math.sign(lane - y1) * bend}`,
+    return [`M ${x1} ${y1}`,
+      `C ${out} ${y1}, ${out} ${y1}, ${out} ${y1 + Math.sign(lane - y1) * bend}`,
       `L ${out} ${lane - Math.sign(lane - y1) * bend}`,
       `Q ${out} ${lane}, ${out + Math.sign(into - out) * bend} ${lane}`,
       `L ${into - Math.sign(into - out) * bend} ${lane}`,
@@ -389,6 +395,10 @@ export class GraphView {
         zoom("lab-zoom-in", "+", ZOOM, "zoom in (Ctrl+wheel)"),
         zoom("lab-zoom-out", "−", 1 / ZOOM, "zoom out"),
         zoom("lab-zoom-fit", "Fit", 0, "the whole graph"), this.edgeMode, preset));
+    // (built again when a module is registered: the tools show the lab's state at once)
+    this.undoButton.disabled = !this.graph.can_undo;
+    this.redoButton.disabled = !this.graph.can_redo;
+    if (this.viewState) this.edgeMode.value = this.viewState.edges;
   }
 
   newParams(kind) {
@@ -407,9 +417,11 @@ export class GraphView {
     const refusal = this.refusal;
     refusal.textContent = text;
     refusal.hidden = false;
-    const width = this.area.clientWidth;
+    const [width, height] = [this.area.clientWidth, this.area.clientHeight];
     refusal.style.left = `${Math.max(4, Math.min(x + 12, width - refusal.offsetWidth - 4))}px`;
-    refusal.style.top = `${Math.max(4, y + 12)}px`;
+    // below the point, or above it if it would be cut off at the bottom of the area
+    const below = y + 12 + refusal.offsetHeight <= height - 4;
+    refusal.style.top = `${Math.max(4, below ? y + 12 : y - 12 - refusal.offsetHeight)}px`;
     clearTimeout(this.refusalTimer);
     this.refusalTimer = setTimeout(() => { refusal.hidden = true; }, 6000);
   }

@@ -23,7 +23,8 @@ export class InsideView {
     this.unitInput = h("input", {class: "lab-look-unit", type: "number", min: 0, value: 0,
       "aria-label": "unit", onchange: () => this.look()});
     this.unitCanvas = h("canvas", {class: "lab-unit-map", width: 64, height: 64});
-    this.unitText = h("div", {class: "lab-unit-text"}, "Pick a node here or click it on the graph.");
+    this.unitText = h("div", {class: "lab-unit-text"},
+      "Pick a node here or click it on the graph.");
     this.element = h("div", {class: "lab-inside"},
       h("section", {}, h("h4", {}, "Step through one mini-batch"),
         h("div", {class: "lab-row"}, this.start, this.back, this.next, this.finish),
@@ -67,7 +68,8 @@ export class InsideView {
   look() {
     const node = this.ids ? this.ids.get(this.nodeSelect.value) : this.nodeSelect.value;
     if (node === undefined) return;
-    this.channel.intent("look_at", {node, unit: Math.max(0, Math.round(Number(this.unitInput.value)) || 0)});
+    const unit = Math.max(0, Math.round(Number(this.unitInput.value)) || 0);
+    this.channel.intent("look_at", {node, unit});
   }
 
   /** @param {Object} walk  the `walk` trait ({} when there is no walk) */

@@ -1,9 +1,11 @@
 // The messages between the kernel (labnet/lab/widget.py) and this front end.
 //
 // State the page shows comes as the widget's traits (JSON, kept by every view of the widget):
-// `graph`, `settings`, `view`, `status`, `message`, `walk`, `code`. Frames and arrays come as
-// custom messages with binary buffers, described below. The page never changes the model: it
-// sends intents, and the state that results comes back.
+// `graph`, `settings`, `view`, `status`, `message`, `walk`, `code` (the network as Python
+// code, after Export as code) and `sources` (these files, for lab.js to load). Frames and
+// arrays come as custom messages with binary buffers, described below; every view of the
+// widget receives every one of them. The page never changes the model: it sends intents, and
+// the state that results comes back. Buffers are little-endian (the kernel says so).
 
 /**
  * @typedef {number|string} NodeId  A node of the graph; 0 is the input.
@@ -33,6 +35,20 @@
  */
 
 /**
+ * @typedef {Object} Settings   the `settings` trait (labnet/lab/traits.py)
+ * @property {{dataset: string, noise: number, n_points: number, test_fraction: number,
+ *   seed: number, standardize: boolean}} data
+ * @property {{loss: string, optimizer: string, lr: number, batch_size: number,
+ *   max_steps_per_second: ?number}} training
+ * @property {Object<string, string[]>} choices  datasets, losses, optimizers, presets,
+ *   palette, views, clicks, edge_modes
+ * @property {Object<string, number[]>} limits  noise, points, test_fraction (the choices),
+ *   lr (the slider's span)
+ * @property {{classes: string[], boundary: string[], gradient: string[], decades: number}}
+ *   colours
+ */
+
+/**
  * @typedef {Object} Status   the `status` trait
  * @property {boolean} playing
  * @property {number} steps_per_second
@@ -43,6 +59,8 @@
  * @property {?number} [loss]        the last mini-batch's loss
  * @property {?number} [train_error] from 0 to 1, measured at step `scored_step`
  * @property {?number} [test_error]
+ * @property {?number} [train_loss]  on the whole training set, at step `scored_step`
+ * @property {?number} [test_loss]
  * @property {?number} [scored_step]
  */
 
@@ -64,17 +82,33 @@
  * @property {string} text
  * @property {boolean} error
  * @property {boolean} sticky   stays until what it says is no longer true
+ * @property {boolean} graph    it says that the graph is not a network yet
  * @property {number} id
+ */
+
+/**
+ * @typedef {Object} WalkState   the `walk` trait: the step-through walk ({} when none)
+ * @property {number} index
+ * @property {number} total
+ * @property {string} phase     "forward", "loss", "backward", "update"
+ * @property {?NodeId} node
+ * @property {?string} module
+ * @property {string} text      what this step of the walk does, in words
+ * @property {boolean} done
+ * @property {boolean} at_start
+ * @property {Array<{name: string, shape: number[], mean: ?number, std: ?number,
+ *   min: ?number, max: ?number}>} stats  of the arrays this step reads and writes
  */
 
 // -- custom messages, kernel → page ---------------------------------------------------------
 
 /**
  * @typedef {Object} BoundaryFrame   {type: "boundary"}, buffer: n×n uint8, rows from the top
- * @property {number} frame    answered with a Painted message once painted
+ * @property {number} frame    counted from 1; the page says which it painted (Painted)
  * @property {number} n
  * @property {number[]} extent [x1 low, x1 high, x2 low, x2 high] of the grid
- * @property {number} sent     when the kernel sent it (seconds since 1970: the page's clock)
+ * @property {number} sent     when the kernel sent it (seconds since 1970, the kernel's
+ *   clock: traces compare it with the page's only when both run on one machine)
  */
 
 /**
@@ -92,6 +126,7 @@
  * @property {boolean} reset  the series start over (a new network, a thinned history)
  * @property {number} stride  steps per entry of the per-step series
  * @property {number} steps
+ * @property {number} epochs
  * @property {Array<{name: string, start: number, length: number}>} series
  *   "step" (x of the per-step series), "loss", "grad:<node>"; "epoch" (x of the per-epoch
  *   series), "epoch_loss", "train_error", "test_loss", "test_error". Each part replaces the
@@ -104,6 +139,7 @@
  * @property {number} n_train
  * @property {number} n_test
  * @property {number[]} extent
+ * @property {string} dataset
  */
 
 /**
@@ -122,8 +158,14 @@
  */
 
 /**
- * @typedef {Object} Reply   {type: "reply"}: the answer to an Intent
- * @property {number} id
+ * @typedef {Object} Download   {type: "download"}, buffer: the file's bytes (a PNG)
+ * @property {string} name     the file's name
+ */
+
+/**
+ * @typedef {Object} Reply   {type: "reply"}: the answer to an Intent (every view receives
+ *   it; only the view that sent the intent knows its id)
+ * @property {string} id
  * @property {boolean} ok
  * @property {string} [error]   the ValueError's words, if the lab refused
  * @property {*} [value]        what the method returned (a new node's id)
@@ -133,7 +175,7 @@
 
 /**
  * @typedef {Object} Intent   {type: "intent"}: call the Lab method `action` with `args`
- * @property {number} id
+ * @property {string} id       unique among the views: "<view>:<count>"
  * @property {string} action   "add", "connect", "step", ... (labnet/lab/intents.py)
  * @property {Object} args
  */
@@ -142,13 +184,14 @@
  * @typedef {Object} Painted   {type: "painted"}: frames are on the screen; send the next ones
  * @property {Object<string, number>} frames  the last frame painted of each kind ("boundary",
  *   "thumbs"). Sent at most every ACK_EVERY ms: each message from the page makes the kernel
- *   busy for a moment, and JupyterLab redraws its busy signs (the favicon, the status bar) each time: two or three messages a second, not sixty.
+ *   busy for a moment, and JupyterLab redraws its busy signs (the favicon, the status bar)
+ *   each time: two or three messages a second, not sixty. The kernel keeps sending while
+ *   fewer than a few dozen frames wait for their Painted (labnet/lab/widget.py).
  */
 
-/**
- * @typedef {Object} Hello    {type: "hello"}: a view of the lab is drawn: send it everything
- * @typedef {Object} Goodbye  {type: "goodbye"}: a view is gone (a lab no view shows pauses)
- */
+/** @typedef {Object} Hello    {type: "hello"}: a view of the lab is drawn: send it everything */
+
+/** @typedef {Object} Goodbye  {type: "goodbye"}: a view is gone (a lab no view shows pauses) */
 
 const ACK_EVERY = 400;  // ms
 
@@ -157,11 +200,22 @@ export class Channel {
   /** @param {Object} model  the anywidget model */
   constructor(model) {
     this.model = model;
+    // replies go to every view of the widget: each view's ids are its own
+    this.view = Math.random().toString(36).slice(2, 10);
     this.next = 1;
-    /** @type {Map<number, function(Reply): void>} */
+    /** @type {Map<string, function(Reply): void>} */
     this.waiting = new Map();
     this.frames = {};  // painted, not yet told
     this.ackTimer = null;
+    this.closed = false;
+  }
+
+  /** The view is gone: no more messages; intents waiting for a reply get "gone". */
+  close() {
+    this.closed = true;
+    clearTimeout(this.ackTimer);
+    for (const [id, resolve] of this.waiting) resolve({id, ok: false, error: "the view is gone"});
+    this.waiting.clear();
   }
 
   /**
@@ -172,7 +226,8 @@ export class Channel {
    * @returns {Promise<Reply>}
    */
   intent(action, args = {}) {
-    const id = this.next++;
+    const id = `${this.view}:${this.next++}`;
+    if (this.closed) return Promise.resolve({id, ok: false, error: "the view is gone"});
     return new Promise(resolve => {
       this.waiting.set(id, resolve);
       this.model.send({type: "intent", id, action, args});
@@ -195,7 +250,7 @@ export class Channel {
    */
   painted(what, frame) {
     this.frames[what] = Math.max(this.frames[what] || 0, frame);
-    if (this.ackTimer) return;
+    if (this.ackTimer || this.closed) return;
     this.ackTimer = setTimeout(() => {
       this.ackTimer = null;
       this.model.send({type: "painted", frames: this.frames});

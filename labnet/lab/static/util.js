@@ -45,6 +45,18 @@ export function rgb(hex) {
   return [(value >> 16) & 255, (value >> 8) & 255, value & 255];
 }
 
+/** The CSS colour of `level` (0 to 1) in a colourTable. */
+export function tableColour(table, level) {
+  const i = 4 * Math.round(Math.min(Math.max(level, 0), 1) * 255);
+  return `rgb(${table[i]},${table[i + 1]},${table[i + 2]})`;
+}
+
+/** A round step (1, 2 or 5 times a power of ten) of at least `raw`: ticks of an axis. */
+export function niceStep(raw) {
+  const decade = 10 ** Math.floor(Math.log10(Math.max(raw, 1e-9)));
+  return [1, 2, 5, 10].map(m => m * decade).find(s => s >= raw);
+}
+
 /**
  * A 256-entry RGBA table running through `stops` (evenly spaced hex colours).
  * @param {string[]} stops
@@ -144,11 +156,16 @@ export function fitCanvas(canvas) {
  * `fitCanvas` reads it.
  */
 export function watchSize(element, onResize) {
-  new ResizeObserver(entries => {
+  const observer = new ResizeObserver(entries => {
+    if (!element.isConnected) {  // the view is gone (its lab's cell ran again)
+      observer.disconnect();
+      return;
+    }
     const box = entries[entries.length - 1].contentRect;
     element.labnetSize = [box.width, box.height];
     onResize();
-  }).observe(element);
+  });
+  observer.observe(element);
 }
 
 /**
