@@ -149,8 +149,8 @@ class Curves:
             self._settled[name] = start + _settled(name, new)
         if not parts:
             return None
-        content = {"type": "curves", "reset": full, "stride": history.stride, "steps": trainer.steps,
-                   "epochs": trainer.epochs, "series": parts}
+        content = {"type": "curves", "reset": full, "stride": history.stride,
+                   "steps": trainer.steps, "epochs": trainer.epochs, "series": parts}
         return content, buffers
 
 
