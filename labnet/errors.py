@@ -49,6 +49,14 @@ def _is_real(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
 
 
+def _as_float(value: numbers.Real) -> float:
+    """``float(value)``; an int too large for a float (10**400) is infinite, as it is to us."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
 def check_positive_int(value: object, name: str) -> int:
     """``value`` as an ``int``, or an ``InputError`` saying ``name`` must be a positive integer.
 
@@ -73,7 +81,7 @@ def check_lr(value: object, name: str = "learning rate") -> float:
     where every decaying schedule ends. Refused: negative rates (they climb the loss), NaN and
     infinities (they destroy the weights), bools, strings, ``None``, complex numbers, arrays."""
     if _is_real(value):
-        lr = float(value)
+        lr = _as_float(value)
         if math.isfinite(lr) and lr >= 0:
             return lr
     raise InputError(f"{name} must be a finite number >= 0, got {short_repr(value)}")
@@ -85,7 +93,7 @@ def check_number(value: object, name: str, *, low: float | None = None,
     """``value`` as a finite ``float`` between ``low`` and ``high`` (each included unless
     ``low_open`` / ``high_open``), or an ``InputError`` naming ``name`` and the range."""
     if _is_real(value):
-        number = float(value)
+        number = _as_float(value)
         inside = math.isfinite(number) and (
             low is None or (number > low if low_open else number >= low)) and (
             high is None or (number < high if high_open else number <= high))

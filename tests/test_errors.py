@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import labnet as ln
+from labnet import errors
 
 
 def chain(seed=0):
@@ -642,3 +643,14 @@ def test_a_cycle_at_the_end_of_a_long_chain_is_found_without_exhausting_recursio
     connectivity[n + 1] = [n]  # n → n+1 → n
     with pytest.raises(ln.GraphError, match=rf"cycle: {n} → {n + 1} → {n}"):
         ln.Network(operators, connectivity)
+
+
+@pytest.mark.parametrize("check", [
+    lambda: errors.check_lr(10**400),
+    lambda: errors.check_number(10**400, "x", low=0),
+    lambda: ln.LeakyReLU(10**400),
+    lambda: ln.PRESETS["seed"](0).update_param(10**400),
+])
+def test_an_int_too_large_for_a_float_is_refused_as_a_value_error(check):
+    with pytest.raises(ValueError, match="finite number"):
+        check()
