@@ -26,6 +26,9 @@ Array = np.ndarray
 class Optimizer:
     """Base class: holds the ``(value, grad)`` pairs, the learning rate, and per-parameter state."""
 
+    STATE_KEYS: tuple[str, ...] = ()
+    """What a parameter's state holds once it has taken a step (before: nothing)."""
+
     def __init__(self, params: Iterable[tuple[Array, Array]], lr: float) -> None:
         self.params = list(params)
         self.lr = lr
@@ -72,6 +75,9 @@ class Optimizer:
         arrays = []
         for i, (saved, (value, _)) in enumerate(zip(saved_state, self.params, strict=True)):
             arrays.append({})
+            if saved and set(saved) != set(self.STATE_KEYS):
+                raise InputError(f"optimizer state of parameter {i} has {sorted(saved)}; "
+                                 f"{type(self).__name__} keeps {sorted(self.STATE_KEYS)}")
             for key, array in saved.items():
                 array = as_real_array(array, f"optimizer state {key!r} of parameter {i}")
                 if array.shape != value.shape:
@@ -102,6 +108,8 @@ class SGD(Optimizer):
     With ``momentum=0`` this is ``value -= lr · grad``, the same step as ``update_param``.
     """
 
+    STATE_KEYS = ("velocity",)
+
     def __init__(self, params, lr: float = 0.1, momentum: float = 0.0) -> None:
         momentum = _check_fraction(momentum, "SGD: momentum")
         super().__init__(params, lr)
@@ -128,6 +136,8 @@ class Adam(Optimizer):
     ``m = β₁ m + (1-β₁) g``;  ``v = β₂ v + (1-β₂) g²``;
     ``value -= lr · m̂ / (√v̂ + ε)`` with ``m̂ = m / (1-β₁ᵗ)``, ``v̂ = v / (1-β₂ᵗ)``.
     """
+
+    STATE_KEYS = ("m", "v")
 
     def __init__(self, params, lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8) -> None:

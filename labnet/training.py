@@ -171,7 +171,10 @@ class History:
         count = self._measured
         for series, values in pairs:
             for node, value in values.items():
-                node_values = series[node]
+                node_values = series.get(node)
+                if node_values is None:  # (a node measured for the first time mid-entry)
+                    node_values = _pad(series, node, len(self.step_loss) - 1)
+                    node_values.append(value)
                 last = node_values[-1]
                 node_values[-1] = last + (value - last) / count
 
@@ -295,6 +298,16 @@ class History:
             if not (isinstance(held, list | tuple) and len(held) == 2):
                 raise InputError("history state: 'held' must be two lists of [node, norm]")
             held = tuple(dict(_read_pairs(part, "held")) for part in held)
+            for name, part in zip(("grad_norms", "param_grad_norms"), held, strict=True):
+                if set(part) != set(getattr(history, name)):  # the nodes whose norms it holds
+                    raise InputError(f"history state: 'held' has norms of nodes "
+                                     f"{sorted(map(str, part))}, {name} of "
+                                     f"{sorted(map(str, getattr(history, name)))}")
+                if not all(_is_number(value) for value in part.values()):
+                    raise InputError("history state: 'held' norms must be numbers")
+        if limit is not None and (history.limit is None or history.limit > limit):
+            raise InputError(f"history state: its limit {history.limit} is more than this "
+                             f"trainer's {limit}")
         history.stride, history.steps, history._room = stride, steps, room
         history._measured, history._held = measured, held
         return history
@@ -341,6 +354,11 @@ def _read_values(name: str, values) -> list:
             raise InputError("history state: epoch_step must be a list of whole numbers")
         return array.astype(np.int64).tolist()
     return array.tolist()
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool)
 
 
 def _pad(series: dict[Node, list[float]], node: Node, length: int) -> list[float]:
@@ -638,7 +656,8 @@ class Trainer:
 
     def load_state_dict(self, state: dict) -> None:
         """Carry on from a ``state_dict()`` (made with the same network and data), the history
-        with the limit it was saved with. Everything is checked before anything changes."""
+        with the limit it was saved with (no more than this trainer's, if it has one). Everything
+        is checked before anything changes."""
         _check_state_keys(state, ("steps", "epochs", "lr", "batch_size", "order", "position",
                                   "epoch_losses", "rng", "history", "optimizer"), "trainer state")
         for name in ("steps", "epochs", "position"):
@@ -666,6 +685,12 @@ class Trainer:
             history = History.from_state(state["history"], self.history.limit)
         except InputError as error:
             raise InputError(f"trainer state: {error}") from None
+        nodes = {self.net.input, *self.net.order}
+        for name in ("grad_norms", "param_grad_norms"):
+            strangers = [node for node in getattr(history, name) if node not in nodes]
+            if strangers:
+                raise InputError(f"trainer state: the history's {name} has node(s) "
+                                 f"{strangers} that the network has not")
         try:
             epoch_losses = [float(loss) for loss in state["epoch_losses"]]
         except (TypeError, ValueError):

@@ -488,3 +488,37 @@ def test_a_long_history_is_kept_as_arrays_so_the_file_stays_small(tmp_path):
     assert path.stat().st_size < 2_000_000
     opened = Lab.open(path)
     assert opened.history.step_loss == lab.history.step_loss
+
+
+def _renamed_norms(description: dict, held_too: bool) -> dict:
+    """Node 1's gradient-norm series under the name 99 (and its held norm, if ``held_too``)."""
+    description = copy.deepcopy(description)
+    history = description["trainer"]["history"]
+    history["series"]["grad_norms"] = [[99 if node == 1 else node, values]
+                                       for node, values in history["series"]["grad_norms"]]
+    if held_too:
+        history["held"][0] = [[99 if node == 1 else node, value]
+                              for node, value in history["held"][0]]
+    return description
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (lambda d: _renamed_norms(d, held_too=False), "'held' has norms of nodes"),
+    (lambda d: _renamed_norms(d, held_too=True), r"grad_norms has node\(s\) \[99\]"),
+    (lambda d: broken(d, "trainer.history.held", [[[0, "big"]], []]), "'held'"),
+    (lambda d: broken(d, "trainer.history.limit", None), "limit None is more than"),
+    (lambda d: broken(d, "trainer.optimizer.state",
+                      [{"m": s["m"]} for s in d["trainer"]["optimizer"]["state"]]),
+     r"has \['m'\]; Adam keeps \['m', 'v'\]"),
+])
+def test_a_file_that_opens_can_be_trained_or_it_does_not_open(tmp_path, saved, change, words):
+    """Parts that are each well formed but do not fit together (norms of a node the network
+    has not, an Adam without its second moments, a history without bound) are refused when
+    the file is opened, not by a KeyError at the next step."""
+    _lab, path = saved
+    good, arrays = description(path)
+    bad = str(tmp_path / "bad.npz")
+    write(bad, change(good), arrays)
+    with pytest.raises(ValueError, match=words):
+        Lab.open(bad)
+    Lab.open(path).step(20)  # (the good file trains)
