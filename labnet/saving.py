@@ -334,11 +334,13 @@ def _is_kind(value: Any, kind: type) -> bool:
 
 
 # -- archives ------------------------------------------------------------------------------------
-def write_archive(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> None:
+def write_archive(path: str | os.PathLike, arrays: dict[str, np.ndarray], *,
+                  max_bytes: int | None = None) -> None:
     """Write ``arrays`` to ``path`` as an ``.npz`` archive (``np.savez``, never pickling),
     atomically: to a temporary file in the same folder, flushed to disk, then renamed
     over ``path``. If anything fails, the old file is as it was and the temporary file is gone;
-    a path that cannot be written is the user's to fix, so it is an ``InputError`` saying why."""
+    a path that cannot be written is the user's to fix, so it is an ``InputError`` saying why.
+    A file longer than ``max_bytes`` (the most its reader takes) is not written either."""
     path = os.fspath(path)
     arrays = {name: np.asanyarray(value) for name, value in arrays.items()}
     for name, array in arrays.items():
@@ -359,6 +361,11 @@ def write_archive(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> Non
         with os.fdopen(descriptor, "wb") as file:
             np.savez(file, allow_pickle=False, **arrays)
             file.flush()
+            size = file.tell()
+            if max_bytes is not None and size > max_bytes:
+                raise InputError(f"cannot write {path!r}: it would be {size:,} bytes, more "
+                                 f"than the {max_bytes:,} a file may have to be opened again; "
+                                 f"the file was left as it was")
             os.fsync(file.fileno())
         with contextlib.suppress(FileNotFoundError):  # a new file keeps the umask's mode
             os.chmod(temp, stat.S_IMODE(os.stat(target).st_mode))

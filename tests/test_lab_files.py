@@ -19,6 +19,7 @@ from labtools import accepted, refused, same, shown_equals_the_model, snapshot
 
 import labnet as ln
 from labnet.lab import Lab
+from labnet.lab import files as lab_files
 from labnet.lab.display import Display
 from labnet.lab.files import open_lab, save_lab
 from labnet.lab.graph import MAX_WIDTH
@@ -522,3 +523,16 @@ def test_a_file_that_opens_can_be_trained_or_it_does_not_open(tmp_path, saved, c
     with pytest.raises(ValueError, match=words):
         Lab.open(bad)
     Lab.open(path).step(20)  # (the good file trains)
+
+
+def test_a_lab_too_big_to_open_again_is_not_saved_and_the_old_file_stays(tmp_path, monkeypatch):
+    path = tmp_path / "lab.npz"
+    lab = Lab()
+    lab.save(path)
+    before = path.read_bytes()
+    lab.step(50)
+    monkeypatch.setattr(lab_files, "MAX_BYTES", len(before))  # the file would be longer now
+    with pytest.raises(ValueError, match="a file may have to be opened again"):
+        lab.save(path, replace=True)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["lab.npz"]
+    Lab.open(path)  # (what is saved opens)

@@ -38,6 +38,9 @@ from labnet.saving import (
 )
 
 FORMAT = 2
+MAX_BYTES = 256 * 2**20
+"""The longest lab file: one written is opened again (a lab of a few dozen nodes that has
+played for hours takes under 30 MiB; Adam's moments triple the weights of a big network)."""
 KEY = "__lab__"
 
 
@@ -92,14 +95,14 @@ def save_lab(state: LabState, display: Display, path: str | os.PathLike) -> None
         arrays["points/x"], arrays["points/labels"] = points.x, points.labels
         arrays["points/test"] = points.test
     arrays[KEY] = np.array(json.dumps(_json_safe(description), allow_nan=False))
-    write_archive(path, arrays)
+    write_archive(path, arrays, max_bytes=MAX_BYTES)
 
 
 def open_lab(path: str | os.PathLike) -> tuple[LabState, Display]:
     """The state and the display of the lab saved in ``path``."""
     name = os.fspath(path)
     try:
-        description, arrays = read_archive(path, KEY, "labnet lab")
+        description, arrays = read_archive(path, KEY, "labnet lab", max_bytes=MAX_BYTES)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
             RuntimeError) as error:  # a damaged archive (or one zipfile cannot read: encrypted)
         raise InputError(f"{name!r} is not a labnet lab file that can be opened: it is "
@@ -246,7 +249,7 @@ def _network(read: Reader):
         raise InputError(f"{read.path!r}: its network has {total:,} parameters, more than the "
                          f"lab's {MAX_PARAMETERS:,}")
     read.pairs("network.connectivity", 2, limit=MAX_NODES + 1)
-    return network_from_spec(read.get("network", dict))
+    return network_from_spec(read.get("network", dict), max_bytes=MAX_BYTES)
 
 
 def _graph(read: Reader) -> Graph:
@@ -255,7 +258,7 @@ def _graph(read: Reader) -> Graph:
         spec = _module_spec(read, "graph.nodes", node, spec, built=False)
         if "in_features" in spec["config"]:  # inferred from the graph: nothing is allocated
             spec = {**spec, "config": {**spec["config"], "in_features": None}}
-        nodes[node] = NodeSpec.of(module_from_spec(spec))
+        nodes[node] = NodeSpec.of(module_from_spec(spec, max_bytes=MAX_BYTES))
     edges = []
     for i, (src, dst) in enumerate(read.pairs("graph.edges", 2, limit=MAX_EDGES)):
         if (src not in nodes and src != 0) or dst not in nodes:

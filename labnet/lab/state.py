@@ -72,7 +72,7 @@ class LabState:
         if network is not None:
             check_fits_the_lab(network)
             graph = Graph.of(network)
-            graph.check()  # no bigger than the lab takes (it could not be opened again)
+            graph.check()  # no bigger than the lab takes (nodes, widths, parameters)
             self._set_graph(graph, dict(network.operators), network=network)
         elif preset is not None:
             self.load_preset(preset)
