@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import labnet as ln
+from labnet.lab import Lab
 from labnet.lab.dataset import DataSettings, LabData
 from labnet.lab.events import DataChanged, GraphChanged, Scored, SettingsChanged, Trained
 from labnet.lab.graph import Graph
@@ -450,3 +451,30 @@ def test_the_history_stays_bounded_however_long_training_goes(monkeypatch):
     assert history.step_ends()[-1] == 300
     state.reset()
     assert state.trainer.history.stride == 1
+
+
+def test_an_edit_that_changes_nothing_takes_no_place_in_the_undo_history():
+    lab = Lab()
+    lab.remove(7)
+    lab.undo()  # something to redo
+    assert lab.state.can_redo
+    lab.set_params(1, width=lab.state.graph.nodes[1].params()["width"])  # as it is
+    lab.tidy()  # (the presets are laid out tidily)
+    assert lab.state.can_redo and not lab.state.can_undo
+
+
+def test_moving_a_node_builds_no_network(monkeypatch):
+    """A drag must not cost the kernel a trial network with all its weights (a second for a
+    big one): positions do not change what trains."""
+    lab = Lab()
+    built = []
+    real = Graph.network
+    monkeypatch.setattr(Graph, "network", lambda self, *a, **k: built.append(1) or real(
+        self, *a, **k))
+    network = lab.network
+    lab.move(3, 2.5, 1.5)
+    lab.tidy()
+    lab.undo()
+    assert built == [] and lab.network is network
+    lab.add("ReLU", between=(3, 4))  # an edit that rewires builds (its trial once, then it)
+    assert len(built) == 2

@@ -271,12 +271,16 @@ class Graph:
         return order
 
     def problems(self) -> str | None:
-        """Why this graph is not a network the lab can train yet (``None``: it is)."""
-        try:
-            self.network(np.random.default_rng(0))
-        except LabnetError as error:
-            return str(error)
-        return None
+        """Why this graph is not a network the lab can train yet (``None``: it is). Worked out
+        once for each graph (a trial network of its own, with all its weights)."""
+        if "_problems" not in self.__dict__:
+            try:
+                self.network(np.random.default_rng(0))
+                problems = None
+            except LabnetError as error:
+                problems = str(error)
+            object.__setattr__(self, "_problems", problems)  # (a frozen graph: a cache)
+        return self.__dict__["_problems"]
 
     def network(self, rng: np.random.Generator,
                 keep: Mapping[Node, Module] | None = None) -> Network:

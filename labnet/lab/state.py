@@ -89,7 +89,7 @@ class LabState:
         self.graph = Graph()
         self.modules: dict[Node, Module] = {}  # the modules (with weights) of the graph's nodes
         self.network: Network | None = None
-        self.graph_error: str | None = None
+        self.graph_error: str | None = self.graph.problems()  # (kept: graph.problems())
         self.trainer: Trainer | None = None
         self.scorer = Scorer(self)
         self._undo: list[tuple[Graph, dict]] = []
@@ -193,15 +193,24 @@ class LabState:
         self._redo.clear()
 
     def _edit(self, graph: Graph, forget: Node | None = None) -> None:
+        if graph == self.graph and forget is None:
+            return  # an edit that changes nothing (a width set to what it is): no undo step
         modules = {n: m for n, m in self.modules.items() if n != forget}  # a reused id
         network = self._network_for(graph, modules)  # may refuse: nothing has changed yet
         self._remember()
         self._set_graph(graph, modules, network=network)
 
+    def _same_wiring(self, graph: Graph, modules: dict) -> bool:
+        """Whether ``graph`` differs from the lab's only in its positions (a move, a tidy)."""
+        return (graph.nodes == self.graph.nodes and graph.edges == self.graph.edges
+                and modules == self.modules)
+
     def _network_for(self, graph: Graph, modules: dict) -> Network | None:
         """The network to train with ``graph``: the current one if its modules (as the graph
         specifies them) and edges are the same, a new one if the graph is complete, else
         None."""
+        if self._same_wiring(graph, modules):  # (no network built to check a move)
+            return self.network if self.graph_error is None else None
         if graph.problems() is not None:
             return None
         current = self.network
@@ -215,8 +224,9 @@ class LabState:
     def _set_graph(self, graph: Graph, modules: dict, network: Network | None = None) -> None:
         if network is None:
             network = self._network_for(graph, modules)
+        error = self.graph_error if self._same_wiring(graph, modules) else graph.problems()
         self.graph = graph
-        self.graph_error = graph.problems()
+        self.graph_error = error
         new_network = network is not None and network is not self.network
         if new_network:
             self.network = network
