@@ -5,6 +5,7 @@ network sees (standardised inputs)."""
 import numpy as np
 import pytest
 
+from labnet.lab import Lab
 from labnet.lab.dataset import (
     MAX_COORDINATE,
     MAX_POINTS,
@@ -134,15 +135,29 @@ def test_own_points_always_have_a_test_point_and_a_training_point():
         assert points.test.any() and not points.test.all()
 
 
-def test_the_custom_data_set_needs_points_and_a_generated_one_leaves_them_behind():
+def test_the_custom_data_set_needs_points_and_they_wait_while_another_is_tried():
     with pytest.raises(ValueError, match="needs points of your own"):
         LabData.make(DataSettings(dataset="custom"))
     x, labels = square(10)
     data = LabData.make(DataSettings(dataset="custom"), Points.of(x, labels, 0.5, 0))
     disk = data.changed(dataset="disk")
-    assert disk.points is None and len(disk.x_all) == 2000
-    with pytest.raises(ValueError, match="needs points"):  # the points are gone
-        disk.changed(dataset="custom")
+    assert len(disk.x_all) == 2000 and disk.points is data.points
+    again = disk.changed(dataset="custom")  # the points are back
+    np.testing.assert_array_equal(again.x_all, data.x_all)
+    clicked = disk.with_point(0.5, 0.5, 1)  # a click on the disk: the disk's points and it
+    assert len(clicked.x_all) == 2001
+
+
+def test_a_lab_keeps_the_points_clicked_through_a_try_of_another_data_set(tmp_path):
+    lab = Lab()
+    lab.add_point(0.1, 0.2, 1)
+    mine = lab.state.data.x_all.copy()
+    lab.set_data(dataset="xor")
+    assert "custom" in lab.widget.settings["choices"]["datasets"]
+    lab.save(tmp_path / "lab.npz")
+    again = Lab.open(tmp_path / "lab.npz")
+    again.set_data(dataset="custom")
+    np.testing.assert_array_equal(again.state.data.x_all, mine)
 
 
 @pytest.mark.parametrize(("x", "labels", "words"), [

@@ -157,7 +157,8 @@ class LabData:
     train: tuple[np.ndarray, np.ndarray]
     test: tuple[np.ndarray, np.ndarray]
     points: Points | None = None
-    """The user's own points, if the data set is ``"custom"``."""
+    """The user's own points: the data if the data set is ``"custom"``, else kept for when it
+    is again (a student who tries another data set does not lose the points clicked)."""
 
     @classmethod
     def make(cls, settings: DataSettings, points: Points | None = None) -> LabData:
@@ -173,13 +174,12 @@ class LabData:
         x, labels = DATASETS[settings.dataset](settings.n_points, settings.noise, rng)
         split = train_test_split(x, labels, settings.test_fraction, rng)
         return cls(settings, (split.x_train, split.labels_train),
-                   (split.x_test, split.labels_test))
+                   (split.x_test, split.labels_test), points)
 
     # -- changes ----------------------------------------------------------------------------------
     def changed(self, **changes) -> LabData:
-        """New data from changed settings. Going back to a generated data set leaves the user's
-        points behind (they stay for ``dataset="custom"``); a new seed or test fraction splits
-        them anew."""
+        """New data from changed settings. The user's points stay when another data set is
+        chosen, for ``dataset="custom"`` again; a new seed or test fraction splits them anew."""
         settings = self.settings.changed(**changes)
         points = self.points
         if points is not None and (changes.get("seed") is not None
@@ -189,7 +189,7 @@ class LabData:
 
     def own_points(self) -> Points:
         """The points as they are now, as the user's own (to add to or remove from)."""
-        if self.points is not None:
+        if self.points is not None and self.settings.dataset == CUSTOM:
             return self.points
         (x_train, labels_train), (x_test, labels_test) = self.train, self.test
         return Points(np.concatenate([x_train, x_test]),
