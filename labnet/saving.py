@@ -34,8 +34,8 @@ import struct
 import sys
 import textwrap
 import zipfile
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -337,10 +337,8 @@ def _is_kind(value: Any, kind: type) -> bool:
 def write_archive(path: str | os.PathLike, arrays: dict[str, np.ndarray], *,
                   max_bytes: int | None = None) -> None:
     """Write ``arrays`` to ``path`` as an ``.npz`` archive (``np.savez``, never pickling),
-    atomically: to a temporary file in the same folder, flushed to disk, then renamed
-    over ``path``. If anything fails, the old file is as it was and the temporary file is gone;
-    a path that cannot be written is the user's to fix, so it is an ``InputError`` saying why.
-    A file longer than ``max_bytes`` (the most its reader takes) is not written either."""
+    whole or not at all (``write_atomically``). A file longer than ``max_bytes`` (the most its
+    reader takes) is not written either."""
     path = os.fspath(path)
     arrays = {name: np.asanyarray(value) for name, value in arrays.items()}
     for name, array in arrays.items():
@@ -350,7 +348,20 @@ def write_archive(path: str | os.PathLike, arrays: dict[str, np.ndarray], *,
         if array.dtype.hasobject:
             raise InputError(f"cannot write {path!r}: {name!r} holds Python objects; an archive "
                              f"holds arrays of numbers or text (never pickle)")
-    target = os.path.realpath(path)  # through a symbolic link, to the file it names
+    write_atomically(path, lambda file: np.savez(file, allow_pickle=False, **arrays),
+                     max_bytes=max_bytes)
+
+
+def write_atomically(path: str | os.PathLike, write: Callable[[BinaryIO], object], *,
+                     max_bytes: int | None = None) -> None:
+    """Write a file with ``write(file)`` whole or not at all: to a temporary file in the same
+    folder, flushed to disk, then renamed over ``path`` (through a symbolic link, to the file
+    it names; an old file's mode is kept, a new one gets the umask's). If anything fails, the
+    old file is as it was and the temporary file is gone; a path that cannot be written is the
+    user's to fix, so it is an ``InputError`` saying why, as is a file longer than
+    ``max_bytes``."""
+    path = os.fspath(path)
+    target = os.path.realpath(path)
     folder, base = os.path.split(target)
     temp = os.path.join(folder, f".{base}.{secrets.token_hex(4)}.tmp")
     try:
@@ -359,7 +370,7 @@ def write_archive(path: str | os.PathLike, arrays: dict[str, np.ndarray], *,
         raise InputError(f"cannot write {path!r}: {error.strerror or error}") from None
     try:
         with os.fdopen(descriptor, "wb") as file:
-            np.savez(file, allow_pickle=False, **arrays)
+            write(file)
             file.flush()
             size = file.tell()
             if max_bytes is not None and size > max_bytes:

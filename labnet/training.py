@@ -12,7 +12,6 @@ after each step and each epoch, and reads what it wants from the trainer.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
 
 import numpy as np
@@ -730,15 +729,6 @@ def _make_loss(loss):
             raise InputError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
         return LOSSES[loss]()
     return loss
-
-
-def _numbers(values) -> list:
-    """``values`` as a list, or a ``TypeError`` if one of them is not a real number."""
-    values = list(values)
-    if not all(isinstance(value, numbers.Real) and not isinstance(value, bool)
-               for value in values):
-        raise TypeError("not a list of numbers")
-    return values
 
 
 def _check_state_keys(state, wanted: tuple[str, ...], what: str) -> None:

@@ -7,6 +7,14 @@ from labnet.lab.pictures import Pictures, edge_norms, plane, symmetric_range, to
 from labnet.lab.state import LabState
 
 
+def outputs_over(state, x: np.ndarray, node=None) -> np.ndarray:
+    """The output of ``node`` (default: the output) of the network being trained over points
+    ``x`` of the plane: one plain forward (the oracle the lab's pictures are checked with)."""
+    network = state.network
+    network.forward(state.data.network_input(x))
+    return network.outputs[network.output if node is None else node]
+
+
 def test_the_plane_is_a_grid_over_the_data_row_by_row_from_the_top():
     x = np.array([[0.0, 0.0], [1.0, 2.0]])
     points, (x1_low, x1_high, x2_low, x2_high) = plane(x, 4)
@@ -32,7 +40,7 @@ def test_the_boundary_is_the_class_1_score_the_network_gives_over_the_grid():
     image = pictures.boundary(20)
     assert image.shape == (400,) and image.dtype == np.uint8
     points, _ = pictures.grid(20)
-    score = state.class_one_score(state.outputs_over(points))
+    score = state.class_one_score(outputs_over(state, points))
     assert np.abs(image.astype(int) - np.round(score * 255)).max() <= 1
     predicted = state.network.predict(state.data.network_input(points))
     assert np.mean((image > 128) != (predicted == 1)) < 0.01  # (float32 right on the boundary)
@@ -62,7 +70,7 @@ def test_every_node_has_a_thumbnail_of_the_unit_asked_for():
     assert by_node[3][0] == 4 and by_node[1][0] == 24  # a unit past the last: the last
     assert by_node[7][2:] == (0.0, 1.0)  # the output node: the class-1 score
     points, _ = pictures.grid(8)
-    values = state.outputs_over(points, node=3)[:, 4]
+    values = outputs_over(state, points, node=3)[:, 4]
     _, image, low, high = by_node[3]
     assert low == -high and high >= np.abs(values).max() * 0.999
     assert np.abs(image.astype(float) - (values - low) / (high - low) * 255).max() <= 1.5

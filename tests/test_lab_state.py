@@ -24,6 +24,14 @@ from labnet.lab.state import (
 FIGURE1_EDGES = [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (0, 6), (6, 5), (5, 7)]
 
 
+def outputs_over(state, x: np.ndarray, node=None) -> np.ndarray:
+    """The output of ``node`` (default: the output) of the network being trained over points
+    ``x`` of the plane: one plain forward (the oracle the lab's pictures are checked with)."""
+    network = state.network
+    network.forward(state.data.network_input(x))
+    return network.outputs[network.output if node is None else node]
+
+
 def build_figure1(state: LabState) -> None:
     for kind, params in [("Linear", {"width": 25}), ("Tanh", {}), ("Linear", {"width": 25}),
                          ("ReLU", {}), ("Sum", {}), ("Linear", {"width": 25}),
@@ -290,20 +298,12 @@ def test_class_one_score_is_in_0_1_and_above_half_where_the_network_says_class_1
     grid = np.random.default_rng(0).uniform(size=(200, 2))
     for loss in ("mse", "cross-entropy"):
         state.set_training(loss=loss)
-        output = state.outputs_over(grid)
+        output = outputs_over(state, grid)
         score = state.class_one_score(output)
         assert score.shape == (200,) and score.min() >= 0 and score.max() <= 1
         predicted = state.network.predict(state.data.network_input(grid))
         assert np.array_equal(score > 0.5, predicted == 1)
     assert np.all(state.class_one_score(np.full((3, 2), np.nan)) == 0.5)
-
-
-def test_outputs_over_a_big_grid_equal_one_forward():
-    state = LabState()
-    grid = np.random.default_rng(1).uniform(size=(3000, 2))
-    expected = state.network.forward(state.data.network_input(grid))
-    assert np.allclose(state.outputs_over(grid), expected)
-    assert state.outputs_over(grid, node=3).shape == (3000, 25)
 
 
 def test_listeners_hear_one_event_per_change_after_it_is_made():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +16,7 @@ import numpy as np
 from labnet.errors import InputError
 from labnet.lab.nodes import INPUT
 from labnet.lab.pictures import BOUNDARY_STOPS, CLASS_COLOURS, GRADIENT_STOPS, Pictures
+from labnet.saving import write_atomically
 
 if TYPE_CHECKING:
     from labnet.lab.lab import Lab
@@ -110,29 +110,8 @@ def _graph(ax, lab: Lab) -> None:
 
 
 def write_file(path: str | os.PathLike, content: bytes) -> None:
-    """Write ``content`` to ``path`` whole or not at all: to a temporary file in the same
-    folder first, then renamed over ``path`` (a failed write leaves the old file as it was)."""
+    """Write ``content`` to ``path`` whole or not at all (``labnet.saving.write_atomically``:
+    a failed write leaves the old file as it was)."""
     if not isinstance(path, str | os.PathLike):
         raise InputError(f"a file name is text, got {path!r}")
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".labnet-", suffix=".tmp")
-    except OSError as error:
-        raise InputError(f"cannot write {path!r}: {error.strerror}") from None
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(content)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())  # as a file written by open() would be
-        os.replace(temporary, path)
-    except OSError as error:
-        os.unlink(temporary)
-        raise InputError(f"cannot write {path!r}: {error.strerror}") from None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    write_atomically(path, lambda file: file.write(content))

@@ -27,9 +27,9 @@ BOUNDARY_STOPS = (CLASS_COLOURS[0], "#fbe2c6", "#ffffff", "#c6dff0", CLASS_COLOU
 GRADIENT_STOPS = ("#ffffcc", "#fed976", "#fd8d3c", "#e31a1c", "#800026")
 """Colour stops of the gradient norm, from the smallest shown to the largest (YlOrRd)."""
 GRADIENT_DECADES = 4
+"""The gradient colours span this many decades below the largest norm."""
 BLOCK = 2048
 """Grid points computed in one forward pass."""
-"""The gradient colours span this many decades below the largest norm."""
 
 
 def plane(data_points: np.ndarray, n: int) -> tuple[np.ndarray, tuple[float, float, float, float]]:

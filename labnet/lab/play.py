@@ -46,7 +46,6 @@ class Player:
         self.playing = False
         self.steps_per_second = 0.0
         self.turns = 0
-        self.paused_at: float | None = None  # time.time() of the last pause()
         self.stopped_at: float | None = None  # time.time() when training last stopped
         self._task: asyncio.Task | None = None
         self._switch: float | None = None  # the interpreter's switch interval before Play
@@ -77,8 +76,6 @@ class Player:
 
     def pause(self) -> None:
         """Stop (from any thread: a flag the training checks between two steps)."""
-        if self.playing:
-            self.paused_at = time.time()
         self.playing = False
 
     def stopping(self) -> bool:

@@ -351,21 +351,6 @@ class LabState:
         """Loss and error rate on the training and test sets, as the network is now."""
         return self.scorer.now()
 
-    def outputs_over(self, x: np.ndarray, node=None, network: Network | None = None
-                     ) -> np.ndarray:
-        """The output of ``node`` (default: the output) of ``network`` (default: the one
-        trained) for points ``x`` of the plane, in blocks of 1024 points (blocks that stay in
-        the processor's cache make a 100×100 grid 2-4× faster than one big forward)."""
-        network = network or self.require_network()
-        node = network.output if node is None else node
-        x = self.data.network_input(x).astype(network.dtype, copy=False)
-        with single_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
-            blocks = []
-            for start in range(0, len(x), 1024):
-                network.forward(x[start:start + 1024])
-                blocks.append(network.outputs[node])
-        return np.concatenate(blocks)
-
     def class_one_score(self, output: np.ndarray) -> np.ndarray:
         """For each row of a network ``output``, how much the network leans to class 1, in
         [0, 1] (0.5: on the boundary): the softmax probability with cross-entropy,
