@@ -893,8 +893,10 @@ def test_saving_from_the_page_over_a_file_asks_first(tmp_path, monkeypatch):
     lab.widget.run("save", {"path": "lab.npz"})
     first = (tmp_path / "lab.npz").stat().st_mtime_ns
     lab.step()
-    lab.widget.run("save", {"path": "lab.npz"})
+    sent = messages(lab)
+    lab.widget.run("save", {"path": "lab.npz"}, request="v:1")
     assert "already exists" in lab.widget.message["text"]
+    assert sent[-1][0]["exists"] is True  # the page asks "replace?" on this, not on words
     assert (tmp_path / "lab.npz").stat().st_mtime_ns == first
     lab.widget.run("save", {"path": "lab.npz", "replace": True})
     assert Lab.open(tmp_path / "lab.npz").state.trainer.steps == 1

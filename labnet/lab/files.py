@@ -44,6 +44,10 @@ played for hours takes under 30 MiB; Adam's moments triple the weights of a big 
 KEY = "__lab__"
 
 
+class FileExistsInputError(InputError):
+    """A file that would be replaced, and was not to be (the page asks a second time)."""
+
+
 def checked_path(path, suffix: str, what: str, *, replace: bool = True) -> str:
     """``path`` as text, if it names a ``suffix`` file that can be written: a name that does
     not end in ``suffix`` (a notebook, say) is refused, and so is a folder, and an existing
@@ -59,7 +63,7 @@ def checked_path(path, suffix: str, what: str, *, replace: bool = True) -> str:
     if os.path.isdir(text):
         raise InputError(f"{text!r} is a folder: give a file name, such as my-lab{suffix}")
     if not replace and os.path.exists(text):
-        raise InputError(f"{text!r} already exists: press again to replace it")
+        raise FileExistsInputError(f"{text!r} already exists: press again to replace it")
     return text
 
 

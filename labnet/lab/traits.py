@@ -62,7 +62,8 @@ def settings_json(lab: Lab) -> dict:
                     "palette": list(state.palette), "views": list(VIEWS),
                     "clicks": list(CLICK_MODES), "edge_modes": list(EDGE_MODES)},
         "limits": {"noise": [0, MAX_NOISE], "points": [MIN_POINTS, MAX_POINTS],
-                   "test_fraction": list(TEST_FRACTIONS), "lr": [1e-4, 10]},
+                   "test_fraction": list(TEST_FRACTIONS),
+                   "lr": [1e-4, 10]},  # the slider's span: the box takes any rate
         "colours": {"classes": list(CLASS_COLOURS), "boundary": list(BOUNDARY_STOPS),
                     "gradient": list(GRADIENT_STOPS), "decades": GRADIENT_DECADES},
     }

@@ -26,6 +26,7 @@ import traitlets
 
 from labnet.lab import streams
 from labnet.lab.events import DataChanged, GraphChanged, Scored, SettingsChanged, Trained
+from labnet.lab.files import FileExistsInputError
 from labnet.lab.intents import ACTIONS, run_intent
 from labnet.lab.pictures import Pictures
 from labnet.lab.play import TRAIN_SLICE
@@ -364,7 +365,7 @@ class LabWidget(anywidget.AnyWidget):
             if isinstance(result, int | str | float) and not isinstance(result, bool):
                 reply["value"] = result
         except ValueError as error:  # the user's mistake: say what it is
-            reply.update(ok=False, error=str(error))
+            reply.update(ok=False, error=str(error), exists=isinstance(error, FileExistsInputError))
             self.say(str(error), error=True)
         except Exception as error:  # our bug: say so, keep the traceback for a report
             lab.last_traceback = traceback.format_exc()

@@ -4,7 +4,7 @@
 
 import {h, num, percent, whole} from "./util.js";
 
-const LR_RANGE = [-4, 1];  // the learning-rate slider spans 10^-4 to 10^1
+const ASK_AGAIN = 10000;  // ms a button asking "replace?" or "sure?" waits for the second press
 const CLICK_WORDS = {off: "does nothing", orange: "adds an orange point (class 0)",
   blue: "adds a blue point (class 1)", remove: "removes the nearest point"};
 
@@ -27,6 +27,20 @@ function typed(control) {
   const text = control.value.trim();
   const value = Number(text);
   return text !== "" && Number.isFinite(value) ? value : text;
+}
+
+/** A button that asks again ("Save: replace?") for ASK_AGAIN ms, then is itself again. */
+function arm(button, label, asking) {
+  button.dataset.armed = String(performance.now());
+  button.textContent = asking;
+  clearTimeout(button.labnetDisarm);
+  button.labnetDisarm = setTimeout(() => disarm(button, label), ASK_AGAIN);
+}
+
+function disarm(button, label) {
+  delete button.dataset.armed;
+  clearTimeout(button.labnetDisarm);
+  button.textContent = label;
 }
 
 /** Set a control's value unless the user is typing in it (or `force`: after a refusal). */
@@ -116,8 +130,9 @@ export class Controls {
       () => this.send("set_training", {loss: this.loss.value}));
     this.optimizer = select("lab-optimizer", choices.optimizers,
       () => this.send("set_training", {optimizer: this.optimizer.value}));
-    this.lr = h("input", {class: "lab-lr", type: "range", min: LR_RANGE[0], max: LR_RANGE[1],
-      step: 0.01, "aria-label": "learning rate (log scale)",
+    // the slider: log10 of the rate, over the span the kernel gives (the box takes any rate)
+    this.lr = h("input", {class: "lab-lr", type: "range", min: Math.log10(limits.lr[0]),
+      max: Math.log10(limits.lr[1]), step: 0.01, "aria-label": "learning rate (log scale)",
       oninput: () => { this.lrText.value = num(10 ** Number(this.lr.value), 2); },
       onchange: () => this.send("set_training",
         {lr: Number((10 ** Number(this.lr.value)).toPrecision(2))})});
@@ -175,28 +190,24 @@ export class Controls {
 
   /**
    * Save to a file that exists only when asked twice: the first press says so (the lab's
-   * words) and the button asks "replace?"; a second press within 10 s replaces the file.
+   * words) and the button asks "replace?"; a second press within ASK_AGAIN ms replaces it.
    */
   async twice(button, label, action, args) {
-    const armed = button.dataset.armed && performance.now() - Number(button.dataset.armed) < 10000;
-    delete button.dataset.armed;
-    button.textContent = label;
+    const armed = button.dataset.armed && performance.now() - Number(button.dataset.armed)
+      < ASK_AGAIN;
+    disarm(button, label);
     const reply = await this.send(action, {...args, replace: !!armed});
-    if (!reply.ok && reply.error.includes("already exists")) {
-      button.dataset.armed = String(performance.now());
-      button.textContent = `${label}: replace?`;
-    }
+    if (!reply.ok && reply.exists) arm(button, label, `${label}: replace?`);
   }
 
   /** Open asks first: it replaces the graph, the weights and the data being shown. */
   open() {
-    if (!this.armed || performance.now() - this.armed > 10000) {
-      this.armed = performance.now();
-      this.openButton.textContent = "Open: sure?";
+    const button = this.openButton;
+    if (!button.dataset.armed || performance.now() - Number(button.dataset.armed) > ASK_AGAIN) {
+      arm(button, "Open", "Open: sure?");
       return;
     }
-    this.armed = 0;
-    this.openButton.textContent = "Open";
+    disarm(button, "Open");
     this.send("load", {path: this.file.value});
   }
 

@@ -168,6 +168,7 @@
  * @property {string} id
  * @property {boolean} ok
  * @property {string} [error]   the ValueError's words, if the lab refused
+ * @property {boolean} [exists] refused because the file exists (asked again, it is replaced)
  * @property {*} [value]        what the method returned (a new node's id)
  */
 
