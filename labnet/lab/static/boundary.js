@@ -3,7 +3,8 @@
 // Frames are coalesced: a few wait at most (older ones are dropped), one is painted each
 // animation frame, and the kernel is told which were painted, so it never sends far ahead.
 
-import {colourTable, fitCanvas, h, niceStep, paintValues, rgb, watchSize} from "./util.js";
+import {colourTable, fitCanvas, h, niceStep, paintValues, rgb, typedArray, watchSize}
+  from "./util.js";
 
 const TICKS = 5;
 const QUEUE = 3;
@@ -77,8 +78,8 @@ export class BoundaryView {
 
   /** Points: train x, train labels, test x, test labels. */
   setPoints(content, buffers) {
-    const floats = b => new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-    const bytes = b => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    const floats = b => typedArray(Float32Array, b);
+    const bytes = b => typedArray(Uint8Array, b);
     this.points = {
       extent: content.extent,
       train: floats(buffers[0]), trainLabels: bytes(buffers[1]),
@@ -97,7 +98,7 @@ export class BoundaryView {
   frame(content, buffers) {
     if (window.labnetTrace) window.labnetTrace.push(["received", content.frame, Date.now()]);
     const b = buffers[0];
-    this.waiting.push({content, values: new Uint8Array(b.buffer, b.byteOffset, b.byteLength)});
+    this.waiting.push({content, values: typedArray(Uint8Array, b)});
     if (this.waiting.length > QUEUE) this.waiting.splice(0, this.waiting.length - QUEUE);
     this.schedule();
   }

@@ -2,7 +2,8 @@
 // drawn on canvases from the series the kernel sends a few entries at a time. Hovering a
 // chart shows the values at that step.
 
-import {fitCanvas, h, niceStep, num, percent, themeColours, watchSize, whole} from "./util.js";
+import {fitCanvas, h, niceStep, num, percent, themeColours, typedArray, watchSize, whole}
+  from "./util.js";
 
 const TIP_ROWS = 7;  // lines a column of the hover tip holds
 const NODE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
@@ -22,7 +23,7 @@ export class Series {
     this.steps = content.steps;
     content.series.forEach((part, i) => {
       const b = buffers[i];
-      const values = new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+      const values = typedArray(Float64Array, b);  // (copied into the series below)
       let series = this.all.get(part.name);
       const needed = part.start + part.length;
       if (!series || series.values.length < needed) {

@@ -13,7 +13,7 @@
 
 import {Gestures} from "./gestures.js";
 import {colourTable, edgePath, fitCanvas, h, key, logLevel, num, paintValues, svg, tableColour,
-  watchSize} from "./util.js";
+  typedArray, watchSize} from "./util.js";
 
 const MARGIN = 46;
 const MIN_SCALE = 14;  // pixels a column, at least: a deep graph fits with small nodes
@@ -127,7 +127,7 @@ export class GraphView {
     const titles = !this.titledAt || performance.now() - this.titledAt > 500;
     if (titles) this.titledAt = performance.now();
     const all = buffers[0];
-    const bytes = new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
+    const bytes = typedArray(Uint8Array, all);
     this.paintThumbs(content.nodes, bytes, n);
     const norms = Object.values(content.grad_norms).filter(v => v > 0);
     const top = Math.max(...norms, 1e-300);
@@ -211,6 +211,7 @@ export class GraphView {
     // the whole graph fits (a deep one with small nodes: zoom in to read them), bigger with
     // the lab's scale on a projector
     const size = this.fontScale();
+    this.size = size;  // (read once a drawing: reading a style makes the page work it out)
     this.scale = Math.max(MIN_SCALE, Math.min(MAX_SCALE * size, fit * this.zoom));
     this.box = Math.max(12, Math.min(92 * size, this.scale * 0.72));
     this.offset = [(width - (x1 - x0) * this.scale) / 2 - x0 * this.scale,
@@ -270,7 +271,7 @@ export class GraphView {
     const thumb = compact ? null : [x - size / 2, y - heightBox / 2 + 4, size];
     // the long label if it fits the box, else the short one ("L25"), else none (the title
     // names the node when the pointer is on it)
-    const fontSize = Math.min(0.85 * 13 * this.fontScale(), box * 0.45);
+    const fontSize = Math.min(0.85 * 13 * this.size, box * 0.45);
     const fits = label => label.length * 0.6 * fontSize <= box - 4;
     const text = !compact && fits(node.label) ? node.label : fits(node.short) ? node.short : "";
     if (text) group.append(svg("text", {class: "lab-node-label", x: 0,

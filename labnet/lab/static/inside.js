@@ -1,7 +1,7 @@
 // The Inside tab: step through one mini-batch node by node (what each node receives and
 // passes on, as numbers and heatmaps), and one unit of a node over the input plane.
 
-import {colourTable, h, num, paintValues} from "./util.js";
+import {colourTable, h, num, paintValues, typedArray} from "./util.js";
 
 export class InsideView {
   /** @param {import("./protocol.js").Channel} channel */
@@ -99,8 +99,7 @@ export class InsideView {
   /** The walk's arrays as heatmaps (a WalkMaps message). */
   walkMaps(content, buffers) {
     this.maps.replaceChildren(...content.arrays.map((array, i) => {
-      const b = buffers[i];
-      const values = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+      const values = typedArray(Float32Array, buffers[i]);
       return h("figure", {class: "lab-walk-map"}, heatmap(values, array.rows, array.cols,
         this.table), h("figcaption", {}, array.name));
     }));
@@ -108,8 +107,7 @@ export class InsideView {
 
   /** The node picked, one unit over the plane (a UnitMap message). */
   unitMap(content, buffers) {
-    const b = buffers[0];
-    const values = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    const values = typedArray(Uint8Array, buffers[0]);
     const n = content.n;
     if (this.unitCanvas.width !== n) this.unitCanvas.width = this.unitCanvas.height = n;
     const context = this.unitCanvas.getContext("2d");

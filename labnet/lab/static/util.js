@@ -45,6 +45,22 @@ export function rgb(hex) {
   return [(value >> 16) & 255, (value >> 8) & 255, value & 255];
 }
 
+/**
+ * A buffer of a message (a DataView) as a typed array: its bytes as they are where they are
+ * aligned for `Type`, else a copy (a Float32Array cannot start at an odd byte).
+ * @template T
+ * @param {{new(...args: *): T, BYTES_PER_ELEMENT: number}} Type
+ * @param {DataView} view
+ * @returns {T}
+ */
+export function typedArray(Type, view) {
+  const {buffer, byteOffset, byteLength} = view;
+  if (byteOffset % Type.BYTES_PER_ELEMENT === 0) {
+    return new Type(buffer, byteOffset, byteLength / Type.BYTES_PER_ELEMENT);
+  }
+  return new Type(buffer.slice(byteOffset, byteOffset + byteLength));
+}
+
 /** The CSS colour of `level` (0 to 1) in a colourTable. */
 export function tableColour(table, level) {
   const i = 4 * Math.round(Math.min(Math.max(level, 0), 1) * 255);
