@@ -141,6 +141,4 @@ def run_intent(lab: Lab, action, args) -> object:
         return getattr(lab, action)(*[str(name) for name in args.get("names", [])])
     if action == "step" and not 1 <= args.get("n", 1) <= MAX_STEPS:
         raise InputError(f"step: n must be from 1 to {MAX_STEPS}, got {args['n']}")
-    if action == "export_code":
-        return lab.export_code(**args)
     return getattr(lab, action)(**args)

@@ -51,10 +51,7 @@ function show(control, value, force = false) {
 }
 
 export class Controls {
-  /**
-   * @param {import("./protocol.js").Channel} channel
-   * @param {function(string): void} download  offer a file the kernel sent
-   */
+  /** @param {import("./protocol.js").Channel} channel */
   constructor(channel) {
     this.channel = channel;
     this.settings = null;
