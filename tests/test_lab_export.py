@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from labnet.lab import Lab
-from labnet.lab.export import picture, write_file
+from labnet.lab.export import _means, _norms, picture, write_file
 
 
 def png_size(png: bytes) -> tuple[int, int]:
@@ -58,3 +58,23 @@ def test_a_write_that_fails_leaves_the_old_file_and_no_temporary_one(tmp_path, m
 def test_a_folder_that_does_not_exist_is_a_value_error(tmp_path):
     with pytest.raises(ValueError, match="cannot write"):
         write_file(tmp_path / "missing" / "lab.png", b"png")
+
+
+def test_the_pictures_graph_shows_the_norms_of_a_lab_just_opened(tmp_path):
+    """A lab opened from a file has no gradients until its next step: the borders take the
+    history's last norms (they were all the palest colour)."""
+    lab = Lab(preset="figure1")
+    lab.step(30)
+    lab.save(tmp_path / "lab.npz")
+    opened = Lab.open(tmp_path / "lab.npz")
+    assert not opened.network.grads
+    norms = _norms(opened)  # (the last measured: the lab measures them every few steps)
+    assert norms.keys() == lab.network.grad_norms().keys() and min(norms.values()) > 0
+
+
+def test_a_long_runs_batch_loss_is_drawn_as_the_means_of_its_runs():
+    x, y = np.arange(1, 10_001), np.tile([1.0, 3.0], 5000)
+    xs, ys = _means(x, y, points=100)
+    assert len(xs) == 100 and xs[-1] == 10_000 and np.allclose(ys, 2.0)
+    short = _means(x[:50], y[:50], points=100)  # a short run: drawn as it is
+    assert np.array_equal(short[1], y[:50])

@@ -15,11 +15,20 @@ import numpy as np
 
 from labnet.errors import InputError
 from labnet.lab.nodes import INPUT
-from labnet.lab.pictures import BOUNDARY_STOPS, CLASS_COLOURS, GRADIENT_STOPS, Pictures
+from labnet.lab.pictures import (
+    BOUNDARY_STOPS,
+    CLASS_COLOURS,
+    GRADIENT_DECADES,
+    GRADIENT_STOPS,
+    Pictures,
+)
 from labnet.saving import write_atomically
 
 if TYPE_CHECKING:
     from labnet.lab.lab import Lab
+
+CURVE_POINTS = 400
+"""The most points a curve of the picture has."""
 
 
 def picture(lab: Lab, grid: int = 100, dpi: int = 110) -> bytes:
@@ -69,9 +78,8 @@ def _curves(ax, lab: Lab) -> None:
     ax.set_xlabel("step")
     if history is None or not history.step_loss:
         return
-    ends = history.step_ends() if hasattr(history, "step_ends") else np.arange(
-        1, len(history.step_loss) + 1)
-    ax.plot(ends, history.step_loss, color="#555555", linewidth=0.8, label="batch loss")
+    ends, losses = _means(history.step_ends(), np.asarray(history.step_loss, dtype=float))
+    ax.plot(ends, losses, color="#555555", linewidth=0.8, label="batch loss")
     if history.test_error:
         errors = np.asarray(history.test_error, dtype=float)
         steps = np.asarray(history.epoch_step[:len(errors)], dtype=float)
@@ -82,11 +90,35 @@ def _curves(ax, lab: Lab) -> None:
     ax.legend(loc="upper right", fontsize=8)
 
 
+def _means(x: np.ndarray, y: np.ndarray, points: int = CURVE_POINTS
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """At most ``points`` points of the curve ``(x, y)``: the mean of each run of entries (as
+    the lab draws it: every noisy batch loss of a long run would be a solid block)."""
+    if len(y) <= points:
+        return x, y
+    runs = np.array_split(np.arange(len(y)), points)
+    return (np.array([x[run[-1]] for run in runs]),
+            np.array([np.nanmean(y[run]) for run in runs]))
+
+
+def _norms(lab: Lab) -> dict:
+    """‖dL/d output‖ of each node after the last step: from the network's gradients, or the
+    history's last entry (a lab just opened has no gradients yet)."""
+    network, history = lab.state.network, lab.history
+    if network is not None and network.grads:
+        return network.grad_norms()
+    if history is None:
+        return {}
+    return {node: values[-1] for node, values in history.grad_norms.items() if values}
+
+
 def _graph(ax, lab: Lab) -> None:
-    state = lab.state
-    graph, network = state.graph, state.network
-    norms = network.grad_norms() if network is not None and network.grads else {}
+    from matplotlib.colors import LinearSegmentedColormap
+
+    graph = lab.state.graph
+    norms = _norms(lab)
     top = max((v for v in norms.values() if np.isfinite(v)), default=1.0) or 1.0
+    gradient = LinearSegmentedColormap.from_list("gradient", list(GRADIENT_STOPS))
     ax.set_title("the graph (border: ‖dL/d output‖, log scale)")
     ax.axis("off")
     for src, dst in graph.edges:
@@ -98,8 +130,8 @@ def _graph(ax, lab: Lab) -> None:
         label = "input" if node == INPUT else graph.nodes[node].short_label()
         level = 0.0
         if node in norms and np.isfinite(norms[node]) and norms[node] > 0:
-            level = float(np.clip(1 + np.log10(norms[node] / top) / 4, 0, 1))
-        colour = GRADIENT_STOPS[round(level * (len(GRADIENT_STOPS) - 1))]
+            level = float(np.clip(1 + np.log10(norms[node] / top) / GRADIENT_DECADES, 0, 1))
+        colour = gradient(level) if node in norms else "#cccccc"  # (grey: not trained)
         ax.text(x, -y, f"{node}\n{label}", ha="center", va="center", fontsize=8,
                 bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": colour,
                       "linewidth": 2.5})
