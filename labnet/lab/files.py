@@ -55,7 +55,7 @@ def checked_path(path, suffix: str, what: str, *, replace: bool = True) -> str:
     if not isinstance(path, str | os.PathLike):
         raise InputError(f"a file name is text, got {short(path)}")
     text = os.fspath(path)
-    if not text.strip():
+    if not text.strip() or os.path.basename(text) == suffix:  # ("" or ".npz": hidden)
         raise InputError(f"give the file a name, such as my-lab{suffix}")
     if not text.endswith(suffix):
         raise InputError(f"{what}'s name ends in {suffix}: {text!r} does not (it could be a "

@@ -61,13 +61,19 @@ NO_CAP = "none"
 MAX_STEPS = 100_000
 
 
+WORDS = {"lr": "the learning rate", "batch_size": "the batch size",
+         "max_steps_per_second": "the cap on steps per second", "noise": "the noise",
+         "n_points": "the number of points", "test_fraction": "the test part",
+         "seed": "the seed", "unit": "the unit"}
+"""What a student calls the settings the page sends (messages use these words)."""
+
+
 def _checked(action: str, name: str, value, types: tuple):
     if value is None:
         return None
-    if isinstance(value, bool) and bool not in types:
-        raise InputError(f"{action}: {name} must be {_type_words(types)}, got {value!r}")
-    if not isinstance(value, types):
-        raise InputError(f"{action}: {name} must be {_type_words(types)}, got {value!r}")
+    if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
+        what = WORDS.get(name, f"{action}: {name}")
+        raise InputError(f"{what} must be {_type_words(types)}, got {value!r}")
     if isinstance(value, list) and (
             len(value) > 100 or not all(isinstance(v, int | float | str) for v in value)):
         raise InputError(f"{action}: {name} must be a short list of numbers or names")

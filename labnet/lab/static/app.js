@@ -61,7 +61,7 @@ export function render({model, el}) {
     message.textContent = text;
     message.classList.toggle("lab-error", !!error);
   };
-  const controls = new Controls(channel);
+  const controls = new Controls(channel, say);
   const boundary = new BoundaryView(channel, root);
   const graph = new GraphView(channel, root);
   const curves = new CurvesView(root);

@@ -24,21 +24,33 @@ function select(css, options, onchange, words = {}) {
  * can say what is wrong with it: "lr must be a number, got 'x'").
  */
 function typed(control) {
+  // (a number box holding what is not a number reads as "": the lab is told so)
+  if (control.validity && control.validity.badInput) return "not a number";
   const text = control.value.trim();
   const value = Number(text);
   return text !== "" && Number.isFinite(value) ? value : text;
 }
 
-/** A button that asks again ("Save: replace?") for ASK_AGAIN ms, then is itself again. */
-function arm(button, label, asking) {
+/**
+ * A button that asks again ("Save: replace?") about the file `path` for ASK_AGAIN ms, then is
+ * itself again: a second press replaces that file (not another one named since).
+ */
+function arm(button, label, asking, path) {
   button.dataset.armed = String(performance.now());
+  button.dataset.armedFor = path;
   button.textContent = asking;
   clearTimeout(button.labnetDisarm);
   button.labnetDisarm = setTimeout(() => disarm(button, label), ASK_AGAIN);
 }
 
+function isArmed(button, path) {
+  return !!button.dataset.armed && button.dataset.armedFor === path
+    && performance.now() - Number(button.dataset.armed) < ASK_AGAIN;
+}
+
 function disarm(button, label) {
   delete button.dataset.armed;
+  delete button.dataset.armedFor;
   clearTimeout(button.labnetDisarm);
   button.textContent = label;
 }
@@ -51,9 +63,14 @@ function show(control, value, force = false) {
 }
 
 export class Controls {
-  /** @param {import("./protocol.js").Channel} channel */
-  constructor(channel) {
+  /**
+   * @param {import("./protocol.js").Channel} channel
+   * @param {function(string, boolean): void} say  a line in the lab's message line (until the
+   *   lab's next message)
+   */
+  constructor(channel, say) {
     this.channel = channel;
+    this.say = say;
     this.settings = null;
     this.bar = this.makeBar();
     this.data = h("div", {class: "lab-panel-data"});
@@ -190,22 +207,23 @@ export class Controls {
    * words) and the button asks "replace?"; a second press within ASK_AGAIN ms replaces it.
    */
   async twice(button, label, action, args) {
-    const armed = button.dataset.armed && performance.now() - Number(button.dataset.armed)
-      < ASK_AGAIN;
+    const armed = isArmed(button, args.path);
     disarm(button, label);
-    const reply = await this.send(action, {...args, replace: !!armed});
-    if (!reply.ok && reply.exists) arm(button, label, `${label}: replace?`);
+    const reply = await this.send(action, {...args, replace: armed});
+    if (!reply.ok && reply.exists) arm(button, label, `${label}: replace?`, args.path);
   }
 
   /** Open asks first: it replaces the graph, the weights and the data being shown. */
   open() {
     const button = this.openButton;
-    if (!button.dataset.armed || performance.now() - Number(button.dataset.armed) > ASK_AGAIN) {
-      arm(button, "Open", "Open: sure?");
+    const path = this.file.value;
+    if (!isArmed(button, path)) {
+      arm(button, "Open", "Open: sure?", path);
+      this.say(`Press Open again to replace this lab with the one in ${path}.`, false);
       return;
     }
     disarm(button, "Open");
-    this.send("load", {path: this.file.value});
+    this.send("load", {path});
   }
 
   setSettings(settings, force = false) {

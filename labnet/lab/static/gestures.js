@@ -235,13 +235,16 @@ export class Gestures {
     input.focus();
     input.select();
     const before = input.value;
-    const done = async commit => {
-      if (!holder.isConnected) return;
+    let closed = false;
+    const done = commit => {
+      if (closed) return;  // (removing the box blurs its input: a second call, ignored)
+      closed = true;
       holder.remove();
       // an unchanged value is no edit (it would take a place in the undo history)
-      if (!commit || input.value === "" || input.value === before) return;
-      this.view.send("set_params", {node: drawn.node.id, params: {[name]: Number(input.value)}},
-        [x, y]);
+      const bad = input.validity.badInput;  // (what is not a number reads as "")
+      if (!commit || input.value === before || (input.value === "" && !bad)) return;
+      const value = bad ? "not a number" : Number(input.value);
+      this.view.send("set_params", {node: drawn.node.id, params: {[name]: value}}, [x, y]);
     };
     input.addEventListener("keydown", e => {
       e.stopPropagation();

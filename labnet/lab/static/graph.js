@@ -271,12 +271,15 @@ export class GraphView {
     const thumb = compact ? null : [x - size / 2, y - heightBox / 2 + 4, size];
     // the long label if it fits the box, else the short one ("L25"), else none (the title
     // names the node when the pointer is on it)
-    const fontSize = Math.min(0.85 * 13 * this.size, box * 0.45);
+    // the label's room: below the thumbnail (a compact node: the whole box); the text at
+    // most as tall as that room, so a projector's larger text never runs over the border
+    const room = compact ? box : heightBox - box + 2;
+    const fontSize = Math.min(0.85 * 13 * this.size, box * 0.45, room);
     const fits = label => label.length * 0.6 * fontSize <= box - 4;
     const text = !compact && fits(node.label) ? node.label : fits(node.short) ? node.short : "";
     if (text) group.append(svg("text", {class: "lab-node-label", x: 0,
-      y: compact ? fontSize * 0.35 : heightBox / 2 - 6, "text-anchor": "middle",
-      style: `font-size:${fontSize.toFixed(1)}px`}, text));
+      y: compact ? fontSize * 0.35 : heightBox / 2 - 2 - 0.22 * fontSize,
+      "text-anchor": "middle", style: `font-size:${fontSize.toFixed(1)}px`}, text));
     if (box >= 22) group.append(svg("text", {class: "lab-node-id", x: -box / 2 + 3,
       y: -heightBox / 2 - 3}, String(node.id)));
     const port = Math.max(2.5, Math.min(6, box * 0.18));

@@ -59,6 +59,7 @@ export class InsideView {
 
   /** @param {import("./protocol.js").ViewState} view */
   setView(view) {
+    this.view = view;
     if (view.picked === null || view.picked === undefined) return;
     this.nodeSelect.value = String(view.picked);
     const unit = (view.units.find(([node]) => String(node) === String(view.picked)) || [0, 0])[1];
@@ -68,8 +69,14 @@ export class InsideView {
   look() {
     const node = this.ids ? this.ids.get(this.nodeSelect.value) : this.nodeSelect.value;
     if (node === undefined) return;
-    const unit = Math.max(0, Math.round(Number(this.unitInput.value)) || 0);
-    this.channel.intent("look_at", {node, unit});
+    // the unit as typed (the lab refuses -1, 3.5 or 99 and says why; the box shows the
+    // lab's unit again)
+    const text = this.unitInput.value.trim();
+    const unit = this.unitInput.validity.badInput ? "not a number"
+      : text === "" ? 0 : Number(text);
+    this.channel.intent("look_at", {node, unit}).then(reply => {
+      if (!reply.ok && this.view) this.setView(this.view);
+    });
   }
 
   /** @param {Object} walk  the `walk` trait ({} when there is no walk) */
