@@ -84,7 +84,7 @@ export class Chart {
     if (legend !== this.legendText) {
       this.legendText = legend;
       this.legend.replaceChildren(...lines.map(line => h("span", {class: "lab-legend-item"},
-        h("i", {style: `background:${line.colour}`}), line.label)));
+        h("i", {style: `background:${swatch(line)}`}), line.label)));
     }
     this.draw();
   }
@@ -308,7 +308,9 @@ export class CurvesView {
 
   /** @param {import("./protocol.js").GraphState} graph */
   setGraph(graph) {
-    this.nodeLabels = new Map(graph.nodes.map(n => [String(n.id), `${n.id} ${n.short}`]));
+    // the names the graph shows ("input", "Tanh", "Linear 25"), short ones for long names
+    this.nodeLabels = new Map(graph.nodes.map(n => [String(n.id),
+      `${n.id} ${n.label.length <= 9 ? n.label : n.short}`]));
     this.redraw();
   }
 
@@ -332,6 +334,14 @@ export class CurvesView {
       label: this.nodeLabels.get(node) || node,
       dash: i >= NODE_COLOURS.length ? [4, 2] : undefined})), s);
   }
+}
+
+/** A legend's sample of a line: its colour, dashed as the line is (past the tenth node). */
+function swatch(line) {
+  if (!line.dash) return line.colour;
+  const [on, off] = line.dash;
+  return `repeating-linear-gradient(90deg, ${line.colour} 0 ${on}px, transparent ${on}px `
+    + `${on + off}px)`;
 }
 
 /** The index of the entry of sorted `xs` (first `count`) nearest to `x`, or -1. */

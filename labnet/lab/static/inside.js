@@ -92,9 +92,10 @@ export class InsideView {
     }
     const where = walk.node === null || walk.node === undefined ? "" : ` · node ${walk.node}`;
     const module = walk.module === walk.phase ? "" : ` · ${walk.module}`;
-    const rows = walk.stats.map(s => h("tr", {}, h("td", {}, s.name),
+    // (names and ranges wrap: the table fits a narrow panel without a scroll bar)
+    const rows = walk.stats.map(s => h("tr", {}, h("td", {class: "lab-wrap"}, s.name),
       h("td", {}, `(${s.shape.join(", ")})`), h("td", {}, num(s.mean)), h("td", {}, num(s.std)),
-      h("td", {}, `${num(s.min)} … ${num(s.max)}`)));
+      h("td", {class: "lab-wrap"}, `${num(s.min)} … ${num(s.max)}`)));
     this.text.replaceChildren(
       h("b", {}, `${walk.index + 1}/${walk.total} · ${walk.phase}${where}`), module,
       h("p", {}, walk.text),
