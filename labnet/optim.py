@@ -26,8 +26,9 @@ Array = np.ndarray
 class Optimizer:
     """Base class: holds the ``(value, grad)`` pairs, the learning rate, and per-parameter state."""
 
-    STATE_KEYS: tuple[str, ...] = ()
-    """What a parameter's state holds once it has taken a step (before: nothing)."""
+    STATE_KEYS: tuple[str, ...] | None = None
+    """What a parameter's state holds once it has taken a step (before: nothing); a saved state
+    must hold exactly these. None: not said (an optimizer of your own), not checked."""
 
     def __init__(self, params: Iterable[tuple[Array, Array]], lr: float) -> None:
         self.params = list(params)
@@ -75,7 +76,7 @@ class Optimizer:
         arrays = []
         for i, (saved, (value, _)) in enumerate(zip(saved_state, self.params, strict=True)):
             arrays.append({})
-            if saved and set(saved) != set(self.STATE_KEYS):
+            if saved and self.STATE_KEYS is not None and set(saved) != set(self.STATE_KEYS):
                 raise InputError(f"optimizer state of parameter {i} has {sorted(saved)}; "
                                  f"{type(self).__name__} keeps {sorted(self.STATE_KEYS)}")
             for key, array in saved.items():

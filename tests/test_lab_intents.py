@@ -236,6 +236,8 @@ BAD = [
     ("add", {"kind": "Linear", "params": {"at": 1}}, "a module has no parameter 'at'"),
     ("add", {"kind": "Linear", "params": {"kind": "ReLU"}}, "no parameter 'kind'"),
     ("set_params", {"node": 1, "params": {"node": 2}}, "no parameter 'node'"),
+    ("set_params", {"node": 1, "params": {"self": 2}}, "no parameter 'self'"),
+    ("add", {"kind": "Linear", "params": {"self": 1}}, "no parameter 'self'"),
     ("save", {"path": "lab\0.npz"}, "is not a file name"),
     ("save", {"path": ".npz"}, "give the file a name"),
     ("save", {"path": "runs/.npz"}, "give the file a name"),

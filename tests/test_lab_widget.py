@@ -291,3 +291,29 @@ def test_the_pages_curves_stay_the_historys_through_every_thinning(monkeypatch):
         np.testing.assert_array_equal(page["test_error"], history.test_error)
         np.testing.assert_array_equal(page["loss"], history.step_loss)
     assert history.stride > 1 and len(history.epoch_step) < lab.state.trainer.epochs  # thinned
+
+
+def test_epoch_series_thinned_and_grown_back_between_two_messages_are_sent_again(monkeypatch):
+    """Thinning keeps every other epoch entry; if they grow back past what the page has before
+    the next message (a step(n) of many epochs), the page must still get them all again."""
+    monkeypatch.setattr(lab_state, "HISTORY_LIMIT", 8)
+    rng = np.random.default_rng(0)
+    lab = Lab(data=(rng.uniform(0, 1, (8, 2)), np.array([0, 1] * 4)))
+    lab.set_training(batch_size=8)  # (a step is an epoch of the training points)
+    curves = Curves()
+    lab.step(10)
+    assert curves.message(lab)[0]["reset"]
+    sent, stride = len(lab.history.epoch_step), lab.history.stride
+    lab.step(5)  # the epochs thinned (at 13) and grown back past what was sent, same stride
+    assert len(lab.history.epoch_step) >= sent and lab.history.stride == stride
+    content, buffers = curves.message(lab)
+    assert content["reset"]
+    epoch = next(np.frombuffer(buffer, "<f8") for part, buffer in
+                 zip(content["series"], buffers, strict=True) if part["name"] == "epoch")
+    assert list(epoch) == lab.history.epoch_step
+
+
+def test_the_input_is_not_shown_trained_without_a_network():
+    lab = Lab(preset=None)
+    assert lab.widget.graph["nodes"][0]["trained"] is False
+    assert Lab().widget.graph["nodes"][0]["trained"] is True

@@ -300,6 +300,25 @@ def test_optimizer_is_a_template():
     np.testing.assert_array_equal(params[0][0], before / 2)
 
 
+def test_an_optimizer_of_ones_own_with_state_saves_and_loads_it():
+    class Momentum(Optimizer):  # keeps its own state, says nothing of its keys
+        def update_one(self, value, grad, state):
+            state.setdefault("speed", np.zeros_like(value))
+            state["speed"] += grad
+            value -= self.lr * state["speed"]
+
+    net = small_net()
+    net.forward(np.ones((3, 2)))
+    net.backward(np.ones((3, 2)))
+    mine = Momentum(net.params(), lr=0.1)
+    mine.step()
+    again = Momentum(net.params(), lr=0.1)
+    again.load_state_dict(mine.state_dict())
+    np.testing.assert_array_equal(again.state[0]["speed"], mine.state[0]["speed"])
+    with pytest.raises(ValueError, match=r"has \['speed'\]; Adam keeps"):  # Adam's are known
+        ln.Adam(net.params()).load_state_dict(mine.state_dict())
+
+
 # -- a step in parts (what a Walk through a trainer's step uses) ---------------------------------
 
 def test_next_batch_is_what_the_next_step_trains_on_and_does_not_move():

@@ -158,7 +158,8 @@ class LabData:
     test: tuple[np.ndarray, np.ndarray]
     points: Points | None = None
     """The user's own points: the data if the data set is ``"custom"``, else kept for when it
-    is again (a student who tries another data set does not lose the points clicked)."""
+    is again (a student who tries another data set does not lose the points clicked). A click
+    on another data set's plane makes new points of your own from it: the kept ones go."""
 
     @classmethod
     def make(cls, settings: DataSettings, points: Points | None = None) -> LabData:

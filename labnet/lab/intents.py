@@ -54,7 +54,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "save": ("path",), "load": ("path",),
 }
 """The arguments an action cannot do without (null counts as missing)."""
-OWN_ARGUMENTS = {"add": ("kind", "at", "between"), "set_params": ("node",)}
+OWN_ARGUMENTS = {"add": ("self", "kind", "at", "between"), "set_params": ("self", "node")}
 """The arguments of the method a module's parameter may not be named as."""
 NO_CAP = "none"
 """What the page sends for an empty cap box: no cap on the training rate."""

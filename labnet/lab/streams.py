@@ -111,6 +111,7 @@ class Curves:
     def reset(self) -> None:
         self._trainer = None
         self._stride = None
+        self._epoch_first = None  # the first entry of the epoch series sent
         self._sent: dict[str, int] = {}  # entries sent of each series
         self._settled: dict[str, int] = {}  # entries that will not change any more
 
@@ -127,13 +128,16 @@ class Curves:
         series["epoch"] = history.epoch_step
         for name in EPOCH_SERIES:
             series[name] = getattr(history, name)
-        # thinned: the per-step series (the stride doubles) or the epoch series (they halve)
-        thinned = history.stride != self._stride or any(
-            len(values) < self._sent.get(name, 0) for name, values in series.items())
+        # thinned: the per-step series (the stride doubles) or the epoch series (they keep
+        # every other entry, so their first changes: they may have grown back since)
+        first = history.epoch_step[0] if history.epoch_step else None
+        thinned = history.stride != self._stride or (
+            self._epoch_first is not None and first != self._epoch_first)
         full = trainer is not self._trainer or thinned
         if full:
             self._trainer, self._stride, self._sent, self._settled = (
                 trainer, history.stride, {}, {})
+        self._epoch_first = first
         parts, buffers = [], []
         for name, values in series.items():
             length = len(values)

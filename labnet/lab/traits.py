@@ -23,7 +23,7 @@ def graph_json(lab: Lab) -> dict:
         widths = graph.widths()
     nodes = [{"id": 0, "kind": "input", "label": "input", "short": "x", "params": {},
               "x": graph.position(0)[0], "y": graph.position(0)[1], "width": 2,
-              "trained": True}]
+              "trained": network is not None}]
     for node, spec in graph.nodes.items():
         x, y = graph.position(node)
         nodes.append({"id": node, "kind": spec.kind, "label": spec.label(),

@@ -158,7 +158,8 @@ export class Controls {
     this.cap = h("input", {class: "lab-cap", type: "number", min: 1, step: 100,
       placeholder: "none", title: "at most this many training steps a second (to share a "
         + "server)", onchange: () => this.send("set_training", {max_steps_per_second:
-        this.cap.value.trim() === "" ? "none" : typed(this.cap)})});  // "none": no cap
+        this.cap.value.trim() === "" && !this.cap.validity.badInput ? "none"  // no cap
+          : typed(this.cap)})});
     this.train.replaceChildren(
       field("loss", this.loss), field("optimizer", this.optimizer),
       field("learning rate", this.lr, this.lrText), field("batch size", this.batch),

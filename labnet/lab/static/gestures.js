@@ -77,7 +77,9 @@ export class Gestures {
       if (e.pointerId !== event.pointerId) return;
       stop();
       onUp(e, moved);
-    }], ["pointercancel", () => this.cancel()], ["blur", () => this.cancel()]];
+    }], ["pointercancel", e => {
+      if (e.pointerId === event.pointerId) this.cancel();
+    }], ["blur", () => this.cancel()]];
     const stop = () => {
       for (const [name, listener] of listeners) window.removeEventListener(name, listener);
       this.cancelTracking = null;
