@@ -243,3 +243,12 @@ def test_own_points_of_generated_data_are_its_training_then_its_test_points():
     points = data.own_points()
     assert np.array_equal(points.x, data.x_all)
     assert points.test.sum() == 10 and not points.test[:10].any()
+
+
+def test_new_data_on_ones_own_points_says_it_splits_them_anew():
+    lab = Lab()
+    lab.add_point(0.1, 0.2, 1)
+    x = lab.state.data.x_all.copy()
+    lab.widget.run("set_data", {"seed": 5})
+    assert "Your own points stay: seed 5 splits them anew" in lab.widget.message["text"]
+    np.testing.assert_array_equal(np.sort(lab.state.data.x_all, axis=0), np.sort(x, axis=0))

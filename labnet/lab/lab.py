@@ -24,6 +24,7 @@ import weakref
 import numpy as np
 
 from labnet.errors import GraphError, InputError
+from labnet.lab.dataset import CUSTOM
 from labnet.lab.display import PRESENTATION_SCALE, Display
 from labnet.lab.events import DataChanged, GraphChanged, SettingsChanged, Trained
 from labnet.lab.files import checked_path, open_lab, save_lab
@@ -128,6 +129,10 @@ class Lab:
         """Change ``dataset``, ``noise``, ``n_points``, ``test_fraction``, ``seed`` or
         ``standardize``; the data is made anew."""
         self.state.set_data(**settings)
+        data = self.state.data.settings
+        if data.dataset == CUSTOM and ("seed" in settings or "test_fraction" in settings):
+            self.widget.say(f"Your own points stay: seed {data.seed} splits them anew into "
+                            f"training and test points.")
 
     def set_standardize(self, standardize: bool) -> None:
         """Feed the network standardised inputs ((x − mean) / std of the training points), or
