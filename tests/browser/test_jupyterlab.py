@@ -375,6 +375,8 @@ def test_clearing_the_cap_box_removes_the_cap(lab):
     lab.wait_until("the lab saying what is wrong", lambda: "must be a number, got 'x'"
                    in lab.message())
     assert lab.part(".lab-lr-value").input_value() != "x"  # back to the lab's value
+    note = lab.part(".lab-panel-train .lab-panel-note")  # and said beside it, in the panel
+    assert note.is_visible() and "must be a number, got 'x'" in note.inner_text()
     lab.click(".lab-tab-data")
 
 

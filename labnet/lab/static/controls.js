@@ -5,6 +5,10 @@
 import {h, num, percent, whole} from "./util.js";
 
 const ASK_AGAIN = 10000;  // ms a button asking "replace?" or "sure?" waits for the second press
+const NOTE_FOR = 8000;  // ms a refusal's reason stays at the foot of the panel
+const NOT_A_NUMBER = Symbol("not a number");  // what a number box holding letters reads as
+const WORDS = {n_points: "points", seed: "seed", batch_size: "batch size",
+  max_steps_per_second: "steps/s at most", lr: "learning rate"};  // the boxes' own labels
 const CLICK_WORDS = {off: "does nothing", orange: "adds an orange point (class 0)",
   blue: "adds a blue point (class 1)", remove: "removes the nearest point"};
 
@@ -24,8 +28,8 @@ function select(css, options, onchange, words = {}) {
  * can say what is wrong with it: "lr must be a number, got 'x'").
  */
 function typed(control) {
-  // (a number box holding what is not a number reads as "": the lab is told so)
-  if (control.validity && control.validity.badInput) return "not a number";
+  // (a number box holding what is not a number reads as "": not sent, said so)
+  if (control.validity && control.validity.badInput) return NOT_A_NUMBER;
   const text = control.value.trim();
   const value = Number(text);
   return text !== "" && Number.isFinite(value) ? value : text;
@@ -79,14 +83,32 @@ export class Controls {
     this.built = false;
   }
 
-  /** Send an intent; if the lab refuses, the controls show its values again. */
+  /**
+   * Send an intent; if the lab refuses, the controls show its values again and the panel
+   * says why, beside them (the message line may be a screen away, above the lab).
+   */
   async send(action, args = {}) {
-    const reply = await this.channel.intent(action, args);
+    const bad = Object.entries(args).find(([, value]) => value === NOT_A_NUMBER);
+    const reply = bad ? {ok: false, error: `${WORDS[bad[0]] || bad[0]}: what is typed is not `
+      + "a number"} : await this.channel.intent(action, args);
     if (!reply.ok && this.settings) {
       this.setSettings(this.settings, true);
       if (this.view) this.setView(this.view, true);
+      this.note(reply.error);
     }
     return reply;
+  }
+
+  /** A refusal's reason at the foot of every panel (one is shown) for a few seconds. */
+  note(text) {
+    for (const note of this.notes || []) {
+      note.textContent = text;
+      note.hidden = false;
+    }
+    clearTimeout(this.noteTimer);
+    this.noteTimer = setTimeout(() => {
+      for (const note of this.notes || []) note.hidden = true;
+    }, NOTE_FOR);
   }
 
   makeBar() {
@@ -165,6 +187,8 @@ export class Controls {
       field("learning rate", this.lr, this.lrText), field("batch size", this.batch),
       field("steps/s at most", this.cap));
     this.buildTeach(choices);
+    this.notes = [this.data, this.train, this.teach].map(panel => panel.appendChild(
+      h("div", {class: "lab-panel-note", role: "status", hidden: true})));
   }
 
   buildTeach(choices) {
@@ -199,7 +223,7 @@ export class Controls {
         this.pictureButton = h("button", {class: "lab-picture", title: "a PNG of the boundary, "
           + "the curves and the graph, for slides", onclick: () => this.twice(this.pictureButton,
           "Export picture", "export_picture",
-          {path: this.file.value.replace(/\.npz$/, "") + ".png"})}, "Export picture")),
+          {path: this.file.value.replace(/\.(npz|png)$/, "") + ".png"})}, "Export picture")),
       this.link, this.code);
   }
 

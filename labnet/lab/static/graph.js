@@ -15,10 +15,10 @@ import {Gestures} from "./gestures.js";
 import {colourTable, edgePath, fitCanvas, h, key, logLevel, num, paintValues, svg, tableColour,
   typedArray, watchSize} from "./util.js";
 
-const MARGIN = 46;
 const MIN_SCALE = 14;  // pixels a column, at least: a deep graph fits with small nodes
 const MAX_SCALE = 150;
 const ZOOM = 1.25;
+const MIN_FONT = 7.5;  // pixels: a node's label smaller than this is left out
 
 export class GraphView {
   /**
@@ -94,10 +94,12 @@ export class GraphView {
 
   /** @param {import("./protocol.js").ViewState} view */
   setView(view) {
+    const rescaled = this.viewState && this.viewState.scale !== view.scale;
     this.viewState = view;
     this.edgeMode.value = view.edges;
     this.highlight.picked = view.picked;
-    this.outline();
+    if (rescaled) this.render();  // presentation mode: nodes sized for the new scale
+    else this.outline();
   }
 
   /** @param {?Object} walk  the `walk` trait */
@@ -206,11 +208,11 @@ export class GraphView {
     const ys = this.graph.nodes.map(n => n.y);
     const [x0, x1] = [Math.min(...xs, 0), Math.max(...xs, 0)];
     const [y0, y1] = [Math.min(...ys, 0), Math.max(...ys, 0)];
-    const fit = Math.min((width - 2 * MARGIN) / Math.max(x1 - x0, 1),
-      (height - 2 * MARGIN) / Math.max(y1 - y0, 1));
-    // the whole graph fits (a deep one with small nodes: zoom in to read them), bigger with
-    // the lab's scale on a projector
+    // the whole graph fits, nodes, ports and ids included (a deep one with small nodes: zoom
+    // in to read them), bigger with the lab's scale on a projector
     const size = this.fontScale();
+    const fit = Math.min(fitting(width - 12, x1 - x0, 0.72, 92 * size),
+      fitting(height - 18, y1 - y0, 0.92, 118 * size));
     this.size = size;  // (read once a drawing: reading a style makes the page work it out)
     this.scale = Math.max(MIN_SCALE, Math.min(MAX_SCALE * size, fit * this.zoom));
     this.box = Math.max(12, Math.min(92 * size, this.scale * 0.72));
@@ -273,16 +275,20 @@ export class GraphView {
     // names the node when the pointer is on it)
     // the label's room: below the thumbnail (a compact node: the whole box); the text at
     // most as tall as that room, so a projector's larger text never runs over the border
+    // (and as wide as the box leaves between its ports, a compact one's in the middle)
+    const port = Math.max(2.5, Math.min(6, box * 0.18));
     const room = compact ? box : heightBox - box + 2;
-    const fontSize = Math.min(0.85 * 13 * this.size, box * 0.45, room);
-    const fits = label => label.length * 0.6 * fontSize <= box - 4;
-    const text = !compact && fits(node.label) ? node.label : fits(node.short) ? node.short : "";
+    const across = box - 4 - (compact ? 2 * port : 0);
+    let fontSize = Math.min(0.85 * 13 * this.size, box * 0.45, room);
+    const fits = label => label.length * 0.6 * fontSize <= across;
+    let text = !compact && fits(node.label) ? node.label : node.short;
+    if (!fits(text)) fontSize = across / (0.6 * text.length);  // smaller, if still readable
+    if (fontSize < MIN_FONT) text = "";  // (the node's title names it under the pointer)
     if (text) group.append(svg("text", {class: "lab-node-label", x: 0,
       y: compact ? fontSize * 0.35 : heightBox / 2 - 2 - 0.22 * fontSize,
       "text-anchor": "middle", style: `font-size:${fontSize.toFixed(1)}px`}, text));
     if (box >= 22) group.append(svg("text", {class: "lab-node-id", x: -box / 2 + 3,
       y: -heightBox / 2 - 3}, String(node.id)));
-    const port = Math.max(2.5, Math.min(6, box * 0.18));
     if (node.kind !== "input") group.append(svg("circle", {class: "lab-port-in", cx: -box / 2,
       cy: 0, r: port * 0.66}));
     group.append(svg("circle", {class: "lab-port-out", cx: box / 2, cy: 0, r: port,
@@ -429,6 +435,14 @@ export class GraphView {
     clearTimeout(this.refusalTimer);
     this.refusalTimer = setTimeout(() => { refusal.hidden = true; }, 6000);
   }
+}
+
+/**
+ * The largest scale (pixels a graph unit) at which `units` of the graph and the node around
+ * each end fit in `pixels`: a node takes `share` of the scale, up to `cap` pixels in all.
+ */
+function fitting(pixels, units, share, cap) {
+  return Math.max(pixels / (units + share), (pixels - cap) / Math.max(units, 1));
 }
 
 function defs() {

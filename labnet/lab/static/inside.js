@@ -49,18 +49,27 @@ export class InsideView {
     this.ids = new Map(graph.nodes.map(n => [String(n.id), n.id]));
     if ([...this.nodeSelect.options].some(o => o.value === old)) {
       this.nodeSelect.value = old;
-    } else if (this.shown !== undefined) {  // the node shown is gone
-      this.shown = undefined;
-      this.unitText.textContent = "Pick a node here or click it on the graph.";
-      this.unitCanvas.getContext("2d").clearRect(0, 0, this.unitCanvas.width,
-        this.unitCanvas.height);
+    } else {
+      this.clearUnit();  // the node shown is gone
     }
+  }
+
+  /** No unit shown (no node picked, or it is gone). */
+  clearUnit() {
+    if (this.shown === undefined) return;
+    this.shown = undefined;
+    this.unitText.textContent = "Pick a node here or click it on the graph.";
+    this.unitCanvas.getContext("2d").clearRect(0, 0, this.unitCanvas.width,
+      this.unitCanvas.height);
   }
 
   /** @param {import("./protocol.js").ViewState} view */
   setView(view) {
     this.view = view;
-    if (view.picked === null || view.picked === undefined) return;
+    if (view.picked === null || view.picked === undefined) {
+      this.clearUnit();  // (an Open, say: the lab has nothing picked)
+      return;
+    }
     this.nodeSelect.value = String(view.picked);
     const unit = (view.units.find(([node]) => String(node) === String(view.picked)) || [0, 0])[1];
     this.unitInput.value = unit;
