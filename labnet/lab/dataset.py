@@ -8,12 +8,13 @@ and test points.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from labnet.data import DATASETS, check_data, check_labels, train_test_split
 from labnet.errors import InputError
+from labnet.lab.settings import check_setting_names
 
 CUSTOM = "custom"
 """The data set's name when the data are the user's own points."""
@@ -78,11 +79,7 @@ class DataSettings:
 
     def changed(self, **changes) -> DataSettings:
         """Checked settings with ``changes`` (names of the fields; ``None`` leaves a value)."""
-        names = {f.name for f in fields(self)}
-        unknown = sorted(set(changes) - names)
-        if unknown:
-            raise InputError(f"unknown data setting(s) {', '.join(unknown)}; the settings are "
-                             f"{', '.join(sorted(names))}")
+        check_setting_names(self, changes, "data")
         return replace(self, **{k: v for k, v in changes.items() if v is not None}).checked()
 
 

@@ -23,6 +23,15 @@ CAP_VARIABLE = "LABNET_MAX_STEPS_PER_SECOND"
 
 
 # -- settings -----------------------------------------------------------------------------------
+def check_setting_names(settings, changes: dict, what: str) -> None:
+    """An ``InputError`` if ``changes`` names a field the dataclass ``settings`` has not."""
+    names = {f.name for f in fields(settings)}
+    unknown = sorted(set(changes) - names)
+    if unknown:
+        raise InputError(f"unknown {what} setting(s) {', '.join(unknown)}; the settings are "
+                         f"{', '.join(sorted(names))}")
+
+
 @dataclass(frozen=True)
 class TrainingSettings:
     """How the network trains."""
@@ -58,11 +67,7 @@ class TrainingSettings:
                        max_steps_per_second=None if cap is None else float(cap))
 
     def changed(self, **changes) -> TrainingSettings:
-        names = {f.name for f in fields(self)}
-        unknown = sorted(set(changes) - names)
-        if unknown:
-            raise InputError(f"unknown training setting(s) {', '.join(unknown)}; the settings "
-                             f"are {', '.join(sorted(names))}")
+        check_setting_names(self, changes, "training")
         kept = {k: v for k, v in changes.items() if v is not None}
         cap = changes.get("max_steps_per_second")
         if isinstance(cap, float) and cap == math.inf:  # an infinite rate: no cap
