@@ -6,11 +6,16 @@ import {h, num, percent, whole} from "./util.js";
 
 const ASK_AGAIN = 10000;  // ms a button asking "replace?" or "sure?" waits for the second press
 const NOTE_FOR = 8000;  // ms a refusal's reason stays at the foot of the panel
-const NOT_A_NUMBER = Symbol("not a number");  // what a number box holding letters reads as
-const WORDS = {n_points: "points", seed: "seed", batch_size: "batch size",
-  max_steps_per_second: "steps/s at most", lr: "learning rate"};  // the boxes' own labels
 const CLICK_WORDS = {off: "does nothing", orange: "adds an orange point (class 0)",
   blue: "adds a blue point (class 1)", remove: "removes the nearest point"};
+
+/** What a number box holding letters reads as: not sent; named by its box's label. */
+class NotANumber {
+  constructor(control) {
+    const name = control.closest(".lab-field")?.querySelector(".lab-field-name");
+    this.label = name ? name.textContent : "this box";
+  }
+}
 
 /** A labelled row: "learning rate [control] value". */
 function field(label, control, ...after) {
@@ -25,11 +30,11 @@ function select(css, options, onchange, words = {}) {
 
 /**
  * What a box holds, for the lab: a number if it reads as one, else the text itself (so the lab
- * can say what is wrong with it: "lr must be a number, got 'x'").
+ * can say what is wrong with it: "the learning rate must be a number, got 'x'").
  */
 function typed(control) {
   // (a number box holding what is not a number reads as "": not sent, said so)
-  if (control.validity && control.validity.badInput) return NOT_A_NUMBER;
+  if (control.validity && control.validity.badInput) return new NotANumber(control);
   const text = control.value.trim();
   const value = Number(text);
   return text !== "" && Number.isFinite(value) ? value : text;
@@ -88,9 +93,9 @@ export class Controls {
    * says why, beside them (the message line may be a screen away, above the lab).
    */
   async send(action, args = {}) {
-    const bad = Object.entries(args).find(([, value]) => value === NOT_A_NUMBER);
-    const reply = bad ? {ok: false, error: `${WORDS[bad[0]] || bad[0]}: what is typed is not `
-      + "a number"} : await this.channel.intent(action, args);
+    const bad = Object.values(args).find(value => value instanceof NotANumber);
+    const reply = bad ? {ok: false, error: `${bad.label}: what is typed is not a number`}
+      : await this.channel.intent(action, args);
     if (!reply.ok && this.settings) {
       this.setSettings(this.settings, true);
       if (this.view) this.setView(this.view, true);

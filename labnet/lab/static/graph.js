@@ -136,7 +136,8 @@ export class GraphView {
     for (const [id, drawn] of this.nodes) {
       const norm = content.grad_norms[id];
       const trained = norm !== undefined && norm !== null;
-      drawn.rect.style.stroke = trained ? this.colour(logLevel(norm, top, this.decades)) : "";
+      drawn.rect.style.stroke = trained ? tableColour(this.gradient,
+        logLevel(norm, top, this.decades)) : "";
       if (titles) drawn.title.textContent = `${drawn.node.id}: ${drawn.node.label}`
         + (trained ? ` · ‖dL/d output‖ = ${num(norm)}` : " · not trained yet");
     }
@@ -148,7 +149,7 @@ export class GraphView {
       if (!drawn) continue;
       const level = logLevel(value, flowTop, this.decades);
       drawn.path.style.strokeWidth = `${(1 + 3.5 * level) * Math.min(1, this.box / 40)}px`;
-      drawn.path.style.stroke = weights ? "" : this.colour(level);
+      drawn.path.style.stroke = weights ? "" : tableColour(this.gradient, level);
       if (titles) drawn.title.textContent = `${src} → ${dst} · `
         + `${weights ? "‖weight‖" : "‖gradient‖"} = ${num(value)}`;
     }
@@ -177,10 +178,6 @@ export class GraphView {
       context.drawImage(this.tile, (x + this.pan[0]) * ratio, (y + this.pan[1]) * ratio,
         size * ratio, size * ratio);
     });
-  }
-
-  colour(level) {
-    return tableColour(this.gradient, level);
   }
 
   // -- drawing --------------------------------------------------------------------------------
