@@ -377,10 +377,20 @@ def test_clearing_the_cap_box_removes_the_cap(lab):
     assert lab.part(".lab-lr-value").input_value() != "x"  # back to the lab's value
     note = lab.part(".lab-panel-train .lab-panel-note")  # and said beside it, in the panel
     assert note.is_visible() and "must be a number, got 'x'" in note.inner_text()
+    lab.fill(".lab-cap", "50")
+    lab.part(".lab-cap").fill("")
+    lab.part(".lab-cap").type("1e")  # what a number box cannot read: refused in the page
+    lab.part(".lab-cap").press("Enter")
+    lab.wait_until("the box's label saying so", lambda: "steps/s at most: what is typed is "
+                   "not a number" in note.inner_text())
+    assert kernel_output(lab.page, "print(lab.state.training.max_steps_per_second)").strip() \
+        == "50.0"
+    lab.fill(".lab-cap", "")
     lab.click(".lab-tab-data")
 
 
 def test_a_deep_graph_fits_and_zooms_and_its_skip_edges_are_seen(lab):
+    before = len(lab.graph_nodes())  # (the graph the tests before left)
     lab.choose(".lab-preset", "deep-sigmoid-skip")
     lab.wait_until("28 nodes", lambda: len(lab.graph_nodes()) == 28)
     area = lab.part(".lab-graph-area").bounding_box()
@@ -398,5 +408,5 @@ def test_a_deep_graph_fits_and_zooms_and_its_skip_edges_are_seen(lab):
     row = lab.center(lab.node(dst) + " .lab-node-box")[1]
     assert lane < row - 5, (lane, row)
     lab.click(".lab-zoom-fit")
-    lab.part(".lab-graph-svg").press("Control+z")  # the seed chain back
-    lab.wait_until("the seed chain back", lambda: len(lab.graph_nodes()) == 10)
+    lab.part(".lab-graph-svg").press("Control+z")  # the graph before it back
+    lab.wait_until("the graph before it back", lambda: len(lab.graph_nodes()) == before)
