@@ -54,8 +54,9 @@ MAX_MEMBERS = 10_000
 """The most arrays an archive may hold."""
 MAX_JSON_DEPTH = 64
 """How deeply a file's JSON description may nest lists and objects."""
-MAX_NODES = 10_000
-"""The most nodes a network read from a file may have."""
+MAX_NODES = 1_000
+"""The most nodes a network read from a file may have (and a lab's graph: its page draws every
+node)."""
 MAX_WIDTH = 2**14
 """The widest Linear (``in_features``, ``out_features``) a file may describe."""
 ARRAY_KINDS = "biuf"

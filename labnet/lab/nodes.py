@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from labnet.errors import InputError, LabnetError
+from labnet.errors import InputError, LabnetError, short_repr
 from labnet.modules import MODULES, LeakyReLU, Linear, Module
 
 INPUT = 0
@@ -80,13 +80,13 @@ class NodeSpec:
             if isinstance(width, bool) or not isinstance(width, int | float | np.integer) or not (
                     1 <= width <= MAX_WIDTH and width == int(width)):
                 raise InputError(f"Linear: width must be a whole number from 1 to {MAX_WIDTH}, "
-                                 f"got {short(width)}")
+                                 f"got {short_repr(width)}")
         if module_class is LeakyReLU:
             slope = params.get("negative_slope", 0.01)
             if isinstance(slope, bool) or not isinstance(slope, int | float | np.number) or not (
                     0 <= slope <= 1):
                 raise InputError(f"LeakyReLU: the slope for x < 0 is a number from 0 to 1, got "
-                                 f"{short(slope)}")
+                                 f"{short_repr(slope)}")
         try:
             spec = cls.of(cls(module_class, params).make())
         except LabnetError:
@@ -123,8 +123,3 @@ class NodeSpec:
             return f"L{self.width}"
         return SHORT_LABELS.get(self.kind, self.kind[:5])
 
-
-def short(value) -> str:
-    """``repr(value)``, cut to 40 characters (for messages)."""
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."

@@ -11,6 +11,8 @@ import {InsideView} from "./inside.js";
 import {Channel} from "./protocol.js";
 import {h} from "./util.js";
 
+const PAUSE_WAIT = 3000;  // ms a Pause click waits for the kernel to say it has stopped
+
 /** A card of the lab: a title, its content, and a cover for when the teacher hides it. */
 function card(css, title, ...content) {
   const cover = h("div", {class: "lab-cover", hidden: true},
@@ -83,6 +85,17 @@ export function render({model, el}) {
   el.append(root);
 
   const shown = {network: false};  // what the views show now
+  // Pause stops the picture at the click: the play loop's frames and status that were on their
+  // way are dropped until the kernel says it has stopped (its last frames say playing: false)
+  const pausing = {on: false, timer: null};
+  channel.onIntent = action => {
+    if (action !== "pause" && !(action === "toggle_play" && model.get("status").playing)) return;
+    pausing.on = true;
+    boundary.hold();
+    controls.setStatus({...model.get("status"), playing: false});
+    clearTimeout(pausing.timer);  // (if the kernel never says so, the page shows it again)
+    pausing.timer = setTimeout(() => { pausing.on = false; on.status(); }, PAUSE_WAIT);
+  };
   const on = {
     settings() {
       const settings = model.get("settings");
@@ -116,6 +129,8 @@ export function render({model, el}) {
     },
     status() {
       const status = model.get("status");
+      if (pausing.on && status.playing) return;  // said before the kernel heard the Pause
+      pausing.on = false;
       controls.setStatus(status);
       if (!status.network && shown.network) {  // (no frames come for no network)
         boundary.clear();
@@ -158,7 +173,7 @@ export function render({model, el}) {
   };
   const onMessage = (content, buffers) => {
     const handle = content && streams[content.type];
-    if (!handle) return;
+    if (!handle || (pausing.on && content.playing)) return;
     const start = performance.now();
     handle(content, buffers || []);
     if (window.labnetTrace) {
@@ -169,12 +184,15 @@ export function render({model, el}) {
   for (const [event, handler] of handlers) model.on(event, handler);
   model.on("msg:custom", onMessage);
   for (const handler of Object.values(on)) handler();
-  model.send({type: "hello"});
+  // this view's own token: said only to the kernel, so no other page can say goodbye for it
+  const token = Math.random().toString(36).slice(2, 12);
+  model.send({type: "hello", view: token});
   return () => {  // the view is gone (its cell ran again, its output was cleared)
-    model.send({type: "goodbye"});
+    model.send({type: "goodbye", view: token});
     for (const [event, handler] of handlers) model.off(event, handler);
     model.off("msg:custom", onMessage);
     channel.close();
+    clearTimeout(pausing.timer);
     graph.gestures.cancel();
     root.remove();  // (the views' size observers stop themselves)
   };
