@@ -709,9 +709,28 @@ class LabGestures(RuleBasedStateMachine):
     def edge(self, action, src, dst):
         self.gesture(action, {"src": src, "dst": dst})
 
-    @rule(node=NODES)
-    def remove(self, node):
-        self.gesture("remove", {"node": node})
+    @rule(node=NODES, join=st.sampled_from([None, True, False, "yes"]))
+    def remove(self, node, join):
+        self.gesture("remove", {"node": node} if join is None else {"node": node, "join": join})
+
+    @rule(node=NODES, kind=KINDS, width=WIDTHS)
+    def replace(self, node, kind, width):
+        self.gesture("replace", {"node": node, "kind": kind,
+                                 "params": {"width": width} if kind == "Linear" else {}})
+
+    @rule(node=NODES, by=st.one_of(st.integers(-30, 30), st.sampled_from([1.5, True, "1"])))
+    def widen(self, node, by):
+        self.gesture("widen", {"node": node, "by": by})
+
+    @rule(width=WIDTHS, activation=st.one_of(st.none(), KINDS),
+          between=st.one_of(st.none(), st.lists(NODES, max_size=3)))
+    def add_layer(self, width, activation, between):
+        args = {"width": width, "activation": activation, "between": between}
+        self.gesture("add_layer", {k: v for k, v in args.items() if v is not None})
+
+    @rule(kind=KINDS)
+    def set_activation(self, kind):
+        self.gesture("set_activation", {"kind": kind})
 
     @rule(node=NODES, width=WIDTHS)
     def set_params(self, node, width):
