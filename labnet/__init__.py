@@ -43,7 +43,8 @@ from labnet.presets import PRESETS
 from labnet.probe import node_outputs, plane_outputs
 from labnet.saving import load, save, to_python
 from labnet.training import Callback, History, LRSchedule, Trainer
-from labnet.walkthrough import Walk, WalkStep, array_stats, heatmap_values
+from labnet.walkdisplay import array_stats, heatmap_values
+from labnet.walkthrough import Walk, WalkStep
 
 __version__ = "0.1.0"
 
