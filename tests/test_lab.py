@@ -963,3 +963,22 @@ def test_a_capped_lab_trains_near_its_cap_in_batches_and_draws_30_frames_a_secon
     assert 800 <= steps <= 1100  # the cap, give or take what sleeping loses
     assert frames <= 36  # 30 a second while capped, not 60
     assert turns <= 250  # woken for batches of steps, not once a step
+
+
+def test_numpy_integer_node_ids_work_in_every_gesture_and_are_kept_as_ints(tmp_path):
+    lab = Lab()  # 0 → 1 → 2 → ... → 7, the seed chain
+    node = lab.add("Tanh", between=(np.int64(1), np.int64(2)))
+    lab.disconnect(np.int64(node), np.int64(2))
+    lab.connect(np.int64(node), np.int32(2))
+    lab.set_params(np.int64(1), width=8)
+    lab.move(np.int64(1), 2.0, 1.0)
+    lab.look_at(np.int64(1), np.int64(3))
+    lab.step(2)
+    graph = lab.state.graph
+    ids = [*graph.nodes, *graph.positions, *(end for edge in graph.edges for end in edge),
+           *lab.display.units]
+    assert {type(node) for node in ids} == {int} and (node, 2) in graph.edges
+    assert graph.nodes[1].width == 8 and graph.positions[1] == (2.0, 1.0)
+    lab.save(tmp_path / "numpy.npz")  # (np.int64 cannot be written as JSON)
+    lab.remove(np.int64(node))
+    assert node not in lab.state.graph.nodes

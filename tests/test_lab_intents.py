@@ -301,7 +301,7 @@ BAD = [
     ("add", {"kind": ""}, "unknown module kind"),
     ("add", {"kind": "ReLU", "params": {"width": 3}}, "ReLU"),
     ("add", {"kind": "Linear", "params": {"dtype": "float32"}}, "takes no parameter dtype"),
-    ("add", {"kind": "Linear", "params": {"init": "zeros"}}, "init must be"),
+    ("add", {"kind": "Linear", "params": {"init": "zeros"}}, "Linear takes no parameter init"),
     ("add", {"kind": "LeakyReLU", "params": {"negative_slope": "steep"}}, "LeakyReLU"),
     ("set_params", {"node": 2, "params": {"width": 3}}, "ReLU"),
     ("load_preset", {"name": "resnet"}, "unknown preset 'resnet'"),

@@ -197,7 +197,7 @@ class Lab:
         """Show unit ``unit`` of ``node`` over the input plane (its thumbnail on the graph, and
         bigger in the Inside tab)."""
         network = self.state.require_network()
-        check_id(node, "look at")
+        node = check_id(node, "look at")
         if node != INPUT and node not in network.operators:
             raise GraphError(f"node {node!r} is not in the network being trained")
         width = network.widths[node]
