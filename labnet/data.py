@@ -27,10 +27,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from labnet.errors import InputError, ShapeError
+from labnet.errors import InputError, ShapeError, check_positive_int
 
 Array = np.ndarray
 Rng = np.random.Generator | int | None
+
+MAX_POINTS = 10**6
+"""The most points a data set function makes (16 MB of coordinates): more is refused before
+anything is drawn."""
 
 DISK_RADIUS = 1.0 / math.sqrt(2.0 * math.pi)
 """Radius of the seed's disk: its area is 1/2, so the two classes are balanced."""
@@ -51,9 +55,12 @@ def _check_noise(noise: float) -> float:
 
 
 def _check_n(n: int) -> int:
-    if int(n) != n or n < 1:
-        raise InputError(f"the number of points must be a positive integer, got {n!r}")
-    return int(n)
+    """``n`` as an int from 1 to ``MAX_POINTS``, or an ``InputError`` (before anything is
+    drawn or allocated)."""
+    n = check_positive_int(n, "the number of points")
+    if n > MAX_POINTS:
+        raise InputError(f"the number of points must be at most {MAX_POINTS:,}, got {n:,}")
+    return n
 
 
 def _start(n: int, noise: float, rng: Rng) -> tuple[int, float, np.random.Generator]:

@@ -476,16 +476,13 @@ class Trainer:
         history_limit: int | None = None,
         callbacks: Iterable[Callback] = (),
     ) -> None:
+        if not isinstance(net, Network):
+            raise InputError(f"Trainer: net must be a labnet Network, got {short_repr(net)}")
         self.net = net
         self.loss = _make_loss(loss)
         self.batch_size = batch_size
         self._lr = check_lr(lr)
-        if isinstance(optimizer, str):
-            if optimizer not in OPTIMIZERS:
-                raise InputError(f"unknown optimizer {optimizer!r}; choose one of "
-                                 f"{', '.join(OPTIMIZERS)}")
-            optimizer = OPTIMIZERS[optimizer](net.params(), lr)
-        self.optimizer = optimizer
+        self.optimizer = _make_optimizer(optimizer, net, self._lr)
         self.rng = np.random.default_rng(rng)
         self.record_grad_norms = record_grad_norms
         self.evaluate_epochs = evaluate_epochs
@@ -522,9 +519,9 @@ class Trainer:
 
     def set_data(self, data: tuple[Array, Array], test: tuple[Array, Array] | None = None) -> None:
         """Train on new data from now on (the current epoch starts over)."""
-        x, labels = self._check_split("data", *data)
+        x, labels = self._check_split("data", *_pair(data, "data"))
         if test is not None:
-            test = self._check_split("test", *test)
+            test = self._check_split("test", *_pair(test, "test"))
         self.x, self.labels = x, labels
         self.test = test
         self._order = self.rng.permutation(len(x))
@@ -722,13 +719,51 @@ class Trainer:
 
 
 def _make_loss(loss):
+    """A loss object from ``loss``: ``None`` (MSE), a name of ``LOSSES``, or an object with
+    ``forward`` and ``backward`` (a loss of one's own)."""
     if loss is None:
         return MSELoss()
     if isinstance(loss, str):
         if loss not in LOSSES:
-            raise InputError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
+            raise InputError(f"unknown loss {short_repr(loss)}; choose one of "
+                             f"{', '.join(LOSSES)}")
         return LOSSES[loss]()
+    if isinstance(loss, type):
+        raise InputError(f"Trainer: loss must be a loss object, such as {loss.__name__}() (with "
+                         f"parentheses), not the class {loss.__name__}")
+    if not (callable(getattr(loss, "forward", None)) and callable(getattr(loss, "backward",
+                                                                          None))):
+        raise InputError(f"Trainer: loss must be one of {', '.join(LOSSES)} or a loss object "
+                         f"with forward and backward, such as ln.MSELoss(); got "
+                         f"{short_repr(loss)}")
     return loss
+
+
+def _make_optimizer(optimizer, net: Network, lr: float) -> Optimizer | None:
+    """``None`` (plain ``net.update_param``), an optimizer made from a name of ``OPTIMIZERS``,
+    or an ``Optimizer`` given."""
+    if optimizer is None or isinstance(optimizer, Optimizer):
+        return optimizer
+    if isinstance(optimizer, str):
+        if optimizer not in OPTIMIZERS:
+            raise InputError(f"unknown optimizer {short_repr(optimizer)}; choose one of "
+                             f"{', '.join(OPTIMIZERS)}")
+        return OPTIMIZERS[optimizer](net.params(), lr)
+    if isinstance(optimizer, type):
+        raise InputError(f"Trainer: optimizer must be an optimizer object made on the network's "
+                         f"parameters, such as {optimizer.__name__}(net.params()), not the class "
+                         f"{optimizer.__name__}")
+    raise InputError(f"Trainer: optimizer must be None, one of {', '.join(OPTIMIZERS)} or an "
+                     f"ln.Optimizer such as ln.Adam(net.params()); got {short_repr(optimizer)}")
+
+
+def _pair(value, name: str) -> tuple:
+    """``value`` as the pair ``(x, labels)``, or an ``InputError`` naming ``name``."""
+    if isinstance(value, str | bytes) or not (isinstance(value, tuple | list) and len(value) == 2):
+        what = (f"a {type(value).__name__} of {len(value)}" if isinstance(value, tuple | list)
+                else short_repr(value))
+        raise InputError(f"{name} must be a pair (x, labels), got {what}")
+    return tuple(value)
 
 
 def _check_state_keys(state, wanted: tuple[str, ...], what: str) -> None:

@@ -32,7 +32,7 @@ from labnet.lab.nodes import (
     short,
 )
 from labnet.modules import Linear, Module
-from labnet.network import Network, Node
+from labnet.network import Network, Node, node_id
 from labnet.presets import suggested_init
 
 __all__ = [
@@ -107,7 +107,7 @@ class Graph:
                 raise InputError(f"{kind}: {name} must be a pair, got {short(pair)}")
         edges, positions = self.edges, dict(self.positions)
         if between is not None:
-            src, dst = between
+            src, dst = (check_id(end, f"put a {kind} into an edge of") for end in between)
             if (src, dst) not in self.edges:
                 raise GraphError(f"there is no edge {src!r} → {dst!r} to put a {kind} into")
             index = edges.index((src, dst))
@@ -127,8 +127,7 @@ class Graph:
 
     def connect(self, src: Node, dst: Node) -> Graph:
         """The graph with the edge ``src → dst`` (``src`` feeds ``dst``)."""
-        self._require(src, "connect from")
-        self._require(dst, "connect to")
+        src, dst = self._require(src, "connect from"), self._require(dst, "connect to")
         if dst == INPUT:
             raise GraphError(f"edge {src!r} → {dst!r}: nothing can feed the input")
         if src == dst:
@@ -179,10 +178,11 @@ class Graph:
         return replace(self, positions=layout(self.nodes, self.edges))
 
     # -- checks ---------------------------------------------------------------------------------
-    def _require(self, node: Node, doing: str) -> None:
-        check_id(node, doing)
+    def _require(self, node: Node, doing: str) -> Node:
+        node = check_id(node, doing)
         if not self.has(node):
             raise GraphError(f"cannot {doing} node {node!r}: there is no such node")
+        return node
 
     def _path(self, start: Node, goal: Node) -> list[Node] | None:
         """A path of edges from ``start`` to ``goal`` (both included), or None."""
@@ -312,11 +312,14 @@ class Graph:
         return Network(operators, connectivity, in_features=IN_FEATURES)
 
 
-def check_id(node, doing: str = "use") -> None:
-    """A node id is a whole number or a name: anything else is refused, naming it."""
-    if isinstance(node, bool) or not isinstance(node, int | str):
+def check_id(node, doing: str = "use") -> Node:
+    """``node`` as a node id (a whole number, NumPy's too, made an ``int``; or a name): anything
+    else is refused, naming it."""
+    checked = node_id(node)
+    if checked is None:
         raise GraphError(f"cannot {doing} node {short(node)}: a node id is a whole number or a "
                          f"name")
+    return checked
 
 
 def check_fits_the_lab(network: Network) -> None:

@@ -23,7 +23,11 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "add": {"kind": (str,), "params": (dict,), "at": (list,), "between": (list,)},
     "connect": {"src": NODE, "dst": NODE},
     "disconnect": {"src": NODE, "dst": NODE},
-    "remove": {"node": NODE},
+    "remove": {"node": NODE, "join": (bool,)},
+    "replace": {"node": NODE, "kind": (str,), "params": (dict,)},
+    "widen": {"node": NODE, "by": (int,)},
+    "add_layer": {"width": (int,), "activation": (str,), "between": (list,)},
+    "set_activation": {"kind": (str,)},
     "set_params": {"node": NODE, "params": (dict,)},
     "move": {"node": NODE, "x": NUMBER, "y": NUMBER},
     "tidy": {}, "undo": {}, "redo": {},
@@ -49,12 +53,14 @@ ACTIONS: dict[str, dict[str, tuple]] = {
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "add": ("kind",), "connect": ("src", "dst"), "disconnect": ("src", "dst"),
-    "remove": ("node",), "set_params": ("node",), "move": ("node", "x", "y"),
+    "remove": ("node",), "replace": ("node", "kind"), "widen": ("node",),
+    "set_activation": ("kind",), "set_params": ("node",), "move": ("node", "x", "y"),
     "load_preset": ("name",), "click_plane": ("x1", "x2"), "look_at": ("node",),
     "save": ("path",), "load": ("path",),
 }
 """The arguments an action cannot do without (null counts as missing)."""
-OWN_ARGUMENTS = {"add": ("self", "kind", "at", "between"), "set_params": ("self", "node")}
+OWN_ARGUMENTS = {"add": ("self", "kind", "at", "between"), "set_params": ("self", "node"),
+                 "replace": ("self", "node", "kind")}
 """The arguments of the method a module's parameter may not be named as."""
 NO_CAP = "none"
 """What the page sends for an empty cap box: no cap on the training rate."""
@@ -143,6 +149,10 @@ def run_intent(lab: Lab, action, args) -> object:
                        between=_pair(action, "between", args.get("between")), **params)
     if action == "set_params":
         return lab.set_params(args["node"], **args.get("params", {}))
+    if action == "replace":
+        return lab.replace(args["node"], args["kind"], **args.get("params", {}))
+    if action == "add_layer" and "between" in args:
+        args["between"] = _pair(action, "between", args["between"])
     if action in ("hide", "reveal"):
         return getattr(lab, action)(*[str(name) for name in args.get("names", [])])
     if action == "step" and not 1 <= args.get("n", 1) <= MAX_STEPS:

@@ -29,7 +29,7 @@ from labnet.lab.display import PRESENTATION_SCALE, Display
 from labnet.lab.events import DataChanged, GraphChanged, SettingsChanged, Trained
 from labnet.lab.files import checked_path, open_lab, save_lab
 from labnet.lab.graph import check_id
-from labnet.lab.nodes import INPUT
+from labnet.lab.nodes import DEFAULT_WIDTH, INPUT
 from labnet.lab.play import Player
 from labnet.lab.state import LabState
 from labnet.lab.widget import LabWidget
@@ -96,9 +96,30 @@ class Lab:
         """Remove the edge ``src → dst``."""
         self.state.disconnect(src, dst)
 
-    def remove(self, node: Node) -> None:
-        """Remove a node and its edges."""
-        self.state.remove(node)
+    def remove(self, node: Node, *, join: bool = True) -> None:
+        """Remove a node and its edges. A node inside a chain leaves its neighbours joined
+        (each of its inputs feeds what it fed), where the graph allows it, unless not ``join``."""
+        self.state.remove(node, join=join)
+
+    def replace(self, node: Node, kind: str, **params) -> None:
+        """Make ``node`` a new ``kind`` module (``lab.replace(2, "Tanh")``), where it is and
+        with its id, keeping each of its edges the new module allows."""
+        self.state.replace(node, kind, **params)
+
+    def widen(self, node: Node, by: int = 1) -> None:
+        """One more unit in the Linear ``node`` (``by`` more; fewer if negative)."""
+        self.state.widen(node, by)
+
+    def add_layer(self, width: int = DEFAULT_WIDTH, activation: str | None = None,
+                  between: tuple[Node, Node] | None = None) -> tuple[Node, Node]:
+        """One more hidden layer: a ``width`` Linear and an activation (by default the one the
+        network's activations share), put into the edge ``between`` (by default the edge into
+        the output). Returns the ids of the two new nodes."""
+        return self.state.add_layer(width, activation, between)
+
+    def set_activation(self, kind: str, **params) -> None:
+        """Make every activation node (ReLU, LeakyReLU, Tanh, Sigmoid) a ``kind``."""
+        self.state.set_activation(kind, **params)
 
     def set_params(self, node: Node, **params) -> None:
         """Make ``node``'s module anew with other parameters (``width=8``, ``negative_slope``)."""
@@ -176,7 +197,7 @@ class Lab:
         """Show unit ``unit`` of ``node`` over the input plane (its thumbnail on the graph, and
         bigger in the Inside tab)."""
         network = self.state.require_network()
-        check_id(node, "look at")
+        node = check_id(node, "look at")
         if node != INPUT and node not in network.operators:
             raise GraphError(f"node {node!r} is not in the network being trained")
         width = network.widths[node]

@@ -18,10 +18,11 @@ from dataclasses import replace
 import numpy as np
 
 from labnet.errors import GraphError, InputError
+from labnet.lab import edits
 from labnet.lab.dataset import DataSettings, LabData, Points
 from labnet.lab.events import DataChanged, Event, GraphChanged, SettingsChanged, Trained
 from labnet.lab.graph import Graph, check_fits_the_lab
-from labnet.lab.nodes import NodeSpec
+from labnet.lab.nodes import DEFAULT_WIDTH, NodeSpec
 from labnet.lab.scoring import Scorer
 from labnet.lab.settings import (
     CAP_VARIABLE,
@@ -137,8 +138,31 @@ class LabState:
     def disconnect(self, src: Node, dst: Node) -> None:
         self._edit(self.graph.disconnect(src, dst))
 
-    def remove(self, node: Node) -> None:
-        self._edit(self.graph.remove(node))
+    def remove(self, node: Node, join: bool = True) -> None:
+        """Remove ``node`` and its edges; with ``join``, a node inside a chain leaves its
+        neighbours joined (``edits.remove_joining``)."""
+        self._edit(edits.remove_joining(self.graph, node) if join else self.graph.remove(node))
+
+    def replace(self, node: Node, kind: str, **params) -> None:
+        """Make ``node`` a new ``kind`` module, keeping the edges it allows."""
+        self._edit(edits.replace_node(self.graph, node, kind, params))
+
+    def widen(self, node: Node, by: int = 1) -> None:
+        """Make the Linear ``node`` ``by`` units wider (narrower if ``by`` < 0)."""
+        self._edit(edits.widen(self.graph, node, by))
+
+    def add_layer(self, width: int = DEFAULT_WIDTH, activation: str | None = None,
+                  between: tuple[Node, Node] | None = None) -> tuple[Node, Node]:
+        """Put a hidden layer (a Linear and an activation) into ``between`` (default: the edge
+        into the output); returns the two new nodes."""
+        output = self.network.output if self.network is not None else None
+        graph, nodes = edits.add_layer(self.graph, width, activation, between, output)
+        self._edit(graph)
+        return nodes
+
+    def set_activation(self, kind: str, **params) -> None:
+        """Make every activation node a new ``kind`` module."""
+        self._edit(edits.set_activation(self.graph, kind, params))
 
     def set_params(self, node: Node, **params) -> None:
         """Make ``node``'s module anew with other parameters (a Linear's ``width``, a

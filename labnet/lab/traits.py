@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from labnet.lab import streams
 from labnet.lab.dataset import CUSTOM, MAX_NOISE, MAX_POINTS, MIN_POINTS, TEST_FRACTIONS
 from labnet.lab.display import CLICK_MODES, EDGE_MODES, VIEWS
+from labnet.lab.edits import ACTIVATIONS
 from labnet.lab.pictures import BOUNDARY_STOPS, CLASS_COLOURS, GRADIENT_DECADES, GRADIENT_STOPS
 
 if TYPE_CHECKING:
@@ -60,7 +61,8 @@ def settings_json(lab: Lab) -> dict:
         "choices": {"datasets": datasets, "losses": list(LOSSES),
                     "optimizers": list(OPTIMIZERS), "presets": list(PRESETS),
                     "palette": list(state.palette), "views": list(VIEWS),
-                    "clicks": list(CLICK_MODES), "edge_modes": list(EDGE_MODES)},
+                    "clicks": list(CLICK_MODES), "edge_modes": list(EDGE_MODES),
+                    "activations": list(ACTIVATIONS)},
         "limits": {"noise": [0, MAX_NOISE], "points": [MIN_POINTS, MAX_POINTS],
                    "test_fraction": list(TEST_FRACTIONS),
                    "lr": [1e-4, 10]},  # the slider's span: the box takes any rate
