@@ -46,7 +46,8 @@ from labnet.probe import node_outputs, plane_outputs
 from labnet.saving import load, save
 from labnet.schedule import LRSchedule
 from labnet.training import Callback, Trainer
-from labnet.walkthrough import Walk, WalkStep, array_stats, heatmap_values
+from labnet.walkdisplay import array_stats, heatmap_values
+from labnet.walkthrough import Walk, WalkStep
 
 __version__ = "0.1.0"
 
