@@ -31,7 +31,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
-APP_NOTEBOOK = "notebooks/02-lab.ipynb"  # what `make app` serves
+APP_NOTEBOOK = "deploy/app/lab.ipynb"  # what `make app` serves: the lab alone
 APP_CONFIG = REPO / "deploy" / "jupyter"  # `make app`'s --Voila.config_file_paths
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -1,7 +1,10 @@
-"""The lab notebook served by Voilà as a standalone app (as ``make app`` does), in Chromium: the
-lab alone (no code), on a wide screen, playing at the display's rate."""
+"""The app as ``make app`` serves it (Voilà on ``deploy/app/lab.ipynb`` with ``deploy/jupyter``'s
+config), in Chromium: the lab alone (no code, no other output, no notebook text), fresh (step 0),
+asking nothing of any server but its own, on a wide screen, playing at the display's rate."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import ARTIFACTS
@@ -12,13 +15,50 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def app(voila, new_page) -> LabPage:
-    """The Voilà app at 1920×1080, every cell of the notebook run, the lab drawn."""
+    """The Voilà app at 1920×1080, the lab drawn."""
     shown = open_voila_app(voila, new_page)
     shown.page.set_viewport_size({"width": 1920, "height": 1080})
     return shown
 
 
-def test_the_app_shows_the_lab_alone_without_errors(app):
+def test_the_app_is_the_fresh_lab_alone(app):
+    assert app.step() == 0 and "epoch 0" in app.status()  # nothing trained before the visit
+    outputs = app.page.locator(".jp-OutputArea-output")
+    assert outputs.count() == 1 and outputs.first.locator(".labnet-lab").count() == 1
+    assert app.page.locator(".jp-MarkdownCell, .jp-InputArea, .jp-CodeMirrorEditor").count() == 0
+    # every word on the page is the lab's
+    page_text = " ".join(app.page.inner_text("body").split())
+    assert page_text == " ".join(app.root.inner_text().split())
+
+
+def off_the_server(urls: list[str], server_url: str) -> list[str]:
+    """The URLs that leave ``server_url``'s host and port (``blob:`` URLs of its own origin and
+    ``data:`` URLs stay in the page)."""
+    home = urlsplit(server_url).netloc
+    left = []
+    for url in urls:
+        parts = urlsplit(url.removeprefix("blob:"))
+        if parts.scheme == "data" or (parts.scheme in ("http", "ws") and parts.netloc == home):
+            continue
+        left.append(url)
+    return left
+
+
+def test_the_app_asks_nothing_of_any_server_but_its_own(app, voila):
+    assert len(app.requests) > 10  # the page's own scripts, styles, the kernel's socket
+    assert off_the_server(app.requests, voila.url) == []
+
+
+def test_off_the_server_sees_a_cdn_and_keeps_the_servers_own_requests():
+    server = "http://127.0.0.1:8866/"
+    cdn = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/all.min.css"
+    assert off_the_server([cdn, "http://127.0.0.1:9999/x", "http://localhost:8866/"], server) \
+        == [cdn, "http://127.0.0.1:9999/x", "http://localhost:8866/"]
+    assert off_the_server([server + "voila/static/voila.js", "ws://127.0.0.1:8866/api/kernels/k",
+                           "blob:http://127.0.0.1:8866/5c1d", "data:,x"], server) == []
+
+
+def test_the_app_shows_the_lab_without_errors(app):
     for button in (".lab-step", ".lab-epoch", ".lab-play", ".lab-reset"):
         assert app.part(button).is_visible(), button
     errors = app.page.locator("[data-mime-type='application/vnd.jupyter.stderr'],"
