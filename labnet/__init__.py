@@ -11,6 +11,7 @@
 The lab (``labnet.lab.Lab``) is imported on its own, so the framework needs no widgets.
 """
 
+from labnet.codegen import to_python
 from labnet.data import (
     DATASETS,
     circle,
@@ -24,6 +25,7 @@ from labnet.data import (
 )
 from labnet.errors import DivergedError, GraphError, InputError, LabnetError, ShapeError
 from labnet.gradcheck import GradcheckReport, gradcheck
+from labnet.history import History
 from labnet.losses import CrossEntropyLoss, MSELoss, error_rate, predict_labels
 from labnet.modules import (
     Concat,
@@ -41,9 +43,11 @@ from labnet.network import Network, Sequential
 from labnet.optim import SGD, Adam, Optimizer
 from labnet.presets import PRESETS
 from labnet.probe import node_outputs, plane_outputs
-from labnet.saving import load, save, to_python
-from labnet.training import Callback, History, LRSchedule, Trainer
-from labnet.walkthrough import Walk, WalkStep, array_stats, heatmap_values
+from labnet.saving import load, save
+from labnet.schedule import LRSchedule
+from labnet.training import Callback, Trainer
+from labnet.walkdisplay import array_stats, heatmap_values
+from labnet.walkthrough import Walk, WalkStep
 
 __version__ = "0.1.0"
 

@@ -91,6 +91,15 @@ def test_a_walks_state_and_arrays_are_sent_while_it_is_under_way():
         assert len(buffer) == 4 * array["rows"] * array["cols"]
 
 
+def test_the_inside_tab_lists_each_parameters_step_at_the_update_not_before_and_after():
+    lab = Lab()
+    lab.start_walk()
+    lab.finish_walk()
+    keys = list(lab.network.state_dict())
+    assert [s["name"] for s in walk_state(lab)["stats"]] == [f"{key} step" for key in keys]
+    assert [a["name"] for a in walk_maps(lab)[0]["arrays"]] == [f"{key} step" for key in keys]
+
+
 def test_the_first_curves_message_has_every_series_and_then_only_what_is_new():
     lab = Lab()
     curves = Curves()

@@ -22,7 +22,7 @@ from labnet.lab.pictures import (
     GRADIENT_STOPS,
     Pictures,
 )
-from labnet.saving import write_atomically
+from labnet.writing import write_atomically
 
 if TYPE_CHECKING:
     from labnet.lab.lab import Lab
@@ -142,7 +142,7 @@ def _graph(ax, lab: Lab) -> None:
 
 
 def write_file(path: str | os.PathLike, content: bytes) -> None:
-    """Write ``content`` to ``path`` whole or not at all (``labnet.saving.write_atomically``:
+    """Write ``content`` to ``path`` whole or not at all (``labnet.writing.write_atomically``:
     a failed write leaves the old file as it was)."""
     if not isinstance(path, str | os.PathLike):
         raise InputError(f"a file name is text, got {path!r}")

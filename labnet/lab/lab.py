@@ -23,7 +23,9 @@ import weakref
 
 import numpy as np
 
+from labnet.codegen import to_python
 from labnet.errors import GraphError, InputError
+from labnet.history import History
 from labnet.lab.dataset import CUSTOM
 from labnet.lab.display import PRESENTATION_SCALE, Display
 from labnet.lab.events import DataChanged, GraphChanged, SettingsChanged, Trained
@@ -34,8 +36,6 @@ from labnet.lab.play import Player
 from labnet.lab.state import LabState
 from labnet.lab.widget import LabWidget
 from labnet.network import Network, Node
-from labnet.saving import to_python
-from labnet.training import History
 from labnet.walkthrough import Walk
 
 

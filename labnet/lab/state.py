@@ -38,7 +38,7 @@ from labnet.presets import PRESETS
 from labnet.training import Trainer
 
 HISTORY_LIMIT = 2**14
-"""The history keeps at most this many entries per series (``labnet.training.History``), so a
+"""The history keeps at most this many entries per series (``labnet.history.History``), so a
 lab can play for hours in bounded memory and time."""
 NORM_EVERY = 16
 """The lab's trainer measures every node's gradient norm every this many steps (the curves

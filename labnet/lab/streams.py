@@ -18,7 +18,7 @@ import numpy as np
 from labnet.lab.nodes import INPUT
 from labnet.lab.pictures import Pictures, edge_norms
 from labnet.lab.settings import single_blas_thread
-from labnet.walkthrough import heatmap_values
+from labnet.walkdisplay import array_stats, heatmap_values
 
 if TYPE_CHECKING:
     from labnet.lab.lab import Lab
@@ -81,7 +81,7 @@ def walk_maps(lab: Lab) -> Message:
     walk = lab.display.walk
     arrays, buffers = [], []
     if walk is not None:
-        for name, array in walk.current.arrays.items():
+        for name, array in _inside_arrays(walk.current).items():
             values = np.nan_to_num(heatmap_values(np.asarray(array, dtype=np.float64)))
             rows, cols = values.shape
             arrays.append({"name": name, "rows": rows, "cols": cols})
@@ -99,7 +99,16 @@ def walk_state(lab: Lab) -> dict:
             "at_start": walk.at_start,
             "stats": [{"name": name, "shape": list(stats["shape"]),
                        **{key: _finite(stats[key]) for key in ("mean", "std", "min", "max")}}
-                      for name, stats in step.stats().items()]}
+                      for name, stats in ((name, array_stats(array))
+                                          for name, array in _inside_arrays(step).items())]}
+
+
+def _inside_arrays(step) -> dict:
+    """The arrays the Inside tab lists: all of a step's, but only each parameter's step at the
+    update (its before and after would triple a long table)."""
+    if step.phase == "update":
+        return {name: array for name, array in step.passed.items() if name.endswith(" step")}
+    return step.arrays
 
 
 class Curves:

@@ -46,7 +46,7 @@ def test_step_through_visits_the_nodes_forward_then_backward_and_ends_as_a_step(
     assert [int(node) for _, node in seen[8:16]] == [7, 6, 5, 4, 3, 2, 1, 0]
     assert all("dL/d(output)" in text for text in texts[8:16])  # the gradients, as numbers
     assert app.root.locator(".lab-walk-map canvas").count() >= 1  # and as heatmaps
-    assert "weight change" in texts[-1]
+    assert "weight step" in texts[-1]
     app.wait_until("the status counting the walk as a step", lambda: app.step() == step + 1)
 
 
