@@ -4,11 +4,10 @@ asking nothing of any server but its own, on a wide screen, playing at the displ
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
 from conftest import ARTIFACTS
 from labpage import LabPage, numbers, open_voila_app
+from servers import off_the_server
 
 pytestmark = pytest.mark.browser
 
@@ -31,31 +30,9 @@ def test_the_app_is_the_fresh_lab_alone(app):
     assert page_text == " ".join(app.root.inner_text().split())
 
 
-def off_the_server(urls: list[str], server_url: str) -> list[str]:
-    """The URLs that leave ``server_url``'s host and port (``blob:`` URLs of its own origin and
-    ``data:`` URLs stay in the page)."""
-    home = urlsplit(server_url).netloc
-    left = []
-    for url in urls:
-        parts = urlsplit(url.removeprefix("blob:"))
-        if parts.scheme == "data" or (parts.scheme in ("http", "ws") and parts.netloc == home):
-            continue
-        left.append(url)
-    return left
-
-
 def test_the_app_asks_nothing_of_any_server_but_its_own(app, voila):
     assert len(app.requests) > 10  # the page's own scripts, styles, the kernel's socket
     assert off_the_server(app.requests, voila.url) == []
-
-
-def test_off_the_server_sees_a_cdn_and_keeps_the_servers_own_requests():
-    server = "http://127.0.0.1:8866/"
-    cdn = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/all.min.css"
-    assert off_the_server([cdn, "http://127.0.0.1:9999/x", "http://localhost:8866/"], server) \
-        == [cdn, "http://127.0.0.1:9999/x", "http://localhost:8866/"]
-    assert off_the_server([server + "voila/static/voila.js", "ws://127.0.0.1:8866/api/kernels/k",
-                           "blob:http://127.0.0.1:8866/5c1d", "data:,x"], server) == []
 
 
 def test_the_app_shows_the_lab_without_errors(app):
