@@ -58,7 +58,6 @@ from servers import (  # noqa: E402
     voila_command,
 )
 
-LAB_NOTEBOOK = "notebooks/02-lab.ipynb"
 FRAMES_PER_SECOND_WANTED = 20.0
 
 
@@ -120,7 +119,7 @@ def voila_app(*extra: str, env: dict[str, str] | None = None, log: Path | None =
     until the block ends; yields a ``servers.Server`` (its ``kernels()``: one per visitor)."""
     # the kernels import this checkout's labnet, whatever this Python has installed
     path = os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])
-    with running("voila", lambda port: voila_command(port, *extra, notebook=LAB_NOTEBOOK),
+    with running("voila", lambda port: voila_command(port, *extra),
                  env={"PYTHONPATH": path, **(env or {})}, log=log) as server:
         yield server
 

@@ -28,10 +28,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
-APP_NOTEBOOK = "notebooks/02-lab.ipynb"  # what `make app` serves
+APP_NOTEBOOK = "deploy/app/lab.ipynb"  # what `make app` serves: the lab alone
 APP_CONFIG = REPO / "deploy" / "jupyter"  # `make app`'s --Voila.config_file_paths
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -240,6 +241,19 @@ def running(name: str, command_for: Callable[[int], list[str]], *,
     finally:
         if made:
             shutil.rmtree(home, ignore_errors=True)
+
+
+def off_the_server(urls: list[str], server_url: str) -> list[str]:
+    """The URLs that leave ``server_url``'s host and port (``blob:`` URLs of its own origin and
+    ``data:`` URLs stay in the page)."""
+    home = urlsplit(server_url).netloc
+    left = []
+    for url in urls:
+        parts = urlsplit(url.removeprefix("blob:"))
+        if parts.scheme == "data" or (parts.scheme in ("http", "ws") and parts.netloc == home):
+            continue
+        left.append(url)
+    return left
 
 
 # -- the commands: what `make lab`, `make app` and `deploy/hub` run --------------------------------

@@ -44,10 +44,34 @@ bench = load_bench()
 
 
 def load_config(name: str):
-    """A traitlets config file of deploy/jupyter, loaded as Jupyter and Voilà load it."""
+    """A traitlets config file of deploy/jupyter, loaded as Jupyter and Voilà load it (what it
+    sets in the environment is put back after)."""
     from traitlets.config.loader import PyFileConfigLoader
 
-    return PyFileConfigLoader(name, path=str(JUPYTER)).load_config()
+    saved = dict(os.environ)
+    try:
+        return PyFileConfigLoader(name, path=str(JUPYTER)).load_config()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def test_the_app_uses_the_labnet_template_found_through_voila_py(monkeypatch):
+    """``make app``'s page template is Voilà's "lab" less the CDN, found by Voilà where
+    ``voila.py`` points; the image's config names the same template."""
+    from traitlets.config.loader import PyFileConfigLoader
+    from voila.paths import collect_template_paths
+
+    ours = str(ROOT / "deploy" / "app" / "voila" / "templates" / "labnet")
+    monkeypatch.delenv("JUPYTER_PATH", raising=False)
+    assert ours not in collect_template_paths(["voila", "nbconvert"], "labnet", prune=True)
+    config = PyFileConfigLoader("voila.py", path=str(JUPYTER)).load_config()
+    assert config.VoilaConfiguration.template == "labnet"
+    assert load_config("jupyter_server_config.py").VoilaConfiguration.template == "labnet"
+    paths = collect_template_paths(["voila", "nbconvert"], "labnet", prune=True)
+    assert paths[0] == ours
+    assert any(p.endswith(os.path.join("voila", "templates", "lab")) for p in paths)
+    monkeypatch.setenv("JUPYTER_PATH", os.environ["JUPYTER_PATH"])  # put back after the test
 
 
 def yaml_file(path: Path):
@@ -155,12 +179,12 @@ def makefile_recipe(target: str) -> str:
 
 def test_make_app_serves_the_lab_notebook_with_deploy_jupyters_config():
     recipe = makefile_recipe("app").replace("\\\n", " ")
-    assert "voila notebooks/02-lab.ipynb" in recipe
+    assert "voila deploy/app/lab.ipynb" in recipe
     assert "--Voila.config_file_paths=$(CURDIR)/deploy/jupyter" in recipe
     assert (JUPYTER / "voila.py").is_file()
     # the benchmark and the browser tests below start what `make app` starts
-    command = voila_command(1234, notebook=bench.LAB_NOTEBOOK)
-    assert bench.LAB_NOTEBOOK in command
+    command = voila_command(1234)
+    assert "deploy/app/lab.ipynb" in command
     assert f"--Voila.config_file_paths={JUPYTER}" in command
 
 
@@ -244,6 +268,7 @@ def test_postbuild_installs_labnet_and_the_culling_config():
     assert "set -euo pipefail" in text
     assert re.search(r"pip install --no-deps .* \.$", text, flags=re.MULTILINE)
     assert "deploy/jupyter/jupyter_server_config.py" in text
+    assert "cp -r deploy/app/voila/templates/labnet" in text  # the app's page, offline
     assert (ROOT / "deploy" / "jupyter" / "jupyter_server_config.py").is_file()
 
 

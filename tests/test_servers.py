@@ -116,3 +116,13 @@ def test_kernels_are_found_below_a_server_by_their_connection_file(tmp_path):
             os.kill(pid, 9)
         child.kill()
         child.wait()
+
+
+def test_off_the_server_sees_a_cdn_and_keeps_the_servers_own_requests():
+    server = "http://127.0.0.1:8866/"
+    cdn = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/all.min.css"
+    elsewhere = [cdn, "http://127.0.0.1:9999/x", "http://localhost:8866/"]
+    assert servers.off_the_server(elsewhere, server) == elsewhere
+    own = [server + "voila/static/voila.js", "ws://127.0.0.1:8866/api/kernels/k",
+           "blob:http://127.0.0.1:8866/5c1d", "data:,x"]
+    assert servers.off_the_server(own, server) == []

@@ -118,7 +118,7 @@ def jupyterlab(chromium_path, tmp_path_factory) -> Iterator[Server]:
 def voila(chromium_path, tmp_path_factory) -> Iterator[Server]:
     """The Voilà app as ``make app`` serves it (its notebook, its config), on a free port."""
     home = tmp_path_factory.mktemp("voila")
-    server = start_server("voila", lambda port: voila_command(port, notebook=LAB_NOTEBOOK),
+    server = start_server("voila", lambda port: voila_command(port),
                           home, log=ARTIFACTS / "voila.log")
     yield server
     stop_server(server)

@@ -122,6 +122,7 @@ class LabPage:
     def __init__(self, page, scope: str = "") -> None:
         self.page = page
         self.root = page.locator(f"{scope} .labnet-lab".strip()).first
+        self.requests: list[str] = []  # URLs the page asked for, where they are watched
 
     def part(self, css: str):
         return self.root.locator(css).first
@@ -280,12 +281,16 @@ class LabPage:
 
 
 def open_voila_app(voila, new_page) -> LabPage:
-    """A new page on the Voilà app: every cell of the notebook run, the lab drawn."""
+    """A new page on the Voilà app, the lab drawn; ``shown.requests`` collects the URL of every
+    request the page makes (from before it opens)."""
     page = new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
     page.goto(voila.page_url(), timeout=120_000)
     shown = LabPage(page)
+    shown.requests = requests
     shown.root.wait_for(state="visible", timeout=60_000)
-    shown.wait_until("the notebook's lab.step(100)", lambda: shown.step() >= 100, timeout=60)
+    shown.wait_until("the step counter", lambda: STEP.search(shown.status()), timeout=60)
     shown.wait_until("a boundary painted", lambda: shown.paints() > 0, timeout=30)
     return shown
 

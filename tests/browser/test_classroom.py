@@ -113,7 +113,7 @@ def test_presentation_mode_makes_everything_larger_and_cuts_nothing(app):
 
 def test_save_asks_before_replacing_a_file_and_open_brings_the_lab_back(app):
     name = "browser-test.labnet.npz"  # in the notebook's folder, where the page saves
-    path = REPO / "notebooks" / name
+    path = REPO / "deploy" / "app" / name
     path.unlink(missing_ok=True)
     try:
         app.fill(".lab-file-name", name)
@@ -136,7 +136,7 @@ def test_save_asks_before_replacing_a_file_and_open_brings_the_lab_back(app):
         paints = app.paints()
         app.click(".lab-step")
         app.wait_painted(paints)
-        app.fill(".lab-file-name", "02-lab.ipynb")  # a notebook is never written over
+        app.fill(".lab-file-name", "lab.ipynb")  # a notebook is never written over
         app.click(".lab-save")
         app.wait_until("a refusal", lambda: "ends in .npz" in app.message())
     finally:

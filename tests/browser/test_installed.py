@@ -4,8 +4,8 @@
   from the sdist), carry the lab's front end (``labnet/lab/static``).
 - The image of Binder and the class's JupyterHub: a fresh venv (not the project's ``.venv``) gets
   ``binder/environment.yml``'s pinned packages, then ``binder/postBuild`` runs in a copy of the
-  repository, as repo2docker runs it (labnet installed from source, not editable, and the
-  culling config).
+  repository, as repo2docker runs it (labnet installed from source, not editable, the culling
+  config, the app's page template).
 - The built wheel installed in that venv (not editable), and JupyterLab started from the venv on
   a notebook outside the checkout: the lab draws, Play paints frames, Pause stops it.
 
@@ -110,9 +110,11 @@ def image(dist, tmp_path_factory) -> dict:
     post_built = time.monotonic()
     # what postBuild installed, seen from outside the checkout (the cwd is on sys.path)
     probe = ("import json, sys, labnet, labnet.lab; from pathlib import Path; "
+             "from voila.paths import collect_template_paths as found; "
              "p = Path(labnet.__file__).parent / 'lab' / 'static'; "
              "print(json.dumps({'labnet': labnet.__file__, 'prefix': sys.prefix, "
-             "'static': sorted(f.name for f in p.iterdir())}))")
+             "'static': sorted(f.name for f in p.iterdir()), "
+             "'template': found(['voila', 'nbconvert'], 'labnet', prune=True)[0]}))")
     after_post_build = subprocess.run([python, "-c", probe], cwd=work, env=env,
                                       capture_output=True, text=True, timeout=120)
     run([python, "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall",
@@ -145,6 +147,7 @@ def test_the_image_installs_labnet_with_its_front_end_and_the_culling_config(ima
     assert Path(seen["labnet"]).is_relative_to(image["venv"]), seen  # not the checkout
     assert {"lab.js", "lab.css"} <= set(seen["static"])
     assert (image["venv"] / "etc" / "jupyter" / "jupyter_server_config.py").is_file()
+    assert Path(seen["template"]).is_relative_to(image["venv"]), seen  # the app's page
 
 
 @pytest.fixture(scope="module")
