@@ -21,8 +21,8 @@ lab: $(STAMP)  ## open JupyterLab on the lab notebook
 # `make app APP_IP=0.0.0.0` serves the machine's network (a class on the room's network): see README.
 APP_IP ?= 127.0.0.1
 
-app: $(STAMP)  ## serve the lab alone with Voila: no code, a kernel per visitor, culled when gone
-	$(BIN)/voila notebooks/02-lab.ipynb --port=$(PORT) --Voila.ip=$(APP_IP) \
+app: $(STAMP)  ## serve the lab alone with Voila: fresh, no code, a kernel per visitor, offline
+	$(BIN)/voila deploy/app/lab.ipynb --port=$(PORT) --Voila.ip=$(APP_IP) \
 		--Voila.config_file_paths=$(CURDIR)/deploy/jupyter
 
 test: $(STAMP)  ## ruff, then the whole test suite (browser tests skip without Chromium)

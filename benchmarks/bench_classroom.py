@@ -35,31 +35,29 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import secrets
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-LAB_NOTEBOOK = "notebooks/02-lab.ipynb"
-VOILA_CONFIG = REPO / "deploy" / "jupyter"  # what `make app` passes as --Voila.config_file_paths
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-    # pages in background contexts must keep painting as a student's visible tab does
-    "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-    "--disable-backgrounding-occluded-windows",
-]
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-STEP = re.compile(r"\bstep\s+(\d+)")
+sys.path.insert(0, str(REPO / "tests"))  # the servers and the browser, as the tests start them
+from servers import (  # noqa: E402
+    BACKGROUND_ARGS,
+    CLOCK_TICKS,
+    Server,
+    descendants,
+    find_chromium,
+    launch_chromium,
+    proc_cmdline,
+    proc_stat,
+    running,
+    voila_command,
+)
+
 FRAMES_PER_SECOND_WANTED = 20.0
 
 
@@ -72,16 +70,6 @@ class ProcSample:
     at: float  # time.monotonic()
 
 
-def proc_stat(pid: int) -> tuple[int, float] | None:
-    """(parent pid, CPU seconds used) of a process, or None if it is gone."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = text.rsplit(")", 1)[1].split()  # the command name may hold spaces and parentheses
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
 def proc_rss_mb(pid: int) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -90,45 +78,6 @@ def proc_rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return 0.0  # a zombie has no VmRSS
-
-
-def proc_cmdline(pid: int) -> list[str]:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
-    except OSError:
-        return []
-
-
-def children(pid: int) -> list[int]:
-    """The direct children of ``pid``."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            stat = proc_stat(int(entry))
-            if stat is not None and stat[0] == pid:
-                found.append(int(entry))
-    return found
-
-
-def descendants(pid: int) -> list[int]:
-    todo, found = [pid], []
-    while todo:
-        kids = children(todo.pop())
-        found.extend(kids)
-        todo.extend(kids)
-    return found
-
-
-def kernel_processes(server_pid: int) -> dict[str, int]:
-    """The Jupyter kernels a server started: {kernel id: pid}, read from each child's command
-    line (``... -f .../kernel-<id>.json``)."""
-    kernels = {}
-    for pid in children(server_pid):
-        for arg in proc_cmdline(pid):
-            match = re.search(r"kernel-([0-9a-f-]{36})\.json$", arg)
-            if match:
-                kernels[match.group(1)] = pid
-    return kernels
 
 
 def sample(pid: int) -> ProcSample | None:
@@ -164,113 +113,15 @@ def cores() -> int:
 
 
 # -- the Voilà server, as `make app` starts it --------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def jupyter_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """This Python's environment with Jupyter's own folders under ``home`` (nothing read from or
-    written to the user's Jupyter set-up)."""
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    for name, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
-                      ("JUPYTER_RUNTIME_DIR", "runtime")):
-        (home / sub).mkdir(parents=True, exist_ok=True)
-        env[name] = str(home / sub)
-    env.pop("JUPYTER_PATH", None)
-    env["PYTHONUNBUFFERED"] = "1"
-    # the kernels import this checkout's labnet, whatever this Python has installed
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
-    env.update(extra or {})
-    return env
-
-
-def voila_command(port: int, *extra: str) -> list[str]:
-    """``make app``'s command line, on ``port`` without opening a browser; ``extra`` flags come
-    last (they win over the config files)."""
-    return [sys.executable, "-m", "voila", LAB_NOTEBOOK, "--no-browser", f"--port={port}",
-            "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
-            f"--Voila.config_file_paths={VOILA_CONFIG}", *extra]
-
-
-@dataclass
-class Voila:
-    process: subprocess.Popen
-    url: str
-    log: Path
-    home: Path
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-    def kernels(self) -> dict[str, int]:
-        return kernel_processes(self.process.pid)
-
-
 @contextmanager
-def voila_app(*extra: str, env: dict[str, str] | None = None, log: Path | None = None,
-              timeout: float = 90.0):
+def voila_app(*extra: str, env: dict[str, str] | None = None, log: Path | None = None):
     """Run the Voilà app (``make app``'s command, ``extra`` flags added) on a free loopback port
-    until the block ends; yields a ``Voila``."""
-    home = Path(tempfile.mkdtemp(prefix="labnet-voila-"))
-    log = log or home / "voila.log"
-    process = out = None
-    try:
-        for _attempt in range(3):  # the port may be taken between choosing and binding it
-            port = free_port()
-            out = log.open("w")
-            process = subprocess.Popen(voila_command(port, *extra), cwd=REPO,
-                                       env=jupyter_env(home, env), stdout=out,
-                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-            server = Voila(process, f"http://127.0.0.1:{port}/", log, home)
-            if _wait_for_port(process, port, timeout):
-                break
-            out.close()
-            if "in use" not in server.log_tail():
-                raise RuntimeError(f"Voilà exited ({process.returncode}) before answering; its "
-                                   f"log ends:\n{server.log_tail()}")
-        else:
-            raise RuntimeError("Voilà found no free port in 3 tries")
+    until the block ends; yields a ``servers.Server`` (its ``kernels()``: one per visitor)."""
+    # the kernels import this checkout's labnet, whatever this Python has installed
+    path = os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])
+    with running("voila", lambda port: voila_command(port, *extra),
+                 env={"PYTHONPATH": path, **(env or {})}, log=log) as server:
         yield server
-    finally:
-        if process is not None and process.poll() is None:
-            process.terminate()  # Voilà shuts its kernels down on SIGTERM
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
-        if out is not None:
-            out.close()
-        shutil.rmtree(home, ignore_errors=True)
-
-
-def _wait_for_port(process: subprocess.Popen, port: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return True
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError(f"Voilà did not answer on port {port} within {timeout:.0f} s")
-
-
-def find_chromium() -> str | None:
-    chosen = os.environ.get("LABNET_CHROMIUM")
-    if chosen:
-        return chosen if os.access(chosen, os.X_OK) else None
-    if os.access("/usr/bin/chromium", os.X_OK):
-        return "/usr/bin/chromium"
-    return shutil.which("chromium")
 
 
 # -- in the page ------------------------------------------------------------------------------
@@ -413,7 +264,7 @@ def kernel_usage(pids: dict[str, int], seconds: float) -> dict[str, dict]:
     return usage
 
 
-def run_round(browser, server: Voila, n: int, seconds: float, timeout: float) -> dict:
+def run_round(browser, server: Server, n: int, seconds: float, timeout: float) -> dict:
     result: dict = {"pages": n}
     started = time.monotonic()
     visitors = open_visitors(browser, server.url, n, timeout)
@@ -584,8 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     culling = ("--MappingKernelManager.cull_idle_timeout=20",
                "--MappingKernelManager.cull_interval=5")
     with voila_app(*culling, env=env) as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
-                                             headless=True)
+        browser = launch_chromium(playwright, chromium, *BACKGROUND_ARGS)
         try:
             for n in pages:
                 elapsed = time.monotonic() - start

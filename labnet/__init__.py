@@ -11,6 +11,8 @@
 The lab (``labnet.lab.Lab``) is imported on its own, so the framework needs no widgets.
 """
 
+from labnet.codegen import to_python
+from labnet.csvdata import from_csv, to_csv
 from labnet.data import (
     DATASETS,
     circle,
@@ -23,7 +25,9 @@ from labnet.data import (
     xor,
 )
 from labnet.errors import DivergedError, GraphError, InputError, LabnetError, ShapeError
+from labnet.features import FEATURES, input_features
 from labnet.gradcheck import GradcheckReport, gradcheck
+from labnet.history import History
 from labnet.losses import CrossEntropyLoss, MSELoss, error_rate, predict_labels
 from labnet.modules import (
     Concat,
@@ -37,19 +41,27 @@ from labnet.modules import (
     register,
     registered_modules,
 )
+from labnet.multiclass import MULTICLASS_DATASETS, blobs, spirals
 from labnet.network import Network, Sequential
 from labnet.optim import SGD, Adam, Optimizer
 from labnet.presets import PRESETS
 from labnet.probe import node_outputs, plane_outputs
-from labnet.saving import load, save, to_python
-from labnet.training import Callback, History, LRSchedule, Trainer
-from labnet.walkthrough import Walk, WalkStep, array_stats, heatmap_values
+from labnet.regression import REGRESSION_DATASETS, reg_gauss, reg_plane
+from labnet.regularization import Regularization
+from labnet.saving import load, save
+from labnet.schedule import LRSchedule
+from labnet.training import Callback, Trainer
+from labnet.walkdisplay import array_stats, heatmap_values
+from labnet.walkthrough import Walk, WalkStep
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DATASETS",
+    "FEATURES",
+    "MULTICLASS_DATASETS",
     "PRESETS",
+    "REGRESSION_DATASETS",
     "SGD",
     "Adam",
     "Callback",
@@ -69,6 +81,7 @@ __all__ = [
     "Network",
     "Optimizer",
     "ReLU",
+    "Regularization",
     "Sequential",
     "ShapeError",
     "Sigmoid",
@@ -78,22 +91,29 @@ __all__ = [
     "Walk",
     "WalkStep",
     "array_stats",
+    "blobs",
     "circle",
     "disk",
     "error_rate",
+    "from_csv",
     "gauss",
     "gradcheck",
     "heatmap_values",
+    "input_features",
     "load",
     "moons",
     "node_outputs",
     "one_hot",
     "plane_outputs",
     "predict_labels",
+    "reg_gauss",
+    "reg_plane",
     "register",
     "registered_modules",
     "save",
     "spiral",
+    "spirals",
+    "to_csv",
     "to_python",
     "train_test_split",
     "xor",

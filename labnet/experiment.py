@@ -25,11 +25,13 @@ import numpy as np
 
 from labnet.data import disk
 from labnet.errors import InputError, check_lr, check_number, check_positive_int
+from labnet.history import History
 from labnet.losses import LOSSES
 from labnet.network import Network
 from labnet.optim import OPTIMIZERS
 from labnet.presets import figure1, seed_chain
-from labnet.training import Callback, History, LRSchedule, Trainer
+from labnet.schedule import LRSchedule
+from labnet.training import Callback, Trainer
 
 Array = np.ndarray
 

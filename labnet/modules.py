@@ -37,6 +37,9 @@ class Module:
 
     min_inputs: int = 1
     max_inputs: int | None = 1  # None: any number
+    regularized: tuple[str, ...] = ()
+    """The names of the parameters (of ``named_params``) that are weights, which L1/L2
+    regularisation applies to (``labnet.regularization``); biases are not."""
 
     def forward(self, *inputs: Array) -> Array:
         raise NotImplementedError
@@ -101,6 +104,12 @@ class Module:
         return f"{type(self).__name__}({self.extra_repr()})"
 
 
+MAX_PARAMETERS = 2**26
+"""The most parameters one ``Linear`` may hold (``(in_features + 1) · out_features``): 2**26,
+512 MiB of float64 weights, and as much again for their gradients. A larger one is refused
+before anything is allocated: by its constructor, or, when its input width is inferred, by the
+Network being built."""
+
 INITS = ("he", "xavier")
 """How ``Linear`` draws its weights: see ``Linear``."""
 
@@ -117,6 +126,7 @@ class Linear(Module):
     """
 
     x: Array | None = None  # the input of the last forward, for backward
+    regularized = ("weight",)
 
     def __init__(
         self,
@@ -132,6 +142,7 @@ class Linear(Module):
         self.in_features = None if in_features is None else check_positive_int(
             in_features, "Linear: in_features")
         self.out_features = check_positive_int(out_features, "Linear: out_features")
+        _check_linear_size(self.in_features or 1, self.out_features, InputError)
         self.dtype = check_float_dtype(dtype, "Linear: dtype")
         self.init = init
         try:
@@ -211,6 +222,8 @@ class Linear(Module):
             raise ShapeError(
                 f"node {source!r} gives width {width}, but {self!r} takes {self.in_features}"
             )
+        if width is not None and self.in_features is None:  # before build() allocates
+            _check_linear_size(width, self.out_features, ShapeError)
         return self.out_features
 
     def build(self, in_widths):
@@ -226,6 +239,14 @@ class Linear(Module):
     def extra_repr(self) -> str:
         text = f"{self.in_features if self.in_features is not None else '?'} → {self.out_features}"
         return text if self.init == "he" else f"{text}, init='{self.init}'"
+
+
+def _check_linear_size(in_features: int, out_features: int, error: type[ValueError]) -> None:
+    """Refuse a Linear of more than ``MAX_PARAMETERS`` parameters, with ``error``."""
+    count = (in_features + 1) * out_features
+    if count > MAX_PARAMETERS:
+        raise error(f"Linear({in_features} → {out_features}) would hold {count:,} parameters, "
+                    f"more than the {MAX_PARAMETERS:,} a Linear may have")
 
 
 class ReLU(Module):
@@ -297,6 +318,7 @@ class Sum(Module):
     n_inputs: int | None = None
 
     def forward(self, *inputs: Array) -> Array:
+        _check_some(self, inputs)
         y = inputs[0]
         for x in inputs[1:]:
             if x.shape != y.shape:  # NumPy would broadcast (5, 1) + (5, 4): not a sum of widths
@@ -324,6 +346,7 @@ class Concat(Module):
     bounds: Array | None = None
 
     def forward(self, *inputs: Array) -> Array:
+        _check_some(self, inputs)
         self.bounds = np.cumsum([x.shape[1] for x in inputs])[:-1]
         return np.concatenate(inputs, axis=1)
 
@@ -334,6 +357,11 @@ class Concat(Module):
     def output_width(self, in_widths):
         widths = [width for _, width in in_widths]
         return None if None in widths else sum(widths)
+
+
+def _check_some(module: Module, inputs: tuple) -> None:
+    if not inputs:
+        raise InputError(f"{module!r} takes at least one input, got none")
 
 
 # -- the registry: the module classes a file may name ------------------------------------------

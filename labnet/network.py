@@ -12,6 +12,7 @@ reach a node from every node it feeds.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Hashable, Iterable, Mapping
 from types import MappingProxyType
 from typing import NamedTuple
@@ -73,12 +74,12 @@ class Network:
             if not isinstance(value, Mapping):
                 raise GraphError(f"{name} must be a dict, got {type(value).__name__} "
                                  f"{short_repr(value)}")
-        _check_id(input, "the input node")
+        input = _check_id(input, "the input node")
         if in_features is not None:
             in_features = check_positive_int(in_features, "in_features")
         if dtype is not None:
             dtype = check_float_dtype(dtype)
-        operators = dict(operators)
+        operators = {_check_id(node, "node id"): module for node, module in operators.items()}
         edges = self._check_nodes_and_edges(operators, connectivity, input)
         inputs = {node: [] for node in operators}
         feeds = {node: [] for node in (input, *operators)}
@@ -135,7 +136,6 @@ class Network:
         names: dict[str, Node] = {str(input): input}
         seen_modules: dict[int, Node] = {}
         for node, module in operators.items():
-            _check_id(node, "node id")
             if not isinstance(module, Module):
                 raise GraphError(f"node {node!r}: {module!r} is not a labnet Module")
             if id(module) in seen_modules:
@@ -150,14 +150,14 @@ class Network:
         known = {input, *operators}
         edges: dict[tuple[Node, Node], None] = {}  # an ordered set
         for src, dsts in connectivity.items():
-            _check_id(src, "connectivity: node id")
+            src = _check_id(src, "connectivity: node id")
             if src not in known:
                 raise GraphError(f"connectivity names node {src!r}, which is not in operators")
             if isinstance(dsts, str | bytes | Mapping) or not isinstance(dsts, Iterable):
                 raise GraphError(f"connectivity[{src!r}] must be a list of node ids, got "
                                  f"{short_repr(dsts)}")
             for dst in dsts:
-                _check_id(dst, f"connectivity[{src!r}]: node id")
+                dst = _check_id(dst, f"connectivity[{src!r}]: node id")
                 if dst not in known:
                     raise GraphError(f"edge {src!r} → {dst!r}: node {dst!r} is not in operators")
                 if dst == input:
@@ -504,9 +504,25 @@ class Network:
         return f"Network({{{body}}}, output={self.output!r})"
 
 
-def _check_id(node: object, what: str) -> None:
-    if not isinstance(node, int | str) or isinstance(node, bool):
+def node_id(value: object) -> Node | None:
+    """``value`` as a node id, or ``None`` if it cannot be one. A node id is a whole number
+    (any integral number, NumPy's ``int64`` too, made a Python ``int``) or a name (a ``str``);
+    a bool is neither."""
+    if type(value) is int or type(value) is str:  # the common case, first
+        return value
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    return str(value) if isinstance(value, str) else None
+
+
+def _check_id(node: object, what: str) -> Node:
+    """``node`` as a node id (``node_id``), or a ``GraphError`` naming ``what``."""
+    checked = node_id(node)
+    if checked is None:
         raise GraphError(f"{what} {short_repr(node)} must be an int or a str")
+    return checked
 
 
 def _norm(array: Array) -> float:

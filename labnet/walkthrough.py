@@ -4,8 +4,15 @@
 >>> walk.current                  # the input node holds the batch
 >>> walk.next()                   # the first module runs: what it receives, what it produces
 >>> walk.back()                   # look at the step before again
+>>> walk.go_to(9)                 # any step (those not run yet are run on the way)
 >>> walk.finish()                 # run to the end and update the parameters
->>> for step in walk.steps: print(step)
+>>> print(walk.current)           # a step in full: its arrays, and its equations with numbers
+>>> walk.current.as_json()        # the same as plain lists and numbers, for a page
+
+``Walk(..., sample=7)`` walks point 7 alone (a batch of one): on a tiny network every value and
+every gradient is a number a student can compute by hand. ``train=False`` shows the update
+without making it (``Walk.from_trainer(trainer, sample=7)`` does that: it leaves the trainer and
+its network as they were).
 
 The walk really runs the network node by node: each ``next()`` at the end of what has been done
 calls one module's ``forward`` (or ``backward``), exactly as ``Network.forward`` and
@@ -20,32 +27,67 @@ The steps, in order (``phase``, ``node``):
 4. ``"backward"``, every node in reverse order: the gradient it receives, dL/d(its output) (the
    sum of what the nodes it feeds send back), the gradient it passes on to each of its inputs,
    and the gradient of each of its parameters; last, the input node and dL/dx;
-5. ``"update"``: every parameter takes its step, as a training step would take it.
+5. ``"update"``: every parameter before, its step, and after.
+
+Each step says what it ``received`` and what it ``passed`` on (arrays by name), which edges of
+the graph carried them (``flows``), and its ``formulas``: the chain rule written with the
+step's numbers (``labnet.chainrule``).
 """
 
 from __future__ import annotations
 
-import math
+import numbers
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from labnet.errors import InputError, ShapeError, check_lr
+from labnet import walkdisplay
+from labnet.chainrule import (
+    Formula,
+    backward_formulas,
+    forward_formulas,
+    loss_formulas,
+    update_formula,
+)
+from labnet.errors import InputError, ShapeError, as_real_array, check_lr, short_repr
+from labnet.losses import LOSSES
 from labnet.network import Network, Node
 from labnet.optim import Optimizer
 from labnet.training import Trainer
 
 Array = np.ndarray
+PHASES = ("forward", "loss", "backward", "update")
+
+
+@dataclass(frozen=True)
+class Flow:
+    """An edge of the graph at work in a step: it carries a value forward or a gradient back.
+
+    The edge is ``src → dst`` as in ``connectivity``, whichever way the flow goes: a gradient
+    flows from ``dst`` back to ``src``."""
+
+    src: Node
+    dst: Node
+    carries: str
+    """``"value"`` (forward) or ``"gradient"`` (backward)."""
+    role: str
+    """``"received"``: the step's node receives it; ``"passed"``: the node passes it on."""
+    array: str
+    """The name of the step's array it carries."""
+    how: str = ""
+    """How a passed gradient is made, e.g. ``"dL/dy · Wᵀ"``, ``"a copy of dL/dy"``."""
 
 
 @dataclass(frozen=True)
 class WalkStep:
     """One step of a walk: what one node (or the loss, or the update) did.
 
-    ``arrays`` holds copies of the arrays involved, by name, in the order to show them: for a
-    forward step ``"input from node 2"``... and ``"output"``; for a backward step
-    ``"dL/d(output)"``, ``"dL/d(input) to node 2"``... and ``"dL/d(weight)"``...; see ``Walk``.
+    ``received`` and ``passed`` hold copies of the arrays the step received and passed on, by
+    name, in the order to show them: for a forward step ``"input from node 2"``... and
+    ``"output"``; for a backward step ``"dL/d(output)"`` and then ``"dL/d(input) to node 2"``...
+    and ``"dL/d(weight)"``...; for the update ``"1.weight before"``, ``"1.weight step"`` and
+    ``"1.weight after"``...; see ``Walk``.
     """
 
     index: int
@@ -56,9 +98,19 @@ class WalkStep:
     """The node at work (``None`` for the loss and the update)."""
     module: str
     """``repr`` of the node's module, ``"input"`` for the input node, or the loss."""
-    arrays: dict[str, Array] = field(default_factory=dict)
+    received: dict[str, Array] = field(default_factory=dict)
+    passed: dict[str, Array] = field(default_factory=dict)
     text: str = ""
     """One sentence saying what happened, for a student."""
+    formulas: tuple[Formula, ...] = ()
+    """The step's equations with its numbers (none for a module labnet does not know)."""
+    flows: tuple[Flow, ...] = ()
+    """The edges at work: what came in along which edge, and what went out."""
+
+    @property
+    def arrays(self) -> dict[str, Array]:
+        """Every array of the step by name: what it received, then what it passed on."""
+        return {**self.received, **self.passed}
 
     @property
     def shapes(self) -> dict[str, tuple[int, ...]]:
@@ -67,48 +119,22 @@ class WalkStep:
 
     def stats(self) -> dict[str, dict[str, object]]:
         """``{name: array_stats(array)}`` for every array of the step."""
-        return {name: array_stats(array) for name, array in self.arrays.items()}
+        return {name: walkdisplay.array_stats(array) for name, array in self.arrays.items()}
+
+    def as_json(self, rows: int = 8, cols: int = 8, inner: int = 32) -> dict:
+        """The step as plain lists, numbers and strings, each array cut to ``rows`` × ``cols``
+        and each sum of a formula to ``inner`` terms (``labnet.walkdisplay.step_json``)."""
+        return walkdisplay.step_json(self, rows, cols, inner)
+
+    def plot(self, figure=None):
+        """The step's arrays as heatmaps, each with its colour scale (a matplotlib Figure)."""
+        return walkdisplay.plot_step(self, figure)
 
     def __str__(self) -> str:
-        where = "" if self.node is None else f" · node {self.node!r}"
-        lines = [f"[{self.index}] {self.phase}{where} · {self.module}", f"    {self.text}"]
-        for name, array in self.arrays.items():
-            s = array_stats(array)
-            lines.append(f"    {name:<26} {s['shape']!s:<10} mean {s['mean']:+.3g}  "
-                         f"std {s['std']:.3g}  min {s['min']:+.3g}  max {s['max']:+.3g}  "
-                         f"zeros {100 * s['zeros']:.0f} %")
-        return "\n".join(lines)
+        return walkdisplay.step_text(self)
 
-
-def array_stats(array: Array) -> dict[str, object]:
-    """A few numbers that describe ``array``: shape, mean, std, min, max and the fraction of
-    entries that are exactly zero (``"zeros"``, from 0 to 1). An empty array has NaN statistics."""
-    array = np.asarray(array, dtype=np.float64)
-    if array.size == 0:
-        nan = math.nan
-        return {"shape": array.shape, "mean": nan, "std": nan, "min": nan, "max": nan,
-                "zeros": nan}
-    return {
-        "shape": array.shape,
-        "mean": float(array.mean()),
-        "std": float(array.std()),
-        "min": float(array.min()),
-        "max": float(array.max()),
-        "zeros": float(np.mean(array == 0)),
-    }
-
-
-def heatmap_values(array: Array, max_rows: int = 16, max_cols: int = 32) -> Array:
-    """A small 2-D corner of ``array`` to draw as a heatmap: its first ``max_rows`` rows and
-    ``max_cols`` columns. A 1-D array (a bias) becomes one row, a number a 1 × 1 array."""
-    array = np.asarray(array)
-    if array.ndim == 0:
-        array = array.reshape(1, 1)
-    elif array.ndim == 1:
-        array = array[None, :]
-    elif array.ndim > 2:
-        array = array.reshape(array.shape[0], -1)
-    return array[:max_rows, :max_cols].copy()
+    def _repr_pretty_(self, printer, cycle: bool) -> None:  # IPython shows a step in full
+        printer.text(str(self))
 
 
 class Walk:
@@ -117,32 +143,52 @@ class Walk:
     Parameters
     ----------
     net : the network; its modules do the work, and its parameters are updated at the end.
-    loss : a loss object (``MSELoss()``, ``CrossEntropyLoss()``).
+    loss : a loss object (``MSELoss()``, ``CrossEntropyLoss()``) or its name (``"mse"``).
     x : the mini-batch, shape ``(batch, in_features)``.
     target : its labels, shape ``(batch,)``, or targets of the output's shape.
     lr : the learning rate of the update (``net.update_param(lr)``), if no ``optimizer``.
     optimizer : an ``Optimizer`` on ``net.params()`` to take the step instead.
+    sample : walk row ``sample`` of ``x`` (and of ``target``) alone, a batch of one.
+    train : ``False`` shows the update (``value − lr · gradient``) without making it: the
+        network keeps its parameters.
 
     ``Walk.from_trainer(trainer)`` walks through the trainer's next mini-batch, and its update is
     the trainer's: afterwards the trainer has done one more step, as if ``trainer.step()`` ran.
 
     Between two steps others may run the network on other inputs (the lab draws its boundary
     that way): the walk puts back each module's state from its own forward before calling its
-    backward. Training the network during a walk, though, is refused at the update.
+    backward. Training the network during a walk, though, is refused at the next step.
     """
 
     def __init__(self, net: Network, loss, x: Array, target: Array, *, lr: float = 0.05,
-                 optimizer: Optimizer | None = None) -> None:
+                 optimizer: Optimizer | None = None, sample: int | None = None,
+                 train: bool = True) -> None:
+        if not isinstance(net, Network):
+            raise InputError(f"Walk: net must be a labnet Network, got {short_repr(net)}")
+        loss = _check_loss(loss)
         x = net.check_input(x)
-        if len(np.asarray(target)) != len(x):
-            raise ShapeError(f"target has {len(np.asarray(target))} rows, the batch has "
-                             f"{len(x)}")
+        target = _check_target(target, len(x))
+        lr = check_lr(lr)
+        if optimizer is not None and not isinstance(optimizer, Optimizer):
+            raise InputError(f"Walk: optimizer must be a labnet Optimizer or None, got "
+                             f"{short_repr(optimizer)}")
+        if not isinstance(train, bool | np.bool_):
+            raise InputError(f"Walk: train must be True or False, got {short_repr(train)}")
+        if optimizer is not None and not train:
+            raise InputError("Walk: train=False shows a step of plain gradient descent at lr; "
+                             "give lr, not an optimizer")
+        if sample is not None:
+            sample = _check_sample(sample, len(x))
+            x, target = x[sample:sample + 1], target[sample:sample + 1]
         self.net = net
         self.loss = loss
         self.x = x
-        self.target = np.asarray(target)
-        self.lr = check_lr(lr)
+        self.target = target
+        self.lr = lr
         self.optimizer = optimizer
+        self.sample = sample
+        """The row of the data walked alone (one-sample mode), or None."""
+        self.train = bool(train)
         self.trainer: Trainer | None = None
         self.loss_value: float | None = None  # set at the loss step
 
@@ -152,7 +198,9 @@ class Walk:
         self.grad_parts: dict[Node, dict[Node, Array]] = {}  # {node: {consumer: its share}}
         self.param_grads: dict[Node, dict[str, Array]] = {}  # {node: {name: dL/d(parameter)}}
         self._module_state: dict[Node, dict] = {}  # each module's attributes after its forward
-        self._start_params = [value.copy() for value, _ in net.params()]
+        self._forward_steps: dict[Node, WalkStep] = {}
+        # the parameters as the walk found them: the forward and backward passes use these
+        self._start = {key: value.copy() for key, (value, _) in net.named_params().items()}
 
         # The plan: every step the walk will take, as (phase, node).
         nodes = (net.input, *net.order)
@@ -167,8 +215,18 @@ class Walk:
         self.next()  # the first step only shows the batch
 
     @classmethod
-    def from_trainer(cls, trainer: Trainer) -> Walk:
-        """A walk through the trainer's next mini-batch; finishing it is ``trainer.step()``."""
+    def from_trainer(cls, trainer: Trainer, sample: int | None = None) -> Walk:
+        """A walk through the trainer's next mini-batch; finishing it is ``trainer.step()``.
+
+        ``sample=i`` walks point ``i`` of the trainer's training data alone instead, and only
+        shows the update (at the trainer's learning rate): the trainer and its network keep
+        their parameters and their count of steps."""
+        if not isinstance(trainer, Trainer):
+            raise InputError(f"Walk.from_trainer: trainer must be a labnet Trainer, got "
+                             f"{short_repr(trainer)}")
+        if sample is not None:
+            return cls(trainer.net, trainer.loss, trainer.x, trainer.labels, lr=trainer.lr,
+                       sample=sample, train=False)
         x, labels = trainer.next_batch()
         walk = cls(trainer.net, trainer.loss, x, labels, lr=trainer.lr,
                    optimizer=trainer.optimizer)
@@ -196,7 +254,7 @@ class Walk:
 
     @property
     def done(self) -> bool:
-        """True once the cursor is on the last step: the parameters have been updated."""
+        """True once the cursor is on the last step: the update has been made (or shown)."""
         return self.position == len(self.plan) - 1
 
     def next(self) -> WalkStep:
@@ -216,6 +274,20 @@ class Walk:
         self.position = max(self.position - 1, 0)
         return self.current
 
+    def go_to(self, index: int) -> WalkStep:
+        """Move to step ``index`` (0 to ``len(walk) - 1``; negative counts from the end),
+        running the steps not run yet on the way; return it."""
+        if isinstance(index, bool) or not isinstance(index, numbers.Integral) or not (
+                -len(self) <= index < len(self)):
+            raise InputError(f"Walk.go_to: index must be a step of the walk, 0 to "
+                             f"{len(self) - 1}, got {short_repr(index)}")
+        index = int(index) % len(self)
+        while len(self._steps) <= index:
+            self.position = len(self._steps) - 1
+            self.next()
+        self.position = index
+        return self.current
+
     def finish(self) -> WalkStep:
         """Run every step left, the update included; return the last step."""
         while not self.done:
@@ -226,6 +298,34 @@ class Walk:
         """The steps after the cursor, each run as it is reached: ``for step in walk: ...``."""
         while not self.done:
             yield self.next()
+
+    # -- what is known at the cursor ------------------------------------------------------------
+    def values_so_far(self) -> dict[Node, Array]:
+        """The output of every node the forward pass has reached, up to the cursor."""
+        return {step.node: step.passed["output"] for step in self._steps[:self.position + 1]
+                if step.phase == "forward"}
+
+    def grads_so_far(self) -> dict[Node, Array]:
+        """dL/d(output) of every node the backward pass has reached, up to the cursor."""
+        return {step.node: step.received["dL/d(output)"]
+                for step in self._steps[:self.position + 1] if step.phase == "backward"}
+
+    def as_json(self, rows: int = 8, cols: int = 8, inner: int = 32) -> dict:
+        """The walk at its cursor as plain lists, numbers and strings, for a page
+        (``labnet.walkdisplay.walk_json`` says what it holds)."""
+        return walkdisplay.walk_json(self, rows, cols, inner)
+
+    def plot(self, figure=None):
+        """The current step's arrays as heatmaps (a matplotlib Figure)."""
+        return self.current.plot(figure)
+
+    def __repr__(self) -> str:
+        step = self.current
+        where = "" if step.node is None else f" · node {step.node!r}"
+        points = (f"point {self.sample} alone" if self.sample is not None
+                  else f"a batch of {len(self.x)}")
+        return (f"<Walk: step {step.index} of {len(self) - 1} ({step.phase}{where}) on "
+                f"{points}, {self.loss!r}>")
 
     # -- running one step -----------------------------------------------------------------------
     def _run(self, phase: str, node: Node | None) -> WalkStep:
@@ -238,12 +338,29 @@ class Walk:
             return self._backward(index, node)
         return self._update(index)
 
+    def _start_params(self, node: Node) -> dict[str, Array]:
+        """The node's parameters as the walk found them; refused if they changed since."""
+        params = {}
+        for name, (value, _) in self.net.operators[node].named_params().items():
+            start = self._start[f"{node}.{name}"]
+            if not np.array_equal(value, start):
+                raise InputError("the network's parameters changed during the walk (was it "
+                                 "trained?): its numbers are out of date; start a new walk")
+            params[name] = start
+        return params
+
     def _forward(self, index: int, node: Node) -> WalkStep:
         net = self.net
+        passed_on = tuple(Flow(node, dst, "value", "passed", "output")
+                          for dst in net.connectivity.get(node, ()))
         if node == net.input:
-            return WalkStep(index, "forward", node, "input", {"output": self.x.copy()},
-                            f"the input node holds the mini-batch: {len(self.x)} points")
+            step = WalkStep(index, "forward", node, "input", {}, {"output": self.x.copy()},
+                            f"the input node holds {_points_text(self)}",
+                            flows=passed_on)
+            self._forward_steps[node] = step
+            return step
         module = net.operators[node]
+        params = self._start_params(node)
         srcs = net.inputs[node]
         inputs = [self.outputs[src] for src in srcs]
         output = module.forward(*inputs)  # y = module(x₁, x₂, ...)
@@ -251,85 +368,176 @@ class Walk:
         self._module_state[node] = dict(vars(module))
         if len(self.outputs) == len(net.order) + 1:  # the forward pass is over
             net.outputs = dict(self.outputs)
-        arrays = {f"input from node {src!r}": x.copy() for src, x in zip(srcs, inputs, strict=True)}
-        arrays["output"] = output.copy()
-        return WalkStep(index, "forward", node, repr(module), arrays,
+        received = {f"input from node {src!r}": x.copy()
+                    for src, x in zip(srcs, inputs, strict=True)}
+        passed = {"output": output.copy()}
+        flows = (*(Flow(src, node, "value", "received", name)
+                   for src, name in zip(srcs, received, strict=True)), *passed_on)
+        step = WalkStep(index, "forward", node, repr(module), received, passed,
                         f"receives the output of {_nodes_text(srcs)} and produces an output of "
-                        f"shape {output.shape}")
+                        f"shape {output.shape}",
+                        forward_formulas(module, list(received.values()), passed["output"],
+                                         params), flows)
+        self._forward_steps[node] = step
+        return step
 
     def _loss(self, index: int) -> WalkStep:
         output = self.outputs[self.net.output]
         self.loss_value = float(self.loss.forward(output, self.target))
         grad_out = self.loss.backward()  # dL/d(output of the network)
         self.grads[self.net.output] = grad_out
-        arrays = {"output": output.copy(), "target": self.target.copy(),
-                  "loss": np.array(self.loss_value), "dL/d(output)": grad_out.copy()}
-        return WalkStep(index, "loss", None, repr(self.loss), arrays,
+        received = {"output": output.copy(), "target": self.target.copy()}
+        passed = {"loss": np.array(self.loss_value), "dL/d(output)": grad_out.copy()}
+        return WalkStep(index, "loss", None, repr(self.loss), received, passed,
                         f"compares the output of node {self.net.output!r} with the target: "
-                        f"loss {self.loss_value:.4g}; its gradient starts the backward pass")
+                        f"loss {self.loss_value:.4g}; its gradient starts the backward pass",
+                        loss_formulas(self.loss, received["output"], received["target"],
+                                      self.loss_value, passed["dL/d(output)"]))
 
     def _backward(self, index: int, node: Node) -> WalkStep:
         net = self.net
         grad_out = self.grads[node]  # complete: every node this one feeds has sent its share
-        arrays = {}
+        received = {}
         parts = self.grad_parts.get(node, {})
         if len(parts) > 1:  # a node that feeds several nodes receives the sum of their shares
             for consumer, part in parts.items():
-                arrays[f"dL/d(output) via node {consumer!r}"] = part.copy()
-        arrays["dL/d(output)"] = grad_out.copy()
-        received = (f"the sum of the gradients sent back by {_nodes_text(parts)}"
-                    if len(parts) > 1 else "dL/d(output)")
+                received[f"dL/d(output) via node {consumer!r}"] = part.copy()
+        received["dL/d(output)"] = grad_out.copy()
+        flows = [Flow(node, consumer, "gradient", "received",
+                      f"dL/d(output) via node {consumer!r}" if len(parts) > 1 else "dL/d(output)",
+                      f"summed with the {len(parts) - 1} other(s)" if len(parts) > 1 else "")
+                 for consumer in parts]
+        how_received = (f"the sum of the gradients sent back by {_nodes_text(parts)}"
+                        if len(parts) > 1 else "dL/d(output)")
         if node == net.input:
             net.grads = dict(self.grads)  # the backward pass is over
-            return WalkStep(index, "backward", node, "input", arrays,
-                            f"receives {received}: the gradient of the loss with respect to "
-                            f"the input points; the backward pass is over")
+            return WalkStep(index, "backward", node, "input", received, {},
+                            f"receives {how_received}: the gradient of the loss with respect to "
+                            f"the input points; the backward pass is over", flows=tuple(flows))
         module = net.operators[node]
+        params = self._start_params(node)
         vars(module).update(self._module_state[node])  # its state from this walk's forward
         grad_in = module.backward(grad_out)
         srcs = net.inputs[node]
         grads_in = (grad_in,) if module.max_inputs == 1 else grad_in  # one per input
+        passed = {}
         for src, grad in zip(srcs, grads_in, strict=True):
             self.grad_parts.setdefault(src, {})[node] = grad
             # dL/d(output of src) = Σ over the nodes it feeds of what they send back
             self.grads[src] = self.grads[src] + grad if src in self.grads else grad
-            arrays[f"dL/d(input) to node {src!r}"] = grad.copy()
+            passed[f"dL/d(input) to node {src!r}"] = grad.copy()
         self.param_grads[node] = {name: grad.copy()
                                   for name, (_, grad) in module.named_params().items()}
         for name, grad in self.param_grads[node].items():
-            arrays[f"dL/d({name})"] = grad.copy()
-        text = f"receives {received} and passes a gradient back to {_nodes_text(srcs)}"
+            passed[f"dL/d({name})"] = grad
+        forward = self._forward_steps[node]
+        formulas = backward_formulas(
+            module, list(forward.received.values()), forward.passed["output"],
+            received["dL/d(output)"], [passed[f"dL/d(input) to node {src!r}"] for src in srcs],
+            params, self.param_grads[node])
+        flows += [Flow(src, node, "gradient", "passed", f"dL/d(input) to node {src!r}",
+                       _how(formulas, i)) for i, src in enumerate(srcs)]
+        text = f"receives {how_received} and passes a gradient back to {_nodes_text(srcs)}"
         if module.params():
             text += "; sets the gradient of its parameters"
-        return WalkStep(index, "backward", node, repr(module), arrays, text)
+        return WalkStep(index, "backward", node, repr(module), received, passed, text, formulas,
+                        tuple(flows))
 
     def _update(self, index: int) -> WalkStep:
         net = self.net
-        params = net.params()
-        changed = any(not np.array_equal(value, start)
-                      for (value, _), start in zip(params, self._start_params, strict=True))
-        if changed:
+        named = net.named_params()
+        if any(not np.array_equal(value, self._start[key]) for key, (value, _) in named.items()):
             raise InputError("the network's parameters changed during the walk (was it trained?):"
                              " its gradients are out of date; start a new walk")
+        grads = {f"{node}.{name}": grad for node, by_name in self.param_grads.items()
+                 for name, grad in by_name.items()}
+        if self.train:
+            after = self._take_the_step()
+            how = self._how_updated()
+        else:  # what plain gradient descent would do; the network is left as it was
+            after = {key: self._start[key] - self.lr * grads[key] for key in named}
+            how = (f"value − lr · gradient, lr {self.lr:g}, shown only: the network keeps its "
+                   f"parameters")
+        received, passed, formulas = {}, {}, []
+        for key in named:
+            before = self._start[key]
+            sgd = self.lr if self.optimizer is None and np.array_equal(
+                after[key], before - self.lr * grads[key]) else None
+            received[f"{key} before"] = before
+            passed[f"{key} step"] = after[key] - before if sgd is None else -sgd * grads[key]
+            passed[f"{key} after"] = after[key]
+            formulas.append(update_formula(key, before, grads[key], after[key], sgd))
+        return WalkStep(index, "update", None, "update", received, passed,
+                        f"every parameter takes a step: {how}", tuple(formulas))
+
+    def _take_the_step(self) -> dict[str, Array]:
+        """Update the network as a training step would; return the parameters after."""
+        net = self.net
         # Put back this walk's gradients (a training step in between would have changed them).
         for node, recorded in self.param_grads.items():
             for name, (_, grad) in net.operators[node].named_params().items():
                 grad[...] = recorded[name]
         net.outputs, net.grads = dict(self.outputs), dict(self.grads)
-        before = {key: value.copy() for key, (value, _) in net.named_params().items()}
         if self.trainer is not None:
             self.trainer.finish_step(self.loss_value)  # checks, updates, counts, records
-            how = f"the trainer's step (lr {self.trainer.lr:g})"
         elif self.optimizer is not None:
             self.optimizer.step()
-            how = f"{self.optimizer!r}"
         else:
             net.update_param(self.lr)  # value -= lr · dL/d(value)
-            how = f"value -= lr · gradient, lr {self.lr:g}"
-        arrays = {f"{key} change": value - before[key]
-                  for key, (value, _) in net.named_params().items()}
-        return WalkStep(index, "update", None, "update", arrays,
-                        f"every parameter takes a step: {how}")
+        return {key: value.copy() for key, (value, _) in net.named_params().items()}
+
+    def _how_updated(self) -> str:
+        if self.trainer is not None:
+            return f"the trainer's step (lr {self.trainer.lr:g})"
+        if self.optimizer is not None:
+            return f"{self.optimizer!r}"
+        return f"value -= lr · gradient, lr {self.lr:g}"
+
+
+def _check_loss(loss):
+    """A loss object, or the loss named ``loss`` (``"mse"``, ``"cross-entropy"``)."""
+    if isinstance(loss, str) and loss in LOSSES:
+        return LOSSES[loss]()
+    if isinstance(loss, str) or not (callable(getattr(loss, "forward", None))
+                                     and callable(getattr(loss, "backward", None))):
+        raise InputError(f"Walk: loss must be a loss such as ln.MSELoss() or one of "
+                         f"{', '.join(map(repr, LOSSES))}, got {short_repr(loss)}")
+    return loss
+
+
+def _check_target(target, rows: int) -> Array:
+    """The target as an array with one row per row of the batch."""
+    target = as_real_array(target, "Walk: target")
+    if target.ndim == 0:
+        raise ShapeError(f"Walk: target must have one entry per row of the batch ({rows} rows), "
+                         f"got the single number {short_repr(target.item())}")
+    if len(target) != rows:
+        raise ShapeError(f"target has {len(target)} rows, the batch has {rows}")
+    return target
+
+
+def _check_sample(sample, rows: int) -> int:
+    if isinstance(sample, bool) or not isinstance(sample, numbers.Integral) or not (
+            0 <= sample < rows):
+        raise InputError(f"Walk: sample must be the index of a point of the data, 0 to "
+                         f"{rows - 1}, got {short_repr(sample)}")
+    return int(sample)
+
+
+def _how(formulas: tuple[Formula, ...], i: int) -> str:
+    """How the gradient sent to input ``i`` is made, from the formulas' right-hand sides."""
+    passed = [f for f in formulas if not f.result.symbol.startswith(("dL/dW", "dL/db"))]
+    if i >= len(passed):
+        return ""
+    formula = passed[i]
+    right = formula.text.split(" = ", 1)[1]
+    return f"a copy of {right}" if formula.operation == "copy" else right
+
+
+def _points_text(walk: Walk) -> str:
+    if walk.sample is not None:
+        return f"point {walk.sample} alone"
+    return f"the mini-batch: {len(walk.x)} points"
 
 
 def _nodes_text(nodes) -> str:

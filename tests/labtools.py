@@ -19,7 +19,7 @@ from labnet.lab.traits import graph_json, settings_json, view_json
 def add(state: LabState, kind: str, *, at=None, between=None, **params):
     """A node added to a bare state, as ``Lab.add`` adds it; returns its id."""
     graph, node = state.graph.add(kind, params, at=at, between=between)
-    state.edit(graph, new_node=node)
+    state.edit(graph, new_nodes=(node,))
     return node
 
 

@@ -645,3 +645,73 @@ def test_a_cycle_at_the_end_of_a_long_chain_is_found_without_exhausting_recursio
 def test_an_int_too_large_for_a_float_is_refused_as_a_value_error(check):
     with pytest.raises(ValueError, match="finite number"):
         check()
+
+
+# -- framework mistakes that raised other errors than ValueError (issue 14, item 8) -------------
+
+@pytest.mark.parametrize("module", [ln.Sum(), ln.Concat()], ids=["Sum", "Concat"])
+def test_a_sum_or_concat_called_with_no_input_is_refused_in_words(module):
+    with pytest.raises(ln.InputError, match=r"takes at least one input, got none"):
+        module.forward()
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    ({"net": 42}, r"^Trainer: net must be a labnet Network, got 42$"),
+    ({"loss": 42}, r"^Trainer: loss must be one of mse, cross-entropy or a loss object"),
+    ({"loss": ln.MSELoss}, r"^Trainer: loss must be a loss object, such as MSELoss\(\) \(with "
+                           r"parentheses\), not the class MSELoss$"),
+    ({"loss": "mse", "optimizer": ln.Adam}, r"such as Adam\(net.params\(\)\), not the class"),
+    ({"optimizer": 42}, r"^Trainer: optimizer must be None, one of sgd, momentum, adam or an "
+                        r"ln.Optimizer"),
+    ({"optimizer": ln.MSELoss()}, r"optimizer must be None"),
+    ({"data": 42}, r"^data must be a pair \(x, labels\), got 42$"),
+    ({"data": "xy"}, r"^data must be a pair \(x, labels\), got 'xy'$"),
+    ({"test": (1, 2, 3)}, r"^test must be a pair \(x, labels\), got a tuple of 3$"),
+])
+def test_a_trainer_refuses_what_is_not_a_network_a_loss_an_optimizer_or_data_when_made(
+        arguments, message):
+    # (these were accepted, and raised an AttributeError or a TypeError at the first step)
+    x, labels = ln.disk(20, rng=0)
+    given = {"net": chain(), "loss": "mse", "optimizer": "sgd", "data": (x, labels),
+             **arguments}
+    net = given.pop("net")
+    with pytest.raises(ln.InputError, match=message):
+        ln.Trainer(net, given.pop("loss"), given.pop("optimizer"), **given)
+
+
+@pytest.mark.parametrize("make", [lambda: ln.Linear(2, 10**10), lambda: ln.Linear(10**5, 10**5),
+                                  lambda: ln.Linear(None, 10**8)],
+                         ids=["2x1e10", "1e5x1e5", "unknown-in"])
+def test_a_linear_too_big_to_allocate_is_refused_before_anything_is_allocated(make):
+    with pytest.raises(ln.InputError, match=r"would hold [\d,]+ parameters, more than the "
+                                            r"67,108,864 a Linear may have"):
+        make()
+
+
+def test_a_linear_of_exactly_the_most_parameters_can_be_made(monkeypatch):
+    monkeypatch.setattr(ln.modules, "MAX_PARAMETERS", 12)
+    assert ln.Linear(2, 4).num_params() == 12
+    with pytest.raises(ln.InputError, match=r"Linear\(2 → 5\) would hold 15 parameters"):
+        ln.Linear(2, 5)
+
+
+def test_a_linear_whose_inferred_width_makes_it_too_big_is_refused_before_it_is_built():
+    linear = ln.Linear(None, 10**4)
+    with pytest.raises(ln.ShapeError, match=r"node 1.*Linear\(10000 → 10000\) would hold "
+                                            r"100,010,000 parameters"):
+        ln.Network({1: linear}, {0: [1]}, in_features=10**4)
+    assert linear.in_features is None and linear.weight is None
+
+
+@pytest.mark.parametrize("name", sorted(ln.DATASETS))
+def test_a_data_set_of_more_points_than_its_bound_is_refused_before_anything_is_drawn(name):
+    rng = np.random.default_rng(0)
+    before = rng.bit_generator.state
+    with pytest.raises(ln.InputError, match=r"the number of points must be at most 1,000,000, "
+                                            r"got 1,000,000,000,000"):
+        ln.DATASETS[name](10**12, 0.0, rng)
+    for n in (0, 2.5, float("nan"), "ten", True):
+        with pytest.raises(ln.InputError, match=r"number of points must be a positive integer"):
+            ln.DATASETS[name](n, 0.0, rng)
+    assert rng.bit_generator.state == before
+    assert ln.data.MAX_POINTS == 10**6

@@ -716,9 +716,28 @@ class LabGestures(RuleBasedStateMachine):
     def edge(self, action, src, dst):
         self.gesture(action, {"src": src, "dst": dst})
 
-    @rule(node=NODES)
-    def remove(self, node):
-        self.gesture("remove", {"node": node})
+    @rule(node=NODES, join=st.sampled_from([None, True, False, "yes"]))
+    def remove(self, node, join):
+        self.gesture("remove", {"node": node} if join is None else {"node": node, "join": join})
+
+    @rule(node=NODES, kind=KINDS, width=WIDTHS)
+    def replace(self, node, kind, width):
+        self.gesture("replace", {"node": node, "kind": kind,
+                                 "params": {"width": width} if kind == "Linear" else {}})
+
+    @rule(node=NODES, by=st.one_of(st.integers(-30, 30), st.sampled_from([1.5, True, "1"])))
+    def widen(self, node, by):
+        self.gesture("widen", {"node": node, "by": by})
+
+    @rule(width=WIDTHS, activation=st.one_of(st.none(), KINDS),
+          between=st.one_of(st.none(), st.lists(NODES, max_size=3)))
+    def add_layer(self, width, activation, between):
+        args = {"width": width, "activation": activation, "between": between}
+        self.gesture("add_layer", {k: v for k, v in args.items() if v is not None})
+
+    @rule(kind=KINDS)
+    def set_activation(self, kind):
+        self.gesture("set_activation", {"kind": kind})
 
     @rule(node=NODES, width=WIDTHS)
     def set_params(self, node, width):
@@ -960,3 +979,22 @@ def test_a_capped_lab_trains_near_its_cap_in_batches_and_draws_30_frames_a_secon
     assert 800 <= steps <= 1100  # the cap, give or take what sleeping loses
     assert frames <= 36  # 30 a second while capped, not 60
     assert turns <= 250  # woken for batches of steps, not once a step
+
+
+def test_numpy_integer_node_ids_work_in_every_gesture_and_are_kept_as_ints(tmp_path):
+    lab = Lab()  # 0 → 1 → 2 → ... → 7, the seed chain
+    node = lab.add("Tanh", between=(np.int64(1), np.int64(2)))
+    lab.disconnect(np.int64(node), np.int64(2))
+    lab.connect(np.int64(node), np.int32(2))
+    lab.set_params(np.int64(1), width=8)
+    lab.move(np.int64(1), 2.0, 1.0)
+    lab.look_at(np.int64(1), np.int64(3))
+    lab.step(2)
+    graph = lab.state.graph
+    ids = [*graph.nodes, *graph.positions, *(end for edge in graph.edges for end in edge),
+           *lab.display.units]
+    assert {type(node) for node in ids} == {int} and (node, 2) in graph.edges
+    assert graph.nodes[1].width == 8 and graph.positions[1] == (2.0, 1.0)
+    lab.save(tmp_path / "numpy.npz")  # (np.int64 cannot be written as JSON)
+    lab.remove(np.int64(node))
+    assert node not in lab.state.graph.nodes

@@ -237,7 +237,7 @@ def test_node_ids_may_be_names_and_new_ids_follow_the_largest_number():
 
 
 def test_a_nodespec_says_what_it_is():
-    spec = NodeSpec.new("Linear", {"width": 8, "in_features": 99})  # in_features: inferred
+    spec = NodeSpec.new("Linear", {"width": 8})
     assert spec.params()["width"] == 8 and spec.width == 8
     assert (spec.label(), spec.short_label(), spec.kind) == ("Linear 8", "L8", "Linear")
     assert NodeSpec.new("Linear", {}).width == 25
@@ -253,8 +253,14 @@ def test_a_nodespec_says_what_it_is():
     ("Linear", {"width": "8"}, "width must be a whole number"),
     ("Linear", {"width": 10**400}, "width must be a whole number"),
     ("Linear", {"dtype": "float32"}, "Linear takes no parameter dtype; it takes .*width"),
-    ("Linear", {"rng": 3}, "Linear"),
-    ("ReLU", {"slope": 3}, "ReLU"),
+    ("Linear", {"rng": 3}, r"^Linear: the lab sets rng itself \(rng is drawn from the lab's "
+                           r"seed\); it takes width$"),
+    ("Linear", {"in_features": 10**6}, r"^Linear: the lab sets in_features itself \(in_features "
+                                       r"is the width of the node that feeds it\)"),
+    ("Linear", {"width": 3, "bias": False}, r"^Linear takes no parameter bias; it takes width$"),
+    ("ReLU", {"slope": 3}, r"^ReLU takes no parameter slope; it takes none$"),
+    ("LeakyReLU", {"slope": 3}, r"^LeakyReLU takes no parameter slope; it takes "
+                                r"negative_slope$"),
     ("LeakyReLU", {"negative_slope": float("nan")}, "negative_slope must be a finite number"),
     ("LeakyReLU", {"negative_slope": "steep"}, "LeakyReLU: .*steep"),
 ])

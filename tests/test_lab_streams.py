@@ -18,6 +18,7 @@ from labnet.lab.streams import (
     unit_map,
     walk_maps,
 )
+from labnet.lab.traits import walk_json
 
 
 def parts(message) -> dict[str, np.ndarray]:
@@ -84,6 +85,16 @@ def test_a_walks_arrays_are_sent_while_it_is_under_way():
     assert content["arrays"]
     for array, buffer in zip(content["arrays"], buffers, strict=True):
         assert len(buffer) == 4 * array["rows"] * array["cols"]
+
+
+def test_the_inside_tab_lists_each_parameters_step_at_the_update_not_before_and_after():
+    lab = Lab()
+    lab.start_walk()
+    lab.finish_walk()
+    keys = list(lab.network.state_dict())
+    walk = lab.display.walk
+    assert [s["name"] for s in walk_json(walk)["stats"]] == [f"{key} step" for key in keys]
+    assert [a["name"] for a in walk_maps(walk)[0]["arrays"]] == [f"{key} step" for key in keys]
 
 
 def test_the_first_curves_message_has_every_series_and_then_only_what_is_new():

@@ -406,3 +406,25 @@ def test_connectivity_keeps_the_order_edges_were_listed_so_a_rebuild_has_the_sam
     rebuilt = build({src: list(dsts) for src, dsts in net.connectivity.items()})
     assert dict(rebuilt.inputs) == dict(net.inputs)
     np.testing.assert_array_equal(rebuilt.forward(X), net.forward(X))
+
+
+# -- node ids from NumPy (issue 14) ---------------------------------------------------------------
+
+def test_numpy_integer_and_string_node_ids_are_accepted_and_made_plain_python_ids():
+    operators = {np.int64(1): ln.Linear(2, 3, rng=0), np.int32(2): ln.ReLU(),
+                 np.str_("out"): ln.Linear(3, 2, rng=1)}
+    connectivity = {np.int64(0): [np.int16(1)], 1: [np.uint8(2)], np.int64(2): ["out"]}
+    net = ln.Network(operators, connectivity, input=np.int64(0))
+    ids = [net.input, *net.order, *net.connectivity, *net.inputs, *net.depth, *net.widths]
+    assert net.order == (1, 2, "out") and {type(node) for node in ids} == {int, str}
+    assert dict(net.connectivity) == {0: (1,), 1: (2,), 2: ("out",)}
+    plain = ln.Network({1: ln.Linear(2, 3, rng=0), 2: ln.ReLU(), "out": ln.Linear(3, 2, rng=1)},
+                       {0: [1], 1: [2], 2: ["out"]})
+    np.testing.assert_array_equal(net.forward(X), plain.forward(X))
+    assert ln.to_python(net) == ln.to_python(plain)  # no np.int64(...) in the code
+
+
+@pytest.mark.parametrize("bad", [True, np.bool_(True), 1.0, np.float64(1.0), None, b"1"])
+def test_what_is_not_a_whole_number_or_a_name_is_still_refused_as_a_node_id(bad):
+    with pytest.raises(ln.GraphError, match=r"must be an int or a str"):
+        ln.Network({bad: ln.Linear(2, 2)}, {0: [bad]})

@@ -1,11 +1,12 @@
 """Walk: one training step node by node, in the right orders, with the network's own gradients
-and update; the cursor; statistics and heatmaps of arrays."""
+and update; what each step received and passed on, and along which edges; one sample alone; the
+cursor; bad input."""
 
 import numpy as np
 import pytest
 
 import labnet as ln
-from labnet.walkthrough import Walk, array_stats, heatmap_values
+from labnet.walkthrough import Walk
 
 X, LABELS = ln.disk(10, rng=1)
 
@@ -185,18 +186,21 @@ def test_sum_passes_its_gradient_to_every_input_and_concat_splits_it():
     np.testing.assert_allclose(by_node[1].arrays["dL/d(output)"], sum(parts))
 
 
-def test_update_step_shows_each_parameter_change():
+def test_update_step_shows_each_parameter_before_its_step_and_after():
     net = figure1()
     before = net.state_dict()
     walk = Walk(net, ln.MSELoss(), X, LABELS, lr=0.1)
     step = walk.finish()
     assert step.phase == "update" and walk.done
-    assert list(step.arrays) == [f"{key} change" for key in before]
+    assert list(step.received) == [f"{key} before" for key in before]
+    assert list(step.passed) == [f"{key} {when}" for key in before for when in ("step", "after")]
     for key, value in net.state_dict().items():
-        np.testing.assert_allclose(step.arrays[f"{key} change"], value - before[key])
-        np.testing.assert_allclose(step.arrays[f"{key} change"],
-                                   -0.1 * walk.param_grads[int(key.split(".")[0])][
-                                       key.split(".")[1]])
+        node, name = key.split(".")
+        np.testing.assert_array_equal(step.received[f"{key} before"], before[key])
+        np.testing.assert_array_equal(step.passed[f"{key} after"], value)
+        np.testing.assert_array_equal(step.passed[f"{key} step"],
+                                      -0.1 * walk.param_grads[int(node)][name])
+        np.testing.assert_array_equal(before[key] + step.passed[f"{key} step"], value)
 
 
 def test_walk_with_an_optimizer_takes_its_step():
@@ -289,23 +293,79 @@ def test_forward_passes_on_other_points_between_steps_do_not_change_the_walk():
         np.testing.assert_array_equal(net.state_dict()[key], value)
 
 
-def test_training_during_a_walk_is_refused_at_the_update():
+@pytest.mark.parametrize("steps_before", [5, 13], ids=["in the forward pass", "in backward"])
+def test_training_during_a_walk_is_refused_at_the_next_step_and_changes_nothing(steps_before):
     net = figure1()
     walk = Walk(net, ln.MSELoss(), X, LABELS)
-    for _ in range(5):
-        walk.next()
+    walk.go_to(steps_before)
     loss = ln.MSELoss()
     loss.forward(net.forward(X), LABELS)
     net.backward(loss.backward())
     net.update_param(0.1)
     trained = net.state_dict()
     with pytest.raises(ln.InputError, match="changed during the walk"):
-        walk.finish()
+        walk.finish()  # refused at the first step that would use the trained parameters
+    assert not walk.done and len(walk.steps) == walk.position + 1
+    assert walk.position <= steps_before + 1
     for key, value in net.state_dict().items():
         np.testing.assert_array_equal(value, trained[key])
 
 
 # -- bad input ---------------------------------------------------------------------------------
+
+def test_a_number_as_target_is_a_value_error_naming_the_target():
+    net = figure1()
+    with pytest.raises(ln.ShapeError, match=r"target must have one entry per row of the batch "
+                                            r"\(10 rows\), got the single number 1"):
+        ln.Walk(net, ln.MSELoss(), X, 1)  # a TypeError (len() of an int) before
+    with pytest.raises(ln.InputError, match="target must be an array of real numbers"):
+        ln.Walk(net, ln.MSELoss(), X, ["a"] * 10)
+
+
+@pytest.mark.parametrize(("kwargs", "pattern"), [
+    ({"loss": 42}, r"loss must be a loss such as ln.MSELoss\(\).*got 42"),
+    ({"loss": "hinge"}, r"loss must be .*'mse'.*got 'hinge'"),
+    ({"net": "net"}, r"net must be a labnet Network, got 'net'"),
+    ({"optimizer": "adam"}, r"optimizer must be a labnet Optimizer or None, got 'adam'"),
+    ({"sample": 10}, r"sample must be the index of a point of the data, 0 to 9, got 10"),
+    ({"sample": -1}, r"sample must be .* got -1"),
+    ({"sample": 1.0}, r"sample must be .* got 1.0"),
+    ({"sample": True}, r"sample must be .* got True"),
+    ({"train": "no"}, r"train must be True or False, got 'no'"),
+    ({"train": False, "optimizer": "sgd"}, r"optimizer must be"),
+    ({"lr": float("nan")}, "learning rate"),
+])
+def test_bad_arguments_are_value_errors_naming_the_argument(kwargs, pattern):
+    args = {"net": figure1(), "loss": ln.MSELoss(), "x": X, "target": LABELS, **kwargs}
+    with pytest.raises(ValueError, match=pattern):
+        Walk(args.pop("net"), args.pop("loss"), args.pop("x"), args.pop("target"), **args)
+
+
+def test_an_optimizer_with_train_false_is_refused():
+    net = figure1()
+    with pytest.raises(ln.InputError, match="train=False shows a step of plain gradient descent"):
+        Walk(net, ln.MSELoss(), X, LABELS, optimizer=ln.SGD(net.params(), lr=0.1), train=False)
+
+
+def test_a_loss_may_be_named():
+    walk = Walk(figure1(), "cross-entropy", X, LABELS)
+    walk.go_to(len(walk.net.order) + 1)
+    assert walk.current.phase == "loss" and walk.current.module == "CrossEntropyLoss()"
+
+
+def test_from_trainer_refuses_what_is_not_a_trainer():
+    with pytest.raises(ln.InputError, match="trainer must be a labnet Trainer, got 42"):
+        Walk.from_trainer(42)
+
+
+@pytest.mark.parametrize("index", [18, -19, 2.0, "3", None, True])
+def test_go_to_refuses_what_is_not_a_step_and_stays(index):
+    walk = Walk(figure1(), ln.MSELoss(), X, LABELS)  # 18 steps: 0 to 17
+    walk.next()
+    with pytest.raises(ln.InputError, match=r"index must be a step of the walk, 0 to 17"):
+        walk.go_to(index)
+    assert walk.position == 1 and len(walk.steps) == 2
+
 
 def test_bad_batches_are_refused_naming_the_input_node():
     net = figure1()
@@ -333,25 +393,6 @@ def test_string_ids_and_another_input_node():
 
 # -- what a view shows -------------------------------------------------------------------------
 
-def test_array_stats():
-    stats = array_stats(np.array([[0.0, 2.0], [-1.0, 3.0]]))
-    assert stats == {"shape": (2, 2), "mean": 1.0, "std": pytest.approx(np.sqrt(2.5)),
-                     "min": -1.0, "max": 3.0, "zeros": 0.25}
-    assert array_stats(np.array(5.0))["shape"] == ()
-    assert np.isnan(array_stats(np.zeros((0, 3)))["mean"])
-
-
-def test_heatmap_values_are_a_small_2d_corner():
-    big = np.arange(40 * 50.0).reshape(40, 50)
-    np.testing.assert_array_equal(heatmap_values(big), big[:16, :32])
-    assert heatmap_values(big, max_rows=4, max_cols=5).shape == (4, 5)
-    assert heatmap_values(np.arange(3.0)).shape == (1, 3)
-    assert heatmap_values(np.array(2.0)).shape == (1, 1)
-    corner = heatmap_values(big)
-    corner[0, 0] = -1
-    assert big[0, 0] == 0  # a copy
-
-
 def test_step_stats_str_and_shapes():
     walk = Walk(figure1(), ln.MSELoss(), X, LABELS)
     step = walk.next()
@@ -373,3 +414,133 @@ def test_a_step_that_raises_leaves_the_walk_where_it_was():
     assert walk.position == at and walk.current.phase == "forward" and not walk.done
     with pytest.raises(ValueError, match="target"):
         walk.next()  # the same error again, not an IndexError
+
+
+# -- moving anywhere, and what is known there ---------------------------------------------------
+
+def test_go_to_runs_the_steps_on_the_way_and_moves_back_without_running():
+    net, twin = figure1(), figure1()
+    walk = Walk(net, ln.MSELoss(), X, LABELS)
+    assert walk.go_to(5) is walk.steps[5] and walk.position == 5 and len(walk.steps) == 6
+    assert walk.go_to(2) is walk.steps[2] and len(walk.steps) == 6
+    assert walk.next() is walk.steps[3]
+    last = walk.go_to(-1)
+    assert last.phase == "update" and walk.done
+    reference_step(twin, ln.MSELoss(), X, LABELS, lr=0.05)
+    for key, value in twin.state_dict().items():
+        np.testing.assert_array_equal(net.state_dict()[key], value)
+    assert walk.go_to(np.int64(0)) is walk.steps[0]
+
+
+def test_values_and_grads_so_far_follow_the_cursor():
+    net = figure1()
+    walk = Walk(net, ln.MSELoss(), X, LABELS)
+    walk.go_to(3)
+    assert list(walk.values_so_far()) == [0, *net.order[:3]] and walk.grads_so_far() == {}
+    walk.finish()
+    walk.go_to(len(net.order) + 3)  # the loss, then the backward steps of the last two nodes
+    assert list(walk.grads_so_far()) == list(reversed(net.order))[:2]
+    assert len(walk.values_so_far()) == len(net.order) + 1
+    np.testing.assert_array_equal(walk.grads_so_far()[7], walk.grads[7])
+    np.testing.assert_array_equal(walk.values_so_far()[0], X)
+
+
+# -- one sample alone ----------------------------------------------------------------------------
+
+def tiny(seed=0):
+    """2-3-2: every number can be written down."""
+    return ln.Sequential(ln.Linear(2, 3, rng=seed), ln.Tanh(), ln.Linear(3, 2, rng=seed + 1))
+
+
+def test_one_sample_walks_that_row_alone_and_its_numbers_are_numpys():
+    net = tiny()
+    (w1, _), (b1, _), (w2, _), (b2, _) = [(v.copy(), g) for v, g in net.params()]
+    walk = Walk(net, ln.MSELoss(), X, LABELS, sample=4, lr=0.5)
+    assert walk.sample == 4 and walk.x.shape == (1, 2)
+    walk.finish()
+    x, t = X[4:5], np.eye(2)[LABELS[4:5]]
+    h = np.tanh(x @ w1 + b1)  # the same arithmetic written out in NumPy
+    y = h @ w2 + b2
+    dy = 2 * (y - t) / y.size
+    dh = dy @ w2.T
+    dz = dh * (1 - h ** 2)
+    dx = dz @ w1.T
+    by_node = {(s.phase, s.node): s for s in walk.steps}
+    np.testing.assert_allclose(by_node["forward", 3].passed["output"], y, rtol=1e-12)
+    np.testing.assert_allclose(by_node["backward", 3].received["dL/d(output)"], dy, rtol=1e-12)
+    np.testing.assert_allclose(by_node["backward", 0].received["dL/d(output)"], dx, rtol=1e-12)
+    np.testing.assert_allclose(by_node["backward", 1].passed["dL/d(weight)"], x.T @ dz,
+                               rtol=1e-12)
+    np.testing.assert_allclose(net.state_dict()["1.weight"], w1 - 0.5 * x.T @ dz, rtol=1e-12)
+    assert "point 4 alone" in walk.steps[0].text and "point 4 alone" in repr(walk)
+
+
+def test_train_false_shows_the_step_and_leaves_the_network_as_it_was():
+    net = tiny()
+    before = net.state_dict()
+    walk = Walk(net, ln.MSELoss(), X, LABELS, lr=0.5, train=False)
+    step = walk.finish()
+    for key, value in net.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
+        node, name = key.split(".")
+        np.testing.assert_array_equal(step.passed[f"{key} after"],
+                                      before[key] - 0.5 * walk.param_grads[int(node)][name])
+    assert "shown only" in step.text
+
+
+def test_one_sample_from_a_trainer_leaves_the_trainer_as_it_was():
+    x, labels = ln.disk(30, rng=0)
+    trainer = ln.Trainer(tiny(), data=(x, labels), batch_size=10, lr=0.1, rng=0,
+                         optimizer="adam")
+    trainer.step()
+    state, history, batch = trainer.net.state_dict(), trainer.history.as_dict(), \
+        trainer.next_batch()[0].copy()
+    walk = Walk.from_trainer(trainer, sample=7)
+    np.testing.assert_array_equal(walk.x, trainer.x[7:8])
+    step = walk.finish()
+    assert trainer.steps == 1 and trainer.history.as_dict() == history
+    np.testing.assert_array_equal(trainer.next_batch()[0], batch)
+    for key, value in trainer.net.state_dict().items():
+        np.testing.assert_array_equal(value, state[key])
+    assert step.formulas[0].constants == {"lr": 0.1}
+
+
+# -- which edges carry what ----------------------------------------------------------------------
+
+def flows_of(step):
+    return [(f.src, f.dst, f.carries, f.role) for f in step.flows]
+
+
+def test_forward_flows_bring_the_inputs_and_carry_the_output_to_every_consumer():
+    net = hidden_fan_out()  # 1 feeds 2, 3 and 5; 3 feeds 4 and 5
+    walk = Walk(net, ln.MSELoss(), X, LABELS)
+    by_node = {s.node: s for s in (walk.current, *(walk.next() for _ in net.order))}
+    assert flows_of(by_node[0]) == [(0, 1, "value", "passed")]
+    assert flows_of(by_node[1]) == [(0, 1, "value", "received"), (1, 2, "value", "passed"),
+                                    (1, 3, "value", "passed"), (1, 5, "value", "passed")]
+    assert flows_of(by_node[4]) == [(2, 4, "value", "received"), (3, 4, "value", "received"),
+                                    (4, 5, "value", "passed")]
+    assert [f.array for f in by_node[4].flows] == ["input from node 2", "input from node 3",
+                                                   "output"]
+    assert flows_of(by_node[6]) == [(5, 6, "value", "received")]  # the output: to the loss
+
+
+def test_backward_flows_say_a_sum_copies_a_concat_splits_and_a_node_sums_its_shares():
+    net = hidden_fan_out()
+    walk = Walk(net, ln.MSELoss(), X, LABELS)
+    walk.finish()
+    by_node = {s.node: s for s in walk.steps if s.phase == "backward"}
+    assert flows_of(by_node[4]) == [(4, 5, "gradient", "received"),
+                                    (2, 4, "gradient", "passed"), (3, 4, "gradient", "passed")]
+    assert [f.how for f in by_node[4].flows] == ["", "a copy of dL/dy", "a copy of dL/dy"]
+    assert [f.how for f in by_node[5].flows if f.role == "passed"] == [
+        "a copy of dL/dy[:, 0:6]", "a copy of dL/dy[:, 6:12]", "a copy of dL/dy[:, 12:18]"]
+    received = [f for f in by_node[1].flows if f.role == "received"]
+    assert [(f.src, f.dst) for f in received] == [(1, 5), (1, 3), (1, 2)]
+    assert all(f.how == "summed with the 2 other(s)" for f in received)
+    assert [f.array for f in received] == [f"dL/d(output) via node {n}" for n in (5, 3, 2)]
+    assert [f.how for f in by_node[6].flows] == ["dL/dy · Wᵀ"]
+    assert [f.how for f in by_node[2].flows if f.role == "passed"] == ["dL/dy ⊙ (1 − y²)"]
+    for step in by_node.values():
+        for flow in step.flows:
+            assert flow.array in step.arrays

@@ -1,4 +1,4 @@
-"""Kernel culling for a class: a lab whose browser tab has gone frees its CPU.
+"""Kernel culling for a class: a lab whose browser tab has gone frees its CPU; and the app's page.
 
 A Jupyter config file (traitlets), read by the Jupyter server of every student in the JupyterHub /
 Binder image (``binder/postBuild`` copies it to ``{sys.prefix}/etc/jupyter/``) and, through
@@ -63,3 +63,8 @@ c.MappingKernelManager.cull_idle_timeout = 600
 c.MappingKernelManager.cull_interval = 60  # how often the culler looks
 c.MappingKernelManager.cull_connected = False  # a kernel a browser is connected to stays
 c.MappingKernelManager.cull_busy = False  # a cell still running stays (a lab playing is not busy)
+
+# The app's page (Voilà: `make app`, or /voila/render/... on the hub): Voilà's "lab" template less
+# its requests to a CDN (deploy/app/voila/templates/labnet; binder/postBuild copies it where
+# Voilà looks, and deploy/jupyter/voila.py points `make app`'s Voilà at it).
+c.VoilaConfiguration.template = "labnet"

@@ -17,6 +17,15 @@ load_subconfig(_shared)  # noqa: F821
 
 c.VoilaConfiguration.strip_sources = True  # no code cells: only their outputs (Voilà's default)
 
+# The page's template, "labnet" (set in the shared file): Voilà's "lab" template less its requests
+# to a CDN, in deploy/app/voila/templates/labnet (the image copies it where Voilà looks). Voilà
+# finds templates in Jupyter's data folders, read from JUPYTER_PATH when the template is looked
+# up, after this file has run; the kernels inherit the variable (it adds no kernel).
+_app = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app")
+_paths = os.environ.get("JUPYTER_PATH", "").split(os.pathsep)
+if _app not in _paths:
+    os.environ["JUPYTER_PATH"] = os.pathsep.join([_app, *filter(None, _paths)])
+
 # -- FIGURES TO CHECK against benchmarks/bench_classroom.py (seconds) --------------------------
 # In Voilà a reload or a new visit always makes a fresh kernel, so a kernel nobody is connected
 # to serves only a tab that lost its network for a moment and reconnects; every closed or

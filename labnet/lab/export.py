@@ -13,6 +13,7 @@ import os
 import numpy as np
 
 from labnet.errors import InputError
+from labnet.history import History
 from labnet.lab.display import Display
 from labnet.lab.nodes import INPUT
 from labnet.lab.pictures import (
@@ -23,8 +24,7 @@ from labnet.lab.pictures import (
     Pictures,
 )
 from labnet.lab.state import LabState
-from labnet.saving import write_atomically
-from labnet.training import History
+from labnet.writing import write_atomically
 
 CURVE_POINTS = 400
 """The most points a curve of the picture has."""
@@ -140,7 +140,7 @@ def _graph(ax, state: LabState, history: History | None) -> None:
 
 
 def write_file(path: str | os.PathLike, content: bytes) -> None:
-    """Write ``content`` to ``path`` whole or not at all (``labnet.saving.write_atomically``:
+    """Write ``content`` to ``path`` whole or not at all (``labnet.writing.write_atomically``:
     a failed write leaves the old file as it was)."""
     if not isinstance(path, str | os.PathLike):
         raise InputError(f"a file name is text, got {path!r}")

@@ -1,6 +1,6 @@
 """Save a whole lab to one file, and open it again exactly where it was.
 
-The file is a NumPy ``.npz`` archive read without pickle (``labnet.saving.read_archive``): its
+The file is a NumPy ``.npz`` archive read without pickle (``labnet.archive.read_archive``): its
 arrays (weights, the user's own points, optimizer state, the order of the epoch under way) under
 their own names, and under ``"__lab__"`` a JSON description of the rest: the graph being edited
 (with where each node is drawn), the network being trained, the data and training settings, what
@@ -21,6 +21,7 @@ import zlib
 
 import numpy as np
 
+from labnet.archive import read_archive
 from labnet.errors import InputError, LabnetError, short_repr
 from labnet.lab.dataset import DataSettings, LabData, Points
 from labnet.lab.display import Display
@@ -28,15 +29,8 @@ from labnet.lab.graph import MAX_EDGES, Graph
 from labnet.lab.nodes import MAX_PARAMETERS, MAX_WIDTH, NodeSpec
 from labnet.lab.settings import TrainingSettings
 from labnet.lab.state import LabState
-from labnet.saving import (
-    MAX_NODES,
-    graph_spec,
-    module_from_spec,
-    module_spec,
-    network_from_spec,
-    read_archive,
-    write_archive,
-)
+from labnet.spec import MAX_NODES, graph_spec, module_from_spec, module_spec, network_from_spec
+from labnet.writing import write_archive
 
 FORMAT = 2
 MAX_BYTES = 256 * 2**20

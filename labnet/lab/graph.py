@@ -24,9 +24,9 @@ from labnet.errors import GraphError, InputError, LabnetError, ShapeError, short
 from labnet.lab.layout import layout
 from labnet.lab.nodes import IN_FEATURES, INPUT, MAX_PARAMETERS, MAX_WIDTH, NodeSpec
 from labnet.modules import Linear, Module
-from labnet.network import Network, Node
+from labnet.network import Network, Node, node_id
 from labnet.presets import suggested_init
-from labnet.saving import MAX_NODES
+from labnet.spec import MAX_NODES
 
 POSITION_LIMIT = 1000.0
 """Positions are kept within ±this many columns and rows."""
@@ -87,7 +87,7 @@ class Graph:
                 raise InputError(f"{kind}: {name} must be a pair, got {short_repr(pair)}")
         edges, positions = self.edges, dict(self.positions)
         if between is not None:
-            src, dst = between
+            src, dst = (check_id(end, f"put a {kind} into an edge of") for end in between)
             if (src, dst) not in self.edges:
                 raise GraphError(f"there is no edge {src!r} → {dst!r} to put a {kind} into")
             index = edges.index((src, dst))
@@ -107,8 +107,7 @@ class Graph:
 
     def connect(self, src: Node, dst: Node) -> Graph:
         """The graph with the edge ``src → dst`` (``src`` feeds ``dst``)."""
-        self._require(src, "connect from")
-        self._require(dst, "connect to")
+        src, dst = self._require(src, "connect from"), self._require(dst, "connect to")
         if dst == INPUT:
             raise GraphError(f"edge {src!r} → {dst!r}: nothing can feed the input")
         if src == dst:
@@ -159,10 +158,11 @@ class Graph:
         return replace(self, positions=layout(self.nodes, self.edges))
 
     # -- checks ---------------------------------------------------------------------------------
-    def _require(self, node: Node, doing: str) -> None:
-        check_id(node, doing)
+    def _require(self, node: Node, doing: str) -> Node:
+        node = check_id(node, doing)
         if not self.has(node):
             raise GraphError(f"cannot {doing} node {node!r}: there is no such node")
+        return node
 
     def _path(self, start: Node, goal: Node) -> list[Node] | None:
         """A path of edges from ``start`` to ``goal`` (both included), or None."""
@@ -292,11 +292,14 @@ class Graph:
         return Network(operators, connectivity, in_features=IN_FEATURES)
 
 
-def check_id(node, doing: str = "use") -> None:
-    """A node id is a whole number or a name: anything else is refused, naming it."""
-    if isinstance(node, bool) or not isinstance(node, int | str):
+def check_id(node, doing: str = "use") -> Node:
+    """``node`` as a node id (a whole number, NumPy's too, made an ``int``; or a name): anything
+    else is refused, naming it."""
+    checked = node_id(node)
+    if checked is None:
         raise GraphError(f"cannot {doing} node {short_repr(node)}: a node id is a whole number or "
                          f"a name")
+    return checked
 
 
 def check_fits_the_lab(network: Network) -> None:

@@ -24,7 +24,11 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "add": {"kind": (str,), "params": (dict,), "at": (list,), "between": (list,)},
     "connect": {"src": NODE, "dst": NODE},
     "disconnect": {"src": NODE, "dst": NODE},
-    "remove": {"node": NODE},
+    "remove": {"node": NODE, "join": (bool,)},
+    "replace": {"node": NODE, "kind": (str,), "params": (dict,)},
+    "widen": {"node": NODE, "by": (int,)},
+    "add_layer": {"width": (int,), "activation": (str,), "between": (list,)},
+    "set_activation": {"kind": (str,)},
     "set_params": {"node": NODE, "params": (dict,)},
     "move": {"node": NODE, "x": NUMBER, "y": NUMBER},
     "tidy": {}, "undo": {}, "redo": {},
@@ -50,12 +54,14 @@ ACTIONS: dict[str, dict[str, tuple]] = {
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "add": ("kind",), "connect": ("src", "dst"), "disconnect": ("src", "dst"),
-    "remove": ("node",), "set_params": ("node",), "move": ("node", "x", "y"),
+    "remove": ("node",), "replace": ("node", "kind"), "widen": ("node",),
+    "set_activation": ("kind",), "set_params": ("node",), "move": ("node", "x", "y"),
     "load_preset": ("name",), "click_plane": ("x1", "x2"), "look_at": ("node",),
     "save": ("path",), "open": ("path",),
 }
 """The arguments an action cannot do without (null counts as missing)."""
-OWN_ARGUMENTS = {"add": ("self", "kind", "at", "between"), "set_params": ("self", "node")}
+OWN_ARGUMENTS = {"add": ("self", "kind", "at", "between"), "set_params": ("self", "node"),
+                 "replace": ("self", "node", "kind")}
 """The arguments of the method a module's parameter may not be named as."""
 NO_CAP = "none"
 """What the page sends for an empty cap box: no cap on the training rate."""
@@ -146,6 +152,10 @@ def intent_call(action, args) -> tuple[str, tuple, dict]:
             "between": _pair(action, "between", args.get("between")), **params}
     if action == "set_params":
         return "set_params", (args["node"],), args.get("params", {})
+    if action == "replace":
+        return "replace", (args["node"], args["kind"]), args.get("params", {})
+    if action == "add_layer" and "between" in args:
+        args["between"] = _pair(action, "between", args["between"])
     if action in ("hide", "reveal"):
         return action, tuple(str(name) for name in args.get("names", [])), {}
     return action, (), args

@@ -25,7 +25,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from labnet.codegen import to_python
 from labnet.errors import GraphError, InputError, short_repr
+from labnet.history import History
+from labnet.lab import edits
 from labnet.lab.dataset import CUSTOM
 from labnet.lab.display import PRESENTATION_SCALE, Display
 from labnet.lab.events import DataChanged, GraphChanged, SettingsChanged, StateEvent, Trained
@@ -33,13 +36,11 @@ from labnet.lab.export import picture, write_file
 from labnet.lab.files import checked_path, open_lab, save_lab
 from labnet.lab.graph import check_id
 from labnet.lab.intents import intent_call
-from labnet.lab.nodes import INPUT
+from labnet.lab.nodes import DEFAULT_WIDTH, INPUT
 from labnet.lab.play import Player
 from labnet.lab.state import LabState
 from labnet.lab.widget import LabWidget
 from labnet.network import Network, Node
-from labnet.saving import to_python
-from labnet.training import History
 from labnet.walkthrough import Walk
 
 MAX_STEPS = 100_000
@@ -88,7 +89,7 @@ class Lab:
         its id. ``between=(src, dst)`` puts it into that edge; ``at=(x, y)`` is where it is
         drawn."""
         graph, node = self.state.graph.add(kind, params, at=at, between=between)
-        self.state.edit(graph, new_node=node)
+        self.state.edit(graph, new_nodes=(node,))
         return node
 
     def connect(self, src: Node, dst: Node) -> None:
@@ -101,9 +102,35 @@ class Lab:
         """Remove the edge ``src → dst``."""
         self.state.edit(self.state.graph.disconnect(src, dst))
 
-    def remove(self, node: Node) -> None:
-        """Remove a node and its edges."""
-        self.state.edit(self.state.graph.remove(node))
+    def remove(self, node: Node, *, join: bool = True) -> None:
+        """Remove a node and its edges. A node inside a chain leaves its neighbours joined
+        (each of its inputs feeds what it fed), where the graph allows it, unless not ``join``."""
+        graph = self.state.graph
+        self.state.edit(edits.remove_joining(graph, node) if join else graph.remove(node))
+
+    def replace(self, node: Node, kind: str, **params) -> None:
+        """Make ``node`` a new ``kind`` module (``lab.replace(2, "Tanh")``), where it is and
+        with its id, keeping each of its edges the new module allows."""
+        self.state.edit(edits.replace_node(self.state.graph, node, kind, params))
+
+    def widen(self, node: Node, by: int = 1) -> None:
+        """One more unit in the Linear ``node`` (``by`` more; fewer if negative)."""
+        self.state.edit(edits.widen(self.state.graph, node, by))
+
+    def add_layer(self, width: int = DEFAULT_WIDTH, activation: str | None = None,
+                  between: tuple[Node, Node] | None = None) -> tuple[Node, Node]:
+        """One more hidden layer: a ``width`` Linear and an activation (by default the one the
+        network's activations share), put into the edge ``between`` (by default the edge into
+        the output). Returns the ids of the two new nodes."""
+        network = self.state.network
+        graph, nodes = edits.add_layer(self.state.graph, width, activation, between,
+                                       None if network is None else network.output)
+        self.state.edit(graph, new_nodes=tuple(nodes))
+        return nodes
+
+    def set_activation(self, kind: str, **params) -> None:
+        """Make every activation node (ReLU, LeakyReLU, Tanh, Sigmoid) a ``kind``."""
+        self.state.edit(edits.set_activation(self.state.graph, kind, params))
 
     def set_params(self, node: Node, **params) -> None:
         """Make ``node``'s module anew with other parameters (``width=8``, ``negative_slope``)."""
@@ -226,7 +253,7 @@ class Lab:
         """Show unit ``unit`` of ``node`` over the input plane (its thumbnail on the graph, and
         bigger in the Inside tab)."""
         network = self.state.require_network()
-        check_id(node, "look at")
+        node = check_id(node, "look at")
         if node != INPUT and node not in network.operators:
             raise GraphError(f"node {node!r} is not in the network being trained")
         width = network.widths[node]

@@ -3,6 +3,7 @@ its constructor arguments, checked by making one; and the lab's limits on what a
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -69,6 +70,7 @@ class NodeSpec:
             raise InputError(f"unknown module kind {kind!r}; choose one of {', '.join(MODULES)}")
         module_class = MODULES[kind]
         params = dict(params)
+        _check_names(kind, module_class, params)
         for name, value in params.items():
             if isinstance(value, float | np.floating) and not math.isfinite(value):
                 raise InputError(f"{kind}: {name} must be a finite number, got {value}")
@@ -76,7 +78,6 @@ class NodeSpec:
             params["out_features"] = params.pop("width")
         if module_class is Linear:
             width = params.setdefault("out_features", DEFAULT_WIDTH)
-            params.pop("in_features", None)
             if isinstance(width, bool) or not isinstance(width, int | float | np.integer) or not (
                     1 <= width <= MAX_WIDTH and width == int(width)):
                 raise InputError(f"Linear: width must be a whole number from 1 to {MAX_WIDTH}, "
@@ -122,4 +123,33 @@ class NodeSpec:
         if self.cls is Linear:
             return f"L{self.width}"
         return SHORT_LABELS.get(self.kind, self.kind[:5])
+
+
+SET_BY_THE_LAB = {"in_features": "the width of the node that feeds it",
+                  "rng": "drawn from the lab's seed"}
+"""Arguments of a Linear's constructor that the lab chooses itself, and from what."""
+
+
+def _check_names(kind: str, module_class: type[Module], params: Mapping) -> None:
+    """Refuse, in words, a parameter that ``kind`` does not take (before its constructor is
+    called, whose refusal would be in Python's words)."""
+    parameters = inspect.signature(module_class).parameters.values()
+    if any(parameter.kind is parameter.VAR_KEYWORD for parameter in parameters):
+        return  # it takes any name: what it does not keep is refused after it is made
+    names = [parameter.name for parameter in parameters if parameter.kind in (
+        parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)]
+    if module_class is Linear:
+        lab_sets = [name for name in params if name in SET_BY_THE_LAB]
+        if lab_sets:
+            reasons = "; ".join(f"{name} is {SET_BY_THE_LAB[name]}" for name in lab_sets)
+            raise InputError(f"Linear: the lab sets {', '.join(lab_sets)} itself ({reasons}); "
+                             f"it takes width")
+        names = ["width", "out_features"]
+    unknown = [name for name in params if name not in names]
+    if unknown:
+        takes = ", ".join(name for name in names if name != "out_features") or "none"
+        listing = ", ".join(name if name.isidentifier() and len(name) <= 40 else short_repr(name)
+                            for name in unknown)
+        raise InputError(f"{kind} takes no parameter {listing}; "
+                         f"it takes {takes}")
 

@@ -35,7 +35,7 @@ from labnet.presets import PRESETS
 from labnet.training import Trainer
 
 HISTORY_LIMIT = 2**14
-"""The history keeps at most this many entries per series (``labnet.training.History``), so a
+"""The history keeps at most this many entries per series (``labnet.history.History``), so a
 lab can play for hours in bounded memory and time."""
 NORM_EVERY = 16
 """The lab's trainer measures every node's gradient norm every this many steps (the curves
@@ -120,15 +120,15 @@ class LabState:
             listener(event)
 
     # -- the graph ------------------------------------------------------------------------------
-    def edit(self, graph: Graph, *, new_node: Node | None = None) -> None:
+    def edit(self, graph: Graph, *, new_nodes: tuple[Node, ...] = ()) -> None:
         """Make ``graph``, an edit of ``self.graph`` (``self.graph.connect(3, 5)``), the lab's
         graph: one step of the undo history. If it is complete, the network trained is built
         from it (with the modules, and weights, of the nodes the edit left as they were); if
-        that is refused, nothing changes. ``new_node``: a node the edit added (a module kept
-        from a removed node of the same id is not reused)."""
-        if graph == self.graph and new_node is None:
+        that is refused, nothing changes. ``new_nodes``: the nodes the edit added (a module
+        kept from a removed node of the same id is not reused)."""
+        if graph == self.graph and not new_nodes:
             return  # an edit that changes nothing (a width set to what it is): no undo step
-        modules = {n: m for n, m in self.modules.items() if n != new_node}
+        modules = {n: m for n, m in self.modules.items() if n not in new_nodes}
         network = self._network_for(graph, modules)  # may refuse: nothing has changed yet
         self._remember()
         self._set_graph(graph, modules, network=network)

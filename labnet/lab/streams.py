@@ -20,9 +20,10 @@ from labnet.lab.display import Display
 from labnet.lab.nodes import INPUT
 from labnet.lab.pictures import Pictures, edge_norms
 from labnet.lab.state import LabState
-from labnet.lab.traits import json_number
+from labnet.lab.traits import inside_arrays, json_number
 from labnet.training import Trainer
-from labnet.walkthrough import Walk, heatmap_values
+from labnet.walkdisplay import heatmap_values
+from labnet.walkthrough import Walk
 
 Message = tuple[dict, list[bytes]]
 EPOCH_SERIES = ("epoch_loss", "train_error", "test_loss", "test_error")
@@ -79,7 +80,7 @@ def walk_maps(walk: Walk | None) -> Message:
     """The arrays of the walk's current step, each as a small heatmap (float32)."""
     arrays, buffers = [], []
     if walk is not None:
-        for name, array in walk.current.arrays.items():
+        for name, array in inside_arrays(walk.current).items():
             values = np.nan_to_num(heatmap_values(np.asarray(array, dtype=np.float64)))
             rows, cols = values.shape
             arrays.append({"name": name, "rows": rows, "cols": cols})

@@ -11,13 +11,15 @@ import math
 from labnet.data import DATASETS
 from labnet.lab.dataset import CUSTOM, MAX_NOISE, MAX_POINTS, MIN_POINTS, TEST_FRACTIONS
 from labnet.lab.display import CLICK_MODES, EDGE_MODES, VIEWS, Display
+from labnet.lab.edits import ACTIVATIONS
 from labnet.lab.pictures import BOUNDARY_STOPS, CLASS_COLOURS, GRADIENT_DECADES, GRADIENT_STOPS
 from labnet.lab.play import Player
 from labnet.lab.state import LabState
 from labnet.losses import LOSSES
 from labnet.optim import OPTIMIZERS
 from labnet.presets import PRESETS
-from labnet.walkthrough import Walk
+from labnet.walkdisplay import array_stats
+from labnet.walkthrough import Walk, WalkStep
 
 
 def json_number(value: float) -> float | None:
@@ -66,7 +68,8 @@ def settings_json(state: LabState) -> dict:
         "choices": {"datasets": datasets, "losses": list(LOSSES),
                     "optimizers": list(OPTIMIZERS), "presets": list(PRESETS),
                     "palette": list(state.palette), "views": list(VIEWS),
-                    "clicks": list(CLICK_MODES), "edge_modes": list(EDGE_MODES)},
+                    "clicks": list(CLICK_MODES), "edge_modes": list(EDGE_MODES),
+                    "activations": list(ACTIVATIONS)},
         "limits": {"noise": [0, MAX_NOISE], "points": [MIN_POINTS, MAX_POINTS],
                    "test_fraction": list(TEST_FRACTIONS),
                    "lr": [1e-4, 10]},  # the slider's span: the box takes any rate
@@ -112,7 +115,16 @@ def walk_json(walk: Walk | None) -> dict:
             "at_start": walk.at_start,
             "stats": [{"name": name, "shape": list(stats["shape"]),
                        **{key: json_number(stats[key]) for key in ("mean", "std", "min", "max")}}
-                      for name, stats in step.stats().items()]}
+                      for name, stats in ((name, array_stats(array))
+                                          for name, array in inside_arrays(step).items())]}
+
+
+def inside_arrays(step: WalkStep) -> dict:
+    """The arrays of a walk's step the Inside tab lists: all of a step's, but only each
+    parameter's step at the update (its before and after would triple a long table)."""
+    if step.phase == "update":
+        return {name: array for name, array in step.passed.items() if name.endswith(" step")}
+    return step.arrays
 
 
 def message_json(text: str, error: bool, sticky: bool, number: int) -> dict:

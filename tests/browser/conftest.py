@@ -3,7 +3,8 @@
 One JupyterLab server, one Voilà server and one browser serve the whole session; each test module
 opens its own page. Servers run from this Python's environment (``sys.executable -m ...``) on a
 free loopback port, with their settings, workspaces and runtime files in a temporary directory,
-so nothing is read from or written to the user's Jupyter set-up.
+so nothing is read from or written to the user's Jupyter set-up: ``tests/servers.py`` starts
+them (the classroom benchmark starts its servers with it too).
 
 The browser is ``$LABNET_CHROMIUM``, else ``/usr/bin/chromium``, else ``chromium`` on the PATH.
 Without one the tests skip, naming the install command; with ``LABNET_REQUIRE_BROWSER=1`` (as in
@@ -17,53 +18,28 @@ import json
 import os
 import re
 import secrets
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from labpage import LAB_NOTEBOOK, numbers
+from servers import ARTIFACTS as ALL_ARTIFACTS
+from servers import (
+    REPO,
+    Server,
+    find_chromium,
+    jupyterlab_command,
+    launch_chromium,
+    start_server,
+    stop_server,
+    voila_command,
+)
 
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "test-artifacts" / "browser"
+ARTIFACTS = ALL_ARTIFACTS / "browser"
 INSTALL_HINT = "apt-get install chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
 VIEWPORT = {"width": 1600, "height": 1000}
-START_TIMEOUT = 90.0  # seconds for a server to answer
-
-# JupyterLab settings: start the notebook's kernel without asking, keep every cell in the page,
-# never save the notebook (it must stay without outputs in git), no news or update checks.
-LAB_SETTINGS = {
-    "@jupyterlab/notebook-extension:tracker": {
-        "autoStartDefaultKernel": True, "windowingMode": "none"},
-    "@jupyterlab/docmanager-extension:plugin": {"autosave": False},
-    "@jupyterlab/apputils-extension:notification": {
-        "fetchNews": "false", "checkForUpdates": False},
-}
 
 _open_pages: list = []  # pages to screenshot when a test fails
-
-
-def find_chromium() -> str | None:
-    """``$LABNET_CHROMIUM`` if set, else Debian's ``/usr/bin/chromium``, else ``chromium`` on
-    the PATH; None if there is none."""
-    chosen = os.environ.get("LABNET_CHROMIUM")
-    if chosen:
-        return chosen if os.access(chosen, os.X_OK) else None
-    if os.access("/usr/bin/chromium", os.X_OK):
-        return "/usr/bin/chromium"
-    return shutil.which("chromium")
 
 
 def _missing(reason: str) -> None:
@@ -72,118 +48,6 @@ def _missing(reason: str) -> None:
         pytest.fail(f"{reason} (LABNET_REQUIRE_BROWSER=1: the browser tests must run)",
                     pytrace=False)
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def server_env(home: Path) -> dict[str, str]:
-    """Environment for a server: this venv first on the PATH, Jupyter's dirs under ``home``."""
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    for name, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
-                      ("JUPYTER_RUNTIME_DIR", "runtime"),
-                      ("JUPYTERLAB_SETTINGS_DIR", "user-settings"),
-                      ("JUPYTERLAB_WORKSPACES_DIR", "workspaces")):
-        (home / sub).mkdir(parents=True, exist_ok=True)
-        env[name] = str(home / sub)
-    env["PYTHONUNBUFFERED"] = "1"
-    env.pop("JUPYTER_PATH", None)
-    return env
-
-
-@dataclass
-class Server:
-    """A running server: ``url`` ends with ``/``; ``query`` is ``""`` or ``"token=..."``."""
-
-    name: str
-    process: subprocess.Popen
-    url: str
-    token: str
-    log: Path
-
-    def page_url(self, path: str = "", query: str = "") -> str:
-        parts = [p for p in (query, f"token={self.token}" if self.token else "") if p]
-        return self.url + path + ("?" + "&".join(parts) if parts else "")
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-
-class ServerExitedError(RuntimeError):
-    """The server process ended before it answered."""
-
-
-def start_server(name: str, command_for, token: str, home: Path,
-                 ready_path: str | None, attempts: int = 3) -> Server:
-    """Start ``command_for(port)`` on a free port and wait until it answers (an HTTP 200 on
-    ``ready_path``, or an accepted connection when ``ready_path`` is None). If the port was
-    taken in between, try another."""
-    for attempt in range(attempts):
-        port = free_port()
-        try:
-            return _start_once(name, command_for(port), port, token, home, ready_path)
-        except ServerExitedError as error:
-            if attempt == attempts - 1 or "in use" not in str(error):
-                raise
-    raise AssertionError("unreachable")
-
-
-def _start_once(name: str, command: list[str], port: int, token: str, home: Path,
-                ready_path: str | None) -> Server:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = ARTIFACTS / f"{name}.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=REPO, env=server_env(home), stdout=out,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    server = Server(name, process, f"http://127.0.0.1:{port}/", token, log)
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise ServerExitedError(f"{name} exited with code {process.returncode} before "
-                                    f"answering; its log ({log}) ends:\n{server.log_tail()}")
-        try:
-            if ready_path is None:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                time.sleep(0.2)  # and it is ours: still running
-                if process.poll() is None:
-                    return server
-                continue
-            with urllib.request.urlopen(server.page_url(ready_path), timeout=2) as response:
-                if response.status == 200:
-                    return server
-        except (OSError, urllib.error.URLError):
-            pass
-        time.sleep(0.25)
-    stop_server(server)
-    raise RuntimeError(f"{name} did not answer on port {port} within {START_TIMEOUT:.0f} s; "
-                       f"its log ({log}) ends:\n{server.log_tail()}")
-
-
-def stop_server(server: Server, shutdown_path: str | None = None) -> None:
-    """Ask the server to shut down (its kernels with it), then terminate it if it lingers."""
-    process = server.process
-    if shutdown_path and process.poll() is None:
-        request = urllib.request.Request(server.url + shutdown_path, method="POST",
-                                         headers={"Authorization": f"token {server.token}"})
-        try:
-            urllib.request.urlopen(request, timeout=5).close()
-            process.wait(timeout=15)
-        except (OSError, urllib.error.URLError, subprocess.TimeoutExpired):
-            pass
-    if process.poll() is None:
-        process.terminate()  # jupyter servers shut their kernels down on SIGTERM
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 @pytest.fixture(scope="session")
@@ -208,8 +72,7 @@ def browser(chromium_path: str) -> Iterator:
     for old in ARTIFACTS.glob("*.png"):  # screenshots of an earlier run's failures
         old.unlink()
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path,
-                                              args=CHROMIUM_ARGS, headless=True)
+        chromium = launch_chromium(playwright, chromium_path)
         yield chromium
         chromium.close()
 
@@ -237,17 +100,10 @@ def new_page(browser):
 def jupyterlab(chromium_path, tmp_path_factory) -> Iterator[Server]:
     """A JupyterLab server on the repository, with a token, answering on a free port."""
     home = tmp_path_factory.mktemp("jupyterlab")
-    app_settings = home / "app-settings"
-    app_settings.mkdir()
-    (app_settings / "overrides.json").write_text(json.dumps(LAB_SETTINGS, indent=1))
     token = secrets.token_hex(16)
-    server = start_server("jupyterlab", lambda port: [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={REPO}",
-        "--LabApp.expose_app_in_browser=True", f"--LabApp.app_settings_dir={app_settings}",
-        f"--FileCheckpoints.checkpoint_dir={home / 'checkpoints'}",  # none in notebooks/
-    ], token, home, ready_path="api/status")
+    server = start_server(
+        "jupyterlab", lambda port: jupyterlab_command(port, token, REPO, home), home,
+        token=token, ready_path="api/status", log=ARTIFACTS / "jupyterlab.log")
     yield server
     stop_server(server, shutdown_path="api/shutdown")
     # autosave is off: the notebook must still be saved without outputs (others may edit it
@@ -260,12 +116,10 @@ def jupyterlab(chromium_path, tmp_path_factory) -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def voila(chromium_path, tmp_path_factory) -> Iterator[Server]:
-    """Voilà serving the lab notebook as an app, as ``make app`` does, on a free port."""
+    """The Voilà app as ``make app`` serves it (its notebook, its config), on a free port."""
     home = tmp_path_factory.mktemp("voila")
-    server = start_server("voila", lambda port: [
-        sys.executable, "-m", "voila", LAB_NOTEBOOK, "--no-browser", f"--port={port}",
-        "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
-    ], "", home, ready_path=None)
+    server = start_server("voila", lambda port: voila_command(port),
+                          home, log=ARTIFACTS / "voila.log")
     yield server
     stop_server(server)
 

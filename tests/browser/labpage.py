@@ -9,6 +9,7 @@ clicks and mouse drags. The page counts the boundary frames it paints in the lab
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -121,6 +122,7 @@ class LabPage:
     def __init__(self, page, scope: str = "") -> None:
         self.page = page
         self.root = page.locator(f"{scope} .labnet-lab".strip()).first
+        self.requests: list[str] = []  # URLs the page asked for, where they are watched
 
     def part(self, css: str):
         return self.root.locator(css).first
@@ -279,11 +281,86 @@ class LabPage:
 
 
 def open_voila_app(voila, new_page) -> LabPage:
-    """A new page on the Voilà app: every cell of the notebook run, the lab drawn."""
+    """A new page on the Voilà app, the lab drawn; ``shown.requests`` collects the URL of every
+    request the page makes (from before it opens)."""
     page = new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
     page.goto(voila.page_url(), timeout=120_000)
     shown = LabPage(page)
+    shown.requests = requests
     shown.root.wait_for(state="visible", timeout=60_000)
-    shown.wait_until("the notebook's lab.step(100)", lambda: shown.step() >= 100, timeout=60)
+    shown.wait_until("the step counter", lambda: STEP.search(shown.status()), timeout=60)
+    shown.wait_until("a boundary painted", lambda: shown.paints() > 0, timeout=30)
+    return shown
+
+
+# -- a notebook in JupyterLab -------------------------------------------------------------------
+def _panel_js(notebook: str) -> str:
+    """JS: the JupyterLab panel showing ``notebook`` (a path from the server's root), or null."""
+    return f"""() => {{
+  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  return panel && panel.context && panel.context.path === {json.dumps(notebook)} ? panel : null;
+}}"""
+
+
+def notebook_state(page, notebook: str) -> dict:
+    """Whether ``notebook`` is open, its kernel's status, and each code cell's execution count."""
+    return page.evaluate(f"""() => {{
+      const panel = ({_panel_js(notebook)})();
+      if (!panel) return {{open: false}};
+      const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+      const cells = panel.content.widgets.filter(cell => cell.model.type === 'code');
+      return {{open: true, kernel: kernel ? kernel.status : null,
+               connected: kernel ? kernel.connectionStatus === 'connected' : false,
+               counts: cells.map(cell => cell.model.executionCount)}};
+    }}""")
+
+
+def kernel_output(page, code: str, notebook: str = LAB_NOTEBOOK) -> str:
+    """Run ``code`` in the kernel of ``notebook`` (outside its history); its output."""
+    return page.evaluate(f"""async (code) => {{
+      const kernel = ({_panel_js(notebook)})().sessionContext.session.kernel;
+      const future = kernel.requestExecute({{code, store_history: false}});
+      let out = '';
+      future.onIOPub = msg => {{
+        if (msg.header.msg_type === 'stream') out += msg.content.text;
+        if (msg.header.msg_type === 'error') out += msg.content.traceback.join('\\n');
+      }};
+      await future.done;
+      return out;
+    }}""", code)
+
+
+def wait_for_notebook(page, notebook: str, what: str, condition, timeout: float) -> dict:
+    """Poll the notebook's state until ``condition(state)``; a dialog in the way (such as
+    "Select Kernel", which the settings should prevent) is accepted."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = notebook_state(page, notebook)
+        if condition(state):
+            return state
+        dialog = page.locator(".jp-Dialog .jp-mod-accept")
+        if dialog.count() and dialog.first.is_visible():
+            dialog.first.click()
+        assert time.monotonic() < deadline, f"waited {timeout} s for {what}: {state}"
+        time.sleep(0.2)
+
+
+def open_in_jupyterlab(page, server, notebook: str = LAB_NOTEBOOK) -> LabPage:
+    """Open ``notebook`` in JupyterLab (``server`` started with ``expose_app_in_browser``), run
+    all its cells in a fresh kernel, and return the lab it shows once a boundary is painted."""
+    page.goto(server.page_url(f"lab/tree/{notebook}", "reset"), timeout=90_000)
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=90_000)
+    wait_for_notebook(page, notebook, "the notebook's kernel to be ready",
+                      lambda s: s["open"] and s["connected"] and s["kernel"] == "idle",
+                      timeout=90)
+    # run all cells; the command's promise is not awaited (it ends when the cells do)
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    wait_for_notebook(page, notebook, "every cell to run",
+                      lambda s: s["counts"] and None not in s["counts"] and s["kernel"] == "idle",
+                      timeout=120)
+    shown = LabPage(page, ".jp-OutputArea-output")
+    shown.root.wait_for(state="visible", timeout=30_000)
     shown.wait_until("a boundary painted", lambda: shown.paints() > 0, timeout=30)
     return shown

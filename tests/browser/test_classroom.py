@@ -46,7 +46,7 @@ def test_step_through_visits_the_nodes_forward_then_backward_and_ends_as_a_step(
     assert [int(node) for _, node in seen[8:16]] == [7, 6, 5, 4, 3, 2, 1, 0]
     assert all("dL/d(output)" in text for text in texts[8:16])  # the gradients, as numbers
     assert app.root.locator(".lab-walk-map canvas").count() >= 1  # and as heatmaps
-    assert "weight change" in texts[-1]
+    assert "weight step" in texts[-1]
     app.wait_until("the status counting the walk as a step", lambda: app.step() == step + 1)
 
 
@@ -113,7 +113,7 @@ def test_presentation_mode_makes_everything_larger_and_cuts_nothing(app):
 
 def test_save_asks_before_replacing_a_file_and_open_brings_the_lab_back(app):
     name = "browser-test.labnet.npz"  # in the notebook's folder, where the page saves
-    path = REPO / "notebooks" / name
+    path = REPO / "deploy" / "app" / name
     path.unlink(missing_ok=True)
     try:
         app.fill(".lab-file-name", name)
@@ -136,7 +136,7 @@ def test_save_asks_before_replacing_a_file_and_open_brings_the_lab_back(app):
         paints = app.paints()
         app.click(".lab-step")
         app.wait_painted(paints)
-        app.fill(".lab-file-name", "02-lab.ipynb")  # a notebook is never written over
+        app.fill(".lab-file-name", "lab.ipynb")  # a notebook is never written over
         app.click(".lab-save")
         app.wait_until("a refusal", lambda: "ends in .npz" in app.message())
     finally:

@@ -13,7 +13,7 @@ import time
 
 import pytest
 from conftest import ARTIFACTS
-from labpage import LAB_NOTEBOOK, LabPage, numbers
+from labpage import LAB_NOTEBOOK, LabPage, kernel_output, numbers, open_in_jupyterlab
 
 pytestmark = pytest.mark.browser
 
@@ -23,72 +23,13 @@ PAUSE_WITHIN = 0.05  # seconds from the click on Pause to the last change of the
 LAPTOP = {"width": 1366, "height": 768}
 WIDE = {"width": 1920, "height": 1080}
 
-NOTEBOOK_JS = f"""() => {{
-  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  return panel && panel.context && panel.context.path === '{LAB_NOTEBOOK}' ? panel : null;
-}}"""
-
-
-def _notebook_state(page) -> dict:
-    return page.evaluate(f"""() => {{
-      const panel = ({NOTEBOOK_JS})();
-      if (!panel) return {{open: false}};
-      const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
-      const cells = panel.content.widgets.filter(cell => cell.model.type === 'code');
-      return {{open: true, kernel: kernel ? kernel.status : null,
-               connected: kernel ? kernel.connectionStatus === 'connected' : false,
-               counts: cells.map(cell => cell.model.executionCount)}};
-    }}""")
-
-
-def kernel_output(page, code: str) -> str:
-    """Run ``code`` in the notebook's kernel (outside the notebook's history); its output."""
-    return page.evaluate(f"""async (code) => {{
-      const kernel = ({NOTEBOOK_JS})().sessionContext.session.kernel;
-      const future = kernel.requestExecute({{code, store_history: false}});
-      let out = '';
-      future.onIOPub = msg => {{
-        if (msg.header.msg_type === 'stream') out += msg.content.text;
-        if (msg.header.msg_type === 'error') out += msg.content.traceback.join('\\n');
-      }};
-      await future.done;
-      return out;
-    }}""", code)
-
-
-def wait_for(page, what: str, condition, timeout: float) -> dict:
-    """Poll the notebook's state until ``condition(state)``; a dialog in the way (such as
-    "Select Kernel", which the settings should prevent) is accepted."""
-    deadline = time.monotonic() + timeout
-    while True:
-        state = _notebook_state(page)
-        if condition(state):
-            return state
-        dialog = page.locator(".jp-Dialog .jp-mod-accept")
-        if dialog.count() and dialog.first.is_visible():
-            dialog.first.click()
-        assert time.monotonic() < deadline, f"waited {timeout} s for {what}: {state}"
-        time.sleep(0.2)
-
 
 @pytest.fixture(scope="module")
 def lab(jupyterlab, new_page) -> LabPage:
     """The lab notebook opened in JupyterLab on a laptop's screen, all its cells run."""
     page = new_page()
     page.set_viewport_size(LAPTOP)
-    page.goto(jupyterlab.page_url(f"lab/tree/{LAB_NOTEBOOK}", "reset"), timeout=90_000)
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=90_000)
-    wait_for(page, "the notebook's kernel to be ready",
-             lambda s: s["open"] and s["connected"] and s["kernel"] == "idle", timeout=90)
-    # run all cells; the command's promise is not awaited (it ends when the cells do)
-    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-    wait_for(page, "every cell to run",
-             lambda s: s["counts"] and None not in s["counts"] and s["kernel"] == "idle",
-             timeout=120)
-    shown = LabPage(page, ".jp-OutputArea-output")
-    shown.root.wait_for(state="visible", timeout=30_000)
-    shown.wait_until("a boundary painted", lambda: shown.paints() > 0, timeout=30)
-    return shown
+    return open_in_jupyterlab(page, jupyterlab, LAB_NOTEBOOK)
 
 
 @pytest.fixture(autouse=True)

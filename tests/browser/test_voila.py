@@ -1,24 +1,41 @@
-"""The lab notebook served by Voilà as a standalone app (as ``make app`` does), in Chromium: the
-lab alone (no code), on a wide screen, playing at the display's rate."""
+"""The app as ``make app`` serves it (Voilà on ``deploy/app/lab.ipynb`` with ``deploy/jupyter``'s
+config), in Chromium: the lab alone (no code, no other output, no notebook text), fresh (step 0),
+asking nothing of any server but its own, on a wide screen, playing at the display's rate."""
 
 from __future__ import annotations
 
 import pytest
 from conftest import ARTIFACTS
 from labpage import LabPage, numbers, open_voila_app
+from servers import off_the_server
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def app(voila, new_page) -> LabPage:
-    """The Voilà app at 1920×1080, every cell of the notebook run, the lab drawn."""
+    """The Voilà app at 1920×1080, the lab drawn."""
     shown = open_voila_app(voila, new_page)
     shown.page.set_viewport_size({"width": 1920, "height": 1080})
     return shown
 
 
-def test_the_app_shows_the_lab_alone_without_errors(app):
+def test_the_app_is_the_fresh_lab_alone(app):
+    assert app.step() == 0 and "epoch 0" in app.status()  # nothing trained before the visit
+    outputs = app.page.locator(".jp-OutputArea-output")
+    assert outputs.count() == 1 and outputs.first.locator(".labnet-lab").count() == 1
+    assert app.page.locator(".jp-MarkdownCell, .jp-InputArea, .jp-CodeMirrorEditor").count() == 0
+    # every word on the page is the lab's
+    page_text = " ".join(app.page.inner_text("body").split())
+    assert page_text == " ".join(app.root.inner_text().split())
+
+
+def test_the_app_asks_nothing_of_any_server_but_its_own(app, voila):
+    assert len(app.requests) > 10  # the page's own scripts, styles, the kernel's socket
+    assert off_the_server(app.requests, voila.url) == []
+
+
+def test_the_app_shows_the_lab_without_errors(app):
     for button in (".lab-step", ".lab-epoch", ".lab-play", ".lab-reset"):
         assert app.part(button).is_visible(), button
     errors = app.page.locator("[data-mime-type='application/vnd.jupyter.stderr'],"

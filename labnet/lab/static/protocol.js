@@ -41,7 +41,7 @@
  * @property {{loss: string, optimizer: string, lr: number, batch_size: number,
  *   max_steps_per_second: ?number}} training
  * @property {Object<string, string[]>} choices  datasets, losses, optimizers, presets,
- *   palette, views, clicks, edge_modes
+ *   palette, views, clicks, edge_modes, activations (what the activation picker sets)
  * @property {Object<string, number[]>} limits  noise, points, test_fraction (the choices),
  *   lr (the slider's span)
  * @property {{classes: string[], boundary: string[], gradient: string[], decades: number}}
