@@ -28,7 +28,7 @@ from labnet.errors import (
     short_repr,
 )
 from labnet.history import History
-from labnet.losses import LOSSES, MSELoss, error_rate
+from labnet.losses import error_rate, make_loss
 from labnet.network import Network
 from labnet.optim import OPTIMIZERS, Optimizer
 
@@ -87,7 +87,7 @@ class Trainer:
         if not isinstance(net, Network):
             raise InputError(f"Trainer: net must be a labnet Network, got {short_repr(net)}")
         self.net = net
-        self.loss = _make_loss(loss)
+        self.loss = make_loss(loss, "Trainer")
         self.batch_size = batch_size
         self._lr = check_lr(lr)
         self.optimizer = _make_optimizer(optimizer, net, self._lr)
@@ -315,27 +315,6 @@ class Trainer:
                 scores[f"{name}_loss"] = self.loss.forward(output, labels)
             scores[f"{name}_error"] = error_rate(output, labels)
         return scores
-
-
-def _make_loss(loss):
-    """A loss object from ``loss``: ``None`` (MSE), a name of ``LOSSES``, or an object with
-    ``forward`` and ``backward`` (a loss of one's own)."""
-    if loss is None:
-        return MSELoss()
-    if isinstance(loss, str):
-        if loss not in LOSSES:
-            raise InputError(f"unknown loss {short_repr(loss)}; choose one of "
-                             f"{', '.join(LOSSES)}")
-        return LOSSES[loss]()
-    if isinstance(loss, type):
-        raise InputError(f"Trainer: loss must be a loss object, such as {loss.__name__}() (with "
-                         f"parentheses), not the class {loss.__name__}")
-    if not (callable(getattr(loss, "forward", None)) and callable(getattr(loss, "backward",
-                                                                          None))):
-        raise InputError(f"Trainer: loss must be one of {', '.join(LOSSES)} or a loss object "
-                         f"with forward and backward, such as ln.MSELoss(); got "
-                         f"{short_repr(loss)}")
-    return loss
 
 
 def _make_optimizer(optimizer, net: Network, lr: float) -> Optimizer | None:
