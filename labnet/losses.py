@@ -95,7 +95,7 @@ LOSSES = {"mse": MSELoss, "cross-entropy": CrossEntropyLoss}
 """The losses by name, as the command line and the lab offer them."""
 
 
-def make_loss(loss, who: str):
+def make_loss(loss, who: str = "Trainer") -> object:
     """A loss object from ``loss``: ``None`` (MSE), a name of ``LOSSES``, or an object with
     ``forward`` and ``backward`` (a loss of one's own); ``who`` (``"Trainer"``, ``"Walk"``)
     names the one asking in the refusals."""
