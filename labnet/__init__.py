@@ -12,6 +12,7 @@ The lab (``labnet.lab.Lab``) is imported on its own, so the framework needs no w
 """
 
 from labnet.codegen import to_python
+from labnet.csvdata import from_csv, to_csv
 from labnet.data import (
     DATASETS,
     circle,
@@ -24,6 +25,7 @@ from labnet.data import (
     xor,
 )
 from labnet.errors import DivergedError, GraphError, InputError, LabnetError, ShapeError
+from labnet.features import FEATURES, input_features
 from labnet.gradcheck import GradcheckReport, gradcheck
 from labnet.history import History
 from labnet.losses import CrossEntropyLoss, MSELoss, error_rate, predict_labels
@@ -39,10 +41,13 @@ from labnet.modules import (
     register,
     registered_modules,
 )
+from labnet.multiclass import MULTICLASS_DATASETS, blobs, spirals
 from labnet.network import Network, Sequential
 from labnet.optim import SGD, Adam, Optimizer
 from labnet.presets import PRESETS
 from labnet.probe import node_outputs, plane_outputs
+from labnet.regression import REGRESSION_DATASETS, reg_gauss, reg_plane
+from labnet.regularization import Regularization
 from labnet.saving import load, save
 from labnet.schedule import LRSchedule
 from labnet.training import Callback, Trainer
@@ -53,7 +58,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DATASETS",
+    "FEATURES",
+    "MULTICLASS_DATASETS",
     "PRESETS",
+    "REGRESSION_DATASETS",
     "SGD",
     "Adam",
     "Callback",
@@ -73,6 +81,7 @@ __all__ = [
     "Network",
     "Optimizer",
     "ReLU",
+    "Regularization",
     "Sequential",
     "ShapeError",
     "Sigmoid",
@@ -82,22 +91,29 @@ __all__ = [
     "Walk",
     "WalkStep",
     "array_stats",
+    "blobs",
     "circle",
     "disk",
     "error_rate",
+    "from_csv",
     "gauss",
     "gradcheck",
     "heatmap_values",
+    "input_features",
     "load",
     "moons",
     "node_outputs",
     "one_hot",
     "plane_outputs",
     "predict_labels",
+    "reg_gauss",
+    "reg_plane",
     "register",
     "registered_modules",
     "save",
     "spiral",
+    "spirals",
+    "to_csv",
     "to_python",
     "train_test_split",
     "xor",

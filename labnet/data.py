@@ -27,7 +27,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from labnet.errors import InputError, ShapeError, check_positive_int
+from labnet.errors import (
+    InputError,
+    ShapeError,
+    as_real_array,
+    check_positive_int,
+    short_repr,
+)
 
 Array = np.ndarray
 Rng = np.random.Generator | int | None
@@ -63,8 +69,10 @@ def _check_n(n: int) -> int:
     return n
 
 
-def _start(n: int, noise: float, rng: Rng) -> tuple[int, float, np.random.Generator]:
-    """The arguments every data set checks, in one place, before anything is drawn."""
+def start_drawing(n: int, noise: float, rng: Rng) -> tuple[int, float, np.random.Generator]:
+    """The arguments every data set function checks, in one place, before anything is drawn:
+    ``n`` (1 to ``MAX_POINTS``), ``noise`` (a finite number >= 0) and ``rng`` (a Generator or a
+    seed, made a Generator)."""
     return _check_n(n), _check_noise(noise), np.random.default_rng(rng)
 
 
@@ -75,7 +83,7 @@ def _jitter(x: Array, noise: float, half_width: float, rng: np.random.Generator)
     return x + rng.normal(0.0, noise * half_width, size=x.shape)
 
 
-def _uniform(u: Array, low: float, high: float) -> Array:
+def rand_uniform(u: Array, low: float, high: float) -> Array:
     """TensorFlow Playground's ``randUniform(a, b) = Math.random() * (b - a) + a``, from draws
     ``u`` of ``rng.random()``."""
     return u * (high - low) + low
@@ -88,7 +96,7 @@ def disk(n: int = 1000, noise: float = 0.0, rng: Rng = None) -> tuple[Array, Arr
 
     ``noise`` moves every point, after labelling, by Gaussian jitter of standard deviation
     ``noise / 2`` (``noise`` in units of the half-width 0.5 of the square)."""
-    n, noise, rng = _start(n, noise, rng)
+    n, noise, rng = start_drawing(n, noise, rng)
     x = rng.uniform(0.0, 1.0, size=(n, 2))
     labels = (np.sum((x - 0.5) ** 2, axis=1) < DISK_RADIUS**2).astype(np.intp)
     return _jitter(x, noise, 0.5, rng), labels
@@ -107,13 +115,13 @@ def circle(n: int = 1000, noise: float = 0.0, rng: Rng = None) -> tuple[Array, A
     order of Playground's ``Math.random()`` calls). Labels that disagree with the point's own
     side of radius 0.5: none at noise 0, 2.6 % at 0.1, 7.8 % at 0.25, 24.7 % at 0.5.
     """
-    n, noise, rng = _start(n, noise, rng)
+    n, noise, rng = start_drawing(n, noise, rng)
     u = rng.random((n, 4))
     inside = np.arange(n) < n - n // 2  # Playground's first loop: the class-1 disk
-    radius = np.where(inside, _uniform(u[:, 0], 0.0, 0.5), _uniform(u[:, 0], 0.7, 1.0))
-    angle = _uniform(u[:, 1], 0.0, 2.0 * math.pi)
+    radius = np.where(inside, rand_uniform(u[:, 0], 0.0, 0.5), rand_uniform(u[:, 0], 0.7, 1.0))
+    angle = rand_uniform(u[:, 1], 0.0, 2.0 * math.pi)
     x = np.column_stack([radius * np.sin(angle), radius * np.cos(angle)])
-    moved = x + _uniform(u[:, 2:], -1.0, 1.0) * noise  # the copy the label is taken from
+    moved = x + rand_uniform(u[:, 2:], -1.0, 1.0) * noise  # the copy the label is taken from
     labels = (np.hypot(moved[:, 0], moved[:, 1]) < 0.5).astype(np.intp)
     return x, labels
 
@@ -129,11 +137,11 @@ def xor(n: int = 1000, noise: float = 0.0, rng: Rng = None) -> tuple[Array, Arra
     disagree with the point's own quadrant: none at noise 0, 0.8 % at 0.1, 7.0 % at 0.25,
     17.5 % at 0.5.
     """
-    n, noise, rng = _start(n, noise, rng)
+    n, noise, rng = start_drawing(n, noise, rng)
     u = rng.random((n, 4))
-    x = _uniform(u[:, :2], -1.0, 1.0)
+    x = rand_uniform(u[:, :2], -1.0, 1.0)
     x += np.where(x > 0, 0.06, -0.06)  # Playground's padding, 0.3 of its ±5
-    moved = x + _uniform(u[:, 2:], -1.0, 1.0) * noise
+    moved = x + rand_uniform(u[:, 2:], -1.0, 1.0) * noise
     labels = (moved[:, 0] * moved[:, 1] >= 0).astype(np.intp)
     return x, labels
 
@@ -156,7 +164,7 @@ def gauss(n: int = 1000, noise: float = 0.0, rng: Rng = None) -> tuple[Array, Ar
     side of the line x₁ + x₂ = 0 than their blob's centre: 0.003 % at noise 0, 0.5 % at 0.1,
     2.9 % at 0.25, 7.8 % at 0.5.
     """
-    n, noise, rng = _start(n, noise, rng)
+    n, noise, rng = start_drawing(n, noise, rng)
     z = rng.standard_normal((n, 2))
     labels = (np.arange(n) < n - n // 2).astype(np.intp)
     centres = np.where(labels[:, None] == 1, 0.4, -0.4)
@@ -177,7 +185,7 @@ def spiral(n: int = 1000, noise: float = 0.0, rng: Rng = None) -> tuple[Array, A
     other arm than their own: none at noise 0, 0.5 % at 0.1, 1.3 % at 0.25, 3.2 % at 0.5
     (near the centre, where the arms are close).
     """
-    n, noise, rng = _start(n, noise, rng)
+    n, noise, rng = start_drawing(n, noise, rng)
     u = rng.random((n, 2))
     first = n - n // 2
     labels = (np.arange(n) < first).astype(np.intp)
@@ -185,7 +193,7 @@ def spiral(n: int = 1000, noise: float = 0.0, rng: Rng = None) -> tuple[Array, A
     radius = index / (n / 2)
     angle = 1.75 * 2.0 * math.pi * radius + np.where(labels == 1, 0.0, math.pi)
     x = np.column_stack([radius * np.sin(angle), radius * np.cos(angle)])
-    return x + _uniform(u, -1.0, 1.0) * (noise / 5.0), labels
+    return x + rand_uniform(u, -1.0, 1.0) * (noise / 5.0), labels
 
 
 # -- and scikit-learn's moons ---------------------------------------------------------------------
@@ -194,7 +202,7 @@ def moons(n: int = 1000, noise: float = 0.0, rng: Rng = None) -> tuple[Array, Ar
 
     ``noise`` moves every point, after labelling, by Gaussian jitter of standard deviation
     ``noise`` per coordinate."""
-    n, noise, rng = _start(n, noise, rng)
+    n, noise, rng = start_drawing(n, noise, rng)
     labels = (np.arange(n) >= n // 2).astype(np.intp)  # class 0: the upper moon
     angle = rng.uniform(0.0, math.pi, n)
     upper = np.column_stack([np.cos(angle), np.sin(angle)])
@@ -254,21 +262,41 @@ def train_test_split(x: Array, labels: Array, test_fraction: float = 0.5,
 
 
 def check_data(x: Array, labels: Array) -> tuple[Array, Array]:
-    """Return ``(x, labels)`` as float64 ``(n, d)`` and int ``(n,)`` arrays, or raise."""
+    """Return ``(x, labels)`` as a float64 ``(n, d)`` array and either int ``(n,)`` class
+    labels (>= 0) or, for regression, float64 ``(n, k)`` targets (``check_targets``), or
+    raise."""
     x = np.asarray(x, dtype=np.float64)
     labels = np.asarray(labels)
     if x.ndim != 2:
         raise ShapeError(f"x must have shape (n, features), got {x.shape}")
+    if labels.ndim == 2 and labels.shape[0] == x.shape[0]:
+        _check_finite(x, "x")
+        return x, check_targets(labels)
     if labels.shape != (x.shape[0],):
         raise ShapeError(f"labels must have shape ({x.shape[0]},) to match x of shape "
-                         f"{x.shape}, got {labels.shape}")
-    if not np.isfinite(x).all():
-        row = int(np.argwhere(~np.isfinite(x))[0, 0])
-        raise InputError(f"x contains NaN or infinity (first in row {row}: {x[row]})")
+                         f"{x.shape}, got {labels.shape} (or, for regression, targets of "
+                         f"shape ({x.shape[0]}, outputs))")
+    _check_finite(x, "x")
     labels = _integer_labels(labels)
     if labels.size and labels.min() < 0:
         raise InputError(f"labels must be >= 0, got {labels.min()}")
     return x, labels
+
+
+def check_targets(targets: Array) -> Array:
+    """Regression targets: a float64 ``(n, k)`` array of finite real numbers (one column per
+    output of the network), or an ``InputError``/``ShapeError``."""
+    targets = as_real_array(targets, "targets", np.float64)
+    if targets.ndim != 2:
+        raise ShapeError(f"targets must have shape (n, outputs), got {targets.shape}")
+    _check_finite(targets, "targets")
+    return targets
+
+
+def _check_finite(values: Array, name: str) -> None:
+    if not np.isfinite(values).all():
+        row = int(np.argwhere(~np.isfinite(values))[0, 0])
+        raise InputError(f"{name} contains NaN or infinity (first in row {row}: {values[row]})")
 
 
 def _integer_labels(labels: Array) -> Array:
@@ -278,8 +306,14 @@ def _integer_labels(labels: Array) -> Array:
         and np.all(labels == np.round(labels))
     )
     if labels.size and not whole:
+        flat = labels.ravel()
+        bad = flat[~np.isin(flat, np.round(flat))] if labels.dtype.kind == "f" else flat
+        example = (bad if bad.size else flat)[0]
+        example = example.item() if isinstance(example, np.generic) else example
+        hint = (" (for regression, give targets of shape (n, 1): labels[:, None])"
+                if labels.dtype.kind == "f" else "")
         raise InputError(f"labels must be integers, got {labels.dtype} values such as "
-                         f"{labels.ravel()[0]!r}")
+                         f"{short_repr(example)}{hint}")
     return labels.astype(np.intp, copy=False)
 
 

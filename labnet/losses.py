@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from labnet.data import check_labels, one_hot
-from labnet.errors import InputError, ShapeError, as_real_array
+from labnet.errors import InputError, ShapeError, as_real_array, short_repr
 
 Array = np.ndarray
 
@@ -93,6 +93,27 @@ class CrossEntropyLoss:
 
 LOSSES = {"mse": MSELoss, "cross-entropy": CrossEntropyLoss}
 """The losses by name, as the command line and the lab offer them."""
+
+
+def make_loss(loss) -> object:
+    """A loss object from ``loss``: ``None`` (MSE), a name of ``LOSSES``, or an object with
+    ``forward`` and ``backward`` (a loss of one's own)."""
+    if loss is None:
+        return MSELoss()
+    if isinstance(loss, str):
+        if loss not in LOSSES:
+            raise InputError(f"unknown loss {short_repr(loss)}; choose one of "
+                             f"{', '.join(LOSSES)}")
+        return LOSSES[loss]()
+    if isinstance(loss, type):
+        raise InputError(f"Trainer: loss must be a loss object, such as {loss.__name__}() (with "
+                         f"parentheses), not the class {loss.__name__}")
+    if not (callable(getattr(loss, "forward", None)) and callable(getattr(loss, "backward",
+                                                                          None))):
+        raise InputError(f"Trainer: loss must be one of {', '.join(LOSSES)} or a loss object "
+                         f"with forward and backward, such as ln.MSELoss(); got "
+                         f"{short_repr(loss)}")
+    return loss
 
 
 def predict_labels(output: Array) -> Array:

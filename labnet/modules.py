@@ -37,6 +37,9 @@ class Module:
 
     min_inputs: int = 1
     max_inputs: int | None = 1  # None: any number
+    regularized: tuple[str, ...] = ()
+    """The names of the parameters (of ``named_params``) that are weights, which L1/L2
+    regularisation applies to (``labnet.regularization``); biases are not."""
 
     def forward(self, *inputs: Array) -> Array:
         raise NotImplementedError
@@ -123,6 +126,7 @@ class Linear(Module):
     """
 
     x: Array | None = None  # the input of the last forward, for backward
+    regularized = ("weight",)
 
     def __init__(
         self,

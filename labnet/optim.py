@@ -190,3 +190,21 @@ OPTIMIZERS = {
     "adam": lambda params, lr: Adam(params, lr),
 }
 """The optimizers by name, as the command line and the lab offer them: ``(params, lr) -> opt``."""
+
+
+def make_optimizer(optimizer, params: list[tuple[Array, Array]], lr: float) -> Optimizer | None:
+    """``None`` (plain ``net.update_param``), an optimizer made on ``params`` (``net.params()``)
+    from a name of ``OPTIMIZERS``, or an ``Optimizer`` given."""
+    if optimizer is None or isinstance(optimizer, Optimizer):
+        return optimizer
+    if isinstance(optimizer, str):
+        if optimizer not in OPTIMIZERS:
+            raise InputError(f"unknown optimizer {short_repr(optimizer)}; choose one of "
+                             f"{', '.join(OPTIMIZERS)}")
+        return OPTIMIZERS[optimizer](params, lr)
+    if isinstance(optimizer, type):
+        raise InputError(f"Trainer: optimizer must be an optimizer object made on the network's "
+                         f"parameters, such as {optimizer.__name__}(net.params()), not the class "
+                         f"{optimizer.__name__}")
+    raise InputError(f"Trainer: optimizer must be None, one of {', '.join(OPTIMIZERS)} or an "
+                     f"ln.Optimizer such as ln.Adam(net.params()); got {short_repr(optimizer)}")

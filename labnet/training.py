@@ -22,15 +22,17 @@ from labnet.data import check_data, check_labels
 from labnet.divergence import StepGradients, check_loss
 from labnet.errors import (
     InputError,
+    ShapeError,
     as_real_array,
     check_lr,
     check_positive_int,
     short_repr,
 )
 from labnet.history import History
-from labnet.losses import LOSSES, MSELoss, error_rate
+from labnet.losses import CrossEntropyLoss, error_rate, make_loss
 from labnet.network import Network
-from labnet.optim import OPTIMIZERS, Optimizer
+from labnet.optim import Optimizer, make_optimizer
+from labnet.regularization import Regularization
 
 Array = np.ndarray
 
@@ -45,14 +47,19 @@ class Callback:
         pass
 
 
-
 class Trainer:
     """Trains ``net`` on ``data = (x, labels)`` with mini-batches drawn from a seeded ``rng``.
+
+    ``labels`` are class labels ``(n,)`` (``task`` is ``"classification"``), or, for
+    regression, targets ``(n, outputs)`` of real numbers (``task`` is ``"regression"``: the loss
+    is the measure, MSE only; the error rates recorded are NaN, having no meaning there).
 
     ``loss`` is a loss object or a name (``"mse"``, ``"cross-entropy"``). ``optimizer`` is ``None``
     (plain ``net.update_param(lr)``, the seed's step), a name (``"sgd"``, ``"momentum"``,
     ``"adam"``) or an ``Optimizer`` built on ``net.params()``. ``test = (x, labels)`` is evaluated
-    at the end of each epoch.
+    at the end of each epoch. ``regularization`` (a ``Regularization``, L1 or L2 with a rate;
+    may be changed between steps) adds its gradient to the weights' before each update; the
+    loss a step returns and records is the data's alone (see ``labnet.regularization``).
 
     With ``record_grad_norms`` the history keeps the gradient norm of every node (and of every
     node's parameters), measured on the first step and then every ``norm_every`` steps (1, 2, 4,
@@ -83,14 +90,16 @@ class Trainer:
         norm_every: int = 1,
         history_limit: int | None = None,
         callbacks: Iterable[Callback] = (),
+        regularization: Regularization | None = None,
     ) -> None:
         if not isinstance(net, Network):
             raise InputError(f"Trainer: net must be a labnet Network, got {short_repr(net)}")
         self.net = net
-        self.loss = _make_loss(loss)
+        self.loss = make_loss(loss)
         self.batch_size = batch_size
         self._lr = check_lr(lr)
-        self.optimizer = _make_optimizer(optimizer, net, self._lr)
+        self.optimizer = make_optimizer(optimizer, net.params(), self._lr)
+        self.regularization = regularization
         self.rng = np.random.default_rng(rng)
         self.record_grad_norms = record_grad_norms
         self.evaluate_epochs = evaluate_epochs
@@ -116,6 +125,23 @@ class Trainer:
         self._lr = check_lr(value)
         if self.optimizer is not None:
             self.optimizer.lr = value
+
+    @property
+    def regularization(self) -> Regularization | None:
+        """L1 or L2 regularisation of the weights, or ``None``."""
+        return self._regularization
+
+    @regularization.setter
+    def regularization(self, value: Regularization | None) -> None:
+        if value is not None and not isinstance(value, Regularization):
+            raise InputError(f"regularization must be None or an ln.Regularization such as "
+                             f"ln.Regularization('l2', 0.001), got {short_repr(value)}")
+        self._regularization = value
+
+    @property
+    def task(self) -> str:
+        """``"classification"`` (the data have labels) or ``"regression"`` (targets)."""
+        return "regression" if self.labels.ndim == 2 else "classification"
 
     @property
     def batch_size(self) -> int:
@@ -145,8 +171,17 @@ class Trainer:
             raise InputError(f"{name}: x has {x.shape[1]} features, but input node "
                              f"{self.net.input!r} takes {width}")
         out = self.net.out_features
-        check_labels(labels, 2 if out in (None, 1) else out)
-        return x.astype(self.net.dtype, copy=False), labels
+        if labels.ndim == 1:
+            check_labels(labels, 2 if out in (None, 1) else out)
+            return x.astype(self.net.dtype, copy=False), labels
+        if out is not None and labels.shape[1] != out:
+            raise ShapeError(f"{name}: the targets have {labels.shape[1]} column(s), but output "
+                             f"node {self.net.output!r} gives {out}")
+        if isinstance(self.loss, CrossEntropyLoss):
+            raise InputError(f"{name}: targets are for regression, which trains with MSE; "
+                             f"cross-entropy compares classes: give labels of shape "
+                             f"({len(x)},)")
+        return x.astype(self.net.dtype, copy=False), labels.astype(self.net.dtype, copy=False)
 
     # -- training -------------------------------------------------------------------------------
     def next_batch(self) -> tuple[Array, Array]:
@@ -180,6 +215,8 @@ class Trainer:
         gradients = self._gradients
         if not gradients.trusted:
             gradients = self._gradients = gradients.renewed(self.net)
+        if self._regularization is not None:
+            self._regularization.add_gradient(self.net)
         gradients.check(self.steps + 1)
         if self.optimizer is None:
             self.net.update_param(self._lr)
@@ -301,7 +338,8 @@ class Trainer:
         self.history = history
 
     def evaluate(self) -> dict[str, float]:
-        """Loss and error rate on the whole training set and on the test set, as they are now."""
+        """Loss and error rate on the whole training set and on the test set, as they are now
+        (the error rate NaN for regression; the loss the data's, without the penalty)."""
         return self._evaluate(train_loss=True)
 
     def _evaluate(self, train_loss: bool) -> dict[str, float]:
@@ -313,47 +351,9 @@ class Trainer:
             output = self.net.forward(x)
             if name == "test" or train_loss:
                 scores[f"{name}_loss"] = self.loss.forward(output, labels)
-            scores[f"{name}_error"] = error_rate(output, labels)
+            # (targets: regression has no error rate)
+            scores[f"{name}_error"] = error_rate(output, labels) if labels.ndim == 1 else math.nan
         return scores
-
-
-def _make_loss(loss):
-    """A loss object from ``loss``: ``None`` (MSE), a name of ``LOSSES``, or an object with
-    ``forward`` and ``backward`` (a loss of one's own)."""
-    if loss is None:
-        return MSELoss()
-    if isinstance(loss, str):
-        if loss not in LOSSES:
-            raise InputError(f"unknown loss {short_repr(loss)}; choose one of "
-                             f"{', '.join(LOSSES)}")
-        return LOSSES[loss]()
-    if isinstance(loss, type):
-        raise InputError(f"Trainer: loss must be a loss object, such as {loss.__name__}() (with "
-                         f"parentheses), not the class {loss.__name__}")
-    if not (callable(getattr(loss, "forward", None)) and callable(getattr(loss, "backward",
-                                                                          None))):
-        raise InputError(f"Trainer: loss must be one of {', '.join(LOSSES)} or a loss object "
-                         f"with forward and backward, such as ln.MSELoss(); got "
-                         f"{short_repr(loss)}")
-    return loss
-
-
-def _make_optimizer(optimizer, net: Network, lr: float) -> Optimizer | None:
-    """``None`` (plain ``net.update_param``), an optimizer made from a name of ``OPTIMIZERS``,
-    or an ``Optimizer`` given."""
-    if optimizer is None or isinstance(optimizer, Optimizer):
-        return optimizer
-    if isinstance(optimizer, str):
-        if optimizer not in OPTIMIZERS:
-            raise InputError(f"unknown optimizer {short_repr(optimizer)}; choose one of "
-                             f"{', '.join(OPTIMIZERS)}")
-        return OPTIMIZERS[optimizer](net.params(), lr)
-    if isinstance(optimizer, type):
-        raise InputError(f"Trainer: optimizer must be an optimizer object made on the network's "
-                         f"parameters, such as {optimizer.__name__}(net.params()), not the class "
-                         f"{optimizer.__name__}")
-    raise InputError(f"Trainer: optimizer must be None, one of {', '.join(OPTIMIZERS)} or an "
-                     f"ln.Optimizer such as ln.Adam(net.params()); got {short_repr(optimizer)}")
 
 
 def _pair(value, name: str) -> tuple:

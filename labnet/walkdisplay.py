@@ -133,12 +133,14 @@ def formula_text(formula: ShownFormula) -> str:
                 pieces.append(("", [","]))
     height = max(len(lines) for _, lines in pieces)
     columns = []
-    for label, lines in pieces:
-        width = max(len(label), *(len(line) for line in lines))
+    for label, lines in pieces:  # each block centred under its label, and vertically
+        block = max(len(line) for line in lines)
+        width = max(len(label), block)
+        left = " " * ((width - block) // 2)
         top = (height - len(lines)) // 2
         padded = [""] * top + lines + [""] * (height - len(lines) - top)
-        columns.append([label.center(width), *(line.center(width) if not label else
-                                                line.ljust(width) for line in padded)])
+        columns.append([label.center(width),
+                        *((left + line.ljust(block)).ljust(width) for line in padded)])
     body = ["  ".join(column[i] for column in columns).rstrip() for i in range(height + 1)]
     head = formula.text
     if formula.label:
@@ -303,7 +305,7 @@ def plot_step(step: WalkStep, figure=None, max_arrays: int = 12):
         if values.shape[0] <= 8 and values.shape[1] <= 8:  # room for the numbers
             for (i, j), value in np.ndenumerate(values):
                 dark = abs(value) > 0.6 * limit  # white on the deep colours
-                ax.text(j, i, number_text(value), ha="center", va="center", fontsize=8,
+                ax.text(j, i, number_text(value), ha="center", va="center", fontsize=10,
                         color="white" if dark else "black")
         cut = "" if values.shape == np.shape(array) or np.ndim(array) < 2 else " (corner)"
         ax.set_title(f"{name}\n{_shape_text(np.shape(array))}{cut}", fontsize=9)

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from playgroundtools import dist, rand_uniform
 
 import labnet as ln
 
@@ -73,15 +74,6 @@ def test_disk_noise_moves_points_after_labelling():
 # Its units (±5) and labels (+1, -1); Math.random() becomes rng.random(), one call at a time, and
 # normalRandom(mean, variance) becomes mean + √variance · rng.standard_normal(). labnet must give
 # the same points and labels from the same draws, scaled by 1/5, label +1 → 1 and -1 → 0.
-
-def rand_uniform(rng, a, b):
-    return rng.random() * (b - a) + a
-
-
-def dist(ax, ay, bx, by):
-    dx, dy = ax - bx, ay - by
-    return math.sqrt(dx * dx + dy * dy)
-
 
 def playground_circle(num_samples, noise, rng):
     points, radius = [], 5
@@ -284,3 +276,22 @@ def test_one_hot_rows():
 
 def test_one_hot_accepts_whole_float_labels():
     np.testing.assert_array_equal(ln.one_hot(np.array([1.0, 0.0]), 2), [[0, 1], [1, 0]])
+
+
+def test_check_data_takes_labels_or_regression_targets_of_one_column_per_output():
+    x = np.zeros((3, 2))
+    _, labels = ln.data.check_data(x, [1.0, 0.0, 2.0])
+    assert labels.tolist() == [1, 0, 2] and labels.dtype.kind == "i"
+    _, targets = ln.data.check_data(x, np.array([[0.5, 1], [2, 3], [4, 5]], dtype=np.float32))
+    assert targets.shape == (3, 2) and targets.dtype == np.float64
+    with pytest.raises(ln.InputError, match=r"labels must be integers, got float64 values such "
+                                            r"as 0.5 \(for regression, give targets of shape"):
+        ln.data.check_data(x, [1.0, 0.5, 2.0])  # (the first value that is not whole, named)
+    with pytest.raises(ln.InputError, match=r"targets contains NaN or infinity \(first in row 1"):
+        ln.data.check_data(x, [[0.0], [np.inf], [1.0]])
+    with pytest.raises(ln.InputError, match=r"targets holds complex numbers"):
+        ln.data.check_data(x, np.ones((3, 1)) * 1j)
+    with pytest.raises(ln.ShapeError, match=r"labels must have shape \(3,\) to match x of shape "
+                                            r"\(3, 2\), got \(2, 1\) \(or, for regression, "
+                                            r"targets of shape \(3, outputs\)\)"):
+        ln.data.check_data(x, np.zeros((2, 1)))

@@ -1,6 +1,8 @@
 """Trainer: counts and history, determinism, callbacks, optimizers, a step in parts, its state;
 what it refuses."""
 
+import math
+
 import numpy as np
 import pytest
 from traintools import Recorder, disk_data, make_trainer, small_net
@@ -311,3 +313,52 @@ def test_a_bounded_trainer_state_round_trip_carries_on_exactly():
     assert first.history.as_dict() == second.history.as_dict()
     np.testing.assert_array_equal(first.history.step_ends(), second.history.step_ends())
     assert second.history.stride == first.history.stride and second.history.limit == 6
+
+
+# -- regression: targets instead of labels ---------------------------------------------------------
+
+def regression_trainer(**kwargs):
+    x, targets = ln.reg_plane(60, 0.0, 0)
+    net = ln.Sequential(ln.Linear(2, 1, rng=0))
+    return ln.Trainer(net, data=(x, targets), test=ln.reg_plane(30, 0.0, 1), rng=0, **kwargs)
+
+
+def test_a_trainer_given_targets_does_regression_with_no_error_rate():
+    trainer = regression_trainer(lr=0.1)
+    assert trainer.task == "regression" and make_trainer().task == "classification"
+    trainer.fit(20)  # reg-plane is linear: one Linear fits it
+    history = trainer.history
+    assert history.test_loss[-1] < 1e-3 < history.test_loss[0]
+    assert all(math.isnan(error) for error in history.train_error + history.test_error)
+    scores = trainer.evaluate()
+    assert math.isnan(scores["train_error"]) and math.isnan(scores["test_error"])
+    assert scores["test_loss"] == history.test_loss[-1]
+
+
+def test_targets_that_do_not_fit_the_network_or_the_loss_are_refused_when_given():
+    x, targets = ln.reg_plane(20, 0.0, 0)
+    with pytest.raises(ln.ShapeError, match=r"^data: the targets have 1 column\(s\), but output "
+                                            r"node 3 gives 2$"):
+        ln.Trainer(small_net(), data=(x, targets))
+    with pytest.raises(ln.InputError, match=r"^data: targets are for regression, which trains "
+                                            r"with MSE; cross-entropy compares classes"):
+        ln.Trainer(ln.Sequential(ln.Linear(2, 1)), "cross-entropy", data=(x, targets))
+    with pytest.raises(ln.InputError, match=r"targets contains NaN or infinity \(first in row 2"):
+        ln.Trainer(ln.Sequential(ln.Linear(2, 1)), data=(x, np.where(np.arange(20)[:, None] == 2,
+                                                                     np.nan, targets)))
+    with pytest.raises(ln.InputError, match=r"labels must be integers, got float64 values such "
+                                            r"as -?0\.\d+ \(for regression, give targets of shape "
+                                            r"\(n, 1\): labels\[:, None\]\)"):
+        ln.Trainer(ln.Sequential(ln.Linear(2, 1)), data=(x, targets[:, 0]))
+
+
+def test_new_data_may_turn_a_trainer_from_classification_to_regression_and_back():
+    x, labels = ln.disk(40, rng=0)
+    trainer = ln.Trainer(ln.Sequential(ln.Linear(2, 1, rng=0)), data=(x, labels), rng=0)
+    trainer.set_data(ln.reg_plane(40, 0.0, 0))
+    assert trainer.task == "regression" and trainer.labels.dtype == np.float64
+    trainer.epoch()
+    trainer.set_data((x, labels))
+    assert trainer.task == "classification"
+    trainer.epoch()
+    assert not math.isnan(trainer.history.train_error[-1])
