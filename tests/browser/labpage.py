@@ -364,3 +364,33 @@ def open_in_jupyterlab(page, server, notebook: str = LAB_NOTEBOOK) -> LabPage:
     shown.root.wait_for(state="visible", timeout=30_000)
     shown.wait_until("a boundary painted", lambda: shown.paints() > 0, timeout=30)
     return shown
+
+
+# -- a student on the class's JupyterHub (deploy/hub) --------------------------------------------
+KERNEL_IDLE_JS = """() => {
+  const bar = document.querySelector('#jp-main-statusbar');
+  return bar !== null && /\\|\\s*Idle/.test(bar.textContent);
+}"""
+
+
+def log_in_to_hub(page, hub_url: str, name: str, password: str) -> None:
+    """Log in on the hub's login page as a student does; the hub then starts their server and
+    sends the page to it (not waited for here)."""
+    page.goto(hub_url + "hub/login", timeout=60_000)
+    page.fill("#username_input", name)
+    page.fill("#password_input", password)
+    page.click("#login_submit")
+
+
+def run_the_first_cell(page, timeout: float = 180) -> LabPage:
+    """In the JupyterLab a student landed in: once the notebook's kernel is idle, click its
+    first cell and press Shift+Enter, as a student does; the lab it shows, once painted."""
+    page.wait_for_url("**/user/*/lab/**", timeout=timeout * 1000)
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=timeout * 1000)
+    page.wait_for_function(KERNEL_IDLE_JS, timeout=timeout * 1000)
+    page.locator(".jp-Notebook .jp-Cell .cm-content").first.click()
+    page.keyboard.press("Shift+Enter")
+    shown = LabPage(page, ".jp-OutputArea-output")
+    shown.root.wait_for(state="visible", timeout=timeout * 1000)
+    shown.wait_until("a boundary painted", lambda: shown.paints() > 0, timeout=60)
+    return shown
