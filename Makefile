@@ -7,7 +7,7 @@ PORT   ?= 8888
 # JupyterLab refuses to run as root unless told; CI and containers run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab app test lint bench seed clean
+.PHONY: lab app hub proxy test lint bench seed clean
 
 # The venv is made from the project's own files on first use, and again when they change.
 $(STAMP): pyproject.toml
@@ -25,6 +25,24 @@ app: $(STAMP)  ## serve the lab alone with Voila: fresh, no code, a kernel per v
 	$(BIN)/voila deploy/app/lab.ipynb --port=$(PORT) --Voila.ip=$(APP_IP) \
 		--Voila.config_file_paths=$(CURDIR)/deploy/jupyter
 
+# JupyterHub's proxy, configurable-http-proxy, from npm at the version deploy/hub/package-lock.json
+# pins (into deploy/hub/node_modules): `make hub` needs it, and so does the hub's test.
+PROXY := deploy/hub/node_modules/.bin/configurable-http-proxy
+
+$(PROXY): deploy/hub/package.json deploy/hub/package-lock.json
+	npm ci --prefix deploy/hub --no-audit --no-fund
+	touch $(PROXY)
+
+proxy: $(PROXY)  ## configurable-http-proxy (npm), for make hub
+
+# `LABNET_HUB_PASSWORD=... make hub HUB_IP=0.0.0.0`: the class's JupyterHub on this machine
+HUB_IP ?= 127.0.0.1
+HUB_PORT ?= 8000
+
+hub: $(STAMP) $(PROXY)  ## JupyterHub for a class on this machine: see deploy/README.md
+	LABNET_HUB_IP=$(HUB_IP) LABNET_HUB_PORT=$(HUB_PORT) \
+		$(BIN)/jupyterhub -f deploy/hub/jupyterhub_config.py
+
 test: $(STAMP)  ## ruff, then the whole test suite (browser tests skip without Chromium)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
@@ -40,4 +58,4 @@ seed: $(STAMP)  ## the seed experiment, 10 runs
 	$(BIN)/python -m labnet seed --runs 10
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis deploy/hub/node_modules

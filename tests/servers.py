@@ -34,6 +34,8 @@ REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
 APP_NOTEBOOK = "deploy/app/lab.ipynb"  # what `make app` serves: the lab alone
 APP_CONFIG = REPO / "deploy" / "jupyter"  # `make app`'s --Voila.config_file_paths
+HUB = REPO / "deploy" / "hub"  # `make hub`: its config, and its proxy (`make proxy`)
+HUB_PROXY = HUB / "node_modules" / ".bin" / "configurable-http-proxy"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
@@ -277,6 +279,15 @@ def voila_command(port: int, *extra: str, notebook: str = APP_NOTEBOOK,
     return [python, "-m", "voila", notebook, "--no-browser", f"--port={port}",
             "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
             f"--Voila.config_file_paths={APP_CONFIG}", *extra]
+
+
+def hub_command(port: int, python: str = sys.executable) -> list[str]:
+    """``make hub``'s command on ``port`` (the hub's own and its proxy's API ports free ones);
+    the environment gives it ``LABNET_HUB_PASSWORD`` and ``LABNET_HUB_STATE``."""
+    return [python, "-m", "jupyterhub", "-f", str(HUB / "jupyterhub_config.py"),
+            f"--JupyterHub.bind_url=http://127.0.0.1:{port}",
+            f"--JupyterHub.hub_bind_url=http://127.0.0.1:{free_port()}",
+            f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{free_port()}"]
 
 
 # -- processes, from /proc (Linux) ----------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -427,3 +428,60 @@ def test_readme_binder_badge_opens_the_lab_notebook_in_jupyterlab():
     for _, path in links:
         notebook = re.sub(r"^(lab/tree|voila/render)/", "", path)
         assert (ROOT / notebook).is_file(), path
+
+
+# -- JupyterHub on one machine (deploy/hub) --------------------------------------------------------
+HUB = ROOT / "deploy" / "hub"
+
+
+def load_hub_config(monkeypatch, password="a-class-password", proxy_there=True):
+    """deploy/hub/jupyterhub_config.py as JupyterHub loads it (the proxy taken as installed)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    pytest.importorskip("jupyterhub")
+    proxy = HUB / "node_modules" / ".bin" / "configurable-http-proxy"
+    exists = Path.exists
+    monkeypatch.setattr(Path, "exists", lambda path: (proxy_there if path == proxy
+                                                       else exists(path)))
+    monkeypatch.setenv("LABNET_HUB_PASSWORD", password)
+    monkeypatch.setenv("LABNET_HUB_STATE", str(ROOT / "test-artifacts" / "hub-state"))
+    return PyFileConfigLoader("jupyterhub_config.py", path=str(HUB)).load_config()
+
+
+def test_the_hub_gives_each_student_the_kubernetes_recipes_settings(monkeypatch):
+    config = load_hub_config(monkeypatch)
+    values = yaml_file(Z2JH / "config.yaml")
+    single = values["singleuser"]
+    spawner = config.JupyterHub.spawner_class
+    assert spawner.__name__ == "ClassroomSpawner"
+    env = spawner(user=SimpleNamespace(name="ada", url="/user/ada/", escaped_name="ada"),
+                  hub=SimpleNamespace(), authenticator=None,
+                  config=config).user_env({})
+    for name, value in single["extraEnv"].items():  # the cap, the BLAS threads
+        assert env[name] == str(value)
+    assert env["JUPYTER_CONFIG_PATH"] == str(JUPYTER)  # the image's kernel culling
+    assert Path(env["HOME"]).name == "ada"
+    assert config.Spawner.default_url == single["defaultUrl"]
+    assert config.JupyterHub.active_server_limit == values["hub"]["activeServerLimit"]
+    culler = " ".join(config.JupyterHub.services[0]["command"])
+    assert f"--timeout={values['cull']['timeout']}" in culler
+    assert f"--cull-every={values['cull']['every']}" in culler
+    assert config.JupyterHub.authenticator_class == "shared-password"
+    assert config.SharedPasswordAuthenticator.user_password == "a-class-password"
+
+
+def test_the_hub_refuses_to_start_without_a_class_password_or_its_proxy(monkeypatch):
+    with pytest.raises(SystemExit, match="LABNET_HUB_PASSWORD"):
+        load_hub_config(monkeypatch, password="short")
+    with pytest.raises(SystemExit, match="make proxy"):
+        load_hub_config(monkeypatch, proxy_there=False)
+
+
+def test_make_hub_starts_jupyterhub_on_deploy_hubs_config_with_the_proxy_from_npm():
+    recipe = makefile_recipe("hub").replace("\\\n", " ")
+    assert "jupyterhub -f deploy/hub/jupyterhub_config.py" in recipe
+    assert "$(PROXY)" in recipe.split("\n", 1)[0]
+    lock = json.loads((HUB / "package-lock.json").read_text())
+    assert lock["packages"]["node_modules/configurable-http-proxy"]["version"] == \
+        json.loads((HUB / "package.json").read_text())["dependencies"]["configurable-http-proxy"]
+    assert "make proxy" in (ROOT / ".ci" / "run").read_text()

@@ -22,10 +22,12 @@ ACTIVATIONS = ("ReLU", "LeakyReLU", "Tanh", "Sigmoid")
 """The module kinds one picker sets on every node at once (``set_activation``)."""
 
 
-def _require(graph: Graph, node: Node, doing: str) -> None:
-    check_id(node, doing)
+def _require(graph: Graph, node: Node, doing: str) -> Node:
+    """``node`` as the graph's id of it (``check_id``), which must be in the graph."""
+    node = check_id(node, doing)
     if not graph.has(node):
         raise GraphError(f"cannot {doing} node {node!r}: there is no such node")
+    return node
 
 
 def _fits(graph: Graph) -> bool:
@@ -41,9 +43,9 @@ def replace_node(graph: Graph, node: Node, kind: str, params: dict | None = None
     """The graph with ``node``'s module replaced by a new ``kind`` module, where it is drawn and
     with its id, keeping each of its edges the new module allows, in their order (as many
     inputs as it takes; widths that fit), and dropping the others."""
+    node = _require(graph, node, "replace")
     if node == INPUT:
         raise GraphError("node 0 is the input; it cannot be replaced")
-    _require(graph, node, "replace")
     spec = NodeSpec.new(kind, params or {})
     own = [edge for edge in graph.edges if node in edge]
     kept: set[tuple[Node, Node]] = set()
@@ -83,9 +85,9 @@ def widen(graph: Graph, node: Node, by: int) -> Graph:
     """The graph with the Linear ``node`` ``by`` units wider (narrower if ``by`` is negative)."""
     if isinstance(by, bool) or not isinstance(by, int):
         raise InputError(f"widen: by must be a whole number of units, got {short(by)}")
+    node = _require(graph, node, "widen")
     if node == INPUT:
         raise GraphError("node 0 is the input; its width is the plane's two coordinates")
-    _require(graph, node, "widen")
     spec = graph.nodes[node]
     if spec.cls is not Linear:
         raise GraphError(f"node {node!r} is a {spec.label()}: only a Linear has a width to set")

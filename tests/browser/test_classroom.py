@@ -99,16 +99,20 @@ def test_hiding_a_view_covers_it_until_it_is_revealed(app):
 
 
 def test_presentation_mode_makes_everything_larger_and_cuts_nothing(app):
-    before = app.part(".lab-play").bounding_box()["height"]
+    """The controls a little larger (1.16×), the pictures and the numbers 1.4× (the numbers of
+    the status line here; the pictures: test_layout.py)."""
+    font = "el => parseFloat(getComputedStyle(el).fontSize)"
+    before = {css: app.part(css).evaluate(font) for css in (".lab-play", ".lab-status")}
     app.click(".lab-presentation")
     try:
-        app.wait_until("larger buttons", lambda: app.part(".lab-play").bounding_box()["height"]
-                       > before * 1.3)
+        app.wait_until("larger numbers", lambda: app.part(".lab-status").evaluate(font)
+                       >= 1.35 * before[".lab-status"])
+        assert app.part(".lab-play").evaluate(font) >= 1.1 * before[".lab-play"]
         assert app.clipped() == [], app.clipped()
     finally:
         app.click(".lab-presentation")
         app.wait_until("the usual size", lambda: abs(
-            app.part(".lab-play").bounding_box()["height"] - before) < 2)
+            app.part(".lab-status").evaluate(font) - before[".lab-status"]) < 0.5)
 
 
 def test_save_asks_before_replacing_a_file_and_open_brings_the_lab_back(app):

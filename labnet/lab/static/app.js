@@ -1,6 +1,8 @@
-// The whole lab in one element: the bar, the message line, the plane, the graph, the curves
-// and the panels, in a CSS grid that follows the width it is given (lab.css). This module
-// builds them, hands each the state and the messages it draws, and nothing else.
+// The whole lab in one element: the bar, the strip of settings, the message line, the plane,
+// the graph (with the unit of the node clicked under it), the panels and the curves, in a
+// CSS grid that follows the width it is given (lab.css): what a lesson needs on the first
+// screen, the rest below. This module builds them, hands each the state and the messages it
+// draws, and nothing else.
 
 import {BarsView} from "./bars.js";
 import {BoundaryView} from "./boundary.js";
@@ -9,18 +11,28 @@ import {CurvesView} from "./curves.js";
 import {GraphView} from "./graph.js";
 import {InsideView} from "./inside.js";
 import {Channel} from "./protocol.js";
-import {h} from "./util.js";
+import {UnitView} from "./unit.js";
+import {h, watchSize} from "./util.js";
 
-/** A card of the lab: a title, its content, and a cover for when the teacher hides it. */
-function card(css, title, ...content) {
+const MARGIN = 10;  // pixels kept under the plane on the first screen
+
+/**
+ * A card of the lab: a title (and tools beside it), its content, and a cover for when the
+ * teacher hides it.
+ */
+function card(css, [title, ...tools], ...content) {
   const cover = h("div", {class: "lab-cover", hidden: true},
     h("span", {}, `${title}: hidden`), h("span", {}, "what do you predict?"));
   const element = h("section", {class: `lab-card ${css}`},
-    h("h3", {class: "lab-card-title"}, title), ...content, cover);
+    h("div", {class: "lab-card-head"}, h("h3", {class: "lab-card-title"}, title), ...tools),
+    ...content, cover);
   return {element, cover};
 }
 
-/** Tabs: one button per panel, one panel shown. */
+/**
+ * Tabs: one button per panel, one panel shown. The panels share one place, as tall as the
+ * tallest: a tab switched never moves what is below it (nor the page).
+ */
 function tabs(pages) {
   const bar = h("div", {class: "lab-tab-bar", role: "tablist"});
   const box = h("div", {class: "lab-tab-pages"});
@@ -39,6 +51,43 @@ function tabs(pages) {
     return button;
   });
   return h("div", {class: "lab-tabs"}, bar, box);
+}
+
+/**
+ * The part of the page that scrolls the lab and shows less than all of it (JupyterLab's
+ * notebook), or null (the window).
+ * @param {Element} element
+ */
+function scroller(element) {
+  const tall = element.offsetHeight;
+  for (let node = element.parentElement; node; node = node.parentElement) {
+    const overflow = getComputedStyle(node).getPropertyValue("overflow-y");
+    if ((overflow === "auto" || overflow === "scroll") && node.clientHeight > 0
+      && node.clientHeight < tall) return node;
+  }
+  return null;
+}
+
+/**
+ * Keep the plane on the first screen: the room a screen leaves for it, under what is above it
+ * in the lab (the bar, the strip of settings, however many rows they wrap to), is the CSS
+ * variable --lab-room (lab.css sizes the plane with it).
+ */
+function keepOnScreen(root, planeBox) {
+  let room = null;
+  const measure = () => {
+    if (!root.isConnected) return;
+    const port = scroller(root);
+    const height = port ? port.clientHeight : window.innerHeight;
+    const above = planeBox.getBoundingClientRect().top - root.getBoundingClientRect().top;
+    const next = Math.max(0, Math.floor(height - above - MARGIN));
+    if (next === room) return;
+    room = next;
+    root.style.setProperty("--lab-room", `${room}px`);
+  };
+  watchSize(root, measure);
+  window.addEventListener("resize", measure);
+  return () => window.removeEventListener("resize", measure);
 }
 
 /**
@@ -67,20 +116,23 @@ export function render({model, el}) {
   const curves = new CurvesView(root);
   const bars = new BarsView(root);
   const inside = new InsideView(channel);
+  const unit = new UnitView(channel);
+  graph.element.append(unit.element);  // (under the graph: next to the node clicked)
   const cards = {
-    boundary: card("lab-plane", "decision boundary", boundary.element),
-    graph: card("lab-graph", "graph", graph.element),
-    curves: card("lab-curves", "curves", curves.curvesBox),
-    gradients: card("lab-gradients", "gradient norms", h("div", {class: "lab-curves-box"},
+    boundary: card("lab-plane", ["decision boundary"], boundary.element),
+    graph: card("lab-graph", ["graph", graph.palette.tools], graph.element),
+    curves: card("lab-curves", ["curves"], curves.curvesBox),
+    gradients: card("lab-gradients", ["gradient norms"], h("div", {class: "lab-curves-box"},
       curves.gradients.element, bars.element)),
   };
   const panel = h("section", {class: "lab-card lab-panel"}, tabs([
     ["Data", controls.data], ["Train", controls.train], ["Inside", inside.element],
     ["Teach", controls.teach]]));
-  grid.append(controls.bar, message, cards.boundary.element, cards.graph.element, panel,
-    cards.curves.element, cards.gradients.element);
+  grid.append(controls.bar, controls.strip, message, cards.boundary.element,
+    cards.graph.element, panel, cards.curves.element, cards.gradients.element);
   root.append(grid);
   el.append(root);
+  const forgetScreen = keepOnScreen(root, boundary.element);
 
   const shown = {network: false};  // what the views show now
   const on = {
@@ -91,13 +143,15 @@ export function render({model, el}) {
       graph.setSettings(settings);
       bars.setSettings(settings);
       inside.setSettings(settings);
+      unit.setSettings(settings);
     },
     graph() {
       const state = model.get("graph");
       graph.setGraph(state);
+      controls.setGraph(state);
       curves.setGraph(state);
       bars.setGraph(state);
-      inside.setGraph(state);
+      unit.setGraph(state);
     },
     view() {
       const view = model.get("view");
@@ -112,7 +166,7 @@ export function render({model, el}) {
       curves.setView(view);
       boundary.setView(view);
       graph.setView(view);
-      inside.setView(view);
+      unit.setView(view);
     },
     status() {
       const status = model.get("status");
@@ -151,7 +205,7 @@ export function render({model, el}) {
       count("curves");
     },
     points: (content, buffers) => boundary.setPoints(content, buffers),
-    unitmap: (content, buffers) => inside.unitMap(content, buffers),
+    unitmap: (content, buffers) => unit.unitMap(content, buffers),
     walkmaps: (content, buffers) => inside.walkMaps(content, buffers),
     reply: content => channel.answer(content),
     download: (content, buffers) => controls.offer(content.name, buffers[0]),
@@ -175,6 +229,7 @@ export function render({model, el}) {
     for (const [event, handler] of handlers) model.off(event, handler);
     model.off("msg:custom", onMessage);
     channel.close();
+    forgetScreen();
     graph.gestures.cancel();
     root.remove();  // (the views' size observers stop themselves)
   };

@@ -1,6 +1,8 @@
-// The controls: the bar (Play, Step, Epoch, Reset and the status line) and the panels Data,
-// Train and Teach. Each control sends an intent; what it shows comes back from the kernel
-// (`settings`, `status`, `view`): a refused value springs back to the lab's.
+// The controls: the bar (Play, Step, Epoch, Reset and the status line), the strip of the
+// settings a lesson changes (data set, noise, learning rate, optimizer, loss, batch size, the
+// activation of every node, and a place kept for regularisation), and the panels Data, Train
+// and Teach with the rest. Each control sends an intent; what it shows comes back from the
+// kernel (`settings`, `status`, `view`, `graph`): a refused value springs back to the lab's.
 
 import {h, num, percent, whole} from "./util.js";
 
@@ -21,6 +23,13 @@ class NotANumber {
 function field(label, control, ...after) {
   return h("label", {class: "lab-field"}, h("span", {class: "lab-field-name"}, label),
     control, ...after);
+}
+
+/** A setting of the strip: its name over its control(s). */
+function setting(css, label, ...controls) {
+  return h("label", {class: `lab-field lab-setting ${css}`},
+    h("span", {class: "lab-field-name"}, label),
+    h("span", {class: "lab-setting-controls"}, ...controls));
 }
 
 function select(css, options, onchange, words = {}) {
@@ -82,6 +91,7 @@ export class Controls {
     this.say = say;
     this.settings = null;
     this.bar = this.makeBar();
+    this.strip = h("div", {class: "lab-strip"});
     this.data = h("div", {class: "lab-panel-data"});
     this.train = h("div", {class: "lab-panel-train"});
     this.teach = h("div", {class: "lab-panel-teach"});
@@ -99,6 +109,7 @@ export class Controls {
     if (!reply.ok && this.settings) {
       this.setSettings(this.settings, true);
       if (this.view) this.setView(this.view, true);
+      if (this.graph) this.setGraph(this.graph);
       this.note(reply.error);
     }
     return reply;
@@ -132,13 +143,8 @@ export class Controls {
 
   build(choices, limits) {
     this.built = true;
+    this.buildStrip(choices, limits);
     // data
-    this.dataset = select("lab-dataset", choices.datasets,
-      () => this.send("set_data", {dataset: this.dataset.value}));
-    this.noise = h("input", {class: "lab-noise", type: "range", min: limits.noise[0],
-      max: limits.noise[1], step: 0.05,
-      onchange: () => this.send("set_data", {noise: Number(this.noise.value)})});
-    this.noiseText = h("output", {class: "lab-value"});
     this.points = h("input", {class: "lab-n-points", type: "number", min: limits.points[0],
       max: limits.points[1], step: 1,
       onchange: () => this.send("set_data", {n_points: typed(this.points)})});
@@ -159,7 +165,6 @@ export class Controls {
     this.click = select("lab-click-mode", choices.clicks,
       () => this.send("show", {click: this.click.value}), CLICK_WORDS);
     this.data.replaceChildren(
-      field("data", this.dataset), field("noise", this.noise, this.noiseText),
       field("points", this.points), field("test part", this.testPart, this.testText),
       field("seed", this.seed, newData),
       h("label", {class: "lab-check"}, this.standardize, "standardise inputs"),
@@ -167,10 +172,27 @@ export class Controls {
         h("label", {class: "lab-check"}, this.discretize, "discretise")),
       field("a click", this.click));
     // training
-    this.loss = select("lab-loss", choices.losses,
-      () => this.send("set_training", {loss: this.loss.value}));
-    this.optimizer = select("lab-optimizer", choices.optimizers,
-      () => this.send("set_training", {optimizer: this.optimizer.value}));
+    this.cap = h("input", {class: "lab-cap", type: "number", min: 1, step: 100,
+      placeholder: "none", title: "at most this many training steps a second (to share a "
+        + "server)", onchange: () => this.send("set_training", {max_steps_per_second:
+        this.cap.value.trim() === "" && !this.cap.validity.badInput ? "none"  // no cap
+          : typed(this.cap)})});
+    this.train.replaceChildren(field("steps/s at most", this.cap),
+      h("p", {class: "lab-hint"}, "The learning rate, the optimizer, the loss, the batch size "
+        + "and the activation are above the boundary."));
+    this.buildTeach(choices);
+    this.notes = [this.strip, this.data, this.train, this.teach].map(panel => panel.appendChild(
+      h("div", {class: "lab-panel-note", role: "status", hidden: true})));
+  }
+
+  /** The strip: the settings a lesson changes, in view with the boundary and the graph. */
+  buildStrip(choices, limits) {
+    this.dataset = select("lab-dataset", choices.datasets,
+      () => this.send("set_data", {dataset: this.dataset.value}));
+    this.noise = h("input", {class: "lab-noise", type: "range", min: limits.noise[0],
+      max: limits.noise[1], step: 0.05, "aria-label": "noise",
+      onchange: () => this.send("set_data", {noise: Number(this.noise.value)})});
+    this.noiseText = h("output", {class: "lab-value"});
     // the slider: log10 of the rate, over the span the kernel gives (the box takes any rate)
     this.lr = h("input", {class: "lab-lr", type: "range", min: Math.log10(limits.lr[0]),
       max: Math.log10(limits.lr[1]), step: 0.01, "aria-label": "learning rate (log scale)",
@@ -180,20 +202,48 @@ export class Controls {
     this.lrText = h("input", {class: "lab-lr-value", type: "text", inputmode: "decimal",
       "aria-label": "learning rate",
       onchange: () => this.send("set_training", {lr: typed(this.lrText)})});
+    this.optimizer = select("lab-optimizer", choices.optimizers,
+      () => this.send("set_training", {optimizer: this.optimizer.value}));
+    this.loss = select("lab-loss", choices.losses,
+      () => this.send("set_training", {loss: this.loss.value}));
     this.batch = h("input", {class: "lab-batch-size", type: "number", min: 1, step: 1,
       onchange: () => this.send("set_training", {batch_size: typed(this.batch)})});
-    this.cap = h("input", {class: "lab-cap", type: "number", min: 1, step: 100,
-      placeholder: "none", title: "at most this many training steps a second (to share a "
-        + "server)", onchange: () => this.send("set_training", {max_steps_per_second:
-        this.cap.value.trim() === "" && !this.cap.validity.badInput ? "none"  // no cap
-          : typed(this.cap)})});
-    this.train.replaceChildren(
-      field("loss", this.loss), field("optimizer", this.optimizer),
-      field("learning rate", this.lr, this.lrText), field("batch size", this.batch),
-      field("steps/s at most", this.cap));
-    this.buildTeach(choices);
-    this.notes = [this.data, this.train, this.teach].map(panel => panel.appendChild(
-      h("div", {class: "lab-panel-note", role: "status", hidden: true})));
+    this.activation = h("select", {class: "lab-activation", title: "the activation of every "
+      + "activation node", onchange: () => this.send("set_activation",
+      {kind: this.activation.value})});
+    this.activations = choices.activations || [];
+    this.strip.replaceChildren(
+      setting("lab-setting-data", "data", this.dataset),
+      setting("lab-setting-noise", "noise", this.noise, this.noiseText),
+      setting("lab-setting-lr", "learning rate", this.lr, this.lrText),
+      setting("lab-setting-optimizer", "optimizer", this.optimizer),
+      setting("lab-setting-loss", "loss", this.loss),
+      setting("lab-setting-batch", "batch", this.batch),
+      setting("lab-setting-activation", "activation", this.activation),
+      // the place of regularisation (a kind and a rate), kept for it: one more setting here
+      // fits without a new row
+      h("span", {class: "lab-setting lab-slot-regularisation", "aria-hidden": "true"}));
+    if (this.graph) this.setGraph(this.graph);
+  }
+
+  /**
+   * The activation picker shows the activation every activation node has ("mixed" when they
+   * differ; nothing to pick without one).
+   * @param {import("./protocol.js").GraphState} graph
+   */
+  setGraph(graph) {
+    this.graph = graph;
+    if (!this.built) return;
+    const kinds = [...new Set(graph.nodes.map(n => n.kind).filter(
+      kind => this.activations.includes(kind)))];
+    const now = kinds.length === 1 ? kinds[0] : kinds.length ? "mixed" : "none";
+    const options = this.activations.map(kind => h("option", {value: kind}, kind));
+    if (!this.activations.includes(now)) {
+      options.unshift(h("option", {value: now, disabled: true}, now));
+    }
+    this.activation.replaceChildren(...options);
+    this.activation.value = now;
+    this.activation.disabled = now === "none";
   }
 
   buildTeach(choices) {

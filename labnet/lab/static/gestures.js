@@ -1,60 +1,99 @@
 // The gestures that edit the graph: pointer drags and presses, double-clicks and keys on the
-// graph's SVG and its palette. Each ends in one intent (GraphView.send): the drawing changes
-// only when the kernel's new graph comes back. A gesture the lab refuses snaps back, the
-// lab's reason beside it (GraphView.refuse).
+// graph's drawing and its palette. Each ends in one intent: the drawing changes only when the
+// kernel's new graph comes back. A gesture the lab refuses snaps back, the lab's reason
+// beside it. The gestures see the graph's view through a narrow surface (GraphSurface), no
+// more: what is drawn where, and the few things a gesture shows before the kernel answers.
+//
+//   drag a palette module onto a node          replace (the node becomes that module)
+//                        onto an edge          add, into that edge
+//                        elsewhere             add, there
+//   click a palette module                     add, right of the rest
+//   drag "+ layer" onto an edge (or click it)  add_layer (there, or before the output)
+//   drag from a node's output port to a node   connect
+//   drag a node                                move
+//   click a node                               select it and look_at it (its unit, shown)
+//   click a node or an edge, then Delete or ×  remove (a chain's neighbours joined) / disconnect
+//   − and + on a Linear                        widen by −1 or +1 (its number of units)
+//   double-click a Linear or a LeakyReLU       set_params: its width or its slope
+//   Ctrl+Z, Ctrl+Shift+Z (or Ctrl+Y)           undo, redo
+//   drag the background; Ctrl+wheel            pan; zoom
 
-import {edgePath, h, key, svg} from "./util.js";
+import {h} from "./util.js";
 
 const DRAG_START = 4;  // pixels the pointer moves before a press becomes a drag
 const EDIT_PARAMS = {Linear: ["width", "units"], LeakyReLU: ["negative_slope", "slope"]};
+const SNAP_BACK = 250;  // ms a refused edge takes to go back to its port
+
+/**
+ * The graph's view as the gestures see it. Points are pixels of the area (the drawing's box),
+ * as they are on the screen now (a pan under way included).
+ * @typedef {Object} GraphSurface
+ * @property {Element} svg      where pointer presses, double-clicks, keys and the wheel come
+ * @property {Element} palette  where presses on the palette's modules come
+ * @property {Element} area     the drawing's box: points are relative to it
+ * @property {Element} root     the lab (a dragged module's ghost is drawn in it)
+ * @property {function(string): ?{node: Object, x: number, y: number, hw: number, hh: number}}
+ *   node  a drawn node by its id as text: the graph's node and its box
+ * @property {function(number[]): ?string} nodeAt  the node whose box holds a point (id as text)
+ * @property {function(number[]): ?Array} edgeAt   the edge passing near a point ([src, dst])
+ * @property {function(string): ?Array} edge       an edge by its key ("src→dst")
+ * @property {function(number[]): number[]} toGraph  a point in graph units (column, row)
+ * @property {function(): ?Object} selected        {node} or {edge: [src, dst]}, or null
+ * @property {function(?Object): void} select      outline that (null: nothing)
+ * @property {function(string, Object=, ?number[]=): Promise<Object>} send  an intent; a
+ *   refusal is shown beside the point given
+ * @property {function(string, number[]): void} refuse  show a reason beside a point
+ * @property {function(): void} hideRefusal
+ * @property {function(number[]): void} panBy     show the drawing moved by [dx, dy] (a drag)
+ * @property {function(): void} endPan            the drawing stays where the drag left it
+ * @property {function(number, ?number[]): void} zoomBy  closer by a factor, around a point
+ * @property {function(string, ?number[]): void} dragNode  draw a node at a point while it is
+ *   dragged (null: back where the graph has it)
+ * @property {function(?number[], ?number[]): void} draft  a draft edge from a point to a
+ *   point (null: none)
+ * @property {function(string): Object} newParams  the parameters of a new module of a kind
+ * @property {function(): number} newWidth  the width of a new Linear or layer
+ * @property {function(string): (number|string)} idOf  a node's id from its text
+ */
 
 export class Gestures {
-  /** @param {import("./graph.js").GraphView} view  the graph they edit */
-  constructor(view) {
-    this.view = view;
-    this.listen();
-  }
-
-  listen() {
-    this.view.palette.addEventListener("pointerdown", event => this.pressPalette(event));
-    this.view.svg.addEventListener("pointerdown", event => this.press(event));
-    this.view.svg.addEventListener("dblclick", event => this.doubleClick(event));
-    this.view.svg.addEventListener("keydown", event => this.key(event));
-    this.view.svg.addEventListener("wheel", event => this.wheel(event), {passive: false});
+  /** @param {GraphSurface} surface  the graph they edit */
+  constructor(surface) {
+    this.surface = surface;
+    this.cancelTracking = null;
+    surface.palette.addEventListener("pointerdown", event => this.pressPalette(event));
+    surface.svg.addEventListener("pointerdown", event => this.press(event));
+    surface.svg.addEventListener("dblclick", event => this.doubleClick(event));
+    surface.svg.addEventListener("keydown", event => this.key(event));
+    surface.svg.addEventListener("wheel", event => this.wheel(event), {passive: false});
   }
 
   /** Where a pointer event is, in pixels of the area. */
   local(event) {
-    const box = this.view.area.getBoundingClientRect();
+    const box = this.surface.area.getBoundingClientRect();
     return [event.clientX - box.left, event.clientY - box.top];
   }
 
   press(event) {
     if (event.button !== 0) return;
-    this.view.refusal.hidden = true;  // a new gesture: the last refusal has been read
-    this.view.svg.focus({preventScroll: true});
+    const surface = this.surface;
+    surface.hideRefusal();  // a new gesture: the last refusal has been read
+    surface.svg.focus({preventScroll: true});
     const target = event.target;
-    const remove = target.closest("[data-delete]");
-    if (remove) {
+    const button = target.closest("[data-delete], [data-widen]");
+    if (button) {
       event.stopPropagation();
-      return this.view.send("remove", {node: this.idOf(remove.dataset.delete)});
+      const node = surface.idOf(button.dataset.delete || button.dataset.widen);
+      return button.dataset.delete !== undefined ? surface.send("remove", {node})
+        : surface.send("widen", {node, by: Number(button.dataset.by)}, this.local(event));
     }
     const port = target.closest("[data-port]");
-    if (port) return this.dragEdge(event, this.idOf(port.dataset.port));
+    if (port) return this.dragEdge(event, port.dataset.port);
     const group = target.closest("[data-node]");
-    if (group) return this.dragNode(event, group);
+    if (group) return this.dragNode(event, group.dataset.node);
     const hit = target.closest("[data-edge]");
-    if (hit) {
-      this.view.selected = {edge: this.view.edges.get(hit.dataset.edge).edge};
-      return this.view.outline();
-    }
+    if (hit) return surface.select({edge: surface.edge(hit.dataset.edge)});
     this.dragBackground(event);
-  }
-
-  /** The id a data attribute names: a number if the graph has that number. */
-  idOf(text) {
-    const found = this.view.graph.nodes.find(n => String(n.id) === text);
-    return found ? found.id : text;
   }
 
   /**
@@ -96,142 +135,150 @@ export class Gestures {
     if (this.cancelTracking) this.cancelTracking();
   }
 
-  dragNode(event, group) {
-    const drawn = this.view.nodes.get(group.dataset.node);
+  dragNode(event, id) {
+    const surface = this.surface;
+    const drawn = surface.node(id);
     const [x0, y0] = this.local(event);
     this.track(event, e => {
       const [x, y] = this.local(e);
-      group.setAttribute("transform", `translate(${drawn.x + x - x0},${drawn.y + y - y0})`);
-      if (!group.classList.contains("lab-dragging")) {  // its thumbnail waits for the drop
-        group.classList.add("lab-dragging");
-        if (this.view.lastThumbs) this.view.applyThumbs(...this.view.lastThumbs);
-      }
+      surface.dragNode(id, [drawn.x + x - x0, drawn.y + y - y0]);
     }, (e, moved) => {
-      group.classList.remove("lab-dragging");
       const node = drawn.node.id;
       if (!moved) {
-        this.view.selected = {node};
-        this.view.outline();
-        // a node the network being trained has is looked at (the Inside tab shows it); one
-        // still being wired has no output to look at yet: selecting it is all a click does
-        if (drawn.node.trained) this.view.send("look_at", {node, unit: 0});
+        surface.select({node});
+        // a node the network being trained has is looked at (its unit is shown); one still
+        // being wired has no output to look at yet: selecting it is all a click does
+        if (drawn.node.trained) surface.send("look_at", {node, unit: 0});
         return;
       }
-      const [gx, gy] = this.view.toGraph(...this.local(e));
-      this.view.send("move", {node, x: gx, y: gy}).then(reply => {
-        if (!reply.ok) this.view.render();
+      const [x, y] = this.local(e);
+      const at = surface.toGraph([drawn.x + x - x0, drawn.y + y - y0]);
+      surface.send("move", {node, x: at[0], y: at[1]}).then(reply => {
+        if (!reply.ok) surface.dragNode(id, null);
       });
-    }, () => {
-      group.classList.remove("lab-dragging");
-      this.view.render();
-    });
+    }, () => surface.dragNode(id, null));
   }
 
-  dragEdge(event, src) {
-    const from = this.view.nodes.get(String(src));
-    const start = [from.x + from.half[0] + this.view.pan[0], from.y + this.view.pan[1]];
-    const line = svg("path", {class: "lab-edge-draft"});
-    this.view.svg.append(line);
-    const draw = ([x, y]) => line.setAttribute("d", edgePath(start[0], start[1], x, y));
-    this.track(event, e => draw(this.local(e)), async (e, moved) => {
+  dragEdge(event, id) {
+    const surface = this.surface;
+    const from = surface.node(id);
+    const src = from.node.id;
+    const start = [from.x + from.hw, from.y];
+    this.track(event, e => surface.draft(start, this.local(e)), async (e, moved) => {
       const where = this.local(e);
-      const below = document.elementFromPoint(e.clientX, e.clientY);
-      const group = below && below.closest && below.closest("[data-node]");
-      if (!moved || !group) {  // dropped nowhere: nothing to say
-        line.remove();
+      const target = moved ? surface.nodeAt(where) : null;
+      if (target === null) {  // dropped nowhere: nothing to say
+        surface.draft(null);
         return;
       }
-      const reply = await this.view.send("connect", {src, dst: this.idOf(group.dataset.node)});
+      const reply = await surface.send("connect", {src, dst: surface.idOf(target)});
       if (reply.ok) {
-        line.remove();
+        surface.draft(null);
         return;
       }
-      this.view.refuse(reply.error, where);
-      snapBack(line, start, where);
-    }, () => line.remove());
+      surface.refuse(reply.error, where);
+      this.snapBack(start, where);
+    }, () => surface.draft(null));
+  }
+
+  /** Animate a refused draft edge back to its port, then remove it. */
+  snapBack(start, end) {
+    const began = performance.now();
+    const frame = now => {
+      const t = Math.min(1, (now - began) / SNAP_BACK);
+      this.surface.draft(start, [end[0] + (start[0] - end[0]) * t,
+        end[1] + (start[1] - end[1]) * t]);
+      if (t < 1) requestAnimationFrame(frame); else this.surface.draft(null);
+    };
+    requestAnimationFrame(frame);
   }
 
   dragBackground(event) {
-    const start = [...this.view.pan];
+    const surface = this.surface;
     const [x0, y0] = [event.clientX, event.clientY];
-    this.track(event, e => {
-      this.view.pan = [start[0] + e.clientX - x0, start[1] + e.clientY - y0];
-      const [px, py] = this.view.pan;
-      this.view.layer.setAttribute("transform", `translate(${px},${py})`);
-      if (this.view.lastThumbs) this.view.applyThumbs(...this.view.lastThumbs);
-    }, (e, moved) => {
-      if (!moved && this.view.selected) {
-        this.view.selected = null;
-        this.view.outline();
-      }
+    this.track(event, e => surface.panBy([e.clientX - x0, e.clientY - y0]), (e, moved) => {
+      if (moved) surface.endPan();
+      else if (surface.selected()) surface.select(null);
+    }, () => {
+      surface.panBy([0, 0]);
+      surface.endPan();
     });
   }
 
   pressPalette(event) {
-    const item = event.target.closest("[data-kind]");
+    const item = event.target.closest("[data-kind], [data-layer]");
     if (!item || event.button !== 0) return;
-    this.view.refusal.hidden = true;
+    const surface = this.surface;
+    surface.hideRefusal();
     event.preventDefault();
-    const kind = item.dataset.kind;
-    const ghost = h("div", {class: "lab-ghost"}, kind);
+    const kind = item.dataset.kind;  // (undefined: a whole layer)
+    const ghost = h("div", {class: "lab-ghost"}, kind || "layer");
     const place = e => {  // (in the lab's box: the lab is the ghost's containing block)
-      const box = this.view.root.getBoundingClientRect();
+      const box = surface.root.getBoundingClientRect();
       ghost.style.left = `${e.clientX - box.left + 6}px`;
       ghost.style.top = `${e.clientY - box.top + 6}px`;
     };
     this.track(event, e => {
-      if (!ghost.isConnected) this.view.root.append(ghost);
+      if (!ghost.isConnected) surface.root.append(ghost);
       place(e);
     }, (e, moved) => {
       ghost.remove();
-      const params = this.view.newParams(kind);
-      if (!moved) return this.view.send("add", {kind, params});
-      const box = this.view.area.getBoundingClientRect();
-      if (e.clientX < box.left || e.clientX > box.right || e.clientY < box.top
-        || e.clientY > box.bottom) return;
-      const where = this.local(e);
-      const edge = this.edgeNear(where);
-      const at = this.view.toGraph(...where);
-      this.view.send("add", edge ? {kind, params, at, between: edge} : {kind, params, at}, where);
+      const box = surface.area.getBoundingClientRect();
+      const outside = e.clientX < box.left || e.clientX > box.right || e.clientY < box.top
+        || e.clientY > box.bottom;
+      if (moved && outside) return;
+      this.drop(kind, moved ? this.local(e) : null);
     }, () => ghost.remove());
   }
 
-  /** The edge passing within a few pixels of `where` (pixels of the area), or null. */
-  edgeNear([x, y]) {
-    let best = null;
-    let bestDistance = 12;
-    for (const {path, edge} of this.view.edges.values()) {
-      const length = path.getTotalLength();
-      for (let s = 0; s <= length; s += 4) {
-        const p = path.getPointAtLength(s);
-        const distance = Math.hypot(p.x + this.view.pan[0] - x, p.y + this.view.pan[1] - y);
-        if (distance < bestDistance) {
-          bestDistance = distance;
-          best = edge;
-        }
+  /**
+   * A palette item let go at `where` (null: clicked): a module (`kind`) replaces the node it
+   * is dropped on, goes into the edge it is dropped on, or is added there; a layer (no
+   * `kind`) goes into the edge it is dropped on (clicked: before the output).
+   */
+  drop(kind, where) {
+    const surface = this.surface;
+    const target = where && surface.nodeAt(where);
+    const edge = where && target === null ? surface.edgeAt(where) : null;
+    if (kind === undefined) {
+      const args = {width: surface.newWidth()};
+      if (edge) args.between = edge;
+      if (where && !edge) {
+        return surface.refuse("drop a layer onto an edge (or click + layer: it goes in before "
+          + "the output)", where);
       }
+      return surface.send("add_layer", args, where);
     }
-    return best;
+    const params = surface.newParams(kind);
+    if (!where) return surface.send("add", {kind, params});
+    if (target !== null) {
+      return surface.send("replace", {node: surface.idOf(target), kind, params}, where);
+    }
+    const at = surface.toGraph(where);
+    return surface.send("add", edge ? {kind, params, at, between: edge} : {kind, params, at},
+      where);
   }
 
   doubleClick(event) {
     const group = event.target.closest("[data-node]");
     if (!group) return;
-    const drawn = this.view.nodes.get(group.dataset.node);
-    const edit = EDIT_PARAMS[drawn.node.kind];
+    const surface = this.surface;
+    const node = surface.node(group.dataset.node).node;
+    const edit = EDIT_PARAMS[node.kind];
+    const [x, y] = this.local(event);
     if (!edit) {
-      this.view.refuse(`${drawn.node.label} has nothing to set: only a Linear (its width) and a `
-        + "LeakyReLU (its slope) do", this.local(event));
+      surface.refuse(`${node.label} has nothing to set: only a Linear (its width) and a `
+        + "LeakyReLU (its slope) do", [x, y]);
       return;
     }
     const [name, words] = edit;
     const input = h("input", {class: "lab-param-editor", type: "number",
-      value: drawn.node.params[name], step: name === "width" ? 1 : 0.01,
-      "aria-label": `${words} of node ${drawn.node.id}`});
-    const [x, y] = this.local(event);
+      value: node.params[name], step: name === "width" ? 1 : 0.01,
+      "aria-label": `${words} of node ${node.id}`});
     const holder = h("div", {class: "lab-param-box"}, h("span", {}, `${words}: `), input);
-    this.view.area.append(holder);
-    const area = this.view.area;  // the box whole inside the area, near the click
+    const area = surface.area;
+    area.append(holder);
+    // the box whole inside the area, near the click
     holder.style.left = `${Math.max(0, Math.min(x, area.clientWidth - holder.offsetWidth))}px`;
     holder.style.top = `${Math.max(0, Math.min(y, area.clientHeight - holder.offsetHeight))}px`;
     input.focus();
@@ -246,7 +293,7 @@ export class Gestures {
       const bad = input.validity.badInput;  // (what is not a number reads as "")
       if (!commit || input.value === before || (input.value === "" && !bad)) return;
       const value = bad ? "not a number" : Number(input.value);
-      this.view.send("set_params", {node: drawn.node.id, params: {[name]: value}}, [x, y]);
+      surface.send("set_params", {node: node.id, params: {[name]: value}}, [x, y]);
     };
     input.addEventListener("keydown", e => {
       e.stopPropagation();
@@ -260,46 +307,30 @@ export class Gestures {
   wheel(event) {
     if (!event.ctrlKey && !event.metaKey) return;
     event.preventDefault();
-    this.view.zoomBy(event.deltaY < 0 ? 1.1 : 1 / 1.1, this.local(event));
+    this.surface.zoomBy(event.deltaY < 0 ? 1.1 : 1 / 1.1, this.local(event));
   }
 
   key(event) {
+    const surface = this.surface;
     const mod = event.ctrlKey || event.metaKey;
-    if (mod && event.key.toLowerCase() === "z") {
+    const name = event.key.toLowerCase();
+    const take = () => {
       event.preventDefault();
       event.stopPropagation();
-      return this.view.send(event.shiftKey ? "redo" : "undo");
+    };
+    if (mod && (name === "z" || name === "y")) {
+      take();
+      return surface.send(name === "z" && !event.shiftKey ? "undo" : "redo");
     }
-    if (mod && event.key.toLowerCase() === "y") {
-      event.preventDefault();
-      event.stopPropagation();
-      return this.view.send("redo");
+    const selected = surface.selected();
+    if ((event.key === "Delete" || event.key === "Backspace") && selected) {
+      take();
+      surface.select(null);
+      if (selected.edge) {
+        return surface.send("disconnect", {src: selected.edge[0], dst: selected.edge[1]});
+      }
+      return surface.send("remove", {node: selected.node});
     }
-    if ((event.key === "Delete" || event.key === "Backspace") && this.view.selected) {
-      event.preventDefault();
-      event.stopPropagation();
-      const selected = this.view.selected;
-      this.view.selected = null;
-      if (selected.edge) return this.view.send("disconnect", {src: selected.edge[0],
-        dst: selected.edge[1]});
-      return this.view.send("remove", {node: selected.node});
-    }
-    if (event.key === "Escape") {
-      this.view.selected = null;
-      this.view.outline();
-    }
+    if (event.key === "Escape") surface.select(null);
   }
-}
-
-/** Animate a refused draft edge back to its port, then remove it. */
-function snapBack(line, start, end) {
-  const began = performance.now();
-  const frame = now => {
-    const t = Math.min(1, (now - began) / 250);
-    const x = end[0] + (start[0] - end[0]) * t;
-    const y = end[1] + (start[1] - end[1]) * t;
-    line.setAttribute("d", edgePath(start[0], start[1], x, y));
-    if (t < 1) requestAnimationFrame(frame); else line.remove();
-  };
-  requestAnimationFrame(frame);
 }

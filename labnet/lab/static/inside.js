@@ -1,5 +1,5 @@
 // The Inside tab: step through one mini-batch node by node (what each node receives and
-// passes on, as numbers and heatmaps), and one unit of a node over the input plane.
+// passes on, as numbers and heatmaps). (One unit of a node over the plane: unit.js.)
 
 import {colourTable, h, num, paintValues, typedArray} from "./util.js";
 
@@ -18,74 +18,16 @@ export class InsideView {
     this.text = h("div", {class: "lab-walk-text", "aria-live": "polite"},
       "Start a walk: one training step, one node at a time.");
     this.maps = h("div", {class: "lab-walk-maps"});
-    this.nodeSelect = h("select", {class: "lab-look-node", "aria-label": "node",
-      onchange: () => this.look()});
-    this.unitInput = h("input", {class: "lab-look-unit", type: "number", min: 0, value: 0,
-      "aria-label": "unit", onchange: () => this.look()});
-    this.unitCanvas = h("canvas", {class: "lab-unit-map", width: 64, height: 64});
-    this.unitText = h("div", {class: "lab-unit-text"},
-      "Pick a node here or click it on the graph.");
     this.element = h("div", {class: "lab-inside"},
       h("section", {}, h("h4", {}, "Step through one mini-batch"),
         h("div", {class: "lab-row"}, this.start, this.back, this.next, this.finish),
-        this.text, this.maps),
-      h("section", {}, h("h4", {}, "One unit over the plane"),
-        h("div", {class: "lab-row"}, h("label", {}, "node ", this.nodeSelect),
-          h("label", {}, "unit ", this.unitInput)),
-        this.unitText, this.unitCanvas));
+        this.text, this.maps));
     this.table = null;
     this.setWalk({});
   }
 
   setSettings(settings) {
     this.table = colourTable(settings.colours.boundary);
-  }
-
-  /** @param {import("./protocol.js").GraphState} graph */
-  setGraph(graph) {
-    const old = this.nodeSelect.value;
-    this.nodeSelect.replaceChildren(...graph.nodes.filter(n => n.trained).map(
-      n => h("option", {value: String(n.id)}, `${n.id}: ${n.label}`)));
-    this.ids = new Map(graph.nodes.map(n => [String(n.id), n.id]));
-    if ([...this.nodeSelect.options].some(o => o.value === old)) {
-      this.nodeSelect.value = old;
-    } else {
-      this.clearUnit();  // the node shown is gone
-    }
-  }
-
-  /** No unit shown (no node picked, or it is gone). */
-  clearUnit() {
-    if (this.shown === undefined) return;
-    this.shown = undefined;
-    this.unitText.textContent = "Pick a node here or click it on the graph.";
-    this.unitCanvas.getContext("2d").clearRect(0, 0, this.unitCanvas.width,
-      this.unitCanvas.height);
-  }
-
-  /** @param {import("./protocol.js").ViewState} view */
-  setView(view) {
-    this.view = view;
-    if (view.picked === null || view.picked === undefined) {
-      this.clearUnit();  // (an Open, say: the lab has nothing picked)
-      return;
-    }
-    this.nodeSelect.value = String(view.picked);
-    const unit = (view.units.find(([node]) => String(node) === String(view.picked)) || [0, 0])[1];
-    this.unitInput.value = unit;
-  }
-
-  look() {
-    const node = this.ids ? this.ids.get(this.nodeSelect.value) : this.nodeSelect.value;
-    if (node === undefined) return;
-    // the unit as typed (the lab refuses -1, 3.5 or 99 and says why; the box shows the
-    // lab's unit again)
-    const text = this.unitInput.value.trim();
-    const unit = this.unitInput.validity.badInput ? "not a number"
-      : text === "" ? 0 : Number(text);
-    this.channel.intent("look_at", {node, unit}).then(reply => {
-      if (!reply.ok && this.view) this.setView(this.view);
-    });
   }
 
   /** @param {Object} walk  the `walk` trait ({} when there is no walk) */
@@ -120,21 +62,6 @@ export class InsideView {
       return h("figure", {class: "lab-walk-map"}, heatmap(values, array.rows, array.cols,
         this.table), h("figcaption", {}, array.name));
     }));
-  }
-
-  /** The node picked, one unit over the plane (a UnitMap message). */
-  unitMap(content, buffers) {
-    const values = typedArray(Uint8Array, buffers[0]);
-    const n = content.n;
-    if (this.unitCanvas.width !== n) this.unitCanvas.width = this.unitCanvas.height = n;
-    const context = this.unitCanvas.getContext("2d");
-    const image = context.createImageData(n, n);
-    if (this.table) paintValues(values, this.table, image);
-    context.putImageData(image, 0, 0);
-    this.unitInput.max = content.width - 1;
-    this.shown = content.node;
-    this.unitText.textContent = `node ${content.node}, unit ${content.unit} of ${content.width}: `
-      + `from ${num(content.low)} (orange) to ${num(content.high)} (blue)`;
   }
 }
 

@@ -206,9 +206,3 @@ export function themeColours(element, names) {
 export function key(...ids) {
   return ids.map(String).join("→");
 }
-
-/** A smooth path from (x1, y1) to (x2, y2), leaving and arriving horizontally. */
-export function edgePath(x1, y1, x2, y2) {
-  const bend = Math.max(20, Math.abs(x2 - x1) / 2);
-  return `M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}`;
-}

@@ -1,0 +1,236 @@
+"""The lesson's screen, in JupyterLab in headless Chromium (issue 16, parts 1 and 2).
+
+Once the lab is scrolled to, a lesson needs no scroll and no tab switch: Play, Step and Reset,
+the settings a lesson changes (data set, noise, learning rate, optimizer, loss, batch size, the
+activation of every node, and a place kept for regularisation), the boundary, the graph and the
+unit of the node clicked are on the first screen: on a laptop (1366×768, the file browser open),
+at 1280×720 (closed), and on a projector in presentation mode at 1280×720, where the pictures
+grow too. Switching tabs moves nothing. Each test saves a screenshot in ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import ARTIFACTS
+from labpage import LAB_NOTEBOOK, LabPage, numbers, open_in_jupyterlab
+
+pytestmark = pytest.mark.browser
+
+LAPTOP = {"width": 1366, "height": 768}
+SMALL = {"width": 1280, "height": 720}
+WIDE = {"width": 1920, "height": 1080}
+FIRST_SCREEN = (
+    ".lab-play", ".lab-step", ".lab-reset",
+    ".lab-dataset", ".lab-noise", ".lab-lr", ".lab-lr-value", ".lab-optimizer", ".lab-loss",
+    ".lab-batch-size", ".lab-activation", ".lab-slot-regularisation",
+    "canvas.lab-boundary", ".lab-graph-area", ".lab-palette-items", ".lab-unit",
+)
+"""What a lesson needs without a scroll or a tab switch (curves and the walk may be below)."""
+
+# the boxes of the parts of the lab, and of the part of the page that shows the notebook
+BOXES_JS = """
+(root, selectors) => {
+  const box = el => { const b = el.getBoundingClientRect();
+                      return {top: b.top, bottom: b.bottom, left: b.left, right: b.right}; };
+  const port = document.querySelector('.jp-WindowedPanel-outer')
+    || document.querySelector('.jp-NotebookPanel-notebook');
+  const parts = {};
+  for (const css of selectors) {
+    const el = root.querySelector(css);
+    parts[css] = el ? box(el) : null;
+  }
+  for (const node of root.querySelectorAll('.lab-node')) {
+    parts[`node ${node.dataset.node}`] = box(node.querySelector('.lab-node-box'));
+  }
+  return {screen: port ? box(port) : {top: 0, bottom: innerHeight, left: 0, right: innerWidth},
+          parts};
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def lab(jupyterlab, new_page) -> LabPage:
+    """The lab notebook in JupyterLab on a laptop's screen, its file browser open."""
+    page = new_page()
+    page.set_viewport_size(LAPTOP)
+    return open_in_jupyterlab(page, jupyterlab, LAB_NOTEBOOK)
+
+
+def screen(lab: LabPage, size: dict, file_browser: bool) -> None:
+    """The page at ``size``, JupyterLab's file browser open or closed, the lab scrolled to."""
+    page = lab.page
+    if file_browser:
+        page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:activate')")
+    else:
+        page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+    page.set_viewport_size(size)
+    time.sleep(0.8)  # (the layout follows the new size, the graph is fit to its area)
+    lab.root.evaluate("el => el.scrollIntoView({block: 'start'})")
+    time.sleep(0.4)
+
+
+def off_the_first_screen(lab: LabPage) -> list[str]:
+    """The parts of FIRST_SCREEN (and the graph's nodes) not whole on the screen."""
+    seen = lab.root.evaluate(BOXES_JS, list(FIRST_SCREEN))
+    port, missing = seen["screen"], []
+    for name, box in seen["parts"].items():
+        if box is None:
+            missing.append(f"{name}: not in the lab")
+        elif (box["top"] < port["top"] - 1 or box["bottom"] > port["bottom"] + 1
+              or box["left"] < port["left"] - 1 or box["right"] > port["right"] + 1):
+            missing.append(f"{name}: from y {box['top']:.0f} to {box['bottom']:.0f}, x "
+                           f"{box['left']:.0f} to {box['right']:.0f}; the screen shows y "
+                           f"{port['top']:.0f} to {port['bottom']:.0f}")
+    return missing
+
+
+def shoot(lab: LabPage, name: str) -> str:
+    ARTIFACTS.parent.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS.parent / name
+    lab.page.screenshot(path=str(path))
+    return str(path)
+
+
+def size_of(lab: LabPage, css: str) -> float:
+    return lab.part(css).bounding_box()["width"]
+
+
+def test_on_a_laptop_with_the_file_browser_open_a_lesson_needs_no_scroll(lab):
+    screen(lab, LAPTOP, file_browser=True)
+    assert lab.page.locator(".jp-FileBrowser").first.is_visible(), "the file browser is closed"
+    assert off_the_first_screen(lab) == []
+    for tab in ("data", "train", "inside", "teach"):  # every tab's controls whole
+        lab.click(f".lab-tab-{tab}")
+        assert lab.clipped() == [], f"cut in the {tab} tab at 1366×768: {lab.clipped()}"
+    lab.click(".lab-tab-data")
+    shoot(lab, "lab-1366x768.png")
+    node = size_of(lab, lab.node(1) + " .lab-node-box")
+    numbers["lab at 1366×768 (file browser open)"] = (
+        f"{lab.root.bounding_box()['width']:.0f} px wide; plane "
+        f"{size_of(lab, 'canvas.lab-boundary'):.0f} px, graph "
+        f"{size_of(lab, '.lab-graph-area'):.0f} px wide, nodes {node:.0f} px")
+
+
+def test_regularisation_fits_in_the_settings_row_without_a_new_row(lab):
+    """The place kept for regularisation (a kind and a rate) is in the row of the others."""
+    screen(lab, LAPTOP, file_browser=True)
+    slot = lab.part(".lab-slot-regularisation").bounding_box()
+    activation = lab.part(".lab-setting-activation").bounding_box()
+    data = lab.part(".lab-setting-data").bounding_box()
+    assert abs(activation["y"] - data["y"]) < 2 and slot["x"] > activation["x"], (
+        slot, activation, data)  # after the activation, in its row
+    assert slot["y"] < activation["y"] + activation["height"], (slot, activation)
+    room = lab.part(".lab-slot-regularisation").evaluate(
+        "el => parseFloat(getComputedStyle(el).width) / parseFloat(getComputedStyle(el).fontSize)")
+    assert room >= 10.5, f"the place kept is {room:.1f} em wide: a select and a rate need 10.5"
+
+
+def test_at_1280x720_with_the_file_browser_closed_too(lab):
+    screen(lab, SMALL, file_browser=False)
+    try:
+        assert off_the_first_screen(lab) == []
+        assert lab.clipped() == [], lab.clipped()
+        shoot(lab, "lab-1280x720.png")
+    finally:
+        screen(lab, LAPTOP, file_browser=True)
+
+
+def test_a_click_on_a_node_shows_its_unit_next_to_the_graph_and_moves_nothing(lab):
+    screen(lab, LAPTOP, file_browser=True)
+    before = lab.root.evaluate(BOXES_JS, list(FIRST_SCREEN))
+    lab.page.mouse.click(*lab.center(lab.node(3) + " .lab-node-box"))
+    lab.wait_until("node 3's unit beside the graph", lambda: "node 3, unit 0" in lab.part(
+        ".lab-unit-text").inner_text())
+    assert "lab-picked" in lab.part(lab.node(3)).get_attribute("class")
+    assert off_the_first_screen(lab) == []
+    after = lab.root.evaluate(BOXES_JS, list(FIRST_SCREEN))
+    assert after == before, "a click on a node moved the lab"
+    shoot(lab, "lab-1366x768-unit.png")
+
+
+def test_switching_tabs_moves_nothing(lab):
+    screen(lab, LAPTOP, file_browser=True)
+    lab.root.evaluate("el => el.querySelector('.lab-panel').scrollIntoView({block: 'center'})")
+    time.sleep(0.3)
+    where = """root => [document.querySelector('.jp-WindowedPanel-outer').scrollTop,
+        ...['.lab-panel', '.lab-curves', '.lab-gradients', '.lab-plane'].map(
+          css => Math.round(root.querySelector(css).getBoundingClientRect().bottom))]"""
+    before = lab.root.evaluate(where)
+    for tab in ("train", "inside", "teach", "data"):
+        lab.part(f".lab-tab-{tab}").click()
+        time.sleep(0.15)
+        assert lab.root.evaluate(where) == before, f"the {tab} tab moved the page"
+
+
+def test_presentation_mode_at_1280x720_fits_and_the_pictures_grow(lab):
+    """On a projector (1280×720, the file browser closed): the lesson's screen still needs no
+    scroll, and the pictures are larger than on the same screen without presentation mode:
+    the nodes and their labels, the plane's points and ticks, the charts' text."""
+    screen(lab, SMALL, file_browser=False)
+    label = lab.node(1) + " .lab-node-label"
+
+    def sizes() -> dict:
+        return {"plane": size_of(lab, "canvas.lab-boundary"),
+                "node": size_of(lab, lab.node(1) + " .lab-node-box"),
+                "label": lab.part(label).evaluate("el => parseFloat(el.style.fontSize)"),
+                "status": lab.part(".lab-status").evaluate(
+                    "el => parseFloat(getComputedStyle(el).fontSize)"),
+                "chart": lab.part(".lab-chart-loss canvas").bounding_box()["height"]}
+    before = sizes()
+    lab.click(".lab-presentation")
+    try:
+        lab.wait_until("presentation mode", lambda: "lab-presenting" in (
+            lab.root.get_attribute("class") or ""))
+        screen(lab, SMALL, file_browser=False)
+        assert off_the_first_screen(lab) == []
+        assert lab.clipped() == [], lab.clipped()
+        after = sizes()
+        assert after["node"] >= before["node"], (before, after)
+        assert after["label"] >= 1.3 * before["label"], (before, after)  # the nodes' text
+        assert after["status"] >= 1.3 * before["status"], (before, after)  # the numbers
+        assert after["chart"] >= 1.35 * before["chart"], (before, after)  # the curves, their text
+        shoot(lab, "lab-1280x720-presenting.png")
+        numbers["presentation mode at 1280×720 (file browser closed)"] = ", ".join(
+            f"{name} {before[name]:.1f} → {after[name]:.1f} px" for name in before)
+    finally:
+        lab.click(".lab-presentation")
+        lab.wait_until("presentation mode off", lambda: "lab-presenting" not in (
+            lab.root.get_attribute("class") or ""))
+        screen(lab, LAPTOP, file_browser=True)
+
+
+def test_presentation_mode_on_a_wide_screen_makes_the_plane_larger(lab):
+    screen(lab, WIDE, file_browser=True)
+    try:
+        plain = size_of(lab, "canvas.lab-boundary")
+        lab.click(".lab-presentation")
+        lab.wait_until("a larger plane", lambda: size_of(lab, "canvas.lab-boundary")
+                       > 1.2 * plain)
+        screen(lab, WIDE, file_browser=True)
+        assert off_the_first_screen(lab) == []
+        assert lab.clipped() == [], lab.clipped()
+        shoot(lab, "lab-1920x1080-presenting.png")
+        numbers["plane at 1920×1080, presentation mode"] = (
+            f"{plain:.0f} → {size_of(lab, 'canvas.lab-boundary'):.0f} px")
+    finally:
+        lab.click(".lab-presentation")
+        screen(lab, LAPTOP, file_browser=True)
+
+
+def test_on_a_wide_screen_the_lab_uses_the_room(lab):
+    screen(lab, LAPTOP, file_browser=True)
+    small = lab.part("canvas.lab-boundary").bounding_box()
+    graph_small = lab.part(".lab-graph-area").bounding_box()
+    screen(lab, WIDE, file_browser=True)
+    try:
+        lab.wait_until("the lab growing", lambda: lab.part("canvas.lab-boundary").bounding_box()[
+            "width"] > small["width"] * 1.2)
+        assert off_the_first_screen(lab) == []
+        big = lab.part(".lab-graph-area").bounding_box()
+        assert big["width"] > graph_small["width"], (graph_small, big)
+        assert lab.clipped() == [], lab.clipped()
+        shoot(lab, "lab-1920x1080.png")
+    finally:
+        screen(lab, LAPTOP, file_browser=True)

@@ -1,0 +1,104 @@
+// app.js: the whole lab drawn from the model's traits, every part in its place; a change of a
+// trait reaches the views; custom messages reach theirs; a view gone tells the kernel and
+// leaves no listener behind.
+import assert from "node:assert/strict";
+import {afterEach, beforeEach, mock, test} from "node:test";
+
+import {installDom} from "./dom.mjs";
+import {FakeModel, labTraits, settle} from "./model.mjs";
+
+const page = installDom();
+const {render} = await import("../../labnet/lab/static/app.js");
+
+// (a refusal's note, the acks of painted frames wait on timers: none is left running)
+beforeEach(() => mock.timers.enable({apis: ["setTimeout"]}));
+afterEach(() => mock.timers.reset());
+
+function show(traits = labTraits()) {
+  const model = new FakeModel(traits);
+  const el = document.createElement("div");
+  document.body.append(el);
+  const dispose = render({model, el});
+  const root = el.querySelector(".labnet-lab");
+  return {model, el, root, dispose, part: css => root.querySelector(css)};
+}
+
+test("the lab says hello and shows every part a lesson needs", () => {
+  const {model, part, dispose} = show();
+  assert.deepEqual(model.sent.map(m => m.type), ["hello"]);
+  for (const css of [".lab-play", ".lab-step", ".lab-epoch", ".lab-reset", ".lab-strip",
+    ".lab-dataset", ".lab-noise", ".lab-lr", ".lab-optimizer", ".lab-loss", ".lab-batch-size",
+    ".lab-activation", "canvas.lab-boundary", ".lab-graph-area", ".lab-palette-tools",
+    ".lab-unit", ".lab-tab-inside", ".lab-chart-loss"]) {
+    assert.ok(part(css), `${css} is missing`);
+  }
+  // the grid's order: bar, strip, message, plane, graph, panel, curves, gradients
+  assert.deepEqual(part(".lab-grid").children.map(c => c.className.split(" ").at(-1)),
+    ["lab-bar", "lab-strip", "lab-message", "lab-plane", "lab-graph", "lab-panel",
+      "lab-curves", "lab-gradients"]);
+  // the unit of the node clicked sits under the graph, next to it
+  assert.ok(part(".lab-graph-box .lab-unit"));
+  dispose();
+});
+
+test("a trait changed by the kernel reaches its views", () => {
+  const {model, root, part, dispose} = show();
+  model.set("message", {text: "The graph is not a network yet", error: true});
+  assert.equal(part(".lab-message").textContent, "The graph is not a network yet");
+  assert.ok(part(".lab-message").classList.contains("lab-error"));
+  model.set("view", {...model.get("view"), scale: 1.4, hidden: ["boundary"]});
+  assert.equal(root.style["--lab-scale"], "1.4");
+  assert.ok(root.classList.contains("lab-presenting"));
+  assert.equal(part(".lab-plane .lab-cover").hidden, false);
+  const settings = model.get("settings");
+  model.set("settings", {...settings, training: {...settings.training, optimizer: "adam"}});
+  assert.equal(part(".lab-optimizer").value, "adam");
+  dispose();
+});
+
+test("tabs show one page at a time and keep every page in one place", () => {
+  const {part, dispose} = show();
+  const pages = part(".lab-tab-pages").children;
+  assert.deepEqual(pages.map(p => p.hidden), [false, true, true, true]);
+  part(".lab-tab-teach").click();
+  assert.deepEqual(pages.map(p => p.hidden), [true, true, true, false]);
+  assert.equal(part(".lab-tab-teach").getAttribute("aria-selected"), "true");
+  dispose();
+});
+
+test("a reply reaches the intent that asked; a frame reaches the plane", async () => {
+  const {model, root, part, dispose} = show();
+  part(".lab-step").click();
+  const intent = model.lastIntent();
+  model.receive({type: "reply", id: intent.id, ok: false, error: "no network to train"});
+  await settle();
+  assert.match(part(".lab-strip .lab-panel-note").textContent, /no network/);
+  const n = 2;
+  model.receive({type: "boundary", frame: 1, n, extent: [0, 1, 0, 1], sent: 0},
+    [new DataView(new Uint8Array(n * n).buffer)]);
+  page.frame();
+  assert.equal(root.labnetPaints, 1);
+  model.receive({type: "nothing known"});  // (ignored)
+  dispose();
+});
+
+test("a view gone says goodbye and stops listening", () => {
+  const {model, el, dispose} = show();
+  assert.ok(model.listening() > 0);
+  dispose();
+  assert.equal(model.sent.at(-1).type, "goodbye");
+  assert.equal(model.listening(), 0);
+  assert.equal(el.querySelector(".labnet-lab"), null);
+});
+
+test("a key pressed in the lab never reaches the notebook, but Ctrl+S does", () => {
+  const {el, part, dispose} = show();
+  const heard = [];
+  el.addEventListener("keydown", event => heard.push(event.key));
+  for (const [key, init] of [["d", {}], ["s", {ctrlKey: true}]]) {
+    const event = new page.Event("keydown", {key, ...init});
+    part(".lab-graph-svg").dispatchEvent(event);
+  }
+  assert.deepEqual(heard, ["s"]);
+  dispose();
+});

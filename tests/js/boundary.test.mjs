@@ -1,0 +1,56 @@
+// boundary.js: frames wait at most three deep and are painted one an animation frame, each
+// told painted; a click on the plane is an intent at the point of the data under it.
+import assert from "node:assert/strict";
+import {test} from "node:test";
+
+import {installDom, pointer, setBox} from "./dom.mjs";
+import {FakeModel, labTraits} from "./model.mjs";
+
+const page = installDom();
+const {BoundaryView} = await import("../../labnet/lab/static/boundary.js");
+const {Channel} = await import("../../labnet/lab/static/protocol.js");
+
+function plane() {
+  const model = new FakeModel();
+  const channel = new Channel(model);
+  const root = document.createElement("div");
+  const view = new BoundaryView(channel, root);
+  view.setColours(labTraits().settings.colours);
+  return {model, channel, root, view};
+}
+
+const frame = (number, n = 2) => [{frame: number, n, extent: [0, 1, 0, 1], sent: 0},
+  [new DataView(new Uint8Array(n * n).fill(number).buffer)]];
+
+test("frames are painted one an animation frame, the oldest dropped past three", () => {
+  const {view, root, channel} = plane();
+  for (let i = 1; i <= 5; i++) view.frame(...frame(i));
+  page.frame();
+  assert.equal(view.latest.content.frame, 3);  // 1 and 2 dropped
+  page.frame(5);
+  assert.equal(view.latest.content.frame, 5);
+  assert.equal(root.labnetPaints, 3);
+  assert.deepEqual(channel.frames, {boundary: 5});
+  channel.close();
+});
+
+test("the painted grid takes the colours of the table", () => {
+  const {view, channel} = plane();
+  view.frame(...frame(255, 2));
+  page.frame();
+  assert.deepEqual([...view.image.data.slice(0, 4)], [...view.tables.smooth.slice(1020)]);
+  channel.close();
+});
+
+test("a click on the plane adds a point where the data is, only when clicks do", () => {
+  const {view, model, channel} = plane();
+  view.frame(...frame(1));
+  page.frame();
+  setBox(view.canvas, 100, 50, 200, 200);
+  view.canvas.dispatchEvent(pointer("click", 150, 100));
+  assert.deepEqual(model.intents(), []);
+  view.setView({...labTraits().view, click: "orange"});
+  view.canvas.dispatchEvent(pointer("click", 150, 100));
+  assert.deepEqual(model.intents(), [["click_plane", {x1: 0.25, x2: 0.75}]]);
+  channel.close();
+});

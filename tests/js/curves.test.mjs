@@ -1,0 +1,48 @@
+// curves.js: the series grow from the parts the kernel sends, start over on a reset, and the
+// charts draw them on log axes, one line per node for the gradient norms.
+import assert from "node:assert/strict";
+import {test} from "node:test";
+
+import {installDom} from "./dom.mjs";
+import {labTraits} from "./model.mjs";
+
+installDom();
+const {CurvesView, Series} = await import("../../labnet/lab/static/curves.js");
+
+const part = values => new DataView(new Float64Array(values).buffer);
+
+test("each part of a Curves message replaces its series from its start on", () => {
+  const series = new Series();
+  series.update({reset: false, steps: 3, series: [{name: "step", start: 0, length: 3},
+    {name: "loss", start: 0, length: 3}]}, [part([1, 2, 3]), part([0.9, 0.5, 0.4])]);
+  series.update({reset: false, steps: 4, series: [{name: "loss", start: 2, length: 2}]},
+    [part([0.3, 0.2])]);
+  assert.deepEqual([...series.get("loss")], [0.9, 0.5, 0.3, 0.2]);
+  assert.deepEqual([...series.get("step")], [1, 2, 3]);
+  assert.deepEqual([...series.get("nothing")], []);
+  assert.equal(series.steps, 4);
+});
+
+test("a series grows past its room, and a reset starts every series over", () => {
+  const series = new Series();
+  const many = Array.from({length: 300}, (_, i) => i);
+  series.update({series: [{name: "loss", start: 0, length: 100}]}, [part(many.slice(0, 100))]);
+  series.update({series: [{name: "loss", start: 100, length: 200}]}, [part(many.slice(100))]);
+  assert.deepEqual([...series.get("loss")], many);
+  series.update({reset: true, series: [{name: "grad:3", start: 0, length: 1}]}, [part([2])]);
+  assert.deepEqual([...series.get("loss")], []);
+  assert.deepEqual(series.nodes(), ["3"]);
+});
+
+test("the gradient chart has a line per node, named as the graph names it", () => {
+  const root = document.createElement("div");
+  const curves = new CurvesView(root);
+  curves.setGraph(labTraits().graph);
+  curves.update({reset: true, steps: 2, series: [{name: "step", start: 0, length: 2},
+    {name: "grad:1", start: 0, length: 2}, {name: "grad:7", start: 0, length: 2}]},
+  [part([1, 2]), part([0.5, 0.25]), part([1, 2])]);
+  const legend = curves.gradients.legend.children.map(item => item.textContent);
+  assert.deepEqual(legend, ["1 Linear 25", "7 Linear 2"]);
+  curves.setView({...labTraits().view, hidden: ["errors"]});
+  assert.equal(curves.errorsCover.hidden, false);
+});

@@ -1,0 +1,140 @@
+// graph.js: the graph drawn from the `graph` trait, holding still while it is edited (fit
+// anew on Fit, Tidy, a preset, another graph, or a node out of view), and the surface the
+// gestures see: which node or edge is under a point.
+import assert from "node:assert/strict";
+import {beforeEach, test} from "node:test";
+
+import {installDom, setBox} from "./dom.mjs";
+import {FakeModel, labTraits} from "./model.mjs";
+
+const page = installDom();
+const {GraphView} = await import("../../labnet/lab/static/graph.js");
+const {Channel} = await import("../../labnet/lab/static/protocol.js");
+
+let model, view, traits;
+beforeEach(() => {
+  document.body.replaceChildren();
+  traits = labTraits();
+  model = new FakeModel(traits);
+  const root = document.createElement("div");
+  document.body.append(root);
+  view = new GraphView(new Channel(model), root);
+  root.append(view.element);
+  view.setSettings(traits.settings);
+  view.setView(traits.view);
+  page.resize(view.area, 520, 290);
+  view.setGraph(traits.graph);
+});
+
+const at = id => view.nodes.get(String(id)).group.getAttribute("transform");
+const withNodes = (graph, nodes) => ({...graph, nodes});
+
+test("every node and edge of the trait is drawn, the output marked", () => {
+  assert.deepEqual(view.svg.querySelectorAll("[data-node]").map(g => g.dataset.node),
+    ["0", "1", "2", "3", "4", "5", "6", "7"]);
+  assert.equal(view.svg.querySelectorAll(".lab-edge-hit").length, 7);
+  assert.ok(view.nodes.get("7").group.classList.contains("lab-output"));
+  assert.equal(view.svg.querySelectorAll('[data-delete="0"]').length, 0);  // not the input
+  // − and + on each Linear, nothing on the others
+  assert.deepEqual(view.svg.querySelectorAll("[data-widen]").map(b => b.dataset.widen),
+    ["1", "1", "3", "3", "5", "5", "7", "7"]);
+});
+
+test("the drawing holds still while the graph is edited", () => {
+  const before = [1, 3, 7].map(at);
+  const graph = traits.graph;
+  const tanh = withNodes(graph, graph.nodes.map(n => (n.id === 2 ? {...n, kind: "Tanh",
+    label: "Tanh"} : n)));
+  view.setGraph(tanh);  // a node replaced
+  assert.deepEqual([1, 3, 7].map(at), before);
+  const loose = {id: 8, kind: "Linear", label: "Linear 25", short: "L25", x: 3.4, y: 0.8,
+    params: {width: 25}, width: 25, trained: false};
+  view.setGraph(withNodes(tanh, [...tanh.nodes, loose]));  // a node dropped in view
+  assert.deepEqual([1, 3, 7].map(at), before);
+  view.setGraph({...tanh, nodes: tanh.nodes.filter(n => n.id !== 5),
+    edges: tanh.edges.filter(e => !e.includes(5)).concat([[4, 6]])});  // a node removed
+  assert.deepEqual([1, 3, 7].map(at), before);
+});
+
+test("a node put out of view, a new graph, Fit and Tidy fit the whole graph anew", () => {
+  const graph = traits.graph;
+  const before = at(1);
+  const far = {id: 8, kind: "ReLU", label: "ReLU", short: "ReLU", x: 12, y: 0, params: {},
+    width: 25, trained: false};
+  view.setGraph(withNodes(graph, [...graph.nodes, far]));
+  assert.notEqual(at(1), before);
+  const box = view.nodes.get("8").box;
+  assert.ok(box.x + box.hw <= 520, `node 8 at ${box.x}`);
+  // a preset (most nodes changed): fit, even if all are in view
+  view.zoomBy(2, [100, 100]);
+  const zoomed = at(1);
+  view.setGraph(withNodes(graph, graph.nodes.map(n => ({...n, kind: "Sum"}))));
+  assert.notEqual(at(1), zoomed);
+  // Fit
+  view.zoomBy(2, [100, 100]);
+  view.palette.tools.querySelector(".lab-zoom-fit").click();
+  assert.notEqual(at(1), zoomed);
+  // Tidy: its intent, and the graph that comes back is fit
+  view.zoomBy(1.5, [50, 50]);
+  const tidy = at(1);
+  view.palette.tools.querySelector(".lab-tidy").click();
+  assert.deepEqual(model.intents().at(-1), ["tidy", {}]);
+  view.setGraph(graph);
+  assert.notEqual(at(1), tidy);
+});
+
+test("a new size of the area fits the graph to it", () => {
+  const before = view.nodes.get("7").box;
+  page.resize(view.area, 900, 400);
+  const after = view.nodes.get("7").box;
+  assert.ok(after.x > before.x && after.hw >= before.hw);
+});
+
+test("the surface finds the node and the edge under a point", () => {
+  const surface = view.surface();
+  const two = view.nodes.get("2").box;
+  assert.equal(surface.nodeAt([two.x, two.y + two.hh - 1]), "2");
+  const [a, b] = [view.nodes.get("6").box, view.nodes.get("7").box];
+  const middle = [(a.x + a.hw + b.x - b.hw) / 2, a.y + 5];
+  assert.equal(surface.nodeAt(middle), null);
+  assert.deepEqual(surface.edgeAt(middle), [6, 7]);
+  assert.equal(surface.edgeAt([middle[0], middle[1] + 40]), null);
+  assert.equal(surface.idOf("3"), 3);
+  assert.equal(surface.node("7").node.label, "Linear 2");
+});
+
+test("a pan moves the drawing and the camera keeps it; points follow the pan", () => {
+  const surface = view.surface();
+  const two = view.nodes.get("2").box;
+  surface.panBy([30, -10]);
+  assert.equal(surface.nodeAt([two.x + 30, two.y - 10]), "2");
+  surface.endPan();
+  assert.equal(view.layer.getAttribute("transform"), "translate(0,0)");
+  assert.ok(Math.abs(view.nodes.get("2").box.x - (two.x + 30)) < 1e-9);
+  const graphPoint = surface.toGraph([view.nodes.get("2").box.x, view.nodes.get("2").box.y]);
+  assert.ok(Math.abs(graphPoint[0] - 2) < 1e-9 && Math.abs(graphPoint[1]) < 1e-9);
+});
+
+test("a refusal shows the lab's reason beside the point, inside the area", async () => {
+  const sent = view.send("connect", {src: 7, dst: 1}, [500, 280]);
+  view.channel.answer({id: model.lastIntent().id, ok: false,
+    error: "edge 7 → 1 would make a cycle"});
+  await sent;
+  assert.equal(view.refusal.hidden, false);
+  assert.match(view.refusal.textContent, /cycle/);
+  clearTimeout(view.refusalTimer);
+});
+
+test("thumbnails are painted at their nodes and each frame is told painted", () => {
+  const n = 4;
+  const nodes = traits.graph.nodes.map(node => ({id: node.id, unit: 0, low: 0, high: 1}));
+  const bytes = new Uint8Array(n * n * nodes.length).fill(200);
+  view.thumbs({frame: 3, n, nodes, grad_norms: {1: 0.5, 2: 0.1}, edges: [[1, 2, 0.3]],
+    edge_mode: "gradient"}, [new DataView(bytes.buffer)]);
+  const drawn = view.thumbCanvas.getContext("2d").calls.filter(c => c[0] === "drawImage");
+  assert.equal(drawn.length, 8);
+  assert.notEqual(view.nodes.get("1").rect.style.stroke, "");
+  assert.equal(view.nodes.get("3").rect.style.stroke, "");  // no norm: not coloured
+  assert.deepEqual(view.channel.frames, {thumbs: 3});
+  view.channel.close();
+});

@@ -1,0 +1,116 @@
+// A fake anywidget model for the front end's unit tests: traits to `get` (and `set`, which
+// tells the views as a kernel's change does), listeners (`on`, `off`), and the messages the
+// page `send`s, kept to be read. It answers nothing by itself: a test replies to an intent
+// (`reply`), or sends a custom message as the kernel would (`receive`).
+
+export class FakeModel {
+  /** @param {Object} traits  the traits' values, by name */
+  constructor(traits = {}) {
+    this.traits = {...traits};
+    this.listeners = new Map();
+    this.sent = [];
+    this.saved = 0;
+  }
+
+  get(name) {
+    return this.traits[name];
+  }
+
+  /** A trait changed by the kernel: every view listening is told. */
+  set(name, value) {
+    this.traits[name] = value;
+    this.emit(`change:${name}`);
+  }
+
+  save_changes() {
+    this.saved += 1;
+  }
+
+  on(event, handler) {
+    if (!this.listeners.has(event)) this.listeners.set(event, []);
+    this.listeners.get(event).push(handler);
+  }
+
+  off(event, handler) {
+    const all = this.listeners.get(event) || [];
+    if (all.includes(handler)) all.splice(all.indexOf(handler), 1);
+  }
+
+  emit(event, ...args) {
+    for (const handler of [...(this.listeners.get(event) || [])]) handler(...args);
+  }
+
+  send(content, callbacks, buffers) {
+    this.sent.push({...content, buffers});
+  }
+
+  /** A custom message from the kernel. */
+  receive(content, buffers = []) {
+    this.emit("msg:custom", content, buffers);
+  }
+
+  /** The intents sent so far, as [action, args]. */
+  intents() {
+    return this.sent.filter(m => m.type === "intent").map(m => [m.action, m.args]);
+  }
+
+  /** The last intent sent. */
+  lastIntent() {
+    const all = this.sent.filter(m => m.type === "intent");
+    return all[all.length - 1];
+  }
+
+  /** The kernel's answer to the last intent (ok, or refused with `error`). */
+  reply(ok = true, error = undefined, extra = {}) {
+    const intent = this.lastIntent();
+    this.receive({type: "reply", id: intent.id, ok, ...(error ? {error} : {}), ...extra});
+  }
+
+  /** How many listeners are left (a view gone leaves none). */
+  listening() {
+    return [...this.listeners.values()].reduce((n, all) => n + all.length, 0);
+  }
+}
+
+/** Let the promises waiting run (a reply resolves its intent on the next turn). */
+export function settle() {
+  return new Promise(resolve => setImmediate(resolve));
+}
+
+/** The traits of a lab as the kernel sends them: the seed chain, at rest. */
+export function labTraits() {
+  const chain = ["input", "Linear", "ReLU", "Linear", "ReLU", "Linear", "ReLU", "Linear"];
+  const nodes = chain.map((kind, id) => ({
+    id, kind, label: kind === "Linear" ? `Linear ${id === 7 ? 2 : 25}` : kind,
+    short: kind === "Linear" ? `L${id === 7 ? 2 : 25}` : kind, x: id, y: 0,
+    params: kind === "Linear" ? {width: id === 7 ? 2 : 25} : {},
+    width: kind === "Linear" && id === 7 ? 2 : 25, trained: true}));
+  return {
+    sources: [],
+    graph: {nodes, edges: chain.slice(1).map((_, i) => [i, i + 1]), output: 7, error: null,
+      can_undo: false, can_redo: false},
+    settings: {
+      data: {dataset: "disk", noise: 0, n_points: 2000, test_fraction: 0.5, seed: 0,
+        standardize: true},
+      training: {loss: "mse", optimizer: "sgd", lr: 0.1, batch_size: 10,
+        max_steps_per_second: null},
+      choices: {datasets: ["disk", "xor", "moons"], losses: ["mse", "cross-entropy"],
+        optimizers: ["sgd", "momentum", "adam"], presets: ["seed", "figure1"],
+        palette: ["Linear", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Sum", "Concat"],
+        views: ["boundary", "curves", "gradients", "graph", "errors"],
+        clicks: ["off", "orange", "blue", "remove"], edge_modes: ["gradient", "weights"],
+        activations: ["ReLU", "LeakyReLU", "Tanh", "Sigmoid"]},
+      limits: {noise: [0, 0.5], points: [4, 100000], test_fraction: [0.1, 0.9],
+        lr: [1e-4, 10]},
+      colours: {classes: ["#f59322", "#0877bd"], boundary: ["#f59322", "#e8eaeb", "#0877bd"],
+        gradient: ["#fde0dd", "#7a0177"], decades: 4},
+    },
+    view: {hidden: [], show_test: true, discretize: false, click: "off", edges: "gradient",
+      scale: 1, picked: null, units: [], walking: false},
+    status: {playing: false, steps_per_second: 0, network: true, errors_hidden: false,
+      epoch: 1, step: 100, loss: 0.07, train_error: 0.1, test_error: 0.1},
+    message: {text: "", error: false, sticky: false, graph: false, id: 0},
+    walk: {},
+    code: "",
+  };
+}
