@@ -39,7 +39,8 @@ __all__ = ["LabWidget", "graph_json", "settings_json", "status_json"]
 
 STATIC = Path(__file__).parent / "static"
 MODULES = ("protocol.js", "util.js", "geometry.js", "boundary.js", "gestures.js", "palette.js",
-           "graph.js", "curves.js", "bars.js", "inside.js", "unit.js", "controls.js", "app.js")
+           "graph.js", "curves.js", "bars.js", "inside.js", "unit.js", "controls.js", "kernel.js",
+           "app.js")
 """The front end's modules, each after those it imports (``static/lab.js`` loads them)."""
 FRAME_INTERVAL = 1 / 60
 """While playing, boundary frames go at most this often (a screen shows no more)."""
