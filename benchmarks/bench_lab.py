@@ -22,13 +22,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import threading
 import time
 import timeit
 
 import numpy as np
 
 from labnet.lab import Lab, streams
-from labnet.lab.state import HISTORY_LIMIT, NORM_EVERY, single_blas_thread
+from labnet.lab.blas import single_blas_thread
+from labnet.lab.state import HISTORY_LIMIT, NORM_EVERY
 from labnet.training import Trainer
 
 
@@ -36,17 +38,36 @@ def simulated_page(lab: Lab, paint_ms: float, loop: asyncio.AbstractEventLoop) -
     """Answer each frame the widget sends ``paint_ms`` later, as a page painting it would;
     count the messages by type."""
     widget, counts = lab.widget, {}
-    post = widget._post
 
-    def answering(content, buffers):
-        post(content, buffers)
+    def page(content, buffers=None):
         kind = content["type"]
         counts[kind] = counts.get(kind, 0) + 1
         if kind in ("boundary", "thumbs"):
-            message = {"type": "painted", "what": kind, "frame": content["frame"]}
+            message = {"type": "painted", "frames": {kind: content["frame"]}}
             loop.call_later(paint_ms / 1000, widget._on_message, widget, message, [])
-    widget._post = answering
+    widget.send = page
     return counts
+
+
+async def click_pause(lab: Lab, task: asyncio.Task) -> tuple[float, float]:
+    """Click Pause as a page does: the intent comes on another thread (ipykernel 7 delivers it
+    on one while the kernel trains), at a moment of its own. Returns the milliseconds from the
+    click to the end of the last step the kernel took (0 if it took none after the click), and
+    to the end of the play loop's turn."""
+    widget, clicked = lab.widget, {}
+
+    def click():
+        clicked["at"] = time.time()
+        widget._on_message(widget, {"type": "intent", "action": "toggle_play", "args": {},
+                                    "id": "bench:1"}, [])
+    clicker = threading.Thread(target=click)
+    clicker.start()
+    while not task.done():
+        await asyncio.sleep(0.0005)
+    ended = time.time()
+    clicker.join()
+    last_step = lab.player.last_step_at
+    return 1000 * max(last_step - clicked["at"], 0.0), 1000 * (ended - clicked["at"])
 
 
 def with_the_lab(points: int, seconds: float, paint_ms: float) -> dict:
@@ -54,24 +75,19 @@ def with_the_lab(points: int, seconds: float, paint_ms: float) -> dict:
     lab.set_data(n_points=points)
 
     async def play():
-        loop = asyncio.get_running_loop()
-        lab.remember_loop(loop)
-        counts = simulated_page(lab, paint_ms, loop)
-        lab.play()
+        counts = simulated_page(lab, paint_ms, asyncio.get_running_loop())
+        task = lab.play()
         await asyncio.sleep(0.5)  # settle
         counts.clear()
         steps, start = lab.state.trainer.steps, time.perf_counter()
         await asyncio.sleep(seconds)
         elapsed = time.perf_counter() - start
         done = lab.state.trainer.steps - steps
-        paused = time.time()
-        lab.pause()
-        while lab.player._task and not lab.player._task.done():
-            await asyncio.sleep(0.001)
+        stopped, ended = await click_pause(lab, task)
         return {"steps/s": done / elapsed,
                 **{f"{k}/s": counts.get(k, 0) / elapsed for k in ("boundary", "thumbs",
                                                                    "curves")},
-                "pause ms": 1000 * (lab.player.stopped_at - paused),
+                "pause ms": stopped, "pause turn ms": ended,
                 "play grid": lab.widget.play_grid}
     return asyncio.run(play())
 
@@ -101,11 +117,12 @@ def frame_costs() -> dict:
             f"boundary {n}×{n}": timeit.timeit(lambda n=n: widget.pictures.boundary(n),
                                               number=200) / 200
             for n in (32, 48, 64, 100)}
-        costs["thumbs"] = timeit.timeit(lambda: streams.thumbs(lab, widget.pictures, 24, 1),
-                                        number=200) / 200
+        costs["thumbs"] = timeit.timeit(
+            lambda: streams.thumbs(lab.state, lab.display, widget.pictures, 24, 1),
+            number=200) / 200
         curves = streams.Curves()
-        costs["curves (all)"] = timeit.timeit(lambda: (curves.reset(), curves.message(lab)),
-                                              number=50) / 50
+        costs["curves (all)"] = timeit.timeit(
+            lambda: (curves.reset(), curves.message(lab.state.trainer)), number=50) / 50
     return {name: 1000 * cost for name, cost in costs.items()}
 
 
@@ -133,8 +150,9 @@ def main() -> None:
     for kind, target in (("boundary", 50), ("thumbs", 10), ("curves", 10)):
         rate = statistics.median(p[f"{kind}/s"] for p in played)
         print(f"  {kind + ' frames/s':<25} {rate:9.1f}   (target ≥ {target})")
-    print(f"  Pause stops training in   {max(p['pause ms'] for p in played):9.1f} ms (worst; "
-          f"target ≤ 50)")
+    print(f"  Pause: the last step ends {max(p['pause ms'] for p in played):7.1f} ms after the "
+          f"click (worst; target ≤ 50), the play loop's turn "
+          f"{max(p['pause turn ms'] for p in played):.1f} ms after")
     print(f"  boundary grid while playing: {played[-1]['play grid']}")
 
 

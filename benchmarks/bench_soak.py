@@ -47,8 +47,8 @@ def frame_cost(lab: Lab) -> float:
     start = time.perf_counter()
     for _ in range(20):
         streams.boundary(widget.pictures, widget.play_grid, 0)
-        streams.thumbs(lab, widget.pictures, 24, 0)
-        lab.widget.curves.message(lab)
+        streams.thumbs(lab.state, lab.display, widget.pictures, 24, 0)
+        lab.widget.curves.message(lab.state.trainer)
     return (time.perf_counter() - start) / 20 * 1000
 
 
@@ -73,21 +73,17 @@ def checks(lab: Lab, last_sent_x: float) -> list[str]:
 
 
 async def soak(lab: Lab, steps: int, every: int) -> int:
-    loop = asyncio.get_running_loop()
-    lab.remember_loop(loop)
     widget, sent = lab.widget, {"x": 0.0}
-    post = widget._post
 
-    def page(content, buffers):  # paints at once, and remembers the curves' last x
-        post(content, buffers)
+    def page(content, buffers=None):  # paints at once, and remembers the curves' last x
         if content["type"] in ("boundary", "thumbs"):
-            widget._on_message(widget, {"type": "painted", "what": content["type"],
-                                        "frame": content["frame"]}, [])
+            widget._on_message(widget, {"type": "painted",
+                                        "frames": {content["type"]: content["frame"]}}, [])
         if content["type"] == "curves":
             for part, buffer in zip(content["series"], buffers, strict=True):
                 if part["name"] == "step" and part["length"]:
                     sent["x"] = float(np.frombuffer(buffer, dtype=np.float64)[-1])
-    widget._post = page
+    widget.send = page
     first_cost = frame_cost(lab)
     print(f"{'steps':>12} {'steps/s':>9} {'frame ms':>9} {'entries':>8} {'stride':>7}  checks")
     print(f"{0:>12,} {'':>9} {first_cost:9.2f}")

@@ -52,7 +52,8 @@ from labnet.saving import load, save
 from labnet.schedule import LRSchedule
 from labnet.training import Callback, Trainer
 from labnet.walkdisplay import array_stats, heatmap_values
-from labnet.walkthrough import Walk, WalkStep
+from labnet.walkstep import WalkStep
+from labnet.walkthrough import Walk
 
 __version__ = "0.1.0"
 

@@ -246,6 +246,16 @@ def backward_formulas(module: Module, inputs: Sequence[Array], output: Array, gr
                     (g, Term(symbol, values))),)
 
 
+def how_passed(formulas: Sequence[Formula], i: int) -> str:
+    """How the gradient a backward step sends to its input ``i`` is made, in words, from its
+    formulas: ``"dL/dy · Wᵀ"``, ``"a copy of dL/dy[:, 0:6]"`` ("" if none says)."""
+    passed = [f for f in formulas if f.result.symbol not in ("dL/dW", "dL/db")]
+    if i >= len(passed):
+        return ""
+    right = passed[i].text.split(" = ", 1)[1]
+    return f"a copy of {right}" if passed[i].operation == "copy" else right
+
+
 def _local_derivative(module: Module, x: Array, y: Array) -> tuple[str, Array] | None:
     """dy/dx of an element-wise activation, as ``(its symbol, its values)``."""
     if isinstance(module, Tanh):

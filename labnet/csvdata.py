@@ -6,7 +6,8 @@
 The text may come from an upload or a paste: it is untrusted input, read in bounded memory and
 checked line by line. ``from_csv`` takes:
 
-- at most ``MAX_BYTES`` (8 MiB) of UTF-8 text (a byte-order mark is skipped);
+- at most ``MAX_BYTES`` (8 MiB) of UTF-8 text (a byte-order mark is skipped), ``MAX_ROWS``
+  (100,000) points and ``MAX_LINES`` (200,000) lines;
 - one point a line, three values: x₁, x₂, then a label (a class, a whole number from 0 to
   ``MAX_CLASSES - 1``) or a target (any number, for regression). Values are separated by
   commas, or by semicolons, or by tabs (a paste from a spreadsheet), or by spaces: the first
@@ -32,10 +33,12 @@ form, a header first, every number so that it reads back exactly.
 from __future__ import annotations
 
 import re
+from array import array
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from labnet.data import MAX_POINTS, check_data
+from labnet.data import check_data
 from labnet.errors import InputError, ShapeError, short_repr
 from labnet.multiclass import MAX_CLASSES
 
@@ -43,6 +46,10 @@ Array = np.ndarray
 
 MAX_BYTES = 8 * 2**20
 """The longest CSV text read: 8 MiB (100,000 points take about 4 MiB)."""
+MAX_ROWS = 100_000
+"""The most points a CSV text may hold (the lab's most): reading them takes under a second."""
+MAX_LINES = 2 * MAX_ROWS
+"""The most lines, blank and comment lines included."""
 MAX_VALUE = 1e6
 """Coordinates and targets lie within ±this."""
 TASKS = ("classification", "regression")
@@ -52,38 +59,52 @@ LABEL_WORDS = ("label", "class")
 TARGET_WORDS = ("target", "value", "y")
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK_BYTES = re.compile(rb"\r\n|\r|\n")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def from_csv(text: str | bytes, *, task: str | None = None,
              max_bytes: int = MAX_BYTES) -> tuple[Array, Array]:
     """``(x, labels)`` or ``(x, targets)`` read from CSV ``text`` (see the module's docstring);
-    an ``InputError`` naming the line and column at fault if the text is not such data."""
+    an ``InputError`` naming the line and column at fault if the text is not such data.
+
+    It reads a line at a time into one array of numbers (tens of bytes a point besides the
+    text), in under a second for the largest text allowed."""
     if task is not None and task not in TASKS:
         raise InputError(f"task must be one of {', '.join(TASKS)} (or None: read from the "
                          f"text), got {short_repr(task)}")
-    lines = _lines(text, max_bytes)
-    separator, header_task, rows = None, None, []
-    for number, line in lines:
-        if separator is None:
+    values, line_numbers = array("d"), array("q")
+    row = separator = header_task = None
+    for number, line in _numbered_lines(_text(text, max_bytes)):
+        if number > MAX_LINES:
+            raise InputError(f"line {number:,}: more than {MAX_LINES:,} lines")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if row is None:  # the first line says how values are separated; it may be a header
             separator = next((sep for sep in SEPARATORS if sep in line), None)
+            row = _row_pattern(separator)
             fields = _fields(line, separator, number)
             if re.search(r"[^\W\d_]", fields[0]) and not _NUMBER.fullmatch(fields[0]):
-                header_task = _header_task(fields, number)  # a header: names, not numbers
+                header_task = _header_task(fields, number)  # names, not numbers
                 continue
-        if len(rows) >= MAX_POINTS:
-            raise InputError(f"line {number}: more than {MAX_POINTS:,} points")
-        rows.append((number, _fields(line, separator, number)))
-    if not rows:
+        if len(line_numbers) >= MAX_ROWS:
+            raise InputError(f"line {number:,}: more than {MAX_ROWS:,} points")
+        match = row.fullmatch(line)  # the common case, at once; else field by field, to say
+        numbers = [float(value) for value in match.groups()] if match else []
+        if not match or not all(abs(value) <= MAX_VALUE for value in numbers):
+            numbers = [_number(field, number, column) for column, field in
+                       enumerate(_fields(line, separator, number), start=1)]
+        values.extend(numbers)
+        line_numbers.append(number)
+    if not line_numbers:
         raise InputError("no data: not one line of three numbers (x1, x2, and a label or a "
                          "target)")
-    values = np.array([[_number(field, number, column)
-                        for column, field in enumerate(fields, start=1)]
-                       for number, fields in rows])
-    task = task or header_task or _guess_task(values[:, 2])
+    table = np.frombuffer(values, dtype=np.float64).reshape(-1, 3)
+    x, third = table[:, :2].copy(), table[:, 2].copy()
+    task = task or header_task or _guess_task(third)
     if task == "classification":
-        return values[:, :2], _labels(values[:, 2], [number for number, _ in rows])
-    return values[:, :2], values[:, 2:]
+        return x, _labels(third, line_numbers)
+    return x, third[:, None]
 
 
 def to_csv(x: Array, labels: Array) -> str:
@@ -106,29 +127,49 @@ def to_csv(x: Array, labels: Array) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _lines(text: str | bytes, max_bytes: int) -> list[tuple[int, str]]:
-    """The lines that hold something, with their numbers (from 1), of at most ``max_bytes``
-    of text."""
+def _text(text: str | bytes, max_bytes: int) -> str:
+    """``text`` as a str, of at most ``max_bytes`` (bytes: UTF-8, a byte-order mark skipped)."""
     if isinstance(text, bytes | bytearray | memoryview):
         data = bytes(text)
         if len(data) > max_bytes:
             raise InputError(f"the CSV text is {len(data):,} bytes, more than the "
                              f"{max_bytes:,} read")
         try:
-            text = data.decode("utf-8-sig")
+            return data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            line = data.count(b"\n", 0, error.start) + 1
+            line = len(_LINE_BREAK_BYTES.findall(data, 0, error.start)) + 1
             raise InputError(f"line {line}: not UTF-8 text (byte {error.start}); save the file "
                              f"as UTF-8 CSV") from None
-    elif isinstance(text, str):
+    if isinstance(text, str):
         if len(text) > max_bytes:  # (a character is at least one byte)
             raise InputError(f"the CSV text is {len(text):,} characters, more than the "
                              f"{max_bytes:,} bytes read")
-        text = text.removeprefix("\ufeff")
-    else:
-        raise InputError(f"CSV data must be text (str or bytes), got {type(text).__name__}")
-    return [(number, line) for number, line in enumerate(_LINE_BREAK.split(text), start=1)
-            if line.strip() and not line.lstrip().startswith("#")]
+        return text.removeprefix("\ufeff")
+    raise InputError(f"CSV data must be text (str or bytes), got {type(text).__name__}")
+
+
+def _numbered_lines(text: str) -> Iterator[tuple[int, str]]:
+    """Each line of ``text`` with its number, from 1 (a line ends at \\n, \\r\\n or \\r),
+    one at a time."""
+    start, number = 0, 0
+    while start < len(text):
+        number += 1
+        found = _LINE_BREAK.search(text, start)
+        if found is None:
+            yield number, text[start:]
+            return
+        yield number, text[start:found.start()]
+        start = found.end()
+
+
+def _row_pattern(separator: str | None) -> re.Pattern:
+    """A line of three numbers separated by ``separator`` (``None``: spaces), each maybe in
+    quotes and spaces, maybe with empty fields after: what most lines are, read at once."""
+    field = rf'\s*"?({_NUMBER.pattern})"?\s*'
+    if separator is None:
+        return re.compile(field + r"\s" + field + r"\s" + field)
+    sep = re.escape(separator)
+    return re.compile(field + sep + field + sep + field + rf"(?:{sep}\s*)*")
 
 
 def _fields(line: str, separator: str | None, number: int) -> list[str]:
@@ -173,7 +214,7 @@ def _guess_task(third: Array) -> str:
     return "classification" if whole else "regression"
 
 
-def _labels(third: Array, line_numbers: list[int]) -> Array:
+def _labels(third: Array, line_numbers: Sequence[int]) -> Array:
     """The third column as class labels, or an ``InputError`` naming the first line whose
     label is not a class."""
     bad = (third != np.round(third)) | (third < 0) | (third >= MAX_CLASSES)

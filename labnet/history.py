@@ -9,6 +9,7 @@ from a file).
 
 from __future__ import annotations
 
+import bisect
 import math
 
 import numpy as np
@@ -189,6 +190,20 @@ class History:
         if has_test or self.test_loss:
             self.test_loss.append(test_loss if has_test else math.nan)
             self.test_error.append(test_error if has_test else math.nan)
+
+    def fill_epoch(self, step: int, train_error: float, test_loss: float | None = None,
+                   test_error: float | None = None) -> bool:
+        """Fill in the errors of the epoch that ended at ``step``, measured later (a trainer
+        made with ``evaluate_epochs=False`` records NaN, and its user computes them apart, on
+        the weights of that moment). False if the history no longer has that epoch (thinned
+        since)."""
+        index = bisect.bisect_left(self.epoch_step, step)
+        if index == len(self.epoch_step) or self.epoch_step[index] != step:
+            return False
+        self.train_error[index] = train_error
+        if test_loss is not None and index < len(self.test_loss):
+            self.test_loss[index], self.test_error[index] = test_loss, test_error
+        return True
 
     def _thin_epochs(self) -> None:
         """Keep every other entry of the epoch series: the later of each pair (and an odd last

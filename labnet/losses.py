@@ -95,9 +95,10 @@ LOSSES = {"mse": MSELoss, "cross-entropy": CrossEntropyLoss}
 """The losses by name, as the command line and the lab offer them."""
 
 
-def make_loss(loss) -> object:
+def make_loss(loss, who: str = "Trainer") -> object:
     """A loss object from ``loss``: ``None`` (MSE), a name of ``LOSSES``, or an object with
-    ``forward`` and ``backward`` (a loss of one's own)."""
+    ``forward`` and ``backward`` (a loss of one's own); ``who`` (``"Trainer"``, ``"Walk"``)
+    names the one asking in the refusals."""
     if loss is None:
         return MSELoss()
     if isinstance(loss, str):
@@ -106,11 +107,11 @@ def make_loss(loss) -> object:
                              f"{', '.join(LOSSES)}")
         return LOSSES[loss]()
     if isinstance(loss, type):
-        raise InputError(f"Trainer: loss must be a loss object, such as {loss.__name__}() (with "
+        raise InputError(f"{who}: loss must be a loss object, such as {loss.__name__}() (with "
                          f"parentheses), not the class {loss.__name__}")
     if not (callable(getattr(loss, "forward", None)) and callable(getattr(loss, "backward",
                                                                           None))):
-        raise InputError(f"Trainer: loss must be one of {', '.join(LOSSES)} or a loss object "
+        raise InputError(f"{who}: loss must be one of {', '.join(LOSSES)} or a loss object "
                          f"with forward and backward, such as ln.MSELoss(); got "
                          f"{short_repr(loss)}")
     return loss

@@ -29,8 +29,9 @@ from labnet.modules import MODULES, Linear, Module, registered_name
 from labnet.network import Network, node_id
 
 FORMAT = 1
-MAX_NODES = 10_000
-"""The most nodes a network read from a file may have."""
+MAX_NODES = 1_000
+"""The most nodes a network read from a file may have (and a lab's graph: its page draws every
+node)."""
 MAX_WIDTH = 2**14
 """The widest Linear (``in_features``, ``out_features``) a file may describe."""
 

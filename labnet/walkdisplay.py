@@ -28,7 +28,8 @@ import numpy as np
 from labnet.chainrule import ShownFormula, ShownTerm
 
 if TYPE_CHECKING:
-    from labnet.walkthrough import Walk, WalkStep
+    from labnet.walkstep import WalkStep
+    from labnet.walkthrough import Walk
 
 Array = np.ndarray
 

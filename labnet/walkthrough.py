@@ -38,103 +38,25 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from labnet import walkdisplay
 from labnet.chainrule import (
-    Formula,
     backward_formulas,
     forward_formulas,
+    how_passed,
     loss_formulas,
     update_formula,
 )
 from labnet.errors import InputError, ShapeError, as_real_array, check_lr, short_repr
-from labnet.losses import LOSSES
+from labnet.losses import make_loss
 from labnet.network import Network, Node
 from labnet.optim import Optimizer
 from labnet.training import Trainer
+from labnet.walkstep import Flow, WalkStep
 
 Array = np.ndarray
-PHASES = ("forward", "loss", "backward", "update")
-
-
-@dataclass(frozen=True)
-class Flow:
-    """An edge of the graph at work in a step: it carries a value forward or a gradient back.
-
-    The edge is ``src → dst`` as in ``connectivity``, whichever way the flow goes: a gradient
-    flows from ``dst`` back to ``src``."""
-
-    src: Node
-    dst: Node
-    carries: str
-    """``"value"`` (forward) or ``"gradient"`` (backward)."""
-    role: str
-    """``"received"``: the step's node receives it; ``"passed"``: the node passes it on."""
-    array: str
-    """The name of the step's array it carries."""
-    how: str = ""
-    """How a passed gradient is made, e.g. ``"dL/dy · Wᵀ"``, ``"a copy of dL/dy"``."""
-
-
-@dataclass(frozen=True)
-class WalkStep:
-    """One step of a walk: what one node (or the loss, or the update) did.
-
-    ``received`` and ``passed`` hold copies of the arrays the step received and passed on, by
-    name, in the order to show them: for a forward step ``"input from node 2"``... and
-    ``"output"``; for a backward step ``"dL/d(output)"`` and then ``"dL/d(input) to node 2"``...
-    and ``"dL/d(weight)"``...; for the update ``"1.weight before"``, ``"1.weight step"`` and
-    ``"1.weight after"``...; see ``Walk``.
-    """
-
-    index: int
-    """Position in the walk, from 0."""
-    phase: str
-    """``"forward"``, ``"loss"``, ``"backward"`` or ``"update"``."""
-    node: Node | None
-    """The node at work (``None`` for the loss and the update)."""
-    module: str
-    """``repr`` of the node's module, ``"input"`` for the input node, or the loss."""
-    received: dict[str, Array] = field(default_factory=dict)
-    passed: dict[str, Array] = field(default_factory=dict)
-    text: str = ""
-    """One sentence saying what happened, for a student."""
-    formulas: tuple[Formula, ...] = ()
-    """The step's equations with its numbers (none for a module labnet does not know)."""
-    flows: tuple[Flow, ...] = ()
-    """The edges at work: what came in along which edge, and what went out."""
-
-    @property
-    def arrays(self) -> dict[str, Array]:
-        """Every array of the step by name: what it received, then what it passed on."""
-        return {**self.received, **self.passed}
-
-    @property
-    def shapes(self) -> dict[str, tuple[int, ...]]:
-        """``{name: shape}`` of every array of the step."""
-        return {name: array.shape for name, array in self.arrays.items()}
-
-    def stats(self) -> dict[str, dict[str, object]]:
-        """``{name: array_stats(array)}`` for every array of the step."""
-        return {name: walkdisplay.array_stats(array) for name, array in self.arrays.items()}
-
-    def as_json(self, rows: int = 8, cols: int = 8, inner: int = 32) -> dict:
-        """The step as plain lists, numbers and strings, each array cut to ``rows`` × ``cols``
-        and each sum of a formula to ``inner`` terms (``labnet.walkdisplay.step_json``)."""
-        return walkdisplay.step_json(self, rows, cols, inner)
-
-    def plot(self, figure=None):
-        """The step's arrays as heatmaps, each with its colour scale (a matplotlib Figure)."""
-        return walkdisplay.plot_step(self, figure)
-
-    def __str__(self) -> str:
-        return walkdisplay.step_text(self)
-
-    def _repr_pretty_(self, printer, cycle: bool) -> None:  # IPython shows a step in full
-        printer.text(str(self))
 
 
 class Walk:
@@ -165,7 +87,7 @@ class Walk:
                  train: bool = True) -> None:
         if not isinstance(net, Network):
             raise InputError(f"Walk: net must be a labnet Network, got {short_repr(net)}")
-        loss = _check_loss(loss)
+        loss = make_loss(loss, "Walk")
         x = net.check_input(x)
         target = _check_target(target, len(x))
         lr = check_lr(lr)
@@ -436,7 +358,7 @@ class Walk:
             received["dL/d(output)"], [passed[f"dL/d(input) to node {src!r}"] for src in srcs],
             params, self.param_grads[node])
         flows += [Flow(src, node, "gradient", "passed", f"dL/d(input) to node {src!r}",
-                       _how(formulas, i)) for i, src in enumerate(srcs)]
+                       how_passed(formulas, i)) for i, src in enumerate(srcs)]
         text = f"receives {how_received} and passes a gradient back to {_nodes_text(srcs)}"
         if module.params():
             text += "; sets the gradient of its parameters"
@@ -494,17 +416,6 @@ class Walk:
         return f"value -= lr · gradient, lr {self.lr:g}"
 
 
-def _check_loss(loss):
-    """A loss object, or the loss named ``loss`` (``"mse"``, ``"cross-entropy"``)."""
-    if isinstance(loss, str) and loss in LOSSES:
-        return LOSSES[loss]()
-    if isinstance(loss, str) or not (callable(getattr(loss, "forward", None))
-                                     and callable(getattr(loss, "backward", None))):
-        raise InputError(f"Walk: loss must be a loss such as ln.MSELoss() or one of "
-                         f"{', '.join(map(repr, LOSSES))}, got {short_repr(loss)}")
-    return loss
-
-
 def _check_target(target, rows: int) -> Array:
     """The target as an array with one row per row of the batch."""
     target = as_real_array(target, "Walk: target")
@@ -522,16 +433,6 @@ def _check_sample(sample, rows: int) -> int:
         raise InputError(f"Walk: sample must be the index of a point of the data, 0 to "
                          f"{rows - 1}, got {short_repr(sample)}")
     return int(sample)
-
-
-def _how(formulas: tuple[Formula, ...], i: int) -> str:
-    """How the gradient sent to input ``i`` is made, from the formulas' right-hand sides."""
-    passed = [f for f in formulas if not f.result.symbol.startswith(("dL/dW", "dL/db"))]
-    if i >= len(passed):
-        return ""
-    formula = passed[i]
-    right = formula.text.split(" = ", 1)[1]
-    return f"a copy of {right}" if formula.operation == "copy" else right
 
 
 def _points_text(walk: Walk) -> str:

@@ -12,8 +12,22 @@ import threading
 
 import numpy as np
 
-from labnet.lab import Lab
-from labnet.lab.widget import graph_json, settings_json
+from labnet.lab import Lab, LabState
+from labnet.lab.traits import graph_json, settings_json, view_json
+
+
+def add(state: LabState, kind: str, *, at=None, between=None, **params):
+    """A node added to a bare state, as ``Lab.add`` adds it; returns its id."""
+    graph, node = state.graph.add(kind, params, at=at, between=between)
+    state.edit(graph, new_nodes=(node,))
+    return node
+
+
+def epoch(state: LabState) -> int:
+    """Train a bare state to the end of its epoch, as ``Lab.epoch`` does; returns the steps."""
+    trainer = state.trainer
+    epochs = trainer.epochs
+    return state.train(10**9, until=lambda: trainer.epochs > epochs, score_epochs=True)
 
 
 def snapshot(lab: Lab) -> dict:
@@ -62,7 +76,7 @@ def refused(lab: Lab, action: str, args) -> str:
     """Run an intent the lab must refuse; check that it was a user's mistake (a ValueError
     shown in the message line, no internal error) and that nothing changed; return the
     message."""
-    lab.last_traceback = None
+    lab.widget.last_traceback = None
     before = snapshot(lab)
     result = lab.widget.run(action, args)
     message = lab.widget.message
@@ -77,20 +91,20 @@ def refused(lab: Lab, action: str, args) -> str:
 
 def accepted(lab: Lab, action: str, args=None):
     """Run an intent the lab must accept; check no error was shown; return its result."""
-    lab.last_traceback = None
+    lab.widget.last_traceback = None
     result = lab.widget.run(action, args or {})
     assert lab.last_traceback is None, lab.last_traceback
     message = lab.widget.message
-    assert not (message.get("error") and not message.get("graph")), (action, args, message)
+    assert not (message.get("error") and not message.get("sticky")), (action, args, message)
     return result
 
 
 def shown_equals_the_model(lab: Lab) -> None:
     """What the widget's traits show is what the lab's state is."""
     widget = lab.widget
-    assert widget.graph == graph_json(lab)
-    assert widget.settings == settings_json(lab)
-    assert widget.view == lab.display.as_json()
+    assert widget.graph == graph_json(lab.state)
+    assert widget.settings == settings_json(lab.state)
+    assert widget.view == view_json(lab.display)
     json.dumps(widget.status, allow_nan=False)  # plain JSON numbers: finite, or None
     for value in widget.status.values():
         assert value is None or isinstance(value, bool | str) or math.isfinite(value)
@@ -137,6 +151,18 @@ def live_widgets() -> int:
 
     gc.collect()
     return len(widget._instances)
+
+
+def lab_from(path) -> Lab:
+    """A new lab, opened from ``path``."""
+    lab = Lab()
+    lab.open(path)
+    return lab
+
+
+def painted(widget, **frames) -> None:
+    """The page says it painted ``frames`` (``boundary=3``), as its ``painted`` message does."""
+    widget._on_message(widget, {"type": "painted", "frames": frames}, [])
 
 
 def messages(lab: Lab) -> list[tuple[dict, list[bytes]]]:

@@ -4,6 +4,7 @@ random and damaged texts gives data or a ValueError, in bounded memory."""
 
 import math
 import re
+import time
 import tracemalloc
 
 import numpy as np
@@ -12,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import labnet as ln
-from labnet.csvdata import MAX_BYTES, MAX_VALUE
+from labnet.csvdata import MAX_BYTES, MAX_LINES, MAX_ROWS, MAX_VALUE
 from labnet.multiclass import MAX_CLASSES
 
 # -- what is read ------------------------------------------------------------------------------
@@ -55,11 +56,16 @@ def test_the_third_column_holds_labels_or_targets_as_said_or_as_the_values_are(t
         assert third.shape == (len(x), 1) and third.dtype == np.float64
 
 
-def test_a_large_file_of_the_labs_size_is_read_quickly_enough():
-    x, labels = ln.circle(100_000, 0.1, 0)
+def test_the_most_points_a_text_may_hold_are_read_in_little_more_memory_than_the_text():
+    x, labels = ln.circle(MAX_ROWS, 0.1, 0)
     text = ln.to_csv(x, labels)
     assert len(text) < MAX_BYTES
-    back_x, back_labels = ln.from_csv(text)
+    tracemalloc.start()
+    try:
+        back_x, back_labels = ln.from_csv(text)
+        assert tracemalloc.get_traced_memory()[1] < 2.5 * len(text)  # (x and labels: 2.4 MB)
+    finally:
+        tracemalloc.stop()
     np.testing.assert_array_equal(back_x, x)
     np.testing.assert_array_equal(back_labels, labels)
 
@@ -181,7 +187,7 @@ def assert_data_or_value_error(text):
     finally:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        assert peak < 2**20 + 200 * len(text)
+        assert peak < 2**20 + 20 * len(text)
     assert x.ndim == 2 and x.shape[1] == 2 and x.dtype == np.float64
     assert np.all(np.abs(x) <= MAX_VALUE)
     if third.ndim == 1:
@@ -233,3 +239,16 @@ def test_fuzz_one_damaged_value_is_refused_naming_its_line_or_is_a_number(line, 
         expected_labels[line] = value
     np.testing.assert_array_equal(back_x, expected_x)
     np.testing.assert_array_equal(back_labels, expected_labels)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("0,0,0\n" * 100_001, r"^line 100,001: more than 100,000 points$"),
+    ("\n" * 200_000 + "0,0,0\n", r"^line 200,001: more than 200,000 lines$"),
+    ("# a comment\n" * 300_000, r"^line 200,001: more than 200,000 lines$"),
+])
+def test_more_points_or_lines_than_the_bounds_are_refused_quickly(text, message):
+    started = time.perf_counter()
+    with pytest.raises(ln.InputError, match=message):
+        ln.from_csv(text)
+    assert time.perf_counter() - started < 5  # (about 0.6 s on this machine; a busy one too)
+    assert (MAX_ROWS, MAX_LINES) == (100_000, 200_000)

@@ -112,6 +112,19 @@ def test_a_node_first_measured_late_has_nan_before():
     assert history.param_grad_norms[5][2] == 4.0 and len(history.param_grad_norms[5]) == 3
 
 
+def test_an_epochs_errors_measured_later_are_filled_in_unless_it_was_thinned_away():
+    history = ln.History(limit=2)
+    for step in (10, 20):
+        history.record_epoch(step, 0.5, math.nan, math.nan, math.nan)
+    assert history.fill_epoch(20, 0.1, 0.2, 0.3)
+    assert (history.train_error[1], history.test_loss[1], history.test_error[1]) == (
+        0.1, 0.2, 0.3)
+    assert math.isnan(history.train_error[0]) and not history.fill_epoch(15, 0.1)
+    history.record_epoch(30, 0.5, math.nan)  # thins: the epoch of step 10 is gone
+    assert history.epoch_step == [20, 30] and not history.fill_epoch(10, 0.4)
+    assert history.fill_epoch(30, 0.4) and history.train_error == [0.1, 0.4]
+
+
 def test_bounded_epoch_series_keep_the_later_of_each_pair():
     history = ln.History(limit=4)
     kept = []

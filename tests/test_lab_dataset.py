@@ -4,6 +4,7 @@ network sees (standardised inputs)."""
 
 import numpy as np
 import pytest
+from labtools import lab_from
 
 from labnet.lab import Lab
 from labnet.lab.dataset import (
@@ -155,7 +156,7 @@ def test_a_lab_keeps_the_points_clicked_through_a_try_of_another_data_set(tmp_pa
     lab.set_data(dataset="xor")
     assert "custom" in lab.widget.settings["choices"]["datasets"]
     lab.save(tmp_path / "lab.npz")
-    again = Lab.open(tmp_path / "lab.npz")
+    again = lab_from(tmp_path / "lab.npz")
     again.set_data(dataset="custom")
     np.testing.assert_array_equal(again.state.data.x_all, mine)
 

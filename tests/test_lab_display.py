@@ -7,6 +7,7 @@ import math
 import pytest
 
 from labnet.lab.display import PRESENTATION_SCALE, SCALES, VIEWS, Display
+from labnet.lab.traits import view_json
 
 
 def test_the_default_display_shows_everything_at_scale_1():
@@ -51,7 +52,7 @@ def test_a_bad_display_setting_is_refused(changes, words):
 def test_the_front_end_gets_json_and_a_file_keeps_the_plain_values():
     display = Display().changed(hidden={"errors", "curves"}, picked="hidden", units={"hidden": 2},
                                 scale=1.4)
-    sent = display.as_json()
+    sent = view_json(display)
     assert json.loads(json.dumps(sent)) == sent
     assert sent["hidden"] == ["curves", "errors"] and sent["units"] == [["hidden", 2]]
     assert sent["walking"] is False and sent["picked"] == "hidden"

@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 import pytest
+from labtools import lab_from
 
 from labnet.lab import Lab
 from labnet.lab.export import _means, _norms, picture, write_file
@@ -19,7 +20,7 @@ def png_size(png: bytes) -> tuple[int, int]:
 def test_a_picture_of_a_trained_lab_is_a_png_of_three_panels():
     lab = Lab(preset="figure1")
     lab.epoch()
-    png = picture(lab, grid=20, dpi=50)
+    png = picture(lab.state, lab.display, grid=20, dpi=50)
     assert png_size(png) == (650, 210)
     import matplotlib.image
 
@@ -29,10 +30,10 @@ def test_a_picture_of_a_trained_lab_is_a_png_of_three_panels():
 
 def test_a_lab_with_no_network_yet_or_no_history_still_has_a_picture():
     lab = Lab(preset=None)
-    png_size(picture(lab, grid=10, dpi=40))
+    png_size(picture(lab.state, lab.display, grid=10, dpi=40))
     lab = Lab()
     lab.show(discretize=True, test_points=False)
-    png_size(picture(lab, grid=10, dpi=40))
+    png_size(picture(lab.state, lab.display, grid=10, dpi=40))
 
 
 def test_a_file_is_written_whole(tmp_path):
@@ -66,9 +67,10 @@ def test_the_pictures_graph_shows_the_norms_of_a_lab_just_opened(tmp_path):
     lab = Lab(preset="figure1")
     lab.step(30)
     lab.save(tmp_path / "lab.npz")
-    opened = Lab.open(tmp_path / "lab.npz")
+    opened = lab_from(tmp_path / "lab.npz")
     assert not opened.network.grads
-    norms = _norms(opened)  # (the last measured: the lab measures them every few steps)
+    # (the last measured: the lab measures them every few steps)
+    norms = _norms(opened.network, opened.history)
     assert norms.keys() == lab.network.grad_norms().keys() and min(norms.values()) > 0
 
 

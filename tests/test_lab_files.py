@@ -15,7 +15,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from labtools import accepted, refused, same, shown_equals_the_model, snapshot
+from labtools import accepted, lab_from, refused, same, shown_equals_the_model, snapshot
 
 import labnet as ln
 from labnet.lab import Lab
@@ -24,6 +24,7 @@ from labnet.lab.display import Display
 from labnet.lab.files import open_lab, save_lab
 from labnet.lab.graph import MAX_WIDTH
 from labnet.lab.state import LabState
+from labnet.lab.traits import view_json
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +71,7 @@ def test_save_and_open_give_back_the_whole_lab_and_it_carries_on_exactly(tmp_pat
     pending = lab.add("Tanh")  # an edit not finished yet is saved too
     lab.hide("errors")
     lab.save(path)
-    again = Lab.open(path)
+    again = lab_from(path)
     assert again.state.data.settings == lab.state.data.settings
     assert again.state.training == lab.state.training
     assert again.state.graph == lab.state.graph and pending in again.state.graph.nodes
@@ -108,16 +109,16 @@ def test_every_value_the_python_api_takes_saves_reopens_and_shows(tmp_path, chan
     lab.step(3)
     change(lab)
     lab.save(tmp_path / "lab.npz")
-    for again in (Lab.open(tmp_path / "lab.npz"), Lab()):
+    for again in (lab_from(tmp_path / "lab.npz"), Lab()):
         if again.state.trainer.steps == 0:
-            again.load(tmp_path / "lab.npz")
+            again.open(tmp_path / "lab.npz")
         assert again.state.training == lab.state.training
         assert again.state.data.settings == lab.state.data.settings
         assert again.state.graph == lab.state.graph
         assert again.display.saved() == lab.display.saved()
         assert again.widget.settings == lab.widget.settings
         assert again.widget.graph == lab.widget.graph | {"can_undo": False, "can_redo": False}
-        assert again.widget.view == again.display.as_json()
+        assert again.widget.view == view_json(again.display)
 
 
 def test_a_network_of_ones_own_with_named_nodes_saves_and_reopens(tmp_path):
@@ -128,7 +129,7 @@ def test_a_network_of_ones_own_with_named_nodes_saves_and_reopens(tmp_path):
     lab = Lab(network=net, data=(x, labels))
     lab.step(4)
     lab.save(tmp_path / "mine.npz")
-    again = Lab.open(tmp_path / "mine.npz")
+    again = lab_from(tmp_path / "mine.npz")
     assert again.network.output == "out" and again.state.data.settings.dataset == "custom"
     assert np.array_equal(again.network.operators["hidden"].weight, net.operators["hidden"].weight)
     assert again.history.as_dict() == lab.history.as_dict()
@@ -159,7 +160,7 @@ def test_a_registered_module_is_in_the_palette_and_a_lab_with_it_saves_and_reope
     assert lab.graph_error is None and lab.network.operators[node].shift == 0.25
     lab.step(3)
     lab.save(tmp_path / "mine.npz")
-    again = Lab.open(tmp_path / "mine.npz")
+    again = lab_from(tmp_path / "mine.npz")
     assert again.network.operators[node].shift == 0.25
     assert again.history.step_loss == lab.history.step_loss
 
@@ -171,14 +172,14 @@ def test_a_lab_of_as_few_own_points_as_it_keeps_saves_and_reopens(tmp_path):
     with pytest.raises(ValueError, match="keeps 4 points"):
         lab.remove_point(0.1, 0.1)
     lab.save(tmp_path / "few.npz")
-    again = Lab.open(tmp_path / "few.npz")
+    again = lab_from(tmp_path / "few.npz")
     assert len(again.state.data.x_all) == 4 and again.widget.settings == lab.widget.settings
 
 
 def test_errors_of_epochs_not_scored_yet_are_scored_before_saving(tmp_path):
     state = LabState()
-    state.set_training(batch_size=1000)  # an epoch a step
-    state.train_for(1.0, max_steps=1)  # as the play loop trains: the errors left to score
+    state.use_training(state.training.changed(batch_size=1000))  # an epoch a step
+    state.train(1, seconds=1.0)  # as the play loop trains: the errors left to score
     assert np.isnan(state.trainer.history.train_error[-1])
     save_lab(state, Display(), tmp_path / "lab.npz")
     again, _ = open_lab(tmp_path / "lab.npz")
@@ -189,7 +190,7 @@ def test_open_through_the_page_replaces_the_lab_in_place(tmp_path):
     lab, path = saved_lab(tmp_path)
     other = Lab()
     widget = other.widget
-    accepted(other, "load", {"path": page(path)})
+    accepted(other, "open", {"path": page(path)})
     assert other.widget is widget and other.network.num_params() == lab.network.num_params()
     assert other.state.trainer.steps == 60 and "Opened" in other.widget.message["text"]
     shown_equals_the_model(other)
@@ -201,7 +202,7 @@ def test_opening_a_file_ends_the_walk_of_the_old_lab(tmp_path):
     lab = Lab()
     lab.save(tmp_path / "lab.npz")
     lab.start_walk()
-    lab.load(tmp_path / "lab.npz")
+    lab.open(tmp_path / "lab.npz")
     assert lab.display.walk is None and lab.widget.walk == {}
     with pytest.raises(ValueError, match="no walk"):
         lab.finish_walk()
@@ -306,9 +307,9 @@ def test_a_file_with_a_bad_part_is_refused_naming_it_and_a_failed_open_changes_n
     bad = str(tmp_path / "bad.npz")
     write(bad, broken(good, where, value), arrays)
     with pytest.raises(ValueError, match=words) as error:
-        Lab.open(bad)
+        lab_from(bad)
     assert "bad.npz" in str(error.value)
-    message = refused(lab, "load", {"path": page(bad)})
+    message = refused(lab, "open", {"path": page(bad)})
     assert "bad.npz" in message
 
 
@@ -351,8 +352,8 @@ def test_opening_a_file_that_is_not_a_lab_says_so(tmp_path, saved, content, word
     else:
         bad.write_bytes(content)
     with pytest.raises(ValueError, match=words):
-        Lab.open(bad)
-    assert words.split("'")[0] in refused(lab, "load", {"path": page(bad)})
+        lab_from(bad)
+    assert words.split("'")[0] in refused(lab, "open", {"path": page(bad)})
 
 
 def test_damaged_and_random_files_are_value_errors_and_change_nothing(tmp_path):
@@ -375,11 +376,11 @@ def test_damaged_and_random_files_are_value_errors_and_change_nothing(tmp_path):
             content = bytes(generator.randrange(256) for _ in range(generator.randint(0, 3000)))
         bad.write_bytes(content)
         try:
-            lab.load(bad)
+            lab.open(bad)
         except ValueError:
             assert same(before, snapshot(lab))
         else:  # (a byte changed in a number's last digit can still be a lab)
-            lab = Lab.open(path)
+            lab = lab_from(path)
             before = snapshot(lab)
 
 
@@ -446,8 +447,8 @@ def test_a_file_whose_array_claims_more_memory_than_there_is_is_a_value_error(tm
     bad = str(tmp_path / "bad.npz")
     with_a_lying_array(bad, good, arrays, rows=4 * 10**12)  # 64 TB
     with pytest.raises(ValueError, match=r"bad\.npz"):
-        Lab.open(bad)
-    refused(lab, "load", {"path": page(bad)})
+        lab_from(bad)
+    refused(lab, "open", {"path": page(bad)})
 
 
 def test_opening_a_file_allocates_no_more_than_a_bound_whatever_its_arrays_claim(tmp_path):
@@ -457,7 +458,7 @@ def test_opening_a_file_allocates_no_more_than_a_bound_whatever_its_arrays_claim
     with_a_lying_array(bad, good, arrays, rows=80_000_000)  # 1.3 GB, in a file of kilobytes
     tracemalloc.start()
     with pytest.raises(ValueError):
-        Lab.open(bad)
+        lab_from(bad)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 200 * 2**20
@@ -487,7 +488,7 @@ def test_a_long_history_is_kept_as_arrays_so_the_file_stays_small(tmp_path):
         description = str(archive["__lab__"])
     assert len(description) < 20_000  # the series are arrays, not JSON text
     assert path.stat().st_size < 2_000_000
-    opened = Lab.open(path)
+    opened = lab_from(path)
     assert opened.history.step_loss == lab.history.step_loss
 
 
@@ -521,8 +522,8 @@ def test_a_file_that_opens_can_be_trained_or_it_does_not_open(tmp_path, saved, c
     bad = str(tmp_path / "bad.npz")
     write(bad, change(good), arrays)
     with pytest.raises(ValueError, match=words):
-        Lab.open(bad)
-    Lab.open(path).step(20)  # (the good file trains)
+        lab_from(bad)
+    lab_from(path).step(20)  # (the good file trains)
 
 
 def test_a_lab_too_big_to_open_again_is_not_saved_and_the_old_file_stays(tmp_path, monkeypatch):
@@ -535,4 +536,4 @@ def test_a_lab_too_big_to_open_again_is_not_saved_and_the_old_file_stays(tmp_pat
     with pytest.raises(ValueError, match="a file may have to be opened again"):
         lab.save(path, replace=True)
     assert path.read_bytes() == before and os.listdir(tmp_path) == ["lab.npz"]
-    Lab.open(path)  # (what is saved opens)
+    lab_from(path)  # (what is saved opens)

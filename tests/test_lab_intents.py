@@ -9,7 +9,8 @@ import pytest
 from labtools import accepted, messages, refused
 
 from labnet.lab import Lab
-from labnet.lab.intents import ACTIONS, MAX_STEPS, REQUIRED
+from labnet.lab.intents import ACTIONS, REQUIRED
+from labnet.lab.lab import MAX_STEPS
 
 NAN, INF = math.nan, math.inf
 HUGE = 10**400  # a whole number no float holds (Python's json reads one from a page)
@@ -45,7 +46,7 @@ GOOD = {
     "look_at": {"node": 3, "unit": 4}, "hide": {"names": ["boundary", "errors"]},
     "reveal": {"names": ["errors"]}, "present": {"on": True},
     "start_walk": {}, "walk_next": {}, "walk_back": {}, "finish_walk": {},
-    "save": {"path": "a.npz"}, "load": {"path": "a.npz"},
+    "save": {"path": "a.npz"}, "open": {"path": "a.npz"},
     "export_code": {"include_weights": True}, "export_picture": {"path": "a.png"},
 }
 EXPECTED_CALLS = {  # what the Lab method receives, when it is not GOOD's arguments as they are
@@ -133,7 +134,7 @@ BAD = [
     ("look_at", {}, "needs node"),
     ("look_at", {"unit": 2}, "needs node"),
     ("save", {}, "needs path"),
-    ("load", {}, "needs path"),
+    ("open", {}, "needs path"),
     # wrong types
     ("step", {"n": 1.5}, "n must be a whole number"),
     ("step", {"n": "3"}, "n must be a whole number"),
@@ -170,7 +171,7 @@ BAD = [
     ("look_at", {"node": 3, "unit": 1.0}, "unit must be a whole number"),
     ("export_code", {"include_weights": 1}, "include_weights must be true or false"),
     ("save", {"path": 5}, "path must be a name"),
-    ("load", {"path": ["a.npz"]}, "path must be a name"),
+    ("open", {"path": ["a.npz"]}, "path must be a name"),
     # NaN and infinity
     ("move", {"node": 1, "x": NAN, "y": 0}, "finite"),
     ("move", {"node": 1, "x": 0, "y": -INF}, "finite"),
@@ -192,10 +193,10 @@ BAD = [
     ("click_plane", {"x1": NAN, "x2": 0}, "coordinates within"),
     ("click_plane", {"x1": 0.5, "x2": INF}, "coordinates within"),
     # too big, too small
-    ("step", {"n": MAX_STEPS + 1}, f"n must be from 1 to {MAX_STEPS}"),
-    ("step", {"n": 0}, "n must be from 1"),
-    ("step", {"n": -1}, "n must be from 1"),
-    ("step", {"n": HUGE}, "n must be from 1"),
+    ("step", {"n": MAX_STEPS + 1}, f"from 1 to {MAX_STEPS:,}"),
+    ("step", {"n": 0}, "steps must be a whole number from 1"),
+    ("step", {"n": -1}, "steps must be a whole number from 1"),
+    ("step", {"n": HUGE}, "steps must be a whole number from 1"),
     ("set_data", {"n_points": 10**6}, "the number of points must be a whole number from 4"),
     ("set_data", {"n_points": 3}, "the number of points"),
     ("set_data", {"n_points": HUGE}, "the number of points"),
@@ -318,9 +319,9 @@ BAD = [
     ("walk_next", {}, "no walk under way"),
     ("walk_back", {}, "no walk under way"),
     ("finish_walk", {}, "no walk under way"),
-    ("load", {"path": "no/such/folder/lab.npz"}, "cannot open"),
-    ("load", {"path": ""}, "cannot open"),
-    ("load", {"path": "/etc/passwd.npz"}, "keeps its files in the notebook's folder"),
+    ("open", {"path": "no/such/folder/lab.npz"}, "cannot open"),
+    ("open", {"path": ""}, "cannot open"),
+    ("open", {"path": "/etc/passwd.npz"}, "keeps its files in the notebook's folder"),
     ("save", {"path": "no/such/folder/lab.npz"}, "cannot write"),
     ("save", {"path": "/tmp/lab.npz"}, "keeps its files in the notebook's folder"),
     ("save", {"path": "../lab.npz"}, "keeps its files in the notebook's folder"),

@@ -35,7 +35,7 @@ def test_to_bytes_maps_a_range_to_0_255_and_not_a_number_to_the_middle():
 
 def test_the_boundary_is_the_class_1_score_the_network_gives_over_the_grid():
     state = LabState()
-    state.step(200)
+    state.train(200, score_epochs=True)
     pictures = Pictures(state)
     image = pictures.boundary(20)
     assert image.shape == (400,) and image.dtype == np.uint8
@@ -48,7 +48,7 @@ def test_the_boundary_is_the_class_1_score_the_network_gives_over_the_grid():
 
 def test_pictures_leave_the_network_being_trained_alone():
     state = LabState()
-    state.step(3)
+    state.train(3, score_epochs=True)
     network = state.network
     outputs = {node: value.copy() for node, value in network.outputs.items()}
     weights = [value.copy() for value, _ in network.params()]
@@ -62,7 +62,7 @@ def test_pictures_leave_the_network_being_trained_alone():
 
 def test_every_node_has_a_thumbnail_of_the_unit_asked_for():
     state = LabState(preset="figure1")
-    state.step(20)
+    state.train(20, score_epochs=True)
     pictures = Pictures(state)
     found = pictures.units(8, {3: 4, 1: 99})
     assert [node for node, *_ in found] == [0, *state.network.order]
@@ -82,14 +82,14 @@ def test_the_grid_follows_the_data():
     state = LabState()
     pictures = Pictures(state)
     _, before = pictures.grid(10)
-    state.set_data(dataset="moons")
+    state.use_data(state.data.changed(dataset="moons"))
     _, after = pictures.grid(10)
     assert before != after
 
 
 def test_edge_norms_are_the_gradients_along_edges_or_the_weights_they_go_through():
     state = LabState(preset="figure1")
-    state.step(1)
+    state.train(1, score_epochs=True)
     network = state.network
     edges = {(src, dst) for dst in network.order for src in network.inputs[dst]}
     gradients = edge_norms(network, "gradient")

@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+from labtools import epoch
 
 import labnet as ln
 from labnet.lab.events import Scored
@@ -43,7 +44,7 @@ def test_a_twin_computes_with_the_originals_weights_without_disturbing_it():
 
 def test_the_errors_of_an_epoch_are_those_of_the_whole_data_at_its_end():
     state = LabState()
-    state.epoch()
+    epoch(state)
     trainer, history = state.trainer, state.trainer.history
     loss = ln.MSELoss()
     train_loss, train_error = evaluation(trainer.net, loss, trainer.x, trainer.labels)
@@ -51,7 +52,7 @@ def test_the_errors_of_an_epoch_are_those_of_the_whole_data_at_its_end():
     assert history.train_error == [pytest.approx(train_error)]
     assert history.test_error == [pytest.approx(test_error)]
     assert history.test_loss == [pytest.approx(test_loss)]
-    scores = state.scores()
+    scores = state.scorer.now()
     assert scores["step"] == trainer.steps
     assert scores["train_loss"] == pytest.approx(train_loss)
     assert scores["test_error"] == pytest.approx(test_error)
@@ -59,10 +60,11 @@ def test_the_errors_of_an_epoch_are_those_of_the_whole_data_at_its_end():
 
 def test_scores_are_of_the_weights_when_the_epoch_ended_even_if_training_went_on():
     state = LabState()
-    state.set_training(batch_size=1000)  # 1000 training points: an epoch a step
-    state.train_for(1.0, max_steps=1)
+    # 1000 training points: an epoch a step
+    state.use_training(state.training.changed(batch_size=1000))
+    state.train(1, seconds=1.0)
     at_the_end = copy.deepcopy(state.network)
-    state.train_for(1.0, max_steps=1)  # a second epoch: two jobs wait
+    state.train(1, seconds=1.0)  # a second epoch: two jobs wait
     assert np.isnan(state.trainer.history.train_error).all()
     state.scorer.finish()
     _, expected = evaluation(at_the_end, ln.MSELoss(), state.trainer.x, state.trainer.labels)
@@ -71,9 +73,10 @@ def test_scores_are_of_the_weights_when_the_epoch_ended_even_if_training_went_on
 
 def test_big_data_are_scored_a_slice_at_a_time_to_the_same_figures():
     state = LabState()
-    state.set_data(n_points=20_000)  # 10,000 training points: three slices and a bit
-    state.set_training(batch_size=10_000)
-    state.train_for(1.0, max_steps=1)
+    # 10,000 training points: three slices and a bit
+    state.use_data(state.data.changed(n_points=20_000))
+    state.use_training(state.training.changed(batch_size=10_000))
+    state.train(1, seconds=1.0)
     scorer = state.scorer
     slices = 0
     while scorer.pending:
@@ -89,7 +92,7 @@ def test_big_data_are_scored_a_slice_at_a_time_to_the_same_figures():
 
 def test_one_slice_of_the_biggest_data_takes_a_few_milliseconds_of_the_processor():
     state = LabState()
-    state.set_data(n_points=100_000)
+    state.use_data(state.data.changed(n_points=100_000))
     state.scorer.request()
     longest = 0.0
     while state.scorer.pending:
@@ -104,11 +107,11 @@ def test_now_asks_for_the_scores_of_the_weights_as_they_are_only_when_they_chang
     state = LabState()
     heard = []
     state.listeners.append(heard.append)
-    first = state.scores()
+    first = state.scorer.now()
     assert first["step"] == 0 and heard == [Scored()]
-    assert state.scores() == first and heard == [Scored()]  # nothing new to compute
-    state.step(2)
-    assert state.scores()["step"] == 2
+    assert state.scorer.now() == first and heard == [Scored()]  # nothing new to compute
+    state.train(2, score_epochs=True)
+    assert state.scorer.now()["step"] == 2
 
 
 def test_a_request_is_not_asked_twice():
@@ -120,10 +123,10 @@ def test_a_request_is_not_asked_twice():
 
 def test_new_data_drop_the_scores_of_the_old_but_the_epochs_errors_are_computed_on_the_new():
     state = LabState()
-    state.set_training(batch_size=1000)
-    state.train_for(1.0, max_steps=1)
+    state.use_training(state.training.changed(batch_size=1000))
+    state.train(1, seconds=1.0)
     state.scorer.request()
-    state.set_data(n_points=400)
+    state.use_data(state.data.changed(n_points=400))
     assert state.scorer.latest is None and len(state.scorer._jobs) == 1  # the epoch's
     state.scorer.finish()
     assert np.isfinite(state.trainer.history.train_error[-1])
@@ -132,14 +135,14 @@ def test_new_data_drop_the_scores_of_the_old_but_the_epochs_errors_are_computed_
 
 def test_a_new_network_forgets_the_epochs_waiting_for_the_old_one():
     state = LabState(preset="figure1")
-    state.set_training(batch_size=1000)
-    state.train_for(1.0, max_steps=1)
+    state.use_training(state.training.changed(batch_size=1000))
+    state.train(1, seconds=1.0)
     assert state.scorer.pending
-    state.set_params(1, width=8)  # a new network, a new history
+    state.edit(state.graph.set_params(1, {"width": 8}))  # a new network, a new history
     state.scorer.finish()  # (was: the old weights copied into the new network, a ValueError)
-    assert state.scores()["step"] == 0 and state.trainer.history.train_error == []
-    state.train_for(1.0, max_steps=1)
-    state.reset()
+    assert state.scorer.now()["step"] == 0 and state.trainer.history.train_error == []
+    state.train(1, seconds=1.0)
+    state.new_weights()
     assert not state.scorer.pending and state.scorer.latest is None
 
 
@@ -147,17 +150,17 @@ def test_scores_of_a_diverged_network_are_not_a_number_but_never_an_error():
     state = LabState()
     for value, _ in state.network.params():
         value[...] = 1e200
-    scores = state.scores()
+    scores = state.scorer.now()
     assert not np.isfinite(scores["train_loss"])
     assert 0 <= scores["train_error"] <= 1
 
 
 def test_finishing_scores_is_safe_when_a_listener_asks_for_scores_meanwhile():
     state = LabState()
-    state.set_training(batch_size=1000)
-    state.train_for(1.0, max_steps=3)  # three epochs: three jobs
+    state.use_training(state.training.changed(batch_size=1000))
+    state.train(3, seconds=1.0)  # three epochs: three jobs
     asked = []
-    state.listeners.append(lambda event: asked.append(state.scores()) if isinstance(
+    state.listeners.append(lambda event: asked.append(state.scorer.now()) if isinstance(
         event, Scored) and len(asked) < 5 else None)
     state.scorer.finish()
     assert asked and not state.scorer.pending

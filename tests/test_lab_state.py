@@ -7,19 +7,15 @@ import sys
 
 import numpy as np
 import pytest
+from labtools import add, epoch
 
 import labnet as ln
 from labnet.lab import Lab
 from labnet.lab.dataset import DataSettings, LabData
 from labnet.lab.events import DataChanged, GraphChanged, Scored, SettingsChanged, Trained
 from labnet.lab.graph import Graph
-from labnet.lab.state import (
-    CAP_VARIABLE,
-    UNDO_LIMIT,
-    LabState,
-    TrainingSettings,
-    default_cap,
-)
+from labnet.lab.settings import CAP_VARIABLE, TrainingSettings, default_cap
+from labnet.lab.state import UNDO_LIMIT, LabState
 
 FIGURE1_EDGES = [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (0, 6), (6, 5), (5, 7)]
 
@@ -36,9 +32,9 @@ def build_figure1(state: LabState) -> None:
     for kind, params in [("Linear", {"width": 25}), ("Tanh", {}), ("Linear", {"width": 25}),
                          ("ReLU", {}), ("Sum", {}), ("Linear", {"width": 25}),
                          ("Linear", {"width": 2})]:
-        state.add(kind, **params)
+        add(state, kind, **params)
     for src, dst in FIGURE1_EDGES:
-        state.connect(src, dst)
+        state.edit(state.graph.connect(src, dst))
 
 
 def snapshot(state: LabState):
@@ -82,23 +78,24 @@ def test_figure1_built_node_by_node_is_the_design_examples_network():
 def test_an_edit_that_breaks_the_graph_keeps_training_the_last_complete_network():
     state = LabState()
     network, trainer = state.network, state.trainer
-    node = state.add("Linear", width=8)
+    node = add(state, "Linear", width=8)
     assert f"node(s) {node} cannot be reached" in state.graph_error
     assert state.network is network and state.trainer is trainer
     weights = network.params()[0][0].copy()
-    state.step(5)
+    state.train(5, score_epochs=True)
     assert trainer.steps == 5 and not np.array_equal(network.params()[0][0], weights)
-    state.remove(node)  # complete again: the same modules and edges, the same network
+    # complete again: the same modules and edges, the same network
+    state.edit(state.graph.remove(node))
     assert state.graph_error is None and state.network is network and trainer.steps == 5
 
 
 def test_a_complete_edit_keeps_the_weights_of_modules_that_still_fit():
     state = LabState(preset="figure1")
-    state.step(3)
+    state.train(3, score_epochs=True)
     old = dict(state.network.operators)
-    node = state.add("Linear", width=25)
-    state.connect(0, node)
-    state.connect(node, 5)
+    node = add(state, "Linear", width=25)
+    state.edit(state.graph.connect(0, node))
+    state.edit(state.graph.connect(node, 5))
     assert state.graph_error is None and state.network.operators[node] is not None
     assert all(state.network.operators[n] is module for n, module in old.items())
     assert state.trainer.steps == 0  # a new network: training starts over
@@ -106,12 +103,13 @@ def test_a_complete_edit_keeps_the_weights_of_modules_that_still_fit():
 
 def test_a_refused_edit_changes_nothing():
     state = LabState(preset="figure1")
-    state.step(2)
+    state.train(2, score_epochs=True)
     before = snapshot(state)
-    for edit in (lambda: state.connect(7, 1), lambda: state.connect(0, 3),
-                 lambda: state.remove(0), lambda: state.add("Conv2d"),
-                 lambda: state.set_params(1, width=0), lambda: state.redo(),
-                 lambda: state.load_preset("resnet"), lambda: state.move(1, "x", 0)):
+    graph = state.graph
+    for edit in (lambda: state.edit(graph.connect(7, 1)), lambda: state.edit(graph.connect(0, 3)),
+                 lambda: state.edit(graph.remove(0)), lambda: add(state, "Conv2d"),
+                 lambda: state.edit(graph.set_params(1, {"width": 0})), state.redo_edit,
+                 lambda: state.use_preset("resnet"), lambda: state.edit(graph.move(1, "x", 0))):
         with pytest.raises(ValueError):
             edit()
         assert same(snapshot(state), before)
@@ -119,70 +117,72 @@ def test_a_refused_edit_changes_nothing():
 
 def test_undo_and_redo_bring_back_the_graph_and_the_same_network_keeps_its_training():
     state = LabState(preset="figure1")
-    state.step(20)
+    state.train(20, score_epochs=True)
     network, trainer = state.network, state.trainer
-    node = state.add("ReLU")
+    node = add(state, "ReLU")
     assert state.graph_error and state.can_undo
-    state.undo()
+    state.undo_edit()
     assert state.graph_error is None and node not in state.graph.nodes
     assert state.network is network and state.trainer is trainer and trainer.steps == 20
-    state.redo()
+    state.redo_edit()
     assert node in state.graph.nodes and not state.can_redo
-    state.load_preset("seed")
+    state.use_preset("seed")
     assert len(state.graph.nodes) == 7 and state.network.inputs[5] == (4,)
-    state.undo()
-    state.undo()
+    state.undo_edit()
+    state.undo_edit()
     assert state.network.inputs[5] == (4, 6)
     assert all(state.network.operators[n] is m for n, m in network.operators.items())
     with pytest.raises(ValueError, match="no edit to undo"):
-        state.undo()
+        state.undo_edit()
 
 
 def test_new_parameters_of_a_node_make_its_module_anew_in_the_network_trained():
     state = LabState(preset="figure1")
-    state.step(2)
+    state.train(2, score_epochs=True)
     old = state.network
-    state.set_params(1, width=8)
+    state.edit(state.graph.set_params(1, {"width": 8}))
     net = state.network
     assert net is not old and net.operators[1].out_features == 8
     assert net.operators[3].in_features == 8 and net.operators[6] is old.operators[6]
     assert state.trainer.net is net
-    node = state.add("LeakyReLU", between=(2, 3))
-    state.set_params(node, negative_slope=0.3)
+    node = add(state, "LeakyReLU", between=(2, 3))
+    state.edit(state.graph.set_params(node, {"negative_slope": 0.3}))
     assert state.network.operators[node].negative_slope == 0.3
 
 
 def test_undoing_an_edit_brings_back_the_module_it_replaced_with_its_weights():
     state = LabState(preset="figure1")
-    state.step(5)
+    state.train(5, score_epochs=True)
     trained = state.network.operators[1]
     weights = trained.weight.copy()
-    state.set_params(1, width=8)
+    state.edit(state.graph.set_params(1, {"width": 8}))
     assert state.network.operators[1].out_features == 8
-    state.undo()
+    state.undo_edit()
     assert state.network.operators[1] is trained and np.array_equal(trained.weight, weights)
-    state.redo()
+    state.redo_edit()
     assert state.network.operators[1].out_features == 8
 
 
 def test_undo_keeps_at_most_undo_limit_edits():
     state = LabState()
     for i in range(UNDO_LIMIT + 5):
-        state.move(1, i % 7, 0)
+        state.edit(state.graph.move(1, i % 7, 0))
     assert len(state._undo) == UNDO_LIMIT
 
 
 def test_data_settings_make_new_data_and_training_goes_on_with_them():
     state = LabState()
-    state.step(3)
+    state.train(3, score_epochs=True)
     trainer = state.trainer
-    state.set_data(dataset="xor", noise=0.1, n_points=500, test_fraction=0.2, seed=3)
+    state.use_data(state.data.changed(dataset="xor", noise=0.1, n_points=500, test_fraction=0.2,
+                                      seed=3))
     assert len(state.data.train[0]) == 400 and trainer.x.shape == (400, 2)
     assert state.trainer is trainer and len(trainer.test[0]) == 100
-    state.step(2)
+    state.train(2, score_epochs=True)
     assert trainer.steps == 5
     again = LabState()
-    again.set_data(dataset="xor", noise=0.1, n_points=500, test_fraction=0.2, seed=3)
+    again.use_data(again.data.changed(dataset="xor", noise=0.1, n_points=500, test_fraction=0.2,
+                                      seed=3))
     assert np.array_equal(again.data.train[0], state.data.train[0])
 
 
@@ -195,25 +195,26 @@ def test_refused_data_settings_change_nothing_and_later_changes_work(changes):
     state = LabState()
     before = snapshot(state)
     with pytest.raises(ValueError):
-        state.set_data(**changes)
+        state.use_data(state.data.changed(**changes))
     assert same(snapshot(state), before)
-    state.set_data(noise=0.1)
+    state.use_data(state.data.changed(noise=0.1))
     assert state.data.settings.noise == 0.1 and state.data.settings.seed == 0
 
 
 def test_training_settings_reach_the_trainer_and_keep_the_weights():
     state = LabState()
-    state.step(2)
+    state.train(2, score_epochs=True)
     weights = state.network.params()[0][0].copy()
-    state.set_training(loss="cross-entropy", optimizer="adam", lr=0.01, batch_size=50)
+    state.use_training(state.training.changed(loss="cross-entropy", optimizer="adam", lr=0.01,
+                                              batch_size=50))
     trainer = state.trainer
     assert isinstance(trainer.loss, ln.CrossEntropyLoss) and isinstance(trainer.optimizer,
                                                                          ln.Adam)
     assert trainer.optimizer.lr == 0.01 and trainer.lr == 0.01 and trainer.batch_size == 50
     assert trainer.steps == 2 and np.array_equal(state.network.params()[0][0], weights)
-    state.set_training(optimizer="sgd", lr=0.05)
+    state.use_training(state.training.changed(optimizer="sgd", lr=0.05))
     assert trainer.optimizer is None and trainer.lr == 0.05
-    state.step(1)
+    state.train(1, score_epochs=True)
     assert trainer.steps == 3
 
 
@@ -225,45 +226,45 @@ def test_training_settings_reach_the_trainer_and_keep_the_weights():
 ])
 def test_refused_training_settings_change_nothing(changes):
     state = LabState()
-    state.set_training(lr=0.01)
+    state.use_training(state.training.changed(lr=0.01))
     before = snapshot(state)
     with pytest.raises(ValueError):
-        state.set_training(**changes)
+        state.use_training(state.training.changed(**changes))
     assert same(snapshot(state), before) and state.trainer.lr == 0.01
 
 
 def test_values_no_widget_offers_are_taken_as_they_are():
     state = LabState()
-    state.set_training(lr=0.05, batch_size=32, max_steps_per_second=250)
-    state.set_data(n_points=300)
+    state.use_training(state.training.changed(lr=0.05, batch_size=32, max_steps_per_second=250))
+    state.use_data(state.data.changed(n_points=300))
     assert (state.trainer.lr, state.trainer.batch_size) == (0.05, 32)
     assert state.training.max_steps_per_second == 250.0 and len(state.data.x_all) == 300
 
 
 def test_step_epoch_and_train_for_count_steps():
     state = LabState()
-    assert state.step(3) == 3 and state.trainer.steps == 3
-    assert state.epoch() == 97 and state.trainer.epochs == 1  # 1000 points, batches of 10
-    assert state.epoch() == 100 and state.trainer.epochs == 2
-    taken = state.train_for(0.01, max_steps=7)
+    assert state.train(3, score_epochs=True) == 3 and state.trainer.steps == 3
+    assert epoch(state) == 97 and state.trainer.epochs == 1  # 1000 points, batches of 10
+    assert epoch(state) == 100 and state.trainer.epochs == 2
+    taken = state.train(7, seconds=0.01)
     assert 1 <= taken <= 7 and state.trainer.steps == 200 + taken
 
 
 @pytest.mark.parametrize("n", [0, -1, 1.5, "3", True, None])
 def test_a_bad_number_of_steps_is_refused(n):
-    state = LabState()
+    lab = Lab()
     with pytest.raises(ValueError, match="number of steps"):
-        state.step(n)
-    assert state.trainer.steps == 0
+        lab.step(n)
+    assert lab.state.trainer.steps == 0
 
 
 def test_step_and_epoch_leave_no_epoch_error_waiting_and_train_for_leaves_them_to_the_scorer():
     state = LabState()
-    state.epoch()
+    epoch(state)
     history = state.trainer.history
     assert np.isfinite(history.train_error).all() and np.isfinite(history.test_error).all()
-    state.set_training(batch_size=1000)  # one step: one epoch
-    state.train_for(0.001, max_steps=1)
+    state.use_training(state.training.changed(batch_size=1000))  # one step: one epoch
+    state.train(1, seconds=0.001)
     assert np.isnan(history.train_error[-1]) and state.scorer.pending
     state.scorer.finish()
     assert np.isfinite(history.train_error[-1])
@@ -271,10 +272,10 @@ def test_step_and_epoch_leave_no_epoch_error_waiting_and_train_for_leaves_them_t
 
 def test_reset_draws_new_weights_and_starts_the_history_over():
     state = LabState()
-    state.step(10)
+    state.train(10, score_epochs=True)
     weights = state.network.params()[0][0].copy()
     network = state.network
-    state.reset()
+    state.new_weights()
     assert state.network is network and state.trainer.steps == 0
     assert state.trainer.history.step_loss == []
     assert not np.array_equal(network.params()[0][0], weights)
@@ -283,21 +284,21 @@ def test_reset_draws_new_weights_and_starts_the_history_over():
 def test_divergence_raises_and_leaves_the_weights_of_the_step_that_diverged():
     state = LabState()
     state.trainer.lr = 1e12  # past what the settings allow, to diverge at once
-    state.step(1)  # the first step is finite; the next ones overflow
+    state.train(1, score_epochs=True)  # the first step is finite; the next ones overflow
     with pytest.raises(ln.DivergedError):
         for _ in range(5):
             weights = [value.copy() for value, _ in state.network.params()]
-            state.step(1)
+            state.train(1, score_epochs=True)
     assert all(np.array_equal(v, w) for (v, _), w in zip(state.network.params(), weights,
                                                           strict=True))
 
 
 def test_class_one_score_is_in_0_1_and_above_half_where_the_network_says_class_1():
     state = LabState()
-    state.step(300)
+    state.train(300, score_epochs=True)
     grid = np.random.default_rng(0).uniform(size=(200, 2))
     for loss in ("mse", "cross-entropy"):
-        state.set_training(loss=loss)
+        state.use_training(state.training.changed(loss=loss))
         output = outputs_over(state, grid)
         score = state.class_one_score(output)
         assert score.shape == (200,) and score.min() >= 0 and score.max() <= 1
@@ -310,18 +311,18 @@ def test_listeners_hear_one_event_per_change_after_it_is_made():
     state = LabState()
     heard = []
     state.listeners.append(lambda event: heard.append((event, state.trainer.steps)))
-    state.step(1)
-    state.set_data(noise=0.1)
-    state.set_training(lr=0.01)
-    node = state.add("ReLU")
-    state.remove(node)
-    state.reset()
+    state.train(1, score_epochs=True)
+    state.use_data(state.data.changed(noise=0.1))
+    state.use_training(state.training.changed(lr=0.01))
+    node = add(state, "ReLU")
+    state.edit(state.graph.remove(node))
+    state.new_weights()
     kinds = [type(event) for event, _ in heard]
     assert kinds == [Trained, DataChanged, SettingsChanged, GraphChanged, GraphChanged,
                      Trained]
     assert heard[0] == (Trained(1), 1) and heard[4][0] == GraphChanged(new_network=False)
     assert heard[5][0] == Trained(0, reset=True)
-    state.scores()
+    state.scorer.now()
     assert type(heard[-1][0]) is Scored
 
 
@@ -329,8 +330,9 @@ def test_a_refused_change_tells_no_listener():
     state = LabState()
     heard = []
     state.listeners.append(heard.append)
-    for change in (lambda: state.set_data(seed=-1), lambda: state.set_training(lr=0),
-                   lambda: state.connect(7, 1)):
+    for change in (lambda: state.use_data(state.data.changed(seed=-1)),
+                   lambda: state.use_training(state.training.changed(lr=0)),
+                   lambda: state.edit(state.graph.connect(7, 1))):
         with pytest.raises(ValueError):
             change()
     assert heard == []
@@ -344,7 +346,7 @@ def test_own_points_and_a_network_of_ones_own():
     assert state.network is net and np.array_equal(net.params()[0][0], weights)
     assert state.data.settings.dataset == "custom" and len(state.data.train[0]) == 150
     assert state.trainer.labels.dtype.kind == "i"
-    state.step(3)
+    state.train(3, score_epochs=True)
     assert state.trainer.steps == 3
 
 
@@ -364,27 +366,27 @@ def test_a_state_the_lab_cannot_have_is_refused_with_a_reason(make, words):
 
 def test_the_point_added_and_removed_reach_the_trainer():
     state = LabState()
-    state.step(1)
-    state.add_point(0.5, 0.5, 1.0)  # a float class: a whole number, so taken
+    state.train(1, score_epochs=True)
+    state.use_data(state.data.with_point(0.5, 0.5, 1.0))  # a float class: a whole number, so taken
     assert state.trainer.x.shape == (1001, 2) and state.trainer.labels[-1] == 1
     assert state.trainer.labels.dtype.kind == "i"
-    state.add_point(0.25, 0.25, 0)  # the next point works too (issue 9)
-    state.remove_point(0.5, 0.5)
+    state.use_data(state.data.with_point(0.25, 0.25, 0))  # the next point works too (issue 9)
+    state.use_data(state.data.without_point_near(0.5, 0.5))
     assert state.trainer.x.shape == (1001, 2) and state.data.settings.dataset == "custom"
-    state.step(1)
+    state.train(1, score_epochs=True)
 
 
 def test_removing_own_points_keeps_the_trainer_and_the_data_agreeing():
     # (issue 9: removing the last test point left the model and the trainer disagreeing)
     x = np.array([[0.1, 0.1], [0.9, 0.9], [0.1, 0.9], [0.9, 0.1], [0.5, 0.5], [0.3, 0.3]])
     state = LabState(data=(x, [0, 1, 0, 1, 1, 0]))
-    state.step(4)
+    state.train(4, score_epochs=True)
     for point in state.data.test[0]:
         try:
-            state.remove_point(*point)
+            state.use_data(state.data.without_point_near(*point))
         except ValueError as error:
             assert "last test point" in str(error) or "keeps 4 points" in str(error)
-    state.step(4)
+    state.train(4, score_epochs=True)
     trainer, data = state.trainer, state.data
     assert len(trainer.test[0]) == len(data.test[0]) >= 1
     assert len(trainer.x) == len(data.train[0])
@@ -396,8 +398,8 @@ def test_removing_own_points_keeps_the_trainer_and_the_data_agreeing():
 
 def test_restore_puts_a_state_together_from_its_parts_checking_each():
     state = LabState(preset="figure1")
-    state.step(7)
-    node = state.add("Tanh")
+    state.train(7, score_epochs=True)
+    node = add(state, "Tanh")
     restored = LabState.restore(
         data=state.data, training=state.training, graph=state.graph, network=state.network,
         rng_state=state.rng.bit_generator.state, trainer_state=state.trainer.state_dict())
@@ -442,14 +444,14 @@ def test_importing_the_state_loads_no_widget_or_drawing_library():
 def test_the_history_stays_bounded_however_long_training_goes(monkeypatch):
     monkeypatch.setattr("labnet.lab.state.HISTORY_LIMIT", 64)
     state = LabState()
-    state.step(300)
+    state.train(300, score_epochs=True)
     history = state.trainer.history
     assert state.trainer.steps == 300 and history.stride > 1
     assert len(history.step_loss) <= 64
     assert all(len(series) == len(history.step_loss) for series in history.grad_norms.values())
     assert len(history.step_ends()) == len(history.step_loss)
     assert history.step_ends()[-1] == 300
-    state.reset()
+    state.new_weights()
     assert state.trainer.history.stride == 1
 
 

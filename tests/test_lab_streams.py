@@ -12,14 +12,13 @@ from labnet.lab.pictures import Pictures
 from labnet.lab.streams import (
     EPOCH_SERIES,
     Curves,
-    _finite,
     boundary,
     points,
     thumbs,
     unit_map,
     walk_maps,
-    walk_state,
 )
+from labnet.lab.traits import walk_json
 
 
 def parts(message) -> dict[str, np.ndarray]:
@@ -40,7 +39,7 @@ def test_a_boundary_frame_is_an_n_by_n_grid_of_bytes_over_the_plane():
 def test_thumbs_have_one_image_per_node_and_finite_or_null_gradient_norms():
     lab = Lab(preset="figure1")
     lab.step(2)
-    content, buffers = thumbs(lab, Pictures(lab.state), 8, frame=1)
+    content, buffers = thumbs(lab.state, lab.display, Pictures(lab.state), 8, frame=1)
     network = lab.state.network
     assert [node["id"] for node in content["nodes"]] == [0, *network.order]
     assert len(buffers) == 1 and len(buffers[0]) == 64 * (1 + len(network.order))
@@ -49,7 +48,7 @@ def test_thumbs_have_one_image_per_node_and_finite_or_null_gradient_norms():
     json.dumps(content, allow_nan=False)
     for value in network.grads.values():
         value[...] = np.nan  # a diverged backward: the page gets null, never NaN
-    content, _ = thumbs(lab, Pictures(lab.state), 8, frame=2)
+    content, _ = thumbs(lab.state, lab.display, Pictures(lab.state), 8, frame=2)
     json.dumps(content, allow_nan=False)
     assert None in content["grad_norms"].values()
 
@@ -57,7 +56,7 @@ def test_thumbs_have_one_image_per_node_and_finite_or_null_gradient_norms():
 def test_points_are_sent_as_float32_coordinates_and_uint8_classes():
     lab = Lab()
     lab.set_data(n_points=300, test_fraction=0.2)
-    content, buffers = points(lab)
+    content, buffers = points(lab.state.data)
     assert (content["n_train"], content["n_test"]) == (240, 60)
     assert [len(b) for b in buffers] == [240 * 8, 240, 60 * 8, 60]
     x_train = np.frombuffer(buffers[0], dtype=np.float32).reshape(-1, 2)
@@ -68,25 +67,22 @@ def test_points_are_sent_as_float32_coordinates_and_uint8_classes():
 def test_a_unit_map_is_sent_for_the_node_picked_only():
     lab = Lab()
     pictures = Pictures(lab.state)
-    assert unit_map(lab, pictures, 8) is None
+    assert unit_map(lab.state, lab.display, pictures, 8) is None
     lab.look_at(3, 4)
-    content, buffers = unit_map(lab, pictures, 8)
+    content, buffers = unit_map(lab.state, lab.display, pictures, 8)
     assert (content["node"], content["unit"], content["width"]) == (3, 4, 25)
     assert len(buffers[0]) == 64
     lab.look_at(0, 1)
-    assert unit_map(lab, pictures, 8)[0]["width"] == 2
+    assert unit_map(lab.state, lab.display, pictures, 8)[0]["width"] == 2
 
 
-def test_a_walks_state_and_arrays_are_sent_while_it_is_under_way():
+def test_a_walks_arrays_are_sent_while_it_is_under_way():
     lab = Lab()
-    assert walk_state(lab) == {} and walk_maps(lab) == ({"type": "walkmaps", "arrays": []}, [])
+    assert walk_maps(None) == ({"type": "walkmaps", "arrays": []}, [])
     lab.start_walk()
     lab.walk_next()
-    state = walk_state(lab)
-    assert state["index"] == 1 and state["phase"] == "forward" and state["node"] == 1
-    assert state["total"] == len(lab.display.walk) and not state["done"]
-    json.dumps(state, allow_nan=False)
-    content, buffers = walk_maps(lab)
+    content, buffers = walk_maps(lab.display.walk)
+    assert content["arrays"]
     for array, buffer in zip(content["arrays"], buffers, strict=True):
         assert len(buffer) == 4 * array["rows"] * array["cols"]
 
@@ -96,15 +92,16 @@ def test_the_inside_tab_lists_each_parameters_step_at_the_update_not_before_and_
     lab.start_walk()
     lab.finish_walk()
     keys = list(lab.network.state_dict())
-    assert [s["name"] for s in walk_state(lab)["stats"]] == [f"{key} step" for key in keys]
-    assert [a["name"] for a in walk_maps(lab)[0]["arrays"]] == [f"{key} step" for key in keys]
+    walk = lab.display.walk
+    assert [s["name"] for s in walk_json(walk)["stats"]] == [f"{key} step" for key in keys]
+    assert [a["name"] for a in walk_maps(walk)[0]["arrays"]] == [f"{key} step" for key in keys]
 
 
 def test_the_first_curves_message_has_every_series_and_then_only_what_is_new():
     lab = Lab()
     curves = Curves()
     lab.step(3)
-    first = curves.message(lab)
+    first = curves.message(lab.state.trainer)
     content = first[0]
     assert content["reset"] and content["steps"] == 3 and content["stride"] == 1
     series = parts(first)
@@ -112,10 +109,11 @@ def test_the_first_curves_message_has_every_series_and_then_only_what_is_new():
     assert {f"grad:{node}" for node in (0, *lab.network.order)} <= set(series)
     assert list(series["step"][1]) == [1, 2, 3]
     assert list(series["loss"][1]) == lab.history.step_loss
-    again = parts(curves.message(lab))  # nothing new: a per-step series' last entry only
+    # nothing new: a per-step series' last entry only
+    again = parts(curves.message(lab.state.trainer))
     assert again["loss"][0] == 2 and len(again["loss"][1]) == 1 and "test_error" not in again
     lab.step(1)
-    new = parts(curves.message(lab))
+    new = parts(curves.message(lab.state.trainer))
     start, loss = new["loss"]
     assert start == 2 and list(loss) == lab.history.step_loss[2:]  # the last entry again
     assert list(new["step"][1]) == [3, 4]
@@ -128,26 +126,20 @@ def test_an_epochs_errors_are_sent_again_once_they_are_computed():
     history = lab.history
     history.train_error[-1] = math.nan  # as the play loop leaves it, until the scorer is done
     curves = Curves()
-    assert math.isnan(parts(curves.message(lab))["train_error"][1][-1])
+    assert math.isnan(parts(curves.message(lab.state.trainer))["train_error"][1][-1])
     history.train_error[-1] = 0.25
-    again = parts(curves.message(lab))
+    again = parts(curves.message(lab.state.trainer))
     assert again["train_error"][0] == 0 and list(again["train_error"][1]) == [0.25]
     assert "test_error" not in again and "epoch_loss" not in again  # settled: not sent again
-    assert "train_error" not in parts(curves.message(lab))
+    assert "train_error" not in parts(curves.message(lab.state.trainer))
 
 
 def test_a_new_network_starts_the_curves_over():
     lab = Lab()
     curves = Curves()
     lab.step(2)
-    curves.message(lab)
+    curves.message(lab.state.trainer)
     lab.load_preset("figure1")
     lab.step(1)
-    content, _ = curves.message(lab)
+    content, _ = curves.message(lab.state.trainer)
     assert content["reset"] and content["steps"] == 1
-
-
-def test_finite_gives_numbers_json_can_carry():
-    assert _finite(math.nan) is None
-    assert _finite(math.inf) == 1e308 and _finite(-math.inf) == -1e308
-    assert _finite(np.float32(0.5)) == 0.5 and type(_finite(np.float64(2))) is float

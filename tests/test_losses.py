@@ -110,3 +110,17 @@ def test_cross_entropy_refuses_a_single_output_column():
     # softmax over one column is always 1: the loss would be 0 and nothing would learn
     with pytest.raises(ValueError, match=r"at least 2 classes, got \(3, 1\)"):
         ln.CrossEntropyLoss().forward(np.zeros((3, 1)), np.array([0, 1, 1]))
+
+
+def test_make_loss_takes_a_name_an_object_or_none_and_refuses_the_rest_naming_who_asks():
+    assert isinstance(ln.losses.make_loss(None, "Walk"), ln.MSELoss)
+    assert isinstance(ln.losses.make_loss("cross-entropy", "Walk"), ln.CrossEntropyLoss)
+    mine = ln.MSELoss()
+    assert ln.losses.make_loss(mine, "Walk") is mine
+    with pytest.raises(ln.InputError, match="unknown loss 'hinge'"):
+        ln.losses.make_loss("hinge", "Walk")
+    with pytest.raises(ln.InputError, match=r"^Walk: loss must be a loss object, such as "
+                                            r"MSELoss\(\) \(with parentheses\)"):
+        ln.losses.make_loss(ln.MSELoss, "Walk")
+    with pytest.raises(ln.InputError, match=r"^Trainer: loss must be one of .* got 42"):
+        ln.losses.make_loss(42, "Trainer")

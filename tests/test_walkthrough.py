@@ -323,8 +323,9 @@ def test_a_number_as_target_is_a_value_error_naming_the_target():
 
 
 @pytest.mark.parametrize(("kwargs", "pattern"), [
-    ({"loss": 42}, r"loss must be a loss such as ln.MSELoss\(\).*got 42"),
-    ({"loss": "hinge"}, r"loss must be .*'mse'.*got 'hinge'"),
+    ({"loss": 42}, r"Walk: loss must be one of mse, cross-entropy or a loss object.*got 42"),
+    ({"loss": ln.MSELoss}, r"Walk: loss must be a loss object, such as MSELoss\(\)"),
+    ({"loss": "hinge"}, r"unknown loss 'hinge'; choose one of mse, cross-entropy"),
     ({"net": "net"}, r"net must be a labnet Network, got 'net'"),
     ({"optimizer": "adam"}, r"optimizer must be a labnet Optimizer or None, got 'adam'"),
     ({"sample": 10}, r"sample must be the index of a point of the data, 0 to 9, got 10"),

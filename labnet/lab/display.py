@@ -1,6 +1,6 @@
 """What the lab shows, as one value: hidden views, the node looked at, the walk, how points and
-edges are drawn, the size. A new view is built from it in one line (``LabWidget(lab)`` reads
-``lab.display``); saving a lab keeps the parts of it that are plain values.
+edges are drawn, the size. A new view is built from it in one line (the widget's ``view`` trait
+is ``traits.view_json(display)``); saving a lab keeps the parts of it that are plain values.
 """
 
 from __future__ import annotations
@@ -71,14 +71,6 @@ class Display:
                 SCALES[0] <= scale <= SCALES[1]):  # (NaN compares False)
             raise InputError(f"scale must be between {SCALES[0]} and {SCALES[1]}, got {scale!r}")
         return replace(self, hidden=hidden, scale=float(scale), units=dict(self.units))
-
-    def as_json(self) -> dict:
-        """The display as the front end gets it (the walk is sent apart)."""
-        return {"hidden": sorted(self.hidden), "show_test": self.show_test,
-                "discretize": self.discretize, "click": self.click, "edges": self.edges,
-                "scale": self.scale, "picked": self.picked,
-                "units": [[node, unit] for node, unit in self.units.items()],
-                "walking": self.walk is not None}
 
     def saved(self) -> dict:
         """The plain values to keep in a lab file (not the walk, not the node picked)."""

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from labnet.errors import GraphError, InputError, ShapeError
+from labnet.errors import GraphError, InputError, ShapeError, short_repr
 from labnet.lab.graph import Graph, check_id
-from labnet.lab.nodes import DEFAULT_WIDTH, INPUT, MAX_WIDTH, NodeSpec, short
+from labnet.lab.nodes import DEFAULT_WIDTH, INPUT, MAX_WIDTH, NodeSpec
 from labnet.modules import Linear
 from labnet.network import Node
 
@@ -84,7 +84,7 @@ def remove_joining(graph: Graph, node: Node) -> Graph:
 def widen(graph: Graph, node: Node, by: int) -> Graph:
     """The graph with the Linear ``node`` ``by`` units wider (narrower if ``by`` is negative)."""
     if isinstance(by, bool) or not isinstance(by, int):
-        raise InputError(f"widen: by must be a whole number of units, got {short(by)}")
+        raise InputError(f"widen: by must be a whole number of units, got {short_repr(by)}")
     node = _require(graph, node, "widen")
     if node == INPUT:
         raise GraphError("node 0 is the input; its width is the plane's two coordinates")
@@ -93,7 +93,7 @@ def widen(graph: Graph, node: Node, by: int) -> Graph:
         raise GraphError(f"node {node!r} is a {spec.label()}: only a Linear has a width to set")
     width = spec.width + by
     if not 1 <= width <= MAX_WIDTH:
-        raise GraphError(f"node {node!r} ({spec.label()}) cannot be {short(width)} wide: a "
+        raise GraphError(f"node {node!r} ({spec.label()}) cannot be {short_repr(width)} wide: a "
                          f"Linear is 1 to {MAX_WIDTH} units wide")
     return graph.set_params(node, {"width": width})
 
@@ -122,9 +122,9 @@ def add_layer(graph: Graph, width: int = DEFAULT_WIDTH, activation: str | None =
         activation = common_activation(graph) or "ReLU"
     if activation not in ACTIVATIONS:
         raise InputError(f"a layer's activation is one of {', '.join(ACTIVATIONS)}, not "
-                         f"{short(activation)}")
+                         f"{short_repr(activation)}")
     if between is not None and not (isinstance(between, tuple | list) and len(between) == 2):
-        raise InputError(f"add_layer: between must be a pair of nodes, got {short(between)}")
+        raise InputError(f"add_layer: between must be a pair of nodes, got {short_repr(between)}")
     src, dst = output_edge(graph, output) if between is None else between
     graph, linear = graph.add("Linear", {"width": width}, between=(src, dst))
     graph, act = graph.add(activation, {}, between=(linear, dst))
@@ -145,7 +145,8 @@ def set_activation(graph: Graph, kind: str, params: dict | None = None) -> Graph
     """The graph with every activation node's module a new ``kind`` module (``ACTIVATIONS``;
     a LeakyReLU takes ``negative_slope``)."""
     if kind not in ACTIVATIONS:
-        raise InputError(f"the activation is one of {', '.join(ACTIVATIONS)}, not {short(kind)}")
+        raise InputError(f"the activation is one of {', '.join(ACTIVATIONS)}, not "
+                         f"{short_repr(kind)}")
     nodes = activation_nodes(graph)
     if not nodes:
         raise GraphError("the graph has no activation node to set")

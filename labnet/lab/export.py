@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import io
 import os
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from labnet.errors import InputError
+from labnet.history import History
+from labnet.lab.display import Display
 from labnet.lab.nodes import INPUT
 from labnet.lab.pictures import (
     BOUNDARY_STOPS,
@@ -22,17 +23,16 @@ from labnet.lab.pictures import (
     GRADIENT_STOPS,
     Pictures,
 )
+from labnet.lab.state import LabState
 from labnet.writing import write_atomically
-
-if TYPE_CHECKING:
-    from labnet.lab.lab import Lab
 
 CURVE_POINTS = 400
 """The most points a curve of the picture has."""
 
 
-def picture(lab: Lab, grid: int = 100, dpi: int = 110) -> bytes:
-    """The PNG bytes of a three-panel picture of ``lab`` as it is now."""
+def picture(state: LabState, display: Display, grid: int = 100, dpi: int = 110) -> bytes:
+    """The PNG bytes of a three-panel picture of the lab (its ``state``, shown as ``display``
+    says) as it is now."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -43,13 +43,12 @@ def picture(lab: Lab, grid: int = 100, dpi: int = 110) -> bytes:
     figure = Figure(figsize=(13, 4.2), dpi=dpi, layout="constrained")
     FigureCanvasAgg(figure)
     boundary_ax, curves_ax, graph_ax = figure.subplots(1, 3, width_ratios=[1, 1.2, 1.5])
-    state = lab.state
     if state.network is not None:
         pictures = Pictures(state)
         image = pictures.boundary(grid).reshape(grid, grid) / 255.0  # (rows from the top)
         _, (x1_low, x1_high, x2_low, x2_high) = pictures.grid(grid)
         colours = LinearSegmentedColormap.from_list("labnet", list(BOUNDARY_STOPS))
-        if lab.display.discretize:
+        if display.discretize:
             image = (image > 0.5).astype(float)
         boundary_ax.imshow(image, cmap=colours, vmin=0, vmax=1, interpolation="bilinear",
                            extent=(x1_low, x1_high, x2_low, x2_high), aspect="auto")
@@ -58,22 +57,22 @@ def picture(lab: Lab, grid: int = 100, dpi: int = 110) -> bytes:
         train = labels_train == label
         boundary_ax.scatter(*x_train[train].T, s=9, c=colour, edgecolors="white",
                             linewidths=0.4)
-        if lab.display.show_test:
+        if display.show_test:
             test = labels_test == label
             boundary_ax.scatter(*x_test[test].T, s=9, facecolors="none", edgecolors=colour,
                                 linewidths=0.8)
     boundary_ax.set_title("decision boundary")
-    _curves(curves_ax, lab)
-    _graph(graph_ax, lab)
+    history = state.trainer.history if state.trainer is not None else None
+    _curves(curves_ax, history)
+    _graph(graph_ax, state, history)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
-def _curves(ax, lab: Lab) -> None:
+def _curves(ax, history: History | None) -> None:
     from matplotlib.ticker import EngFormatter, MaxNLocator
 
-    history = lab.history
     ax.set_title("loss and test error")
     ax.set_xlabel("step")
     if history is None or not history.step_loss:
@@ -101,10 +100,9 @@ def _means(x: np.ndarray, y: np.ndarray, points: int = CURVE_POINTS
             np.array([np.nanmean(y[run]) for run in runs]))
 
 
-def _norms(lab: Lab) -> dict:
+def _norms(network, history: History | None) -> dict:
     """‖dL/d output‖ of each node after the last step: from the network's gradients, or the
     history's last entry (a lab just opened has no gradients yet)."""
-    network, history = lab.state.network, lab.history
     if network is not None and network.grads:
         return network.grad_norms()
     if history is None:
@@ -112,11 +110,11 @@ def _norms(lab: Lab) -> dict:
     return {node: values[-1] for node, values in history.grad_norms.items() if values}
 
 
-def _graph(ax, lab: Lab) -> None:
+def _graph(ax, state: LabState, history: History | None) -> None:
     from matplotlib.colors import LinearSegmentedColormap
 
-    graph = lab.state.graph
-    norms = _norms(lab)
+    graph = state.graph
+    norms = _norms(state.network, history)
     top = max((v for v in norms.values() if np.isfinite(v)), default=1.0) or 1.0
     gradient = LinearSegmentedColormap.from_list("gradient", list(GRADIENT_STOPS))
     ax.set_title("the graph (border: ‖dL/d output‖, log scale)")

@@ -22,14 +22,14 @@ import zlib
 import numpy as np
 
 from labnet.archive import read_archive
-from labnet.errors import InputError, LabnetError
+from labnet.errors import InputError, LabnetError, short_repr
 from labnet.lab.dataset import DataSettings, LabData, Points
 from labnet.lab.display import Display
-from labnet.lab.graph import MAX_EDGES, MAX_NODES, Graph
-from labnet.lab.nodes import MAX_PARAMETERS, MAX_WIDTH, NodeSpec, short
+from labnet.lab.graph import MAX_EDGES, Graph
+from labnet.lab.nodes import MAX_PARAMETERS, MAX_WIDTH, NodeSpec
 from labnet.lab.settings import TrainingSettings
 from labnet.lab.state import LabState
-from labnet.spec import graph_spec, module_from_spec, module_spec, network_from_spec
+from labnet.spec import MAX_NODES, graph_spec, module_from_spec, module_spec, network_from_spec
 from labnet.writing import write_archive
 
 FORMAT = 2
@@ -48,7 +48,7 @@ def checked_path(path, suffix: str, what: str, *, replace: bool = True) -> str:
     not end in ``suffix`` (a notebook, say) is refused, and so is a folder, and an existing
     file unless ``replace``."""
     if not isinstance(path, str | os.PathLike):
-        raise InputError(f"a file name is text, got {short(path)}")
+        raise InputError(f"a file name is text, got {short_repr(path)}")
     text = os.fspath(path)
     if not text.strip() or os.path.basename(text) == suffix:  # ("" or ".npz": hidden)
         raise InputError(f"give the file a name, such as my-lab{suffix}")
@@ -141,7 +141,7 @@ class Reader:
             raise InputError(f"{self.path!r}: {where} must be {_kind_words(kind)}, got {value!r}")
         if not isinstance(value, kind):
             raise InputError(f"{self.path!r}: {where} must be {_kind_words(kind)}, got "
-                             f"{_short(value)}")
+                             f"{short_repr(value)}")
         return value
 
     def pairs(self, where: str, size: int, limit: int = MAX_NODES) -> list[list]:
@@ -153,10 +153,10 @@ class Reader:
         for i, item in enumerate(items):
             if not isinstance(item, list) or len(item) != size:
                 raise InputError(f"{self.path!r}: {where}[{i}] must be a list of {size} items, "
-                                 f"got {_short(item)}")
+                                 f"got {short_repr(item)}")
             node = item[0]
             if isinstance(node, bool) or not isinstance(node, int | str):
-                raise InputError(f"{self.path!r}: {where}[{i}] names node {_short(node)}: a "
+                raise InputError(f"{self.path!r}: {where}[{i}] names node {short_repr(node)}: a "
                                  f"node id is a whole number or a name")
         return items
 
@@ -168,11 +168,6 @@ def _kind_words(kind) -> str:
     words = {dict: "a mapping", list: "a list", str: "text", int: "a whole number",
              float: "a number", bool: "true or false", type(None): "null"}
     return " or ".join(words.get(k, k.__name__) for k in kinds)
-
-
-def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 NUMBER = (int, float)
@@ -224,7 +219,7 @@ def _module_spec(read: Reader, where: str, node, spec, built: bool) -> dict:
     if not (isinstance(spec, dict) and isinstance(spec.get("class"), str)
             and isinstance(spec.get("config"), dict)):
         raise InputError(f"{read.path!r}: {where}: node {node!r}'s module must be a mapping "
-                         f"with a class and a config, got {_short(spec)}")
+                         f"with a class and a config, got {short_repr(spec)}")
     config = spec["config"]
     for key in ("in_features", "out_features"):
         if key not in config or (key == "in_features" and not built):
@@ -232,7 +227,7 @@ def _module_spec(read: Reader, where: str, node, spec, built: bool) -> dict:
         width = config[key]
         if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= MAX_WIDTH:
             raise InputError(f"{read.path!r}: {where}: node {node!r}'s {key} is "
-                             f"{_short(width)}, not a width from 1 to {MAX_WIDTH}")
+                             f"{short_repr(width)}, not a width from 1 to {MAX_WIDTH}")
     return spec
 
 
@@ -270,7 +265,7 @@ def _graph(read: Reader) -> Graph:
                 isinstance(x, NUMBER) and isinstance(y, NUMBER)
                 and math.isfinite(x) and math.isfinite(y)):
             raise InputError(f"{read.path!r}: graph.positions: node {node!r} is at "
-                             f"({_short(x)}, {_short(y)}), not two finite numbers")
+                             f"({short_repr(x)}, {short_repr(y)}), not two finite numbers")
         positions[node] = (float(x), float(y))
     graph = Graph(nodes, tuple(edges), positions)
     if not all(node in positions for node in (0, *nodes)):
@@ -331,7 +326,7 @@ def _join(value, arrays: dict, path: str, depth: int = 0):
         if set(value) == {"array"}:
             if value["array"] not in arrays:
                 raise InputError(f"{path!r}: the trainer's state names an array "
-                                 f"{_short(value['array'])} the file does not have")
+                                 f"{short_repr(value['array'])} the file does not have")
             return arrays[value["array"]]
         if set(value) == {"float"} and value["float"] in ("nan", "inf", "-inf"):
             return float(value["float"])

@@ -20,36 +20,16 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from labnet.errors import GraphError, InputError, LabnetError, ShapeError
+from labnet.errors import GraphError, InputError, LabnetError, ShapeError, short_repr
 from labnet.lab.layout import layout
-from labnet.lab.nodes import (
-    DEFAULT_WIDTH,
-    IN_FEATURES,
-    INPUT,
-    MAX_PARAMETERS,
-    MAX_WIDTH,
-    NodeSpec,
-    short,
-)
+from labnet.lab.nodes import IN_FEATURES, INPUT, MAX_PARAMETERS, MAX_WIDTH, NodeSpec
 from labnet.modules import Linear, Module
 from labnet.network import Network, Node, node_id
 from labnet.presets import suggested_init
-
-__all__ = [
-    "DEFAULT_WIDTH",
-    "INPUT",
-    "IN_FEATURES",
-    "MAX_PARAMETERS",
-    "MAX_WIDTH",
-    "Graph",
-    "NodeSpec",
-    "check_fits_the_lab",
-    "layout",
-]
+from labnet.spec import MAX_NODES
 
 POSITION_LIMIT = 1000.0
 """Positions are kept within ±this many columns and rows."""
-MAX_NODES = 1000
 MAX_EDGES = 4 * MAX_NODES
 
 
@@ -104,7 +84,7 @@ class Graph:
         node = self.next_id()
         for name, pair in (("at", at), ("between", between)):
             if pair is not None and not (isinstance(pair, tuple | list) and len(pair) == 2):
-                raise InputError(f"{kind}: {name} must be a pair, got {short(pair)}")
+                raise InputError(f"{kind}: {name} must be a pair, got {short_repr(pair)}")
         edges, positions = self.edges, dict(self.positions)
         if between is not None:
             src, dst = (check_id(end, f"put a {kind} into an edge of") for end in between)
@@ -317,8 +297,8 @@ def check_id(node, doing: str = "use") -> Node:
     else is refused, naming it."""
     checked = node_id(node)
     if checked is None:
-        raise GraphError(f"cannot {doing} node {short(node)}: a node id is a whole number or a "
-                         f"name")
+        raise GraphError(f"cannot {doing} node {short_repr(node)}: a node id is a whole number or "
+                         f"a name")
     return checked
 
 
@@ -339,8 +319,8 @@ def _checked_position(node: Node, x: float, y: float) -> tuple[float, float]:
     try:
         x, y = float(x), float(y)
     except (TypeError, ValueError, OverflowError):
-        raise InputError(f"node {node!r}: a position is two numbers, got ({short(x)}, "
-                         f"{short(y)})") from None
+        raise InputError(f"node {node!r}: a position is two numbers, got ({short_repr(x)}, "
+                         f"{short_repr(y)})") from None
     if not (math.isfinite(x) and math.isfinite(y)):
         raise InputError(f"node {node!r}: a position must be finite, got ({x}, {y})")
     return (min(max(x, -POSITION_LIMIT), POSITION_LIMIT),

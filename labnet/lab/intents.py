@@ -2,19 +2,20 @@
 
 A message from the page is untrusted input: its action must be one of ``ACTIONS``, its
 arguments the ones that action takes, each of a JSON type that makes sense for it. Anything
-else is an ``InputError`` saying what is wrong, before any method runs.
+else is an ``InputError`` saying what is wrong (echoing no more than a few dozen characters of
+it), before any method runs. ``intent_call`` turns an intent into the call to make; the lab
+makes it (``Lab.run_intent``).
+
+A new intent: a ``Lab`` method, its arguments here in ``ACTIONS`` (and ``REQUIRED``), and a
+line in the stateful fuzz of ``tests/test_lab.py``.
 """
 
 from __future__ import annotations
 
 import math
 from pathlib import PurePath, PureWindowsPath
-from typing import TYPE_CHECKING
 
-from labnet.errors import InputError
-
-if TYPE_CHECKING:
-    from labnet.lab.lab import Lab
+from labnet.errors import InputError, short_repr
 
 NUMBER = (int, float)
 NODE = (int, str)
@@ -47,7 +48,7 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "present": {"on": (bool,)},
     "start_walk": {}, "walk_next": {}, "walk_back": {}, "finish_walk": {},
     # files
-    "save": {"path": (str,), "replace": (bool,)}, "load": {"path": (str,)},
+    "save": {"path": (str,), "replace": (bool,)}, "open": {"path": (str,)},
     "export_code": {"include_weights": (bool,)},
     "export_picture": {"path": (str,), "replace": (bool,)},
 }
@@ -56,7 +57,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "remove": ("node",), "replace": ("node", "kind"), "widen": ("node",),
     "set_activation": ("kind",), "set_params": ("node",), "move": ("node", "x", "y"),
     "load_preset": ("name",), "click_plane": ("x1", "x2"), "look_at": ("node",),
-    "save": ("path",), "load": ("path",),
+    "save": ("path",), "open": ("path",),
 }
 """The arguments an action cannot do without (null counts as missing)."""
 OWN_ARGUMENTS = {"add": ("self", "kind", "at", "between"), "set_params": ("self", "node"),
@@ -64,7 +65,6 @@ OWN_ARGUMENTS = {"add": ("self", "kind", "at", "between"), "set_params": ("self"
 """The arguments of the method a module's parameter may not be named as."""
 NO_CAP = "none"
 """What the page sends for an empty cap box: no cap on the training rate."""
-MAX_STEPS = 100_000
 
 
 WORDS = {"lr": "the learning rate", "batch_size": "the batch size",
@@ -79,7 +79,7 @@ def _checked(action: str, name: str, value, types: tuple):
         return None
     if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
         what = WORDS.get(name, f"{action}: {name}")
-        raise InputError(f"{what} must be {_type_words(types)}, got {value!r}")
+        raise InputError(f"{what} must be {_type_words(types)}, got {short_repr(value)}")
     if isinstance(value, list) and (
             len(value) > 100 or not all(isinstance(v, int | float | str) for v in value)):
         raise InputError(f"{action}: {name} must be a short list of numbers or names")
@@ -101,34 +101,36 @@ def _check_page_path(action: str, path: str) -> None:
     """From the page, files are kept in the notebook's folder and below: no absolute path, no
     way up (a student's page must not write over the server's files)."""
     if "\0" in path:
-        raise InputError(f"{action}: {path!r} is not a file name; give a name such as "
-                         f"my-lab.npz")
+        raise InputError(f"{action}: {short_repr(path)} is not a file name; give a name such "
+                         f"as my-lab.npz")
     parts = PurePath(path).parts
     if PurePath(path).is_absolute() or PureWindowsPath(path).is_absolute() or ".." in parts:
-        raise InputError(f"{action}: {path!r}: the lab keeps its files in the notebook's folder "
-                         f"and the folders in it; give a name such as my-lab.npz or "
-                         f"runs/my-lab.npz")
+        raise InputError(f"{action}: {short_repr(path)}: the lab keeps its files in the "
+                         f"notebook's folder and the folders in it; give a name such as "
+                         f"my-lab.npz or runs/my-lab.npz")
 
 
 def _pair(action: str, name: str, value) -> tuple | None:
     if value is None:
         return None
     if len(value) != 2:
-        raise InputError(f"{action}: {name} must be two values, got {value!r}")
+        raise InputError(f"{action}: {name} must be two values, got {short_repr(value)}")
     return tuple(value)
 
 
-def run_intent(lab: Lab, action, args) -> object:
-    """Check the intent, then call the lab's method; return what it returns."""
+def intent_call(action, args) -> tuple[str, tuple, dict]:
+    """Check the intent; return the ``Lab`` method to call, with its positional and keyword
+    arguments."""
     if not isinstance(action, str) or action not in ACTIONS:
-        raise InputError(f"unknown action {action!r}")
+        raise InputError(f"unknown action {short_repr(action)}")
     args = {} if args is None else args
     if not isinstance(args, dict):
-        raise InputError(f"{action}: its arguments must be a mapping, got {args!r}")
+        raise InputError(f"{action}: its arguments must be a mapping, got {short_repr(args)}")
     allowed = ACTIONS[action]
-    unknown = sorted(set(args) - set(allowed))
+    unknown = sorted(set(args) - set(allowed), key=str)
     if unknown:
-        raise InputError(f"{action} takes no argument {', '.join(map(str, unknown))}")
+        names = ", ".join(str(name)[:40] for name in unknown[:5])
+        raise InputError(f"{action} takes no argument {names}{'...' if len(unknown) > 5 else ''}")
     args = {name: _checked(action, name, value, allowed[name]) for name, value in args.items()}
     args = {name: value for name, value in args.items() if value is not None}
     missing = [name for name in REQUIRED.get(action, ()) if name not in args]
@@ -145,16 +147,15 @@ def run_intent(lab: Lab, action, args) -> object:
         args.setdefault("replace", False)  # the page asks twice before replacing a file
     if action == "add":
         params = args.pop("params", {})
-        return lab.add(args.pop("kind", None), at=_pair(action, "at", args.get("at")),
-                       between=_pair(action, "between", args.get("between")), **params)
+        return "add", (args.pop("kind", None),), {
+            "at": _pair(action, "at", args.get("at")),
+            "between": _pair(action, "between", args.get("between")), **params}
     if action == "set_params":
-        return lab.set_params(args["node"], **args.get("params", {}))
+        return "set_params", (args["node"],), args.get("params", {})
     if action == "replace":
-        return lab.replace(args["node"], args["kind"], **args.get("params", {}))
+        return "replace", (args["node"], args["kind"]), args.get("params", {})
     if action == "add_layer" and "between" in args:
         args["between"] = _pair(action, "between", args["between"])
     if action in ("hide", "reveal"):
-        return getattr(lab, action)(*[str(name) for name in args.get("names", [])])
-    if action == "step" and not 1 <= args.get("n", 1) <= MAX_STEPS:
-        raise InputError(f"step: n must be from 1 to {MAX_STEPS}, got {args['n']}")
-    return getattr(lab, action)(**args)
+        return action, tuple(str(name) for name in args.get("names", [])), {}
+    return action, (), args

@@ -7,36 +7,44 @@
 >>> lab.step(10); lab.epoch()
 >>> lab.history.test_error[-1]
 
-The lab is its state (``labnet.lab.state``: graph, data, training), what it shows
-(``labnet.lab.display``) and one widget that draws both in the browser (``labnet.lab.widget``).
-The state tells the widget what changed; the widget asks the lab to do what a user did. Nothing
-else goes between them.
+The lab is composed of its state (``labnet.lab.state``: graph, data, training), its player (the
+play loop), what it shows (``labnet.lab.display``) and one widget that draws them in the browser
+(``labnet.lab.widget``). Each method here turns a gesture into a change of one of them: an edit
+of the graph is a new ``Graph`` value that the state takes (``state.edit(graph.connect(3,
+5))``), a new setting a new ``LabData`` or ``TrainingSettings``. The state and the player tell
+the widget what changed with events; the widget hands the page's intents back to these methods.
+Nothing else goes between them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import threading
 import weakref
+from collections.abc import Callable
 
 import numpy as np
 
 from labnet.codegen import to_python
-from labnet.errors import GraphError, InputError
+from labnet.errors import GraphError, InputError, short_repr
 from labnet.history import History
+from labnet.lab import edits
 from labnet.lab.dataset import CUSTOM
 from labnet.lab.display import PRESENTATION_SCALE, Display
-from labnet.lab.events import DataChanged, GraphChanged, SettingsChanged, Trained
+from labnet.lab.events import DataChanged, GraphChanged, SettingsChanged, StateEvent, Trained
+from labnet.lab.export import picture, write_file
 from labnet.lab.files import checked_path, open_lab, save_lab
 from labnet.lab.graph import check_id
+from labnet.lab.intents import intent_call
 from labnet.lab.nodes import DEFAULT_WIDTH, INPUT
 from labnet.lab.play import Player
 from labnet.lab.state import LabState
 from labnet.lab.widget import LabWidget
 from labnet.network import Network, Node
 from labnet.walkthrough import Walk
+
+MAX_STEPS = 100_000
+"""The most steps one ``step(n)`` takes."""
 
 
 class Lab:
@@ -58,23 +66,17 @@ class Lab:
     def __init__(self, preset: str | None = "seed", *, network: Network | None = None,
                  data: tuple[np.ndarray, np.ndarray] | None = None, seed: int = 0,
                  grid: int = 100, scale: float = 1.0,
-                 max_steps_per_second: float | None = None,
-                 state: LabState | None = None) -> None:
+                 max_steps_per_second: float | None = None) -> None:
         if isinstance(grid, bool) or not isinstance(grid, int) or not 8 <= grid <= 256:
             raise InputError(f"grid must be a whole number from 8 to 256, got {grid!r}")
         self.display = Display(scale=scale).checked()
-        self.state = state or LabState(preset, network=network, data=data, seed=seed,
-                                       max_steps_per_second=max_steps_per_second)
-        self.last_traceback: str | None = None
-        # the event loop the lab lives on (the kernel's), and its thread: messages from the page
-        # that arrive on another thread are handed over to it
-        self.event_loop: asyncio.AbstractEventLoop | None = None
-        self.event_loop_thread: int | None = None
-        with contextlib.suppress(RuntimeError):
-            self.remember_loop(asyncio.get_running_loop())
-        self.player = Player(self)
+        self.state = LabState(preset, network=network, data=data, seed=seed,
+                              max_steps_per_second=max_steps_per_second)
+        self.player = Player(self.state)
         self._walking = False  # the walk itself is moving: its events do not end it
-        self.widget = LabWidget(self, grid=grid)
+        self._walk_trained: Walk | None = None  # the walk whose update counted as a step
+        self.widget = LabWidget(self.state, self.player, self.display, _intents_of(self),
+                                grid=grid)
         self._listener = _listener_of(self)
         self.state.listeners.append(self._listener)
         weakref.finalize(self, self.widget.close)  # a lab no one holds takes its widget along
@@ -83,73 +85,82 @@ class Lab:
     def add(self, kind: str, *, at: tuple[float, float] | None = None,
             between: tuple[Node, Node] | None = None, **params) -> Node:
         """Add a node with a new ``kind`` module (``"Linear"`` takes ``width``, ``"LeakyReLU"``
-        ``negative_slope``); return its id. ``between=(src, dst)`` puts it into that edge."""
-        return self.state.add(kind, at=at, between=between, **params)
+        ``negative_slope``; ``labnet.MODULES``: the built-in ones and those registered); return
+        its id. ``between=(src, dst)`` puts it into that edge; ``at=(x, y)`` is where it is
+        drawn."""
+        graph, node = self.state.graph.add(kind, params, at=at, between=between)
+        self.state.edit(graph, new_nodes=(node,))
+        return node
 
     def connect(self, src: Node, dst: Node) -> None:
         """Add the edge ``src → dst``, or say why no network can have it (a cycle, widths that
         differ, an edge into the input). While the graph is not complete, the lab says what is
         missing and trains the last complete network."""
-        self.state.connect(src, dst)
+        self.state.edit(self.state.graph.connect(src, dst))
 
     def disconnect(self, src: Node, dst: Node) -> None:
         """Remove the edge ``src → dst``."""
-        self.state.disconnect(src, dst)
+        self.state.edit(self.state.graph.disconnect(src, dst))
 
     def remove(self, node: Node, *, join: bool = True) -> None:
         """Remove a node and its edges. A node inside a chain leaves its neighbours joined
         (each of its inputs feeds what it fed), where the graph allows it, unless not ``join``."""
-        self.state.remove(node, join=join)
+        graph = self.state.graph
+        self.state.edit(edits.remove_joining(graph, node) if join else graph.remove(node))
 
     def replace(self, node: Node, kind: str, **params) -> None:
         """Make ``node`` a new ``kind`` module (``lab.replace(2, "Tanh")``), where it is and
         with its id, keeping each of its edges the new module allows."""
-        self.state.replace(node, kind, **params)
+        self.state.edit(edits.replace_node(self.state.graph, node, kind, params))
 
     def widen(self, node: Node, by: int = 1) -> None:
         """One more unit in the Linear ``node`` (``by`` more; fewer if negative)."""
-        self.state.widen(node, by)
+        self.state.edit(edits.widen(self.state.graph, node, by))
 
     def add_layer(self, width: int = DEFAULT_WIDTH, activation: str | None = None,
                   between: tuple[Node, Node] | None = None) -> tuple[Node, Node]:
         """One more hidden layer: a ``width`` Linear and an activation (by default the one the
         network's activations share), put into the edge ``between`` (by default the edge into
         the output). Returns the ids of the two new nodes."""
-        return self.state.add_layer(width, activation, between)
+        network = self.state.network
+        graph, nodes = edits.add_layer(self.state.graph, width, activation, between,
+                                       None if network is None else network.output)
+        self.state.edit(graph, new_nodes=tuple(nodes))
+        return nodes
 
     def set_activation(self, kind: str, **params) -> None:
         """Make every activation node (ReLU, LeakyReLU, Tanh, Sigmoid) a ``kind``."""
-        self.state.set_activation(kind, **params)
+        self.state.edit(edits.set_activation(self.state.graph, kind, params))
 
     def set_params(self, node: Node, **params) -> None:
         """Make ``node``'s module anew with other parameters (``width=8``, ``negative_slope``)."""
-        self.state.set_params(node, **params)
+        self.state.edit(self.state.graph.set_params(node, params))
 
     def move(self, node: Node, x: float, y: float) -> None:
         """Draw ``node`` at column ``x``, row ``y`` of the graph."""
-        self.state.move(node, x, y)
+        self.state.edit(self.state.graph.move(node, x, y))
 
     def tidy(self) -> None:
         """Lay the graph out anew."""
-        self.state.tidy()
+        self.state.edit(self.state.graph.tidy())
 
     def undo(self) -> None:
         """Undo the last graph edit or preset."""
-        self.state.undo()
+        self.state.undo_edit()
 
     def redo(self) -> None:
         """Redo the last edit undone."""
-        self.state.redo()
+        self.state.redo_edit()
 
     def load_preset(self, name: str) -> None:
         """Replace the graph with a preset (``undo`` brings the old one back)."""
-        self.state.load_preset(name)
+        self.state.use_preset(name)
 
     # -- data and training settings -------------------------------------------------------------
     def set_data(self, **settings) -> None:
         """Change ``dataset``, ``noise``, ``n_points``, ``test_fraction``, ``seed`` or
-        ``standardize``; the data is made anew."""
-        self.state.set_data(**settings)
+        ``standardize``; the data is made anew and training goes on, on it."""
+        self.state.use_data(self.state.data.changed(**settings))
         data = self.state.data.settings
         if data.dataset == CUSTOM and ("seed" in settings or "test_fraction" in settings):
             self.widget.say(f"Your own points stay: seed {data.seed} splits them anew into "
@@ -158,20 +169,20 @@ class Lab:
     def set_standardize(self, standardize: bool) -> None:
         """Feed the network standardised inputs ((x − mean) / std of the training points), or
         the raw coordinates of the plane."""
-        self.state.set_data(standardize=standardize)
+        self.set_data(standardize=standardize)
 
     def set_training(self, **settings) -> None:
         """Change ``loss``, ``optimizer``, ``lr``, ``batch_size`` or ``max_steps_per_second``
-        (``math.inf``: no cap)."""
-        self.state.set_training(**settings)
+        (``math.inf``: no cap); the weights and the history are kept."""
+        self.state.use_training(self.state.training.changed(**settings))
 
     def add_point(self, x1: float, x2: float, label: int) -> None:
         """Add a training point of class ``label`` (0 or 1) at ``(x1, x2)``."""
-        self.state.add_point(x1, x2, label)
+        self.state.use_data(self.state.data.with_point(x1, x2, label))
 
     def remove_point(self, x1: float, x2: float) -> None:
-        """Remove the point nearest to ``(x1, x2)``."""
-        self.state.remove_point(x1, x2)
+        """Remove the point nearest to ``(x1, x2)`` (within 3 % of the points' width)."""
+        self.state.use_data(self.state.data.without_point_near(x1, x2))
 
     def click_plane(self, x1: float, x2: float) -> None:
         """What a click on the plane at ``(x1, x2)`` does (``show(click=...)``)."""
@@ -181,10 +192,55 @@ class Lab:
         elif mode in ("orange", "blue"):
             self.add_point(x1, x2, label=0 if mode == "orange" else 1)
 
+    # -- training -------------------------------------------------------------------------------
+    def step(self, n: int = 1) -> None:
+        """Train on ``n`` mini-batches."""
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 1 <= n <= MAX_STEPS:
+            raise InputError(f"the number of steps must be a whole number from 1 to "
+                             f"{MAX_STEPS:,}, got {short_repr(n)}")
+        self.state.train(int(n), score_epochs=True)
+
+    def epoch(self) -> None:
+        """Train to the end of the current epoch."""
+        trainer = self.state.trainer
+        epochs = trainer.epochs if trainer is not None else 0
+        self.state.train(10**9, until=lambda: trainer.epochs > epochs, score_epochs=True)
+
+    def reset(self) -> None:
+        """New weights, a new optimizer, an empty history (the graph and data stay)."""
+        self.state.new_weights()
+
+    def play(self) -> asyncio.Task:
+        """Train continuously, without blocking: a task on the running asyncio event loop
+        (in Jupyter, the kernel's). Returns the task."""
+        self.state.require_network()
+        if self.display.walk is not None:
+            self._show(walk=None)
+        return self.player.play()
+
+    def pause(self) -> None:
+        """Stop playing (at the end of the current slice of training)."""
+        self.player.pause()
+
+    def toggle_play(self) -> None:
+        """Play if paused, pause if playing (the Play button)."""
+        if self.playing:
+            self.pause()
+        else:
+            self.play()
+
+    @property
+    def playing(self) -> bool:
+        return self.player.playing
+
+    @property
+    def steps_per_second(self) -> float:
+        return self.player.steps_per_second
+
     # -- what is shown --------------------------------------------------------------------------
     def _show(self, **changes) -> None:
         self.display = self.display.changed(**changes)
-        self.widget.sync_view()
+        self.widget.show(self.display)
 
     def show(self, *, test_points: bool | None = None, discretize: bool | None = None,
              edges: str | None = None, click: str | None = None) -> None:
@@ -230,6 +286,7 @@ class Lab:
         self.state.require_network()
         self.pause()
         walk = Walk.from_trainer(self.state.trainer)
+        self._walk_trained = None
         self._show(walk=walk, picked=None)
         return walk
 
@@ -255,35 +312,26 @@ class Lab:
 
     def _walk_moved(self) -> None:
         walk = self.display.walk
-        if walk.done and not getattr(walk, "_counted", False):
-            walk._counted = True  # the walk's update was a training step
+        if walk.done and walk is not self._walk_trained:
+            self._walk_trained = walk  # the walk's update was a training step
             self._walking = True
             try:
                 self.state.scorer.finish()
                 self.state.emit(Trained(1))
             finally:
                 self._walking = False
-        self.widget.sync_view()
+        self.widget.show(self.display)
 
-    def _on_event(self, event) -> None:
+    def _on_event(self, event: StateEvent) -> None:
         """Anything that changes the graph, the data, the settings or the weights ends a walk
-        under way (its batch and its numbers would no longer hold); the widget follows."""
+        under way (its batch and its numbers would no longer hold)."""
         if self.display.walk is not None and not self._walking and isinstance(
                 event, GraphChanged | DataChanged | SettingsChanged | Trained):
-            self.display = self.display.changed(walk=None)
-            self.widget.sync_view()
+            self._show(walk=None)
             self.widget.say("The walk through the step ended: the graph, the data, the settings "
                             "or the weights changed (Start walks through the next step).")
-        try:
-            self.widget.on_event(event)
-        except Exception as error:  # the change is made: a picture that fails must not undo it
-            import traceback
 
-            self.last_traceback = traceback.format_exc()
-            self.widget.say(f"internal error while drawing ({type(error).__name__}: {error}); "
-                            f"the traceback is in lab.last_traceback", error=True)
-
-    # -- saving and sharing ---------------------------------------------------------------------
+    # -- files ----------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike, replace: bool = True) -> None:
         """Save the whole lab (graph, weights, data, settings, history) to one ``.npz`` file
         (an existing one only if ``replace``)."""
@@ -291,25 +339,18 @@ class Lab:
         save_lab(self.state, self.display, path)
         self.widget.say(f"Saved the lab to {os.fspath(path)}.")
 
-    @classmethod
-    def open(cls, path: str | os.PathLike, **options) -> Lab:
-        """A lab opened from a file written by ``save``, just as it was."""
-        state, display = open_lab(path)
-        lab = cls(state=state, **options)
-        lab.display = display
-        lab.widget.sync_view()
-        return lab
-
-    def load(self, path: str | os.PathLike) -> None:
-        """Replace this lab's state with the one saved in ``path`` (a file that cannot be
-        opened changes nothing)."""
+    def open(self, path: str | os.PathLike) -> None:
+        """Make this lab the one saved in ``path`` by ``save``, just as it was (a file that
+        cannot be opened changes nothing). A network file of ``ln.save`` opens with
+        ``Lab(network=ln.load(path))``."""
         state, display = open_lab(path)  # everything is checked here
         self.pause()
         self.state.listeners.remove(self._listener)
-        self.state = state
-        self.display = display
+        self.state, self.display = state, display
+        self.player = Player(state, self.player.kernel)
         state.listeners.append(self._listener)
-        self.widget.rebuild()
+        self.widget.attach(state, self.player)
+        self.widget.show(display)
         self.widget.say(f"Opened {os.fspath(path)}.")
 
     def export_code(self, include_weights: bool = False) -> str:
@@ -322,70 +363,12 @@ class Lab:
     def export_picture(self, path: str | os.PathLike = "lab.png", replace: bool = True) -> bytes:
         """A PNG of the boundary, the curves and the graph (for slides), written to ``path``
         (an existing file only if ``replace``); returns its bytes."""
-        from labnet.lab.export import picture, write_file
-
         path = checked_path(path, ".png", "a picture", replace=replace)
-        png = picture(self)
+        png = picture(self.state, self.display)
         write_file(path, png)
         self.widget.offer_download(os.path.basename(os.fspath(path)) or "lab.png", png)
         self.widget.say(f"Saved a picture of the lab to {os.fspath(path)}.")
         return png
-
-    # -- training -------------------------------------------------------------------------------
-    def step(self, n: int = 1) -> None:
-        """Train on ``n`` mini-batches."""
-        self.state.step(n)
-
-    def epoch(self) -> None:
-        """Train to the end of the current epoch."""
-        self.state.epoch()
-
-    def reset(self) -> None:
-        """New weights, a new optimizer, an empty history (the graph and data stay)."""
-        self.state.reset()
-
-    def play(self) -> asyncio.Task:
-        """Train continuously, without blocking: a task on the running asyncio event loop
-        (in Jupyter, the kernel's). Returns the task."""
-        if self.display.walk is not None:
-            self.display = self.display.changed(walk=None)
-        task = self.player.play()
-        self.widget.sync_view()
-        return task
-
-    def pause(self) -> None:
-        """Stop playing (at the end of the current slice of training)."""
-        self.player.pause()
-        self.widget.schedule_flush()
-
-    def toggle_play(self) -> None:
-        """Play if paused, pause if playing (the Play button)."""
-        if self.playing:
-            self.pause()
-        else:
-            self.play()
-
-    @property
-    def playing(self) -> bool:
-        return self.player.playing
-
-    @property
-    def steps_per_second(self) -> float:
-        return self.player.steps_per_second
-
-    def remember_loop(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.event_loop, self.event_loop_thread = loop, threading.get_ident()
-
-    def on_loop(self, function, *args) -> None:
-        """Run ``function(*args)`` on the event loop's thread, between two turns of the play
-        loop (ipykernel 7 may deliver a message from the page on another thread while the
-        kernel is busy); at once if there is no loop or this is its thread."""
-        loop = self.event_loop
-        if (loop is not None and loop.is_running()
-                and threading.get_ident() != self.event_loop_thread):
-            loop.call_soon_threadsafe(function, *args)
-        else:
-            function(*args)
 
     # -- what there is to read ------------------------------------------------------------------
     @property
@@ -403,9 +386,14 @@ class Lab:
         """Why the edited graph is not a network yet (``None`` if it is)."""
         return self.state.graph_error
 
+    @property
+    def last_traceback(self) -> str | None:
+        """The traceback of the last internal error the lab showed (for a bug report)."""
+        return self.widget.last_traceback
+
     def scores(self) -> dict[str, float]:
         """Loss and error rate on the training and test sets, now."""
-        return self.state.scores()
+        return self.state.scorer.now()
 
     def close(self) -> None:
         """Stop playing and close the widget (the page shows the lab no more)."""
@@ -413,7 +401,7 @@ class Lab:
         self.widget.close()
 
     def _repr_mimebundle_(self, **kwargs):
-        self.widget.keep(self)  # shown in a page: it lives as long as its widget
+        self.widget.keep(self)  # shown in a page: it lives while a view shows it
         return self.widget._repr_mimebundle_(**kwargs)
 
     def __repr__(self) -> str:
@@ -425,13 +413,27 @@ class Lab:
                 f"{net.num_params() if net else 0} parameters)")
 
 
-def _listener_of(lab: Lab):
+def _listener_of(lab: Lab) -> Callable[[StateEvent], None]:
     """A listener for the lab's state that does not keep the lab alive (the widget keeps the
     state, and the widget lives until it is closed)."""
     lab_ref = weakref.ref(lab)
 
-    def listener(event) -> None:
+    def listener(event: StateEvent) -> None:
         lab = lab_ref()
         if lab is not None:
             lab._on_event(event)
     return listener
+
+
+def _intents_of(lab: Lab) -> Callable[[str, dict], object]:
+    """What the widget calls with the page's intents: the ``Lab`` method each names (checked by
+    ``intent_call``), on a lab it does not keep alive."""
+    lab_ref = weakref.ref(lab)
+
+    def act(action: str, args: dict) -> object:
+        name, positional, keyword = intent_call(action, args)
+        lab = lab_ref()
+        if lab is None:
+            raise RuntimeError("this lab's widget outlived its lab")
+        return getattr(lab, name)(*positional, **keyword)
+    return act

@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from labnet.errors import InputError, LabnetError
+from labnet.errors import InputError, LabnetError, short_repr
 from labnet.modules import MODULES, LeakyReLU, Linear, Module
 
 INPUT = 0
@@ -81,13 +81,13 @@ class NodeSpec:
             if isinstance(width, bool) or not isinstance(width, int | float | np.integer) or not (
                     1 <= width <= MAX_WIDTH and width == int(width)):
                 raise InputError(f"Linear: width must be a whole number from 1 to {MAX_WIDTH}, "
-                                 f"got {short(width)}")
+                                 f"got {short_repr(width)}")
         if module_class is LeakyReLU:
             slope = params.get("negative_slope", 0.01)
             if isinstance(slope, bool) or not isinstance(slope, int | float | np.number) or not (
                     0 <= slope <= 1):
                 raise InputError(f"LeakyReLU: the slope for x < 0 is a number from 0 to 1, got "
-                                 f"{short(slope)}")
+                                 f"{short_repr(slope)}")
         try:
             spec = cls.of(cls(module_class, params).make())
         except LabnetError:
@@ -148,13 +148,8 @@ def _check_names(kind: str, module_class: type[Module], params: Mapping) -> None
     unknown = [name for name in params if name not in names]
     if unknown:
         takes = ", ".join(name for name in names if name != "out_features") or "none"
-        listing = ", ".join(name if name.isidentifier() and len(name) <= 40 else short(name)
+        listing = ", ".join(name if name.isidentifier() and len(name) <= 40 else short_repr(name)
                             for name in unknown)
         raise InputError(f"{kind} takes no parameter {listing}; "
                          f"it takes {takes}")
 
-
-def short(value) -> str:
-    """``repr(value)``, cut to 40 characters (for messages)."""
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."

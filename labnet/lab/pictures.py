@@ -13,9 +13,9 @@ import math
 import numpy as np
 
 from labnet.data import extent
+from labnet.lab.blas import single_blas_thread
 from labnet.lab.nodes import INPUT
 from labnet.lab.scoring import Twin
-from labnet.lab.settings import single_blas_thread
 from labnet.lab.state import LabState
 from labnet.modules import Linear
 from labnet.network import Network, Node

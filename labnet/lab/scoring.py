@@ -8,24 +8,20 @@ the epoch ended (a ``Twin`` network), a slice at a time, while training goes on.
 
 from __future__ import annotations
 
-import bisect
 import copy
 import math
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from labnet.lab.events import Scored
-from labnet.lab.settings import single_blas_thread
-from labnet.losses import LOSSES, predict_labels
+from labnet.lab.blas import single_blas_thread
+from labnet.lab.events import Scored, StateEvent
+from labnet.losses import predict_labels
 from labnet.network import Network
 from labnet.training import Callback, Trainer
-
-if TYPE_CHECKING:
-    from labnet.lab.state import LabState
 
 CHUNK = 4096
 """Points evaluated in one slice (a few milliseconds on the seed network)."""
@@ -69,11 +65,13 @@ class _Job:
 
 
 class Scorer(Callback):
-    """The lab's evaluations: those the history waits for at the end of each epoch, and the
-    latest scores for the status line (``latest``, with the step they are of)."""
+    """The lab's evaluations of its trainer's network: those the history waits for at the end of
+    each epoch, and the latest scores for the status line (``latest``, with the step they are
+    of). Each evaluation finished is told with a ``Scored`` event to ``emit``."""
 
-    def __init__(self, state: LabState) -> None:
-        self.state = state
+    def __init__(self, emit: Callable[[StateEvent], None]) -> None:
+        self.emit = emit
+        self.trainer: Trainer | None = None
         self.latest: dict[str, float] | None = None
         self._jobs: deque[_Job] = deque()
         self._twin = Twin()
@@ -86,9 +84,10 @@ class Scorer(Callback):
         for job in self._jobs:
             job.sums, job.position = {}, 0
 
-    def reset(self) -> None:
+    def reset(self, trainer: Trainer | None) -> None:
         """A new trainer (a new network, or Reset): nothing computed or waiting is of it, and
         the history the epochs' jobs would fill in is gone."""
+        self.trainer = trainer
         self.latest = None
         self._jobs = deque()
 
@@ -104,7 +103,7 @@ class Scorer(Callback):
 
     def request(self) -> None:
         """Ask for the scores of the weights as they are now (done by ``advance``)."""
-        trainer = self.state.trainer
+        trainer = self.trainer
         if trainer is not None and not any(not job.epoch for job in self._jobs):
             self._jobs.append(_Job([v.copy() for v, _ in trainer.net.params()], trainer.steps,
                                    epoch=False))
@@ -136,7 +135,7 @@ class Scorer(Callback):
     def work_left(self) -> int:
         """How many points ``now()`` would evaluate: those of the jobs waiting, and all of them
         again if the latest scores are not of the weights as they are now."""
-        trainer = self.state.trainer
+        trainer = self.trainer
         if trainer is None:
             return 0
         total = len(trainer.x) + (0 if trainer.test is None else len(trainer.test[1]))
@@ -148,7 +147,7 @@ class Scorer(Callback):
 
     def now(self) -> dict[str, float]:
         """The scores of the weights as they are now, computed at once."""
-        trainer = self.state.trainer
+        trainer = self.trainer
         if trainer is None:
             return {}
         self.finish()
@@ -159,7 +158,7 @@ class Scorer(Callback):
 
     def _work(self, job: _Job) -> bool:
         """One slice of ``job``; True when it is complete."""
-        trainer = self.state.trainer
+        trainer = self.trainer
         sets = [("train", trainer.x, trainer.labels)]
         if trainer.test is not None:
             sets.append(("test", *trainer.test))
@@ -175,16 +174,16 @@ class Scorer(Callback):
         return True
 
     def _add(self, job: _Job, name: str, network: Network, x, labels) -> None:
-
         with single_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
             output = network.forward(x)
-            loss = LOSSES[self.state.training.loss]().forward(output, labels)
+            # (a loss of the trainer's kind, not the trainer's own: a walk may be using it)
+            loss = type(self.trainer.loss)().forward(output, labels)
             wrong = float(np.sum(predict_labels(output) != labels))
         job.sums[f"{name}_loss"] = job.sums.get(f"{name}_loss", 0.0) + loss * len(x)
         job.sums[f"{name}_wrong"] = job.sums.get(f"{name}_wrong", 0.0) + wrong
 
     def _finish(self, job: _Job) -> None:
-        trainer = self.state.trainer
+        trainer = self.trainer
         scores = {"step": job.step}
         for name, labels in (("train", trainer.labels),
                              ("test", None if trainer.test is None else trainer.test[1])):
@@ -192,21 +191,9 @@ class Scorer(Callback):
                 continue
             scores[f"{name}_loss"] = job.sums.get(f"{name}_loss", math.nan) / len(labels)
             scores[f"{name}_error"] = job.sums.get(f"{name}_wrong", math.nan) / len(labels)
-        if job.epoch:
-            self._into_history(trainer, job.step, scores)
+        if job.epoch:  # (unless the history has been thinned past it meanwhile)
+            trainer.history.fill_epoch(job.step, scores["train_error"], scores.get("test_loss"),
+                                       scores.get("test_error"))
         if self.latest is None or job.step >= self.latest["step"]:
             self.latest = scores
-        self.state.emit(Scored())
-
-    @staticmethod
-    def _into_history(trainer: Trainer, step: int, scores: dict) -> None:
-        """Fill in the errors of the epoch that ended at ``step`` (unless the history has
-        been thinned past it meanwhile)."""
-        history = trainer.history
-        index = bisect.bisect_left(history.epoch_step, step)
-        if index == len(history.epoch_step) or history.epoch_step[index] != step:
-            return
-        for name in ("train_error", "test_loss", "test_error"):
-            series = getattr(history, name)
-            if name in scores and index < len(series):
-                series[index] = scores[name]
+        self.emit(Scored())

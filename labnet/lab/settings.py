@@ -1,15 +1,13 @@
-"""How the lab trains (``TrainingSettings``: a value, checked whole), the cap a server sets on
-every lab's training rate, and the one-BLAS-thread rule of the lab's computations."""
+"""How the lab trains: ``TrainingSettings``, a value checked whole, and the cap on its rate that
+a server sets for every lab (``$LABNET_MAX_STEPS_PER_SECOND``)."""
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
 from labnet.errors import InputError
 from labnet.losses import LOSSES
@@ -22,7 +20,6 @@ CAP_VARIABLE = "LABNET_MAX_STEPS_PER_SECOND"
 """An environment variable a server sets for every lab: the default cap of training steps/s."""
 
 
-# -- settings -----------------------------------------------------------------------------------
 def check_setting_names(settings, changes: dict, what: str) -> None:
     """An ``InputError`` if ``changes`` names a field the dataclass ``settings`` has not."""
     names = {f.name for f in fields(settings)}
@@ -85,18 +82,3 @@ def default_cap() -> float | None:
     except ValueError:
         return None
     return cap if 1 <= cap <= MAX_CAP else None
-
-
-@contextlib.contextmanager
-def single_blas_thread():
-    """Run NumPy's matrix products on one thread inside this block. The lab's matrices are
-    small: with several BLAS threads on a 2-core machine shared with the browser, a 100×100
-    boundary takes 15× longer (the threads wait for each other)."""
-    global _blas
-    if _blas is None:
-        _blas = ThreadpoolController()
-    with _blas.limit(limits=1, user_api="blas"):
-        yield
-
-
-_blas: ThreadpoolController | None = None

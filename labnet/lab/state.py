@@ -1,8 +1,10 @@
 """The lab's state: the graph being edited, the network trained, the data, the training.
 
 No widgets and no drawing here (``import labnet.lab.state`` loads neither ipywidgets nor
-matplotlib). Every change is checked whole before anything changes; then the state changes and
-tells its ``listeners`` with one event (``labnet.lab.events``).
+matplotlib). The state takes new values that were made and checked elsewhere: a ``Graph`` edit
+(``state.edit(state.graph.connect(3, 5))``), new ``LabData``, new ``TrainingSettings``; then it
+changes and tells its ``listeners`` with one event (``labnet.lab.events``). A value refused
+changes nothing. ``labnet.lab.Lab`` turns each gesture into such a value.
 
 The graph may be incomplete while it is edited; the network being trained is the last complete
 one built from it, which keeps its weights and its training until an edit completes the graph
@@ -18,18 +20,13 @@ from dataclasses import replace
 import numpy as np
 
 from labnet.errors import GraphError, InputError
-from labnet.lab import edits
+from labnet.lab.blas import single_blas_thread
 from labnet.lab.dataset import DataSettings, LabData, Points
-from labnet.lab.events import DataChanged, Event, GraphChanged, SettingsChanged, Trained
+from labnet.lab.events import DataChanged, GraphChanged, SettingsChanged, StateEvent, Trained
 from labnet.lab.graph import Graph, check_fits_the_lab
-from labnet.lab.nodes import DEFAULT_WIDTH, NodeSpec
+from labnet.lab.nodes import NodeSpec
 from labnet.lab.scoring import Scorer
-from labnet.lab.settings import (
-    CAP_VARIABLE,
-    TrainingSettings,
-    default_cap,
-    single_blas_thread,
-)
+from labnet.lab.settings import TrainingSettings, default_cap
 from labnet.losses import LOSSES
 from labnet.modules import MODULES, Module
 from labnet.network import Network, Node
@@ -44,11 +41,11 @@ NORM_EVERY = 16
 """The lab's trainer measures every node's gradient norm every this many steps (the curves
 need no more; measuring them at every step cost a fifth of a step)."""
 UNDO_LIMIT = 100
+"""Graph edits the undo history keeps."""
 
-__all__ = ["CAP_VARIABLE", "HISTORY_LIMIT", "NORM_EVERY", "LabState", "TrainingSettings",
-           "default_cap", "single_blas_thread"]
+
 class LabState:
-    """The state of a lab; every change a gesture or a notebook makes is a method here.
+    """The state of a lab: what it trains and how, and where training is.
 
     Parameters
     ----------
@@ -76,7 +73,7 @@ class LabState:
             graph.check()  # no bigger than the lab takes (nodes, widths, parameters)
             self._set_graph(graph, dict(network.operators), network=network)
         elif preset is not None:
-            self.load_preset(preset)
+            self.use_preset(preset)
             self._undo.clear()
         else:
             self._set_graph(Graph(positions={0: (0.0, 0.0)}), {})
@@ -85,14 +82,14 @@ class LabState:
                rng: np.random.Generator) -> None:
         self.data = data
         self.training = training
-        self.listeners: list[Callable[[Event], None]] = []
+        self.listeners: list[Callable[[StateEvent], None]] = []
         self.rng = rng
         self.graph = Graph()
         self.modules: dict[Node, Module] = {}  # the modules (with weights) of the graph's nodes
         self.network: Network | None = None
         self.graph_error: str | None = self.graph.problems()  # (kept: graph.problems())
         self.trainer: Trainer | None = None
-        self.scorer = Scorer(self)
+        self.scorer = Scorer(self.emit)
         self._undo: list[tuple[Graph, dict]] = []
         self._redo: list[tuple[Graph, dict]] = []
 
@@ -118,74 +115,33 @@ class LabState:
         state.rng.bit_generator.state = rng_state
         return state
 
-    def emit(self, event: Event) -> None:
+    def emit(self, event: StateEvent) -> None:
         for listener in list(self.listeners):
             listener(event)
 
     # -- the graph ------------------------------------------------------------------------------
-    def add(self, kind: str, *, at=None, between=None, **params) -> Node:
-        """Add a node with a new ``kind`` module (``MODULES``: the built-in ones and those
-        registered); ``Linear`` takes ``width``, ``LeakyReLU`` ``negative_slope``. ``between
-        = (src, dst)`` puts it into that edge; else it is not connected yet. Returns its id."""
-        graph, node = self.graph.add(kind, params, at=at, between=between)
-        self._edit(graph, forget=node)
-        return node
+    def edit(self, graph: Graph, *, new_nodes: tuple[Node, ...] = ()) -> None:
+        """Make ``graph``, an edit of ``self.graph`` (``self.graph.connect(3, 5)``), the lab's
+        graph: one step of the undo history. If it is complete, the network trained is built
+        from it (with the modules, and weights, of the nodes the edit left as they were); if
+        that is refused, nothing changes. ``new_nodes``: the nodes the edit added (a module
+        kept from a removed node of the same id is not reused)."""
+        if graph == self.graph and not new_nodes:
+            return  # an edit that changes nothing (a width set to what it is): no undo step
+        modules = {n: m for n, m in self.modules.items() if n not in new_nodes}
+        network = self._network_for(graph, modules)  # may refuse: nothing has changed yet
+        self._remember()
+        self._set_graph(graph, modules, network=network)
 
-    def connect(self, src: Node, dst: Node) -> None:
-        """Add the edge ``src → dst`` (refused, with the reason, if no network can have it)."""
-        self._edit(self.graph.connect(src, dst))
-
-    def disconnect(self, src: Node, dst: Node) -> None:
-        self._edit(self.graph.disconnect(src, dst))
-
-    def remove(self, node: Node, join: bool = True) -> None:
-        """Remove ``node`` and its edges; with ``join``, a node inside a chain leaves its
-        neighbours joined (``edits.remove_joining``)."""
-        self._edit(edits.remove_joining(self.graph, node) if join else self.graph.remove(node))
-
-    def replace(self, node: Node, kind: str, **params) -> None:
-        """Make ``node`` a new ``kind`` module, keeping the edges it allows."""
-        self._edit(edits.replace_node(self.graph, node, kind, params))
-
-    def widen(self, node: Node, by: int = 1) -> None:
-        """Make the Linear ``node`` ``by`` units wider (narrower if ``by`` < 0)."""
-        self._edit(edits.widen(self.graph, node, by))
-
-    def add_layer(self, width: int = DEFAULT_WIDTH, activation: str | None = None,
-                  between: tuple[Node, Node] | None = None) -> tuple[Node, Node]:
-        """Put a hidden layer (a Linear and an activation) into ``between`` (default: the edge
-        into the output); returns the two new nodes."""
-        output = self.network.output if self.network is not None else None
-        graph, nodes = edits.add_layer(self.graph, width, activation, between, output)
-        self._edit(graph)
-        return nodes
-
-    def set_activation(self, kind: str, **params) -> None:
-        """Make every activation node a new ``kind`` module."""
-        self._edit(edits.set_activation(self.graph, kind, params))
-
-    def set_params(self, node: Node, **params) -> None:
-        """Make ``node``'s module anew with other parameters (a Linear's ``width``, a
-        LeakyReLU's ``negative_slope``)."""
-        self._edit(self.graph.set_params(node, params))
-
-    def move(self, node: Node, x: float, y: float) -> None:
-        """Draw ``node`` at ``(x, y)`` (in columns and rows of the graph's drawing)."""
-        self._edit(self.graph.move(node, x, y))
-
-    def tidy(self) -> None:
-        """Lay the graph out anew."""
-        self._edit(self.graph.tidy())
-
-    def load_preset(self, name: str) -> None:
-        """Replace the graph with a preset of ``labnet.PRESETS`` (with new weights)."""
+    def use_preset(self, name: str) -> None:
+        """Replace the graph with a preset of ``labnet.PRESETS`` (with new weights); undoable."""
         if name not in PRESETS:
             raise InputError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
         network = PRESETS[name](self.rng)
         self._remember()
         self._set_graph(Graph.of(network), dict(network.operators), network=network)
 
-    def undo(self) -> None:
+    def undo_edit(self) -> None:
         """Put the graph back as it was before the last edit, with the modules it had then (they
         keep the weights they have now; a module the edit replaced comes back, not the new one
         that has its id)."""
@@ -195,7 +151,7 @@ class LabState:
         graph, modules = self._undo.pop()
         self._set_graph(graph, {**self.modules, **modules})
 
-    def redo(self) -> None:
+    def redo_edit(self) -> None:
         """Make again the last edit undone."""
         if not self._redo:
             raise GraphError("there is no edit to redo")
@@ -215,14 +171,6 @@ class LabState:
         self._undo.append((self.graph, dict(self.modules)))
         del self._undo[:-UNDO_LIMIT]
         self._redo.clear()
-
-    def _edit(self, graph: Graph, forget: Node | None = None) -> None:
-        if graph == self.graph and forget is None:
-            return  # an edit that changes nothing (a width set to what it is): no undo step
-        modules = {n: m for n, m in self.modules.items() if n != forget}  # a reused id
-        network = self._network_for(graph, modules)  # may refuse: nothing has changed yet
-        self._remember()
-        self._set_graph(graph, modules, network=network)
 
     def _same_wiring(self, graph: Graph, modules: dict) -> bool:
         """Whether ``graph`` differs from the lab's only in its positions (a move, a tidy)."""
@@ -262,32 +210,20 @@ class LabState:
         if new_network:
             self.emit(Trained(0, reset=True))
 
-    # -- data -----------------------------------------------------------------------------------
-    def set_data(self, **changes) -> None:
-        """Change ``dataset``, ``noise``, ``n_points``, ``test_fraction``, ``seed`` or
-        ``standardize``; the data is made anew and training goes on, on it."""
-        self._set_data(self.data.changed(**changes))
-
-    def add_point(self, x1: float, x2: float, label: int) -> None:
-        """Add a training point of class ``label`` (0 or 1) at ``(x1, x2)``."""
-        self._set_data(self.data.with_point(x1, x2, label))
-
-    def remove_point(self, x1: float, x2: float, within: float | None = None) -> None:
-        """Remove the point nearest to ``(x1, x2)``, if it is within ``within``."""
-        self._set_data(self.data.without_point_near(x1, x2, within))
-
-    def _set_data(self, data: LabData) -> None:
+    # -- data and training settings -------------------------------------------------------------
+    def use_data(self, data: LabData) -> None:
+        """Train on ``data`` from now on (``self.data.changed(noise=0.2)``, ``.with_point(...)``):
+        the weights and the history are kept."""
         if self.trainer is not None:
             self.trainer.set_data(*data.network_sets())  # checks, then changes
         self.data = data
         self.scorer.clear()
         self.emit(DataChanged())
 
-    # -- training -------------------------------------------------------------------------------
-    def set_training(self, **changes) -> None:
-        """Change ``loss``, ``optimizer``, ``lr``, ``batch_size`` or ``max_steps_per_second``;
-        the weights and the history are kept."""
-        settings = self.training.changed(**changes)
+    def use_training(self, settings: TrainingSettings) -> None:
+        """Train with ``settings`` from now on (``self.training.changed(lr=0.01)``): the weights
+        and the history are kept; a new loss or optimizer starts with a fresh state."""
+        settings = settings.checked()
         old, self.training = self.training, settings
         trainer = self.trainer
         if trainer is not None:
@@ -314,52 +250,38 @@ class LabState:
             rng=self.rng, evaluate_epochs=False, history_limit=HISTORY_LIMIT,
             norm_every=NORM_EVERY,
             callbacks=[self.scorer])
-        self.scorer.reset()
+        self.scorer.reset(self.trainer)
 
     def require_network(self) -> Network:
         if self.network is None:
             raise GraphError(f"there is no network to train yet: {self.graph_error}")
         return self.network
 
-    def step(self, n: int = 1) -> int:
-        """Train on ``n`` mini-batches; a non-finite loss raises ``DivergedError`` and stops.
-        Returns the number of steps taken."""
-        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-            raise InputError(f"the number of steps must be a whole number ≥ 1, got {n!r}")
-        return self._train(lambda: n, None, finish_scores=True)
-
-    def train_for(self, seconds: float, max_steps: int = 100_000, stop=None) -> int:
-        """Train for about ``seconds`` (at least one step, at most ``max_steps``, fewer if
-        ``stop()`` turns true); return the number of steps taken. (The errors of epochs that
-        end are left to ``scorer.advance``.)"""
-        return self._train(lambda: max_steps, time.perf_counter() + seconds, until=stop)
-
-    def epoch(self) -> int:
-        """Train to the end of the current epoch; return the number of steps taken."""
-        trainer = self.trainer
-        epochs = trainer.epochs if trainer is not None else 0
-        return self._train(lambda: 10**9, None, until=lambda: trainer.epochs > epochs,
-                           finish_scores=True)
-
-    def _train(self, count, deadline, until=None, finish_scores=False) -> int:
+    def train(self, steps: int, *, seconds: float | None = None,
+              until: Callable[[], bool] | None = None, score_epochs: bool = False) -> int:
+        """Train on ``steps`` mini-batches, fewer if ``seconds`` pass first (one at least) or
+        ``until()`` turns true; return the number taken. A non-finite loss raises
+        ``DivergedError`` and stops. ``score_epochs``: the errors of the epochs that ended are
+        computed now (else the scorer computes them in slices, while play goes on)."""
         self.require_network()
-        trainer, steps, limit = self.trainer, 0, count()
+        trainer, taken = self.trainer, 0
+        deadline = None if seconds is None else time.perf_counter() + seconds
         try:
             with np.errstate(over="ignore", invalid="ignore"), single_blas_thread():
                 # (numpy's warnings about overflow: DivergedError says it better)
-                while steps < limit:
+                while taken < steps:
                     trainer.step()
-                    steps += 1
+                    taken += 1
                     if (deadline is not None and time.perf_counter() >= deadline) or (
                             until is not None and until()):
                         break
         finally:
-            if finish_scores:  # the history's errors of the epochs ended, at once
+            if score_epochs:
                 self.scorer.finish(epochs_only=True)
-            self.emit(Trained(steps))
-        return steps
+            self.emit(Trained(taken))
+        return taken
 
-    def reset(self) -> None:
+    def new_weights(self) -> None:
         """New weights for every module, a new optimizer, an empty history."""
         self.require_network().reset_parameters(self.rng)
         self._new_trainer()
@@ -370,10 +292,6 @@ class LabState:
     def palette(self) -> tuple[str, ...]:
         """The module kinds a user can add: the built-in ones, then those registered."""
         return tuple(MODULES)
-
-    def scores(self) -> dict[str, float]:
-        """Loss and error rate on the training and test sets, as the network is now."""
-        return self.scorer.now()
 
     def class_one_score(self, output: np.ndarray) -> np.ndarray:
         """For each row of a network ``output``, how much the network leans to class 1, in

@@ -9,19 +9,21 @@ were computed since).
 
 from __future__ import annotations
 
-import math
 import time
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from labnet.data import extent
+from labnet.lab.blas import single_blas_thread
+from labnet.lab.dataset import LabData
+from labnet.lab.display import Display
 from labnet.lab.nodes import INPUT
 from labnet.lab.pictures import Pictures, edge_norms
-from labnet.lab.settings import single_blas_thread
-from labnet.walkdisplay import array_stats, heatmap_values
-
-if TYPE_CHECKING:
-    from labnet.lab.lab import Lab
+from labnet.lab.state import LabState
+from labnet.lab.traits import inside_arrays, json_number
+from labnet.training import Trainer
+from labnet.walkdisplay import heatmap_values
+from labnet.walkthrough import Walk
 
 Message = tuple[dict, list[bytes]]
 EPOCH_SERIES = ("epoch_loss", "train_error", "test_loss", "test_error")
@@ -35,80 +37,55 @@ def boundary(pictures: Pictures, n: int, frame: int) -> Message:
     return content, [image.tobytes()]
 
 
-def thumbs(lab: Lab, pictures: Pictures, n: int, frame: int) -> Message:
+def thumbs(state: LabState, display: Display, pictures: Pictures, n: int, frame: int
+           ) -> Message:
     """Each node's thumbnail, and the gradient norms the graph and the bars show."""
-    network = lab.state.network
-    found = pictures.units(n, lab.display.units)
+    network = state.network
+    found = pictures.units(n, display.units)
     nodes = [{"id": node, "unit": unit, "low": low, "high": high}
              for node, unit, _, low, high in found]
-    trained = lab.state.trainer is not None and lab.state.trainer.steps > 0
+    trained = state.trainer is not None and state.trainer.steps > 0
     with single_blas_thread():  # (dot products: BLAS threads waking up took ~5 ms a norm)
         # (no gradient yet after a Reset or an Open: the last backward was of other weights)
-        norms = {str(node): _finite(value) for node, value in network.grad_norms().items()
+        norms = {str(node): json_number(value) for node, value in network.grad_norms().items()
                  } if trained else {}
-        edges = [[src, dst, _finite(value)]
-                 for (src, dst), value in edge_norms(network, lab.display.edges).items()]
+        edges = [[src, dst, json_number(value)]
+                 for (src, dst), value in edge_norms(network, display.edges).items()]
     content = {"type": "thumbs", "frame": frame, "n": n, "nodes": nodes, "grad_norms": norms,
-               "edges": edges, "edge_mode": lab.display.edges}
+               "edges": edges, "edge_mode": display.edges}
     return content, [b"".join(image.tobytes() for _, _, image, _, _ in found)]
 
 
-def points(lab: Lab) -> Message:
-    data = lab.state.data
+def points(data: LabData) -> Message:
     (x_train, labels_train), (x_test, labels_test) = data.train, data.test
-    from labnet.data import extent
-
     content = {"type": "points", "n_train": len(x_train), "n_test": len(x_test),
                "extent": list(extent(data.x_all)), "dataset": data.settings.dataset}
     return content, [x_train.astype("<f4").tobytes(), labels_train.astype(np.uint8).tobytes(),
                      x_test.astype("<f4").tobytes(), labels_test.astype(np.uint8).tobytes()]
 
 
-def unit_map(lab: Lab, pictures: Pictures, n: int) -> Message | None:
+def unit_map(state: LabState, display: Display, pictures: Pictures, n: int) -> Message | None:
     """The unit of the node picked, over the plane, bigger than a thumbnail."""
-    node, network = lab.display.picked, lab.state.network
+    node, network = display.picked, state.network
     if node is None or network is None or (node != INPUT and node not in network.operators):
         return None
-    unit = lab.display.units.get(node, 0)
+    unit = display.units.get(node, 0)
     image, low, high = pictures.unit_map(node, min(unit, network.widths[node] - 1), n)
     content = {"type": "unitmap", "node": node, "unit": unit, "n": n, "low": low, "high": high,
                "width": network.widths[node]}
     return content, [image.tobytes()]
 
 
-def walk_maps(lab: Lab) -> Message:
+def walk_maps(walk: Walk | None) -> Message:
     """The arrays of the walk's current step, each as a small heatmap (float32)."""
-    walk = lab.display.walk
     arrays, buffers = [], []
     if walk is not None:
-        for name, array in _inside_arrays(walk.current).items():
+        for name, array in inside_arrays(walk.current).items():
             values = np.nan_to_num(heatmap_values(np.asarray(array, dtype=np.float64)))
             rows, cols = values.shape
             arrays.append({"name": name, "rows": rows, "cols": cols})
             buffers.append(values.astype("<f4").tobytes())  # (little-endian, as the page reads)
     return {"type": "walkmaps", "arrays": arrays}, buffers
-
-
-def walk_state(lab: Lab) -> dict:
-    walk = lab.display.walk
-    if walk is None:
-        return {}
-    step = walk.current
-    return {"index": step.index, "total": len(walk), "phase": step.phase, "node": step.node,
-            "module": step.module, "text": step.text, "done": walk.done,
-            "at_start": walk.at_start,
-            "stats": [{"name": name, "shape": list(stats["shape"]),
-                       **{key: _finite(stats[key]) for key in ("mean", "std", "min", "max")}}
-                      for name, stats in ((name, array_stats(array))
-                                          for name, array in _inside_arrays(step).items())]}
-
-
-def _inside_arrays(step) -> dict:
-    """The arrays the Inside tab lists: all of a step's, but only each parameter's step at the
-    update (its before and after would triple a long table)."""
-    if step.phase == "update":
-        return {name: array for name, array in step.passed.items() if name.endswith(" step")}
-    return step.arrays
 
 
 class Curves:
@@ -124,10 +101,9 @@ class Curves:
         self._sent: dict[str, int] = {}  # entries sent of each series
         self._settled: dict[str, int] = {}  # entries that will not change any more
 
-    def message(self, lab: Lab) -> Message | None:
-        """The entries not sent yet (all of them after a reset or a thinning of the history);
-        None if nothing is new."""
-        trainer = lab.state.trainer
+    def message(self, trainer: Trainer | None) -> Message | None:
+        """The entries of ``trainer``'s history not sent yet (all of them after a reset or a
+        thinning of the history); None if nothing is new."""
         if trainer is None:
             return None
         history = trainer.history
@@ -193,11 +169,3 @@ class _StepEnds:
         if stop == len(self) and len(ends):
             ends[-1] = history.steps
         return ends
-
-
-def _finite(value: float) -> float | None:
-    """A number JSON can carry: None for NaN, ±1e308 for ±infinity."""
-    value = float(value)
-    if math.isnan(value):
-        return None
-    return value if math.isfinite(value) else math.copysign(1e308, value)

@@ -1,23 +1,36 @@
-"""The JSON of the widget's traits: the graph, the settings and the status as the page shows
-them (``static/protocol.js`` describes each)."""
+"""The JSON of the widget's traits, all of it built here: the graph, the settings, the status,
+the view, the walk and the message line as the page shows them (``static/protocol.js``
+describes each). Each is a pure function of what it shows.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING
+import math
 
-from labnet.lab import streams
+from labnet.data import DATASETS
 from labnet.lab.dataset import CUSTOM, MAX_NOISE, MAX_POINTS, MIN_POINTS, TEST_FRACTIONS
-from labnet.lab.display import CLICK_MODES, EDGE_MODES, VIEWS
+from labnet.lab.display import CLICK_MODES, EDGE_MODES, VIEWS, Display
 from labnet.lab.edits import ACTIVATIONS
 from labnet.lab.pictures import BOUNDARY_STOPS, CLASS_COLOURS, GRADIENT_DECADES, GRADIENT_STOPS
+from labnet.lab.play import Player
+from labnet.lab.state import LabState
+from labnet.losses import LOSSES
+from labnet.optim import OPTIMIZERS
+from labnet.presets import PRESETS
+from labnet.walkdisplay import array_stats
+from labnet.walkthrough import Walk, WalkStep
 
-if TYPE_CHECKING:
-    from labnet.lab.lab import Lab
+
+def json_number(value: float) -> float | None:
+    """A number JSON can carry: None for NaN, ±1e308 for ±infinity."""
+    value = float(value)
+    if math.isnan(value):
+        return None
+    return value if math.isfinite(value) else math.copysign(1e308, value)
 
 
-def graph_json(lab: Lab) -> dict:
-    state = lab.state
+def graph_json(state: LabState) -> dict:
     graph, network = state.graph, state.network
     widths = {}
     with contextlib.suppress(ValueError):  # a graph read from a file may not fit yet
@@ -41,13 +54,7 @@ def _json_params(params: dict) -> dict:
     return {k: v for k, v in params.items() if isinstance(v, int | float | str | bool)}
 
 
-def settings_json(lab: Lab) -> dict:
-    from labnet.data import DATASETS
-    from labnet.losses import LOSSES
-    from labnet.optim import OPTIMIZERS
-    from labnet.presets import PRESETS
-
-    state = lab.state
+def settings_json(state: LabState) -> dict:
     data, training = state.data.settings, state.training
     datasets = list(DATASETS) + ([CUSTOM] if state.data.points is not None else [])
     return {
@@ -71,21 +78,56 @@ def settings_json(lab: Lab) -> dict:
     }
 
 
-def status_json(lab: Lab) -> dict:
-    state = lab.state
+def status_json(state: LabState, player: Player, display: Display) -> dict:
+    """Where training is, and the latest scores (of the step ``scored_step``)."""
     trainer = state.trainer
-    status = {"playing": lab.playing, "steps_per_second": lab.steps_per_second,
-              "network": state.network is not None, "errors_hidden":
-              "errors" in lab.display.hidden}
+    status = {"playing": player.playing, "steps_per_second": player.steps_per_second,
+              "network": state.network is not None, "errors_hidden": "errors" in display.hidden}
     if trainer is None:
         return status
-    if not lab.playing:
-        lab.player.score_now()  # exact figures when nothing moves (soon, if there are many)
     latest = state.scorer.latest or {}
     loss = trainer.history.step_loss[-1] if trainer.history.step_loss else None
-    status.update(epoch=trainer.epochs, step=trainer.steps, loss=streams._finite(loss)
-                  if loss is not None else None, scored_step=latest.get("step"))
+    status.update(epoch=trainer.epochs, step=trainer.steps,
+                  loss=None if loss is None else json_number(loss),
+                  scored_step=latest.get("step"))
     for name in ("train_error", "test_error", "train_loss", "test_loss"):
         if name in latest:
-            status[name] = streams._finite(latest[name])
+            status[name] = json_number(latest[name])
     return status
+
+
+def view_json(display: Display) -> dict:
+    """What is shown (the walk is sent apart, in ``walk_json``)."""
+    return {"hidden": sorted(display.hidden), "show_test": display.show_test,
+            "discretize": display.discretize, "click": display.click, "edges": display.edges,
+            "scale": display.scale, "picked": display.picked,
+            "units": [[node, unit] for node, unit in display.units.items()],
+            "walking": display.walk is not None}
+
+
+def walk_json(walk: Walk | None) -> dict:
+    """The step the walk is at ({} without a walk)."""
+    if walk is None:
+        return {}
+    step = walk.current
+    return {"index": step.index, "total": len(walk), "phase": step.phase, "node": step.node,
+            "module": step.module, "text": step.text, "done": walk.done,
+            "at_start": walk.at_start,
+            "stats": [{"name": name, "shape": list(stats["shape"]),
+                       **{key: json_number(stats[key]) for key in ("mean", "std", "min", "max")}}
+                      for name, stats in ((name, array_stats(array))
+                                          for name, array in inside_arrays(step).items())]}
+
+
+def inside_arrays(step: WalkStep) -> dict:
+    """The arrays of a walk's step the Inside tab lists: all of a step's, but only each
+    parameter's step at the update (its before and after would triple a long table)."""
+    if step.phase == "update":
+        return {name: array for name, array in step.passed.items() if name.endswith(" step")}
+    return step.arrays
+
+
+def message_json(text: str, error: bool, sticky: bool, number: int) -> dict:
+    """The message line: ``sticky``, it says what holds until it is no longer true (the graph
+    is not a network yet); ``number`` tells one message from the next."""
+    return {"text": text, "error": error, "sticky": sticky, "id": number}

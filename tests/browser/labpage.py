@@ -22,7 +22,18 @@ STEP = re.compile(r"\bstep\s+([\d,]+)")
 INSTALL_JS = """
 () => {
   if (window.labnetProbe) return;
-  const lab = () => document.querySelector('.labnet-lab');
+  // the lab's root, looked for in shadow roots too (marimo draws a widget in one)
+  const find = root => {
+    const found = root.querySelector('.labnet-lab');
+    if (found) return found;
+    for (const el of root.querySelectorAll('*')) {
+      const inner = el.shadowRoot && find(el.shadowRoot);
+      if (inner) return inner;
+    }
+    return null;
+  };
+  let cached = null;
+  const lab = () => (cached && cached.isConnected ? cached : (cached = find(document)));
   const stepOf = () => {
     const status = lab() && lab().querySelector('.lab-status');
     const m = status && status.textContent.match(/\\bstep\\s+([\\d,]+)/);
@@ -337,7 +348,12 @@ def wait_for_notebook(page, notebook: str, what: str, condition, timeout: float)
     "Select Kernel", which the settings should prevent) is accepted."""
     deadline = time.monotonic() + timeout
     while True:
-        state = notebook_state(page, notebook)
+        try:
+            state = notebook_state(page, notebook)
+        except Exception as error:  # (the page navigating: JupyterLab's ?reset redirects)
+            if "context was destroyed" not in str(error):
+                raise
+            state = {"open": False}
         if condition(state):
             return state
         dialog = page.locator(".jp-Dialog .jp-mod-accept")
@@ -347,10 +363,13 @@ def wait_for_notebook(page, notebook: str, what: str, condition, timeout: float)
         time.sleep(0.2)
 
 
-def open_in_jupyterlab(page, server, notebook: str = LAB_NOTEBOOK) -> LabPage:
-    """Open ``notebook`` in JupyterLab (``server`` started with ``expose_app_in_browser``), run
-    all its cells in a fresh kernel, and return the lab it shows once a boundary is painted."""
-    page.goto(server.page_url(f"lab/tree/{notebook}", "reset"), timeout=90_000)
+def open_in_jupyterlab(page, server, notebook: str = LAB_NOTEBOOK,
+                       app_path: str = "lab/tree") -> LabPage:
+    """Open ``notebook`` in JupyterLab (``server`` started with ``expose_app_in_browser``; in
+    Jupyter Notebook 7, ``app_path="notebooks"``), run all its cells in a fresh kernel, and
+    return the lab it shows once a boundary is painted."""
+    query = "reset" if app_path == "lab/tree" else ""
+    page.goto(server.page_url(f"{app_path}/{notebook}", query), timeout=90_000)
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=90_000)
     wait_for_notebook(page, notebook, "the notebook's kernel to be ready",
                       lambda s: s["open"] and s["connected"] and s["kernel"] == "idle",

@@ -138,7 +138,7 @@ test("Save asks again before replacing a file; Open asks first", async () => {
   assert.equal(model.intents().length, 2);
   assert.match(said.at(-1)[0], /Press Open again/);
   part(".lab-open").click();
-  assert.deepEqual(model.intents().at(-1), ["load", {path: "my-lab.npz"}]);
+  assert.deepEqual(model.intents().at(-1), ["open", {path: "my-lab.npz"}]);
   mock.timers.tick(10000);  // (asked, not answered: the buttons are themselves again)
   assert.equal(save.textContent, "Save");
 });

@@ -10,10 +10,12 @@ import {Controls} from "./controls.js";
 import {CurvesView} from "./curves.js";
 import {GraphView} from "./graph.js";
 import {InsideView} from "./inside.js";
+import {watchKernel} from "./kernel.js";
 import {Channel} from "./protocol.js";
 import {UnitView} from "./unit.js";
 import {h, watchSize} from "./util.js";
 
+const PAUSE_WAIT = 3000;  // ms a Pause click waits for the kernel to say it has stopped
 const MARGIN = 10;  // pixels kept under the plane on the first screen
 
 /**
@@ -135,6 +137,17 @@ export function render({model, el}) {
   const forgetScreen = keepOnScreen(root, boundary.element);
 
   const shown = {network: false};  // what the views show now
+  // Pause stops the picture at the click: the play loop's frames and status that were on their
+  // way are dropped until the kernel says it has stopped (its last frames say playing: false)
+  const pausing = {on: false, timer: null};
+  channel.onIntent = action => {
+    if (action !== "pause" && !(action === "toggle_play" && model.get("status").playing)) return;
+    pausing.on = true;
+    boundary.hold();
+    controls.setStatus({...model.get("status"), playing: false});
+    clearTimeout(pausing.timer);  // (if the kernel never says so, the page shows it again)
+    pausing.timer = setTimeout(() => { pausing.on = false; on.status(); }, PAUSE_WAIT);
+  };
   const on = {
     settings() {
       const settings = model.get("settings");
@@ -170,6 +183,8 @@ export function render({model, el}) {
     },
     status() {
       const status = model.get("status");
+      if (pausing.on && status.playing) return;  // said before the kernel heard the Pause
+      pausing.on = false;
       controls.setStatus(status);
       if (!status.network && shown.network) {  // (no frames come for no network)
         boundary.clear();
@@ -212,7 +227,7 @@ export function render({model, el}) {
   };
   const onMessage = (content, buffers) => {
     const handle = content && streams[content.type];
-    if (!handle) return;
+    if (!handle || (pausing.on && content.playing)) return;
     const start = performance.now();
     handle(content, buffers || []);
     if (window.labnetTrace) {
@@ -223,12 +238,34 @@ export function render({model, el}) {
   for (const [event, handler] of handlers) model.on(event, handler);
   model.on("msg:custom", onMessage);
   for (const handler of Object.values(on)) handler();
-  model.send({type: "hello"});
+  // a kernel gone (restarted, dead) or the widget closed: the lab says so and takes no gesture
+  const unwatch = watchKernel(model, (words, why) => {
+    channel.close();
+    clearTimeout(pausing.timer);  // (nothing will say "playing" again)
+    graph.gestures.cancel();
+    controls.setStatus({...model.get("status"), playing: false});  // never a frozen Pause
+    for (const input of root.querySelectorAll("button, input, select, textarea")) {
+      input.disabled = true;
+    }
+    root.classList.add("lab-gone");
+    say(words, true);
+    // a closed widget's element is taken away and the output holding it hidden (JupyterLab,
+    // Notebook 7, Voilà): the words go one level up, where the lab was
+    const place = el.parentElement && (el.parentElement.parentElement || el.parentElement);
+    if (why === "closed" && place) {
+      place.append(h("div", {class: "lab-gone-note", role: "alert"}, words));
+    }
+  });
+  // this view's own token: said only to the kernel, so no other page can say goodbye for it
+  const token = Math.random().toString(36).slice(2, 12);
+  model.send({type: "hello", view: token});
   return () => {  // the view is gone (its cell ran again, its output was cleared)
-    model.send({type: "goodbye"});
+    unwatch();
+    model.send({type: "goodbye", view: token});
     for (const [event, handler] of handlers) model.off(event, handler);
     model.off("msg:custom", onMessage);
     channel.close();
+    clearTimeout(pausing.timer);
     forgetScreen();
     graph.gestures.cancel();
     root.remove();  // (the views' size observers stop themselves)

@@ -103,6 +103,11 @@ export class BoundaryView {
     this.schedule();
   }
 
+  /** Pause was clicked: the play loop's frames still waiting are dropped (the picture stops). */
+  hold() {
+    this.waiting = this.waiting.filter(frame => !frame.content.playing);
+  }
+
   schedule() {
     if (this.pending) return;
     this.pending = true;

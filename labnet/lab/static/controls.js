@@ -303,7 +303,7 @@ export class Controls {
       return;
     }
     disarm(button, "Open");
-    this.send("load", {path});
+    this.send("open", {path});
   }
 
   setSettings(settings, force = false) {

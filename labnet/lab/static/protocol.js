@@ -81,8 +81,8 @@
  * @typedef {Object} Message   the `message` trait: one line above the lab
  * @property {string} text
  * @property {boolean} error
- * @property {boolean} sticky   stays until what it says is no longer true
- * @property {boolean} graph    it says that the graph is not a network yet
+ * @property {boolean} sticky   stays until what it says is no longer true (the graph is not a
+ *   network yet); any other message stays until the next action
  * @property {number} id
  */
 
@@ -102,9 +102,12 @@
 
 // -- custom messages, kernel → page ---------------------------------------------------------
 
+// Frames (BoundaryFrame, ThumbsFrame, Curves) say whether the play loop sent them: `playing`.
+
 /**
  * @typedef {Object} BoundaryFrame   {type: "boundary"}, buffer: n×n uint8, rows from the top
  * @property {number} frame    counted from 1; the page says which it painted (Painted)
+ * @property {boolean} playing sent by the play loop (a page that asked to pause drops these)
  * @property {number} n
  * @property {number[]} extent [x1 low, x1 high, x2 low, x2 high] of the grid
  * @property {number} sent     when the kernel sent it (seconds since 1970, the kernel's
@@ -114,6 +117,7 @@
 /**
  * @typedef {Object} ThumbsFrame   {type: "thumbs"}, buffer: one n×n uint8 image per node
  * @property {number} frame
+ * @property {boolean} playing
  * @property {number} n
  * @property {Array<{id: NodeId, unit: number, low: number, high: number}>} nodes  in buffer order
  * @property {Object<string, ?number>} grad_norms  ||dL/d(output)|| of each node, by id as text
@@ -123,6 +127,7 @@
 
 /**
  * @typedef {Object} Curves   {type: "curves"}, one float64 buffer per series part
+ * @property {boolean} playing
  * @property {boolean} reset  the series start over (a new network, a thinned history)
  * @property {number} stride  steps per entry of the per-step series
  * @property {number} steps
@@ -190,9 +195,17 @@
  *   fewer than a few dozen frames wait for their Painted (labnet/lab/widget.py).
  */
 
-/** @typedef {Object} Hello    {type: "hello"}: a view of the lab is drawn: send it everything */
+/**
+ * @typedef {Object} Hello    {type: "hello"}: a view of the lab is drawn: send it everything
+ * @property {string} view     a token of this view's own, sent to the kernel only
+ */
 
-/** @typedef {Object} Goodbye  {type: "goodbye"}: a view is gone (a lab no view shows pauses) */
+/**
+ * @typedef {Object} Goodbye  {type: "goodbye"}: a view is gone. When the last view the kernel
+ *   knows is gone, and no page paints the lab's frames any more, a lab playing pauses; a lab no
+ *   view shows and no name holds is freed.
+ * @property {string} view     the token of its Hello
+ */
 
 const ACK_EVERY = 400;  // ms
 
@@ -209,6 +222,8 @@ export class Channel {
     this.frames = {};  // painted, not yet told
     this.ackTimer = null;
     this.closed = false;
+    /** @type {?function(string, Object): void} told of each intent as it is sent */
+    this.onIntent = null;
   }
 
   /** The view is gone: no more messages; intents waiting for a reply get "gone". */
@@ -229,6 +244,7 @@ export class Channel {
   intent(action, args = {}) {
     const id = `${this.view}:${this.next++}`;
     if (this.closed) return Promise.resolve({id, ok: false, error: "the view is gone"});
+    if (this.onIntent) this.onIntent(action, args);
     return new Promise(resolve => {
       this.waiting.set(id, resolve);
       this.model.send({type: "intent", id, action, args});
