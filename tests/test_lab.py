@@ -743,6 +743,19 @@ class LabGestures(RuleBasedStateMachine):
     def set_params(self, node, width):
         self.gesture("set_params", {"node": node, "params": {"width": width}})
 
+    @rule(node=NODES, name=st.sampled_from(["weight", "bias", "gamma", 3]),
+          index=st.one_of(st.lists(st.integers(-2, 30), max_size=3), NODES), value=NUMBERS)
+    def set_weight(self, node, name, index, value):
+        self.gesture("set_weight", {"node": node, "name": name, "index": index, "value": value})
+
+    @rule(src=NODES, dst=NODES)
+    def edge_weights(self, src, dst):
+        self.lab.widget.say_what_stays()  # (a look leaves the last message as it was)
+        said = self.lab.widget.message
+        self.gesture("edge_weights", {"src": src, "dst": dst})
+        if not self.lab.widget.message.get("error"):
+            assert self.lab.widget.message == said  # a look says nothing
+
     @rule(node=NODES, x=NUMBERS, y=NUMBERS)
     def move(self, node, x, y):
         self.gesture("move", {"node": node, "x": x, "y": y})

@@ -30,6 +30,8 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "add_layer": {"width": (int,), "activation": (str,), "between": (list,)},
     "set_activation": {"kind": (str,)},
     "set_params": {"node": NODE, "params": (dict,)},
+    "set_weight": {"node": NODE, "name": (str,), "index": (list,), "value": NUMBER},
+    "edge_weights": {"src": NODE, "dst": NODE},
     "move": {"node": NODE, "x": NUMBER, "y": NUMBER},
     "tidy": {}, "undo": {}, "redo": {},
     "load_preset": {"name": (str,)},
@@ -56,10 +58,14 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "add": ("kind",), "connect": ("src", "dst"), "disconnect": ("src", "dst"),
     "remove": ("node",), "replace": ("node", "kind"), "widen": ("node",),
     "set_activation": ("kind",), "set_params": ("node",), "move": ("node", "x", "y"),
+    "set_weight": ("node", "name", "index", "value"), "edge_weights": ("src", "dst"),
     "load_preset": ("name",), "click_plane": ("x1", "x2"), "look_at": ("node",),
     "save": ("path",), "open": ("path",),
 }
 """The arguments an action cannot do without (null counts as missing)."""
+QUERIES = frozenset({"edge_weights"})
+"""Actions that only read (the pointer on an edge): they change nothing, and their reply
+carries what they return (JSON); the message line stays as it is."""
 OWN_ARGUMENTS = {"add": ("self", "kind", "at", "between"), "set_params": ("self", "node"),
                  "replace": ("self", "node", "kind")}
 """The arguments of the method a module's parameter may not be named as."""

@@ -31,7 +31,14 @@ from labnet.history import History
 from labnet.lab import edits
 from labnet.lab.dataset import CUSTOM
 from labnet.lab.display import PRESENTATION_SCALE, Display
-from labnet.lab.events import DataChanged, GraphChanged, SettingsChanged, StateEvent, Trained
+from labnet.lab.events import (
+    DataChanged,
+    GraphChanged,
+    SettingsChanged,
+    StateEvent,
+    Trained,
+    WeightsChanged,
+)
 from labnet.lab.export import picture, write_file
 from labnet.lab.files import checked_path, open_lab, save_lab
 from labnet.lab.graph import check_id
@@ -39,6 +46,7 @@ from labnet.lab.intents import intent_call
 from labnet.lab.nodes import DEFAULT_WIDTH, INPUT
 from labnet.lab.play import Player
 from labnet.lab.state import LabState
+from labnet.lab.weights import edge_weights, weight_change
 from labnet.lab.widget import LabWidget
 from labnet.network import Network, Node
 from labnet.walkthrough import Walk
@@ -144,8 +152,20 @@ class Lab:
         """Lay the graph out anew."""
         self.state.edit(self.state.graph.tidy())
 
+    def set_weight(self, node: Node, name: str, index, value: float) -> None:
+        """Set one weight of the network being trained by hand: node ``node``'s ``name``
+        (``"weight"``, whose ``[i, j]`` takes unit i of the node that feeds it to its unit j, or
+        ``"bias"``, ``[j]``) to ``value`` (finite, within ±1000); undoable. Training goes on
+        from it."""
+        self.state.change_weight(weight_change(self.state.network, node, name, index, value))
+
+    def edge_weights(self, src: Node, dst: Node) -> dict:
+        """What the edge ``src → dst`` carries, as the page shows it under the pointer: the
+        weight matrix of the Linear it feeds (its top-left 16 × 16 if bigger), or why none."""
+        return edge_weights(self.state.network, src, dst)
+
     def undo(self) -> None:
-        """Undo the last graph edit or preset."""
+        """Undo the last graph edit, preset or weight set by hand."""
         self.state.undo_edit()
 
     def redo(self) -> None:
@@ -326,7 +346,7 @@ class Lab:
         """Anything that changes the graph, the data, the settings or the weights ends a walk
         under way (its batch and its numbers would no longer hold)."""
         if self.display.walk is not None and not self._walking and isinstance(
-                event, GraphChanged | DataChanged | SettingsChanged | Trained):
+                event, GraphChanged | DataChanged | SettingsChanged | Trained | WeightsChanged):
             self._show(walk=None)
             self.widget.say("The walk through the step ended: the graph, the data, the settings "
                             "or the weights changed (Start walks through the next step).")

@@ -174,7 +174,8 @@
  * @property {boolean} ok
  * @property {string} [error]   the ValueError's words, if the lab refused
  * @property {boolean} [exists] refused because the file exists (asked again, it is replaced)
- * @property {*} [value]        what the method returned (a new node's id)
+ * @property {*} [value]        what the method returned (a new node's id); a query's JSON
+ *   (intents.QUERIES: edge_weights answers an EdgeWeights, weights.js)
  */
 
 // -- custom messages, page → kernel ----------------------------------------------------------
