@@ -767,9 +767,10 @@ class LabGestures(RuleBasedStateMachine):
         self.gesture("set_data", {name: value})
 
     @rule(name=st.sampled_from(["loss", "optimizer", "lr", "batch_size",
-                                "max_steps_per_second"]),
+                                "max_steps_per_second", "regularization",
+                                "regularization_rate"]),
           value=st.one_of(NUMBERS, st.sampled_from(["mse", "cross-entropy", "adam", "momentum",
-                                                    "sgd", "hinge"])))
+                                                    "sgd", "hinge", "l1", "l2", "none"])))
     def set_training(self, name, value):
         self.gesture("set_training", {name: value})
 

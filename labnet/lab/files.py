@@ -97,7 +97,9 @@ def _lab_arrays(state: LabState, display: Display) -> dict[str, np.ndarray]:
                  "standardize": data.standardize},
         "training": {"loss": state.training.loss, "optimizer": state.training.optimizer,
                      "lr": state.training.lr, "batch_size": state.training.batch_size,
-                     "max_steps_per_second": state.training.max_steps_per_second},
+                     "max_steps_per_second": state.training.max_steps_per_second,
+                     "regularization": state.training.regularization,
+                     "regularization_rate": state.training.regularization_rate},
         "display": display.saved(),
         "rng": state.rng.bit_generator.state,
         "trainer": None if state.trainer is None else _split(state.trainer.state_dict(),
@@ -214,6 +216,8 @@ def _lab_from(read: Reader, arrays: dict) -> tuple[LabState, Display]:
         loss=read.get("training.loss", str), optimizer=read.get("training.optimizer", str),
         lr=read.get("training.lr", NUMBER), batch_size=read.get("training.batch_size", NUMBER),
         max_steps_per_second=read.get("training.max_steps_per_second", NUMBER, optional=True),
+        **_optional(read, {"regularization": ("training.regularization", str),
+                           "regularization_rate": ("training.regularization_rate", NUMBER)}),
     ).checked()
     display = _display(read)
     network = None
@@ -228,6 +232,13 @@ def _lab_from(read: Reader, arrays: dict) -> tuple[LabState, Display]:
         rng_state=read.get("rng", dict),
         trainer_state=None if trainer is None else _join(trainer, arrays, read.path))
     return state, display
+
+
+def _optional(read: Reader, parts: dict[str, tuple[str, type | tuple]]) -> dict:
+    """The parts a file may lack (one written before they were saved): ``{argument: value}``
+    for those it has, checked as ``read.get`` checks them."""
+    found = {name: read.get(where, kind, optional=True) for name, (where, kind) in parts.items()}
+    return {name: value for name, value in found.items() if value is not None}
 
 
 def _module_spec(read: Reader, where: str, node, spec, built: bool) -> dict:

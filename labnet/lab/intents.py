@@ -37,7 +37,8 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "set_data": {"dataset": (str,), "noise": NUMBER, "n_points": NUMBER,
                  "test_fraction": NUMBER, "seed": NUMBER, "standardize": (bool,)},
     "set_training": {"loss": (str,), "optimizer": (str,), "lr": NUMBER, "batch_size": NUMBER,
-                     "max_steps_per_second": (*NUMBER, str)},  # "none": the empty box
+                     "max_steps_per_second": (*NUMBER, str),  # "none": the empty box
+                     "regularization": (str,), "regularization_rate": NUMBER},
     "click_plane": {"x1": NUMBER, "x2": NUMBER},
     "step": {"n": (int,)}, "epoch": {}, "reset": {},
     "play": {}, "pause": {}, "toggle_play": {},
@@ -71,7 +72,8 @@ NO_CAP = "none"
 WORDS = {"lr": "the learning rate", "batch_size": "the batch size",
          "max_steps_per_second": "the cap on steps per second", "noise": "the noise",
          "n_points": "the number of points", "test_fraction": "the test part",
-         "seed": "the seed", "unit": "the unit"}
+         "seed": "the seed", "unit": "the unit",
+         "regularization_rate": "the regularisation rate"}
 """What a student calls the settings the page sends (messages use these words)."""
 
 

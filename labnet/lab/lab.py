@@ -176,8 +176,9 @@ class Lab:
         self.set_data(standardize=standardize)
 
     def set_training(self, **settings) -> None:
-        """Change ``loss``, ``optimizer``, ``lr``, ``batch_size`` or ``max_steps_per_second``
-        (``math.inf``: no cap); the weights and the history are kept."""
+        """Change ``loss``, ``optimizer``, ``lr``, ``batch_size``, ``max_steps_per_second``
+        (``math.inf``: no cap), ``regularization`` (``"none"``, ``"l1"``, ``"l2"``: a penalty
+        on the weights) or ``regularization_rate``; the weights and the history are kept."""
         self.state.use_training(self.state.training.changed(**settings))
 
     def add_point(self, x1: float, x2: float, label: int) -> None:

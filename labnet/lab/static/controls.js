@@ -1,6 +1,6 @@
 // The controls: the bar (Play, Step, Epoch, Reset and the status line), the strip of the
 // settings a lesson changes (data set, noise, learning rate, optimizer, loss, batch size, the
-// activation of every node, and a place kept for regularisation), and the panels Data, Train
+// activation of every node, regularisation and its rate), and the panels Data, Train
 // and Teach with the rest. Each control sends an intent; what it shows comes back from the
 // kernel (`settings`, `status`, `view`, `graph`): a refused value springs back to the lab's.
 
@@ -13,6 +13,7 @@ const NOTE_FOR = 8000;  // ms a refusal's reason stays at the foot of the panel
 const MAX_UPLOAD = 8 * 2 ** 20;
 const CLICK_WORDS = {off: "does nothing", orange: "adds an orange point (class 0)",
   blue: "adds a blue point (class 1)", remove: "removes the nearest point"};
+const REGULARISATION_WORDS = {none: "off", l1: "L1", l2: "L2"};
 
 /** What a number box holding letters reads as: not sent; named by its box's label. */
 class NotANumber {
@@ -223,10 +224,35 @@ export class Controls {
       setting("lab-setting-loss", "loss", this.loss),
       setting("lab-setting-batch", "batch", this.batch),
       setting("lab-setting-activation", "activation", this.activation),
-      // the place of regularisation (a kind and a rate), kept for it: one more setting here
-      // fits without a new row
-      h("span", {class: "lab-setting lab-slot-regularisation", "aria-hidden": "true"}));
+      this.buildRegularisation(choices));
     if (this.graph) this.setGraph(this.graph);
+  }
+
+  /**
+   * Regularisation: none, L1 or L2, and its rate (TensorFlow Playground's rates; a rate set
+   * from Python that is not among them is added to the list when it comes back).
+   */
+  buildRegularisation(choices) {
+    this.regularisation = select("lab-regularisation", choices.regularizations || [],
+      () => this.send("set_training", {regularization: this.regularisation.value}),
+      REGULARISATION_WORDS);
+    this.regularisationRate = h("select", {class: "lab-regularisation-rate",
+      "aria-label": "regularisation rate", onchange: () => this.send("set_training",
+        {regularization_rate: Number(this.regularisationRate.value)})});
+    this.rates = choices.regularization_rates || [];
+    return setting("lab-setting-regularisation", "regularisation", this.regularisation,
+      this.regularisationRate);
+  }
+
+  /** The rate's options: the usual ones, and the lab's own if it is not one of them. */
+  showRate(rate, force) {
+    const rates = this.rates.includes(rate) ? this.rates
+      : [...this.rates, rate].sort((a, b) => a - b);
+    if (this.regularisationRate.options.length !== rates.length) {
+      this.regularisationRate.replaceChildren(...rates.map(r => h("option", {value: String(r)},
+        String(r))));
+    }
+    show(this.regularisationRate, String(rate), force);
   }
 
   /**
@@ -365,6 +391,9 @@ export class Controls {
     show(this.lr, Math.log10(training.lr), force);
     show(this.lrText, num(training.lr, 4), force);
     show(this.batch, training.batch_size, force);
+    show(this.regularisation, training.regularization, force);
+    this.showRate(training.regularization_rate, force);
+    this.regularisationRate.classList.toggle("lab-off", training.regularization === "none");
     const cap = training.max_steps_per_second;
     show(this.cap, cap === null ? "" : cap, force);
   }
