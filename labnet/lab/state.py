@@ -275,6 +275,7 @@ class LabState:
                 trainer.optimizer = self._make_optimizer(trainer.net)
             trainer.lr = settings.lr
             trainer.batch_size = settings.batch_size
+            trainer.regularization = settings.regularizer()
         self.scorer.clear()
         self.emit(SettingsChanged())
 
@@ -291,7 +292,7 @@ class LabState:
             self.network, LOSSES[settings.loss](), self._make_optimizer(self.network),
             data=train, test=test, batch_size=settings.batch_size, lr=settings.lr,
             rng=self.rng, evaluate_epochs=False, history_limit=HISTORY_LIMIT,
-            norm_every=NORM_EVERY,
+            norm_every=NORM_EVERY, regularization=settings.regularizer(),
             callbacks=[self.scorer])
         self.scorer.reset(self.trainer)
 
