@@ -211,6 +211,7 @@ export function render({model, el}) {
       graph.setWalk(walk);
     },
     code() { controls.setCode(model.get("code")); },
+    files() { controls.setFiles(model.get("files")); },
   };
   // what the page has drawn, counted for tests and benchmarks (the boundary counts its paints)
   const count = name => { root.dataset[name] = String(Number(root.dataset[name] || 0) + 1); };
