@@ -667,11 +667,11 @@ class LabGestures(RuleBasedStateMachine):
             os.chdir(self.cwd)
             shutil.rmtree(self.folder, ignore_errors=True)
 
-    def gesture(self, action: str, args) -> None:
+    def gesture(self, action: str, args, buffers=None) -> None:
         lab = self.lab
         lab.widget.last_traceback = None
         before = snapshot(lab)
-        result = lab.widget.run(action, args)
+        result = lab.widget.run(action, args, buffers=buffers)
         message = lab.widget.message
         assert lab.last_traceback is None, lab.last_traceback
         if message.get("error") and not message.get("sticky"):  # refused
@@ -745,6 +745,19 @@ class LabGestures(RuleBasedStateMachine):
     def set_params(self, node, width):
         self.gesture("set_params", {"node": node, "params": {"width": width}})
 
+    @rule(node=NODES, name=st.sampled_from(["weight", "bias", "gamma", 3]),
+          index=st.one_of(st.lists(st.integers(-2, 30), max_size=3), NODES), value=NUMBERS)
+    def set_weight(self, node, name, index, value):
+        self.gesture("set_weight", {"node": node, "name": name, "index": index, "value": value})
+
+    @rule(src=NODES, dst=NODES)
+    def edge_weights(self, src, dst):
+        self.lab.widget.say_what_stays()  # (a look leaves the last message as it was)
+        said = self.lab.widget.message
+        self.gesture("edge_weights", {"src": src, "dst": dst})
+        if not self.lab.widget.message.get("error"):
+            assert self.lab.widget.message == said  # a look says nothing
+
     @rule(node=NODES, x=NUMBERS, y=NUMBERS)
     def move(self, node, x, y):
         self.gesture("move", {"node": node, "x": x, "y": y})
@@ -781,9 +794,10 @@ class LabGestures(RuleBasedStateMachine):
         self.gesture("set_data", {name: value})
 
     @rule(name=st.sampled_from(["loss", "optimizer", "lr", "batch_size",
-                                "max_steps_per_second"]),
+                                "max_steps_per_second", "regularization",
+                                "regularization_rate"]),
           value=st.one_of(NUMBERS, st.sampled_from(["mse", "cross-entropy", "adam", "momentum",
-                                                    "sgd", "hinge"])))
+                                                    "sgd", "hinge", "l1", "l2", "none"])))
     def set_training(self, name, value):
         self.gesture("set_training", {name: value})
 
@@ -814,6 +828,18 @@ class LabGestures(RuleBasedStateMachine):
         path = name
         self.gesture("save", {"path": path})
         self.gesture("open", {"path": path})
+
+    @rule(junk=st.one_of(st.none(), st.binary(max_size=300)), cut=st.integers(0, 4000),
+          buffers=st.integers(0, 2))
+    def upload(self, junk, cut, buffers):
+        """The app's Open: a file from the student's machine (this lab's own file, whole or
+        cut short, or any bytes), as one buffer, or as none or two (refused)."""
+        if junk is None:
+            self.lab.save("mine.npz")
+            with open("mine.npz", "rb") as file:
+                junk = file.read()
+            junk = junk[:len(junk) - cut] if cut else junk
+        self.gesture("open_upload", {"name": "mine.npz"}, [junk] * buffers)
 
     @rule(action=st.sampled_from([*ACTIONS, "fly", "_edit"]),
           args=st.one_of(st.none(), st.dictionaries(st.sampled_from(["n", "node", "x", "kind",

@@ -14,6 +14,7 @@ from labnet.lab.display import CLICK_MODES, EDGE_MODES, VIEWS, Display
 from labnet.lab.edits import ACTIVATIONS
 from labnet.lab.pictures import BOUNDARY_STOPS, CLASS_COLOURS, GRADIENT_DECADES, GRADIENT_STOPS
 from labnet.lab.play import Player
+from labnet.lab.settings import REGULARIZATION_RATES, REGULARIZATIONS
 from labnet.lab.state import LabState
 from labnet.lab.walking import sample_point
 from labnet.losses import LOSSES
@@ -64,12 +65,16 @@ def settings_json(state: LabState) -> dict:
                  "standardize": data.standardize},
         "training": {"loss": training.loss, "optimizer": training.optimizer,
                      "lr": training.lr, "batch_size": training.batch_size,
-                     "max_steps_per_second": training.max_steps_per_second},
+                     "max_steps_per_second": training.max_steps_per_second,
+                     "regularization": training.regularization,
+                     "regularization_rate": training.regularization_rate},
         "choices": {"datasets": datasets, "losses": list(LOSSES),
                     "optimizers": list(OPTIMIZERS), "presets": list(PRESETS),
                     "palette": list(state.palette), "views": list(VIEWS),
                     "clicks": list(CLICK_MODES), "edge_modes": list(EDGE_MODES),
-                    "activations": list(ACTIVATIONS)},
+                    "activations": list(ACTIVATIONS),
+                    "regularizations": list(REGULARIZATIONS),
+                    "regularization_rates": list(REGULARIZATION_RATES)},
         "limits": {"noise": [0, MAX_NOISE], "points": [MIN_POINTS, MAX_POINTS],
                    "test_fraction": list(TEST_FRACTIONS),
                    "lr": [1e-4, 10]},  # the slider's span: the box takes any rate

@@ -348,7 +348,12 @@ def wait_for_notebook(page, notebook: str, what: str, condition, timeout: float)
     "Select Kernel", which the settings should prevent) is accepted."""
     deadline = time.monotonic() + timeout
     while True:
-        state = notebook_state(page, notebook)
+        try:
+            state = notebook_state(page, notebook)
+        except Exception as error:  # (the page navigating: JupyterLab's ?reset redirects)
+            if "context was destroyed" not in str(error):
+                raise
+            state = {"open": False}
         if condition(state):
             return state
         dialog = page.locator(".jp-Dialog .jp-mod-accept")

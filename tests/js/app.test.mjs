@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import {afterEach, beforeEach, mock, test} from "node:test";
 
-import {installDom} from "./dom.mjs";
+import {installDom, setBox} from "./dom.mjs";
 import {FakeModel, labTraits, settle, walkTrait} from "./model.mjs";
 
 const page = installDom();
@@ -121,5 +121,21 @@ test("a walk reaches the walk under the graph, the graph, the plane and the keys
   assert.deepEqual(model.intents().at(-1), ["walk_back", {}]);
   model.set("walk", {});
   assert.ok(!root.classList.contains("lab-walking"));
+  dispose();
+});
+
+test("the plane is given the room the screen leaves under the bar and the strip", () => {
+  const port = document.createElement("div");  // (JupyterLab's notebook: it scrolls the lab)
+  port.style["overflow-y"] = "auto";
+  setBox(port, 0, 0, 900, 650);
+  document.body.append(port);
+  const model = new FakeModel(labTraits());
+  const el = document.createElement("div");
+  port.append(el);
+  const dispose = render({model, el});
+  const root = el.querySelector(".labnet-lab");
+  setBox(root.querySelector(".lab-plane-box"), 10, 120, 370, 370);
+  page.resize(root, 900, 1200);  // (a size observed: measured; the lab's top at 0)
+  assert.equal(root.style["--lab-room"], `${650 - 120 - 10}px`);
   dispose();
 });

@@ -10,6 +10,7 @@ import {Controls} from "./controls.js";
 import {CurvesView} from "./curves.js";
 import {GraphView} from "./graph.js";
 import {InsideView} from "./inside.js";
+import {watchKernel} from "./kernel.js";
 import {Channel} from "./protocol.js";
 import {UnitView} from "./unit.js";
 import {h, watchSize} from "./util.js";
@@ -208,6 +209,7 @@ export function render({model, el}) {
       boundary.setWalk(state);
     },
     code() { controls.setCode(model.get("code")); },
+    files() { controls.setFiles(model.get("files")); },
   };
   // what the page has drawn, counted for tests and benchmarks (the boundary counts its paints)
   const count = name => { root.dataset[name] = String(Number(root.dataset[name] || 0) + 1); };
@@ -242,10 +244,29 @@ export function render({model, el}) {
   for (const [event, handler] of handlers) model.on(event, handler);
   model.on("msg:custom", onMessage);
   for (const handler of Object.values(on)) handler();
+  // a kernel gone (restarted, dead) or the widget closed: the lab says so and takes no gesture
+  const unwatch = watchKernel(model, (words, why) => {
+    channel.close();
+    clearTimeout(pausing.timer);  // (nothing will say "playing" again)
+    graph.gestures.cancel();
+    controls.setStatus({...model.get("status"), playing: false});  // never a frozen Pause
+    for (const input of root.querySelectorAll("button, input, select, textarea")) {
+      input.disabled = true;
+    }
+    root.classList.add("lab-gone");
+    say(words, true);
+    // a closed widget's element is taken away and the output holding it hidden (JupyterLab,
+    // Notebook 7, Voilà): the words go one level up, where the lab was
+    const place = el.parentElement && (el.parentElement.parentElement || el.parentElement);
+    if (why === "closed" && place) {
+      place.append(h("div", {class: "lab-gone-note", role: "alert"}, words));
+    }
+  });
   // this view's own token: said only to the kernel, so no other page can say goodbye for it
   const token = Math.random().toString(36).slice(2, 12);
   model.send({type: "hello", view: token});
   return () => {  // the view is gone (its cell ran again, its output was cleared)
+    unwatch();
     model.send({type: "goodbye", view: token});
     for (const [event, handler] of handlers) model.off(event, handler);
     model.off("msg:custom", onMessage);

@@ -15,6 +15,7 @@ import {
 import {Palette} from "./palette.js";
 import {colourTable, fitCanvas, h, key, logLevel, num, paintValues, svg, tableColour,
   typedArray, watchSize} from "./util.js";
+import {WeightsView} from "./weights.js";
 
 const MIN_FONT = 7.5;  // pixels: a node's label smaller than this is left out
 const EDGE_NEAR = 12;  // pixels: a module dropped this near an edge goes into it
@@ -51,8 +52,11 @@ export class GraphView {
     this.refusal = h("div", {class: "lab-refusal", role: "alert", hidden: true});
     this.thumbCanvas = h("canvas", {class: "lab-thumbs"});
     this.tile = document.createElement("canvas");  // one thumbnail, n×n, drawn scaled
+    // the weights an edge carries, on a card while the pointer is on it
+    this.weights = new WeightsView(channel, () => this.svg.focus({preventScroll: true}));
     this.area = h("div", {class: "lab-graph-area"}, this.svg, this.thumbCanvas, this.words,
       this.refusal);
+    root.append(this.weights.element);  // (in the lab: it may be taller than the graph)
     this.element = h("div", {class: "lab-graph-box"}, this.palette.element, this.area);
     this.nodes = new Map();  // id as text → {group, rect, title, thumb, node, box}
     this.edges = new Map();  // "src→dst" → {path, hit, title, edge, route}
@@ -60,6 +64,9 @@ export class GraphView {
     this.gradient = null;
     this.decades = 4;
     this.gestures = new Gestures(this.surface());
+    this.svg.addEventListener("pointerover", event => this.pointEdge(event, true));
+    this.svg.addEventListener("pointerout", event => this.pointEdge(event, false));
+    this.svg.addEventListener("pointerdown", () => this.weights.hide());  // (a gesture begins)
     watchSize(this.area, () => {
       this.fitWanted = true;  // (a new size: the whole graph in view again)
       this.render();
@@ -76,6 +83,7 @@ export class GraphView {
     this.table = colourTable(colours.boundary);
     this.gradient = colourTable(colours.gradient);
     this.decades = colours.decades;
+    this.weights.setColours(colours.boundary);
     this.palette.setChoices(settings.choices);
   }
 
@@ -99,6 +107,8 @@ export class GraphView {
       this.selected = null;
     }
     this.palette.setGraph(graph);
+    const shown = this.weights.edge;
+    if (shown && !graph.edges.some(e => key(...e) === key(...shown))) this.weights.hide();
     this.render();
   }
 
@@ -152,6 +162,19 @@ export class GraphView {
     this.lastThumbs = [content, buffers];
     this.applyThumbs(content, buffers);
     this.channel.painted("thumbs", content.frame);
+    this.weights.changed();  // (new weights: the card shown asks again, now and then)
+  }
+
+  /** The pointer comes onto an edge (its weights, on a card) or leaves it. */
+  pointEdge(event, over) {
+    const hit = event.target.closest && event.target.closest("[data-edge]");
+    const drawn = hit && this.edges.get(hit.dataset.edge);
+    if (!drawn) return;
+    if (!over) {
+      this.weights.leave();
+    } else if (!this.gestures.cancelTracking) {  // (not while a drag is under way)
+      this.weights.enter(drawn.edge, [event.clientX, event.clientY]);
+    }
   }
 
   applyThumbs(content, buffers) {

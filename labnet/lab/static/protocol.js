@@ -209,7 +209,8 @@
  */
 
 /**
- * @typedef {Object} Download   {type: "download"}, buffer: the file's bytes (a PNG)
+ * @typedef {Object} Download   {type: "download"}, buffer: the file's bytes (a PNG; in the app,
+ *   a lab file too: Save): the page offers it, and in the app downloads it at once
  * @property {string} name     the file's name
  */
 
@@ -220,13 +221,16 @@
  * @property {boolean} ok
  * @property {string} [error]   the ValueError's words, if the lab refused
  * @property {boolean} [exists] refused because the file exists (asked again, it is replaced)
- * @property {*} [value]        what the method returned (a new node's id)
+ * @property {*} [value]        what the method returned (a new node's id); a query's JSON
+ *   (intents.QUERIES: edge_weights answers an EdgeWeights, weights.js)
  */
 
 // -- custom messages, page → kernel ----------------------------------------------------------
 
 /**
  * @typedef {Object} Intent   {type: "intent"}: call the Lab method `action` with `args`
+ *   ("open_upload" {name}: its one buffer is a lab file from the student's machine, opened as
+ *   the app's Open; at most 8 MiB)
  * @property {string} id       unique among the views: "<view>:<count>"
  * @property {string} action   "add", "connect", "step", "walk_to", ... (labnet/lab/intents.py)
  * @property {Object} args
@@ -285,15 +289,16 @@ export class Channel {
    * reply with ok false and the lab's words in `error`).
    * @param {string} action
    * @param {Object} [args]
+   * @param {ArrayBuffer[]} [buffers]  binary parts (open_upload: the file's bytes)
    * @returns {Promise<Reply>}
    */
-  intent(action, args = {}) {
+  intent(action, args = {}, buffers = undefined) {
     const id = `${this.view}:${this.next++}`;
     if (this.closed) return Promise.resolve({id, ok: false, error: "the view is gone"});
     if (this.onIntent) this.onIntent(action, args);
     return new Promise(resolve => {
       this.waiting.set(id, resolve);
-      this.model.send({type: "intent", id, action, args});
+      this.model.send({type: "intent", id, action, args}, undefined, buffers);
     });
   }
 
