@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 
 from labnet.errors import InputError, check_number, short_repr
-from labnet.lab.dataset import LabData
+from labnet.lab.dataset import MAX_COORDINATE, LabData
 from labnet.training import Trainer
 from labnet.walkthrough import Walk
 
@@ -32,6 +32,9 @@ def nearest_training_point(data: LabData, x1: float, x2: float) -> int:
     """The index of the training point nearest to ``(x1, x2)`` (coordinates of the plane)."""
     x1 = check_number(x1, "the point picked's x1")
     x2 = check_number(x2, "the point picked's x2")
+    # (points lie within ±MAX_COORDINATE: a click beyond picks the point it would there, and
+    # its squares do not overflow)
+    x1, x2 = (min(max(v, -MAX_COORDINATE), MAX_COORDINATE) for v in (x1, x2))
     points = data.train[0]
     distances = (points[:, 0] - x1) ** 2 + (points[:, 1] - x2) ** 2
     return int(np.argmin(distances))
