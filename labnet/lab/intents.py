@@ -30,6 +30,8 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "add_layer": {"width": (int,), "activation": (str,), "between": (list,)},
     "set_activation": {"kind": (str,)},
     "set_params": {"node": NODE, "params": (dict,)},
+    "set_weight": {"node": NODE, "name": (str,), "index": (list,), "value": NUMBER},
+    "edge_weights": {"src": NODE, "dst": NODE},
     "move": {"node": NODE, "x": NUMBER, "y": NUMBER},
     "tidy": {}, "undo": {}, "redo": {},
     "load_preset": {"name": (str,)},
@@ -47,7 +49,9 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "look_at": {"node": NODE, "unit": (int,)},
     "hide": {"names": (list,)}, "reveal": {"names": (list,)},
     "present": {"on": (bool,)},
-    "start_walk": {}, "walk_next": {}, "walk_back": {}, "finish_walk": {},
+    "start_walk": {"sample": (int,)}, "walk_next": {}, "walk_back": {},
+    "walk_to": {"index": (int,)}, "finish_walk": {}, "pick_sample": {"x1": NUMBER, "x2": NUMBER},
+    "end_walk": {},
     # files
     "save": {"path": (str,), "replace": (bool,)}, "open": {"path": (str,)},
     "export_code": {"include_weights": (bool,)},
@@ -58,10 +62,15 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "add": ("kind",), "connect": ("src", "dst"), "disconnect": ("src", "dst"),
     "remove": ("node",), "replace": ("node", "kind"), "widen": ("node",),
     "set_activation": ("kind",), "set_params": ("node",), "move": ("node", "x", "y"),
+    "set_weight": ("node", "name", "index", "value"), "edge_weights": ("src", "dst"),
     "load_preset": ("name",), "click_plane": ("x1", "x2"), "look_at": ("node",),
+    "walk_to": ("index",), "pick_sample": ("x1", "x2"),
     "save": ("path",), "open": ("path",), "open_upload": ("name",),
 }
 """The arguments an action cannot do without (null counts as missing)."""
+QUERIES = frozenset({"edge_weights"})
+"""Actions that only read (the pointer on an edge): they change nothing, and their reply
+carries what they return (JSON); the message line stays as it is."""
 OWN_ARGUMENTS = {"add": ("self", "kind", "at", "between"), "set_params": ("self", "node"),
                  "replace": ("self", "node", "kind")}
 """The arguments of the method a module's parameter may not be named as."""
@@ -72,8 +81,8 @@ NO_CAP = "none"
 WORDS = {"lr": "the learning rate", "batch_size": "the batch size",
          "max_steps_per_second": "the cap on steps per second", "noise": "the noise",
          "n_points": "the number of points", "test_fraction": "the test part",
-         "seed": "the seed", "unit": "the unit",
-         "regularization_rate": "the regularisation rate"}
+         "seed": "the seed", "unit": "the unit", "sample": "the point to walk",
+         "index": "the step of the walk", "regularization_rate": "the regularisation rate"}
 """What a student calls the settings the page sends (messages use these words)."""
 
 

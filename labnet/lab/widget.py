@@ -36,8 +36,10 @@ from labnet.lab.events import (
     Stopped,
     Trained,
     Turned,
+    WeightsChanged,
 )
 from labnet.lab.files import FileExistsInputError
+from labnet.lab.intents import QUERIES
 from labnet.lab.pace import FRAME_INTERVAL, SHARED_FRAME_INTERVAL, Frames, Views
 from labnet.lab.pictures import Pictures
 from labnet.lab.play import TRAIN_SLICE, Player
@@ -53,8 +55,8 @@ from labnet.lab.traits import (
 
 STATIC = Path(__file__).parent / "static"
 MODULES = ("protocol.js", "util.js", "geometry.js", "boundary.js", "gestures.js", "palette.js",
-           "graph.js", "curves.js", "bars.js", "inside.js", "unit.js", "controls.js", "kernel.js",
-           "app.js")
+           "weights.js", "formula.js", "heatmap.js", "flows.js", "graph.js", "curves.js",
+           "bars.js", "inside.js", "walk.js", "unit.js", "controls.js", "kernel.js", "app.js")
 """The front end's modules, each after those it imports (``static/lab.js`` loads them)."""
 BOUNDARY_COST = 0.0012
 """Seconds a boundary frame may take while playing (60 a second: 7 % of the time)."""
@@ -182,6 +184,8 @@ class LabWidget(anywidget.AnyWidget):
             if event.reset:
                 self.curves.reset()
             self._dirty.update(("boundary", "thumbs", "curves", "unitmap", "status"))
+        elif isinstance(event, WeightsChanged):  # (the graph: what undo and redo can do)
+            self._dirty.update(("graph", "boundary", "thumbs", "unitmap", "status"))
         elif isinstance(event, Scored):
             self._dirty.add("status")
 
@@ -290,7 +294,7 @@ class LabWidget(anywidget.AnyWidget):
         for name, build in (("graph", lambda: graph_json(state)),
                             ("settings", lambda: settings_json(state)),
                             ("view", lambda: view_json(display)),
-                            ("walk", lambda: walk_json(display.walk))):
+                            ("walk", lambda: walk_json(display.walk, state.data))):
             if name in dirty:
                 setattr(self, name, build())
                 dirty.discard(name)
@@ -396,13 +400,15 @@ class LabWidget(anywidget.AnyWidget):
         """Run one intent, as a click does: a user's mistake shows in the message line (and
         goes back to the gesture that made it), our own bug too, with its traceback kept in
         ``last_traceback``. Returns what the method returned (None if it raised)."""
-        if self.message.get("text") and not self.message.get("sticky"):
+        query = isinstance(action, str) and action in QUERIES  # (changes nothing, says nothing)
+        if self.message.get("text") and not self.message.get("sticky") and not query:
             self.say_what_stays()  # a new action: the last one's message has been read
         reply = {"type": "reply", "id": request, "ok": True}
         result = None
         try:
             result = self.act(action, args, buffers or [])
-            if isinstance(result, int | str | float) and not isinstance(result, bool):
+            if (isinstance(result, int | str | float) and not isinstance(result, bool)) or (
+                    query and isinstance(result, dict)):
                 reply["value"] = result
         except ValueError as error:  # the user's mistake: say what it is
             self.say(str(error), error=True)
