@@ -213,11 +213,13 @@ def test_the_walk_visits_every_node_forward_then_backward_and_is_one_training_st
     lab = Lab(preset="figure1")
     lab.step(5)
     accepted(lab, "start_walk")
-    visited = [(lab.widget.walk["phase"], lab.widget.walk["node"])]
+    step = lab.widget.walk["step"]
+    visited = [(step["phase"], step["node"])]
     assert lab.widget.view["walking"]
     while not lab.widget.walk["done"]:
         accepted(lab, "walk_next")
-        visited.append((lab.widget.walk["phase"], lab.widget.walk["node"]))
+        step = lab.widget.walk["step"]
+        visited.append((step["phase"], step["node"]))
     nodes = [0, *lab.network.order]
     assert visited == [*(("forward", n) for n in nodes), ("loss", None),
                        *(("backward", n) for n in reversed(nodes)), ("update", None)]
@@ -763,11 +765,23 @@ class LabGestures(RuleBasedStateMachine):
         self.gesture("move", {"node": node, "x": x, "y": y})
 
     @rule(action=st.sampled_from(["tidy", "undo", "redo", "reset", "start_walk", "walk_next",
-                                  "walk_back", "finish_walk", "pause", "epoch"]))
+                                  "walk_back", "finish_walk", "end_walk", "pause", "epoch"]))
     def button(self, action):
         if action == "epoch" and len(self.lab.state.data.x_all) > 2500:
             return
         self.gesture(action, {})
+
+    @rule(sample=st.one_of(st.integers(-2, 300), st.sampled_from([None, 10**6, 1.5, True, "3"])))
+    def start_walk(self, sample):
+        self.gesture("start_walk", {} if sample is None else {"sample": sample})
+
+    @rule(index=st.one_of(st.integers(-40, 40), st.sampled_from([10**6, 2.5, False, "1", None])))
+    def walk_to(self, index):
+        self.gesture("walk_to", {"index": index})
+
+    @rule(x1=NUMBERS, x2=NUMBERS)
+    def pick_sample(self, x1, x2):
+        self.gesture("pick_sample", {"x1": x1, "x2": x2})
 
     @rule(name=st.sampled_from(["seed", "figure1", "deep-sigmoid", "resnet"]))
     def preset(self, name):

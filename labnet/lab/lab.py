@@ -28,7 +28,7 @@ import numpy as np
 from labnet.codegen import to_python
 from labnet.errors import GraphError, InputError, short_repr
 from labnet.history import History
-from labnet.lab import edits
+from labnet.lab import edits, walking
 from labnet.lab.dataset import CUSTOM, REGRESSION, LabData
 from labnet.lab.display import CLASS_NAMES, PRESENTATION_SCALE, Display
 from labnet.lab.events import (
@@ -334,41 +334,72 @@ class Lab:
         """Presentation mode: everything 1.4× larger, for a projector (or back to 1×)."""
         self.set_scale(PRESENTATION_SCALE if on else 1.0)
 
-    # -- stepping through one mini-batch --------------------------------------------------------
-    def start_walk(self) -> Walk:
-        """Start walking through the next mini-batch, one node at a time: forward, loss,
-        backward, update. Returns the ``Walk`` (see ``labnet.walkthrough``)."""
+    # -- walking through one training step -----------------------------------------------------
+    def start_walk(self, sample: int | None = None) -> Walk:
+        """Walk through the next mini-batch on the graph, one node at a time: forward, loss,
+        backward, update (finishing it is a training step). ``sample=i``: training point ``i``
+        alone, every number small enough to redo by hand; its update is only shown. Pauses
+        play. Returns the ``Walk`` (see ``labnet.walkthrough``)."""
         self.state.require_network()
-        self.pause()
-        walk = Walk.from_trainer(self.state.trainer)
-        self._walk_trained = None
-        self._show(walk=walk, picked=None)
-        return walk
+        return self._begin_walk(walking.new_walk(self.state.trainer, sample))
 
     def walk_next(self) -> None:
         """One node further in the walk."""
-        self._walk().next()
-        self._walk_moved()
+        self._move_walk(Walk.next)
 
     def walk_back(self) -> None:
         """One node back in the walk (nothing is undone)."""
-        self._walk().back()
-        self._walk_moved()
+        self._move_walk(Walk.back)
+
+    def walk_to(self, index: int) -> None:
+        """Go to step ``index`` of the walk (``len(walk.plan) - 1``, or -1, is the update),
+        running the steps on the way."""
+        self._move_walk(lambda walk: walk.go_to(index))
 
     def finish_walk(self) -> None:
-        """Run the rest of the walk: the weights are updated, as by one training step."""
-        self._walk().finish()
-        self._walk_moved()
+        """Run the rest of the walk: the weights are updated, as by one training step (a
+        one-sample walk only shows its update)."""
+        self._move_walk(Walk.finish)
+
+    def pick_sample(self, x1: float, x2: float) -> int:
+        """Walk the training point nearest to ``(x1, x2)`` alone (a click on the plane), at the
+        step the one-sample walk under way is at; returns the point's index."""
+        self.state.require_network()
+        sample = walking.nearest_training_point(self.state.data, x1, x2)
+        walk, old = walking.new_walk(self.state.trainer, sample), self.display.walk
+        if old is not None and old.sample is not None:
+            walk.go_to(old.position)  # the same step, for another point
+        self._begin_walk(walk)
+        return sample
+
+    def end_walk(self) -> None:
+        """Close the walk (what it did stays done)."""
+        if self.display.walk is not None:
+            self._show(walk=None)
+
+    def _begin_walk(self, walk: Walk) -> Walk:
+        self.pause()
+        self._walk_trained = None
+        self._show(walk=walk, picked=None)
+        return walk
 
     def _walk(self) -> Walk:
         if self.display.walk is None:
             raise InputError("there is no walk under way: start one first")
         return self.display.walk
 
-    def _walk_moved(self) -> None:
-        walk = self.display.walk
-        if walk.done and walk is not self._walk_trained:
-            self._walk_trained = walk  # the walk's update was a training step
+    def _move_walk(self, move: Callable[[Walk], object]) -> None:
+        """Move the walk's cursor; a move that fails (a step that diverged) leaves it where it
+        was. The walk's update, when it is made, counts as a training step (once)."""
+        walk = self._walk()
+        at = walk.position
+        try:
+            move(walk)
+        except Exception:
+            walk.go_to(at)
+            raise
+        if walking.was_a_training_step(walk) and walk is not self._walk_trained:
+            self._walk_trained = walk
             self._walking = True
             try:
                 self.state.scorer.finish()
@@ -384,7 +415,7 @@ class Lab:
                 event, GraphChanged | DataChanged | SettingsChanged | Trained | WeightsChanged):
             self._show(walk=None)
             self.widget.say("The walk through the step ended: the graph, the data, the settings "
-                            "or the weights changed (Start walks through the next step).")
+                            "or the weights changed (Walk starts one through the next step).")
 
     # -- files ----------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike, replace: bool = True, *,

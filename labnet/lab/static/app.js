@@ -15,6 +15,7 @@ import {watchKernel} from "./kernel.js";
 import {Channel} from "./protocol.js";
 import {UnitView} from "./unit.js";
 import {h, watchSize} from "./util.js";
+import {WalkView} from "./walk.js";
 
 const PAUSE_WAIT = 3000;  // ms a Pause click waits for the kernel to say it has stopped
 const MARGIN = 10;  // pixels kept under the plane on the first screen
@@ -119,6 +120,8 @@ export function render({model, el}) {
   const curves = new CurvesView(root);
   const bars = new BarsView(root);
   const inside = new InsideView(channel);
+  const walk = new WalkView(channel, root);  // (under the graph, while a walk is under way)
+  root.addEventListener("keydown", event => walk.keyed(event));
   const unit = new UnitView(channel);
   const legend = new LegendView(channel);
   boundary.element.append(legend.element);  // (over the plane's corner: on a projector too)
@@ -134,7 +137,7 @@ export function render({model, el}) {
     ["Data", controls.data], ["Train", controls.train], ["Inside", inside.element],
     ["Teach", controls.teach]]));
   grid.append(controls.bar, controls.strip, message, cards.boundary.element,
-    cards.graph.element, panel, cards.curves.element, cards.gradients.element);
+    cards.graph.element, walk.element, panel, cards.curves.element, cards.gradients.element);
   root.append(grid);
   el.append(root);
   const forgetScreen = keepOnScreen(root, boundary.element);
@@ -161,7 +164,7 @@ export function render({model, el}) {
         settings.data.task === "regression" ? "prediction" : "decision boundary";
       graph.setSettings(settings);
       bars.setSettings(settings);
-      inside.setSettings(settings);
+      walk.setSettings(settings);
       unit.setSettings(settings);
     },
     graph() {
@@ -206,9 +209,11 @@ export function render({model, el}) {
       say(m.text || "", m.error);
     },
     walk() {
-      const walk = model.get("walk");
-      inside.setWalk(walk);
-      graph.setWalk(walk);
+      const state = model.get("walk");
+      walk.setWalk(state);
+      inside.setWalk(state);
+      graph.setWalk(state);
+      boundary.setWalk(state);
     },
     code() { controls.setCode(model.get("code")); },
     files() { controls.setFiles(model.get("files")); },
@@ -229,7 +234,7 @@ export function render({model, el}) {
     },
     points: (content, buffers) => boundary.setPoints(content, buffers),
     unitmap: (content, buffers) => unit.unitMap(content, buffers),
-    walkmaps: (content, buffers) => inside.walkMaps(content, buffers),
+    walkmaps: (content, buffers) => walk.walkMaps(content, buffers),
     reply: content => channel.answer(content),
     download: (content, buffers) => controls.offer(content.name, buffers[0]),
   };
