@@ -48,7 +48,7 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "show": {"test_points": (bool,), "discretize": (bool,), "edges": (str,), "click": (str,)},
     "look_at": {"node": NODE, "unit": (int,)},
     "hide": {"names": (list,)}, "reveal": {"names": (list,)},
-    "present": {"on": (bool,)},
+    "present": {"on": (bool,)}, "dismiss_hint": {"key": (str,)},
     "start_walk": {}, "walk_next": {}, "walk_back": {}, "finish_walk": {},
     # files
     "save": {"path": (str,), "replace": (bool,)}, "open": {"path": (str,)},
@@ -61,6 +61,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "remove": ("node",), "replace": ("node", "kind"), "widen": ("node",),
     "set_activation": ("kind",), "set_params": ("node",), "move": ("node", "x", "y"),
     "set_weight": ("node", "name", "index", "value"), "edge_weights": ("src", "dst"),
+    "dismiss_hint": ("key",),
     "load_preset": ("name",), "click_plane": ("x1", "x2"), "look_at": ("node",),
     "save": ("path",), "open": ("path",), "open_upload": ("name",),
 }
