@@ -37,7 +37,8 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "load_preset": {"name": (str,)},
     # data and training
     "set_data": {"dataset": (str,), "noise": NUMBER, "n_points": NUMBER,
-                 "test_fraction": NUMBER, "seed": NUMBER, "standardize": (bool,)},
+                 "test_fraction": NUMBER, "seed": NUMBER, "standardize": (bool,),
+                 "classes": NUMBER},
     "set_training": {"loss": (str,), "optimizer": (str,), "lr": NUMBER, "batch_size": NUMBER,
                      "max_steps_per_second": (*NUMBER, str),  # "none": the empty box
                      "regularization": (str,), "regularization_rate": NUMBER},
@@ -49,7 +50,9 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "look_at": {"node": NODE, "unit": (int,)},
     "hide": {"names": (list,)}, "reveal": {"names": (list,)},
     "present": {"on": (bool,)}, "dismiss_hint": {"key": (str,)},
-    "start_walk": {}, "walk_next": {}, "walk_back": {}, "finish_walk": {},
+    "start_walk": {"sample": (int,)}, "walk_next": {}, "walk_back": {},
+    "walk_to": {"index": (int,)}, "finish_walk": {}, "pick_sample": {"x1": NUMBER, "x2": NUMBER},
+    "end_walk": {},
     # files
     "save": {"path": (str,), "replace": (bool,)}, "open": {"path": (str,)},
     "export_code": {"include_weights": (bool,)},
@@ -63,6 +66,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "set_weight": ("node", "name", "index", "value"), "edge_weights": ("src", "dst"),
     "dismiss_hint": ("key",),
     "load_preset": ("name",), "click_plane": ("x1", "x2"), "look_at": ("node",),
+    "walk_to": ("index",), "pick_sample": ("x1", "x2"),
     "save": ("path",), "open": ("path",), "open_upload": ("name",),
 }
 """The arguments an action cannot do without (null counts as missing)."""
@@ -79,8 +83,9 @@ NO_CAP = "none"
 WORDS = {"lr": "the learning rate", "batch_size": "the batch size",
          "max_steps_per_second": "the cap on steps per second", "noise": "the noise",
          "n_points": "the number of points", "test_fraction": "the test part",
-         "seed": "the seed", "unit": "the unit",
-         "regularization_rate": "the regularisation rate"}
+         "seed": "the seed", "unit": "the unit", "sample": "the point to walk",
+         "index": "the step of the walk", "regularization_rate": "the regularisation rate",
+         "classes": "the number of classes"}
 """What a student calls the settings the page sends (messages use these words)."""
 
 

@@ -28,9 +28,9 @@ import numpy as np
 from labnet.codegen import to_python
 from labnet.errors import GraphError, InputError, short_repr
 from labnet.history import History
-from labnet.lab import edits
-from labnet.lab.dataset import CUSTOM
-from labnet.lab.display import PRESENTATION_SCALE, Display
+from labnet.lab import edits, walking
+from labnet.lab.dataset import CUSTOM, REGRESSION, LabData
+from labnet.lab.display import CLASS_NAMES, PRESENTATION_SCALE, Display
 from labnet.lab.events import (
     DataChanged,
     GraphChanged,
@@ -183,9 +183,13 @@ class Lab:
 
     # -- data and training settings -------------------------------------------------------------
     def set_data(self, **settings) -> None:
-        """Change ``dataset``, ``noise``, ``n_points``, ``test_fraction``, ``seed`` or
-        ``standardize``; the data is made anew and training goes on, on it."""
-        self.state.use_data(self.state.data.changed(**settings))
+        """Change ``dataset`` (``labnet.DATASETS``, ``MULTICLASS_DATASETS``,
+        ``REGRESSION_DATASETS``), ``noise``, ``n_points``, ``test_fraction``, ``seed``,
+        ``standardize`` or ``classes`` (of ``blobs`` and ``spirals``: 2 to 8); the data is made
+        anew and training goes on, on it. Data that need another output (more classes, a
+        regression) make the network's output Linear as wide as they need (one undo step; its
+        weights drawn anew, training starts over), and a regression trains with MSE."""
+        self._use_data(self.state.data.changed(**settings))
         data = self.state.data.settings
         if data.dataset == CUSTOM and ("seed" in settings or "test_fraction" in settings):
             self.widget.say(f"Your own points stay: seed {data.seed} splits them anew into "
@@ -202,21 +206,46 @@ class Lab:
         on the weights) or ``regularization_rate``; the weights and the history are kept."""
         self.state.use_training(self.state.training.changed(**settings))
 
-    def add_point(self, x1: float, x2: float, label: int) -> None:
-        """Add a training point of class ``label`` (0 or 1) at ``(x1, x2)``."""
-        self.state.use_data(self.state.data.with_point(x1, x2, label))
+    def add_point(self, x1: float, x2: float, label: float) -> None:
+        """Add a training point at ``(x1, x2)``: of class ``label`` (0 to the number of classes;
+        one more makes a new class), or, for a regression, of target ``label``."""
+        self._use_data(self.state.data.with_point(x1, x2, label))
 
     def remove_point(self, x1: float, x2: float) -> None:
         """Remove the point nearest to ``(x1, x2)`` (within 3 % of the points' width)."""
-        self.state.use_data(self.state.data.without_point_near(x1, x2))
+        self._use_data(self.state.data.without_point_near(x1, x2))
 
     def click_plane(self, x1: float, x2: float) -> None:
         """What a click on the plane at ``(x1, x2)`` does (``show(click=...)``)."""
         mode = self.display.click
         if mode == "remove":
             self.remove_point(x1, x2)
-        elif mode in ("orange", "blue"):
-            self.add_point(x1, x2, label=0 if mode == "orange" else 1)
+        elif mode in CLASS_NAMES:
+            if self.state.data.task == REGRESSION:
+                raise InputError(f"these data are a regression: a point has a target value, "
+                                 f"not a class ({mode}); add one with lab.add_point(x1, x2, "
+                                 f"target), or let a click remove points")
+            self.add_point(x1, x2, label=CLASS_NAMES.index(mode))
+
+    def _use_data(self, data: LabData) -> None:
+        """Train on ``data`` from now on, the network's output fitted to what they need and
+        MSE for a regression (``LabState.use_data``); say what changed besides the data."""
+        state = self.state
+        before, loss = state.data, state.training.loss
+        graph = edits.fit_output(state.graph, data.outputs, data.needs())
+        training = state.training
+        if data.task == REGRESSION and training.loss != "mse":
+            training = training.changed(loss="mse")
+        state.use_data(data, graph=graph, training=training)
+        said = []
+        if data.outputs != before.outputs:
+            output = state.network.output if state.network is not None else graph.output()
+            said.append(f"{_task_words(data)}: the output, node {output!r}, now gives "
+                        f"{data.needs()} (its weights drawn anew; training starts over).")
+        if training.loss != loss:
+            said.append(f"The loss is now mse: {loss} compares classes.")
+        if said:
+            self.widget.say(" ".join(said))
 
     # -- training -------------------------------------------------------------------------------
     def step(self, n: int = 1) -> None:
@@ -272,7 +301,8 @@ class Lab:
              edges: str | None = None, click: str | None = None) -> None:
         """Show or hide the test points; colour the plane by score or by class; draw edges by
         their ``"gradient"`` or their ``"weights"``; say what a click on the plane does
-        (``"off"``, ``"orange"``, ``"blue"``, ``"remove"``)."""
+        (``"off"``, ``"remove"``, or add a point of a class named by its colour: ``"orange"``
+        class 0, ``"blue"`` class 1, ``"green"`` 2, ``"pink"`` 3...: ``display.CLASS_NAMES``)."""
         self._show(show_test=test_points, discretize=discretize, edges=edges, click=click)
 
     def look_at(self, node: Node, unit: int = 0) -> None:
@@ -319,41 +349,72 @@ class Lab:
         """Presentation mode: everything 1.4× larger, for a projector (or back to 1×)."""
         self.set_scale(PRESENTATION_SCALE if on else 1.0)
 
-    # -- stepping through one mini-batch --------------------------------------------------------
-    def start_walk(self) -> Walk:
-        """Start walking through the next mini-batch, one node at a time: forward, loss,
-        backward, update. Returns the ``Walk`` (see ``labnet.walkthrough``)."""
+    # -- walking through one training step -----------------------------------------------------
+    def start_walk(self, sample: int | None = None) -> Walk:
+        """Walk through the next mini-batch on the graph, one node at a time: forward, loss,
+        backward, update (finishing it is a training step). ``sample=i``: training point ``i``
+        alone, every number small enough to redo by hand; its update is only shown. Pauses
+        play. Returns the ``Walk`` (see ``labnet.walkthrough``)."""
         self.state.require_network()
-        self.pause()
-        walk = Walk.from_trainer(self.state.trainer)
-        self._walk_trained = None
-        self._show(walk=walk, picked=None)
-        return walk
+        return self._begin_walk(walking.new_walk(self.state.trainer, sample))
 
     def walk_next(self) -> None:
         """One node further in the walk."""
-        self._walk().next()
-        self._walk_moved()
+        self._move_walk(Walk.next)
 
     def walk_back(self) -> None:
         """One node back in the walk (nothing is undone)."""
-        self._walk().back()
-        self._walk_moved()
+        self._move_walk(Walk.back)
+
+    def walk_to(self, index: int) -> None:
+        """Go to step ``index`` of the walk (``len(walk.plan) - 1``, or -1, is the update),
+        running the steps on the way."""
+        self._move_walk(lambda walk: walk.go_to(index))
 
     def finish_walk(self) -> None:
-        """Run the rest of the walk: the weights are updated, as by one training step."""
-        self._walk().finish()
-        self._walk_moved()
+        """Run the rest of the walk: the weights are updated, as by one training step (a
+        one-sample walk only shows its update)."""
+        self._move_walk(Walk.finish)
+
+    def pick_sample(self, x1: float, x2: float) -> int:
+        """Walk the training point nearest to ``(x1, x2)`` alone (a click on the plane), at the
+        step the one-sample walk under way is at; returns the point's index."""
+        self.state.require_network()
+        sample = walking.nearest_training_point(self.state.data, x1, x2)
+        walk, old = walking.new_walk(self.state.trainer, sample), self.display.walk
+        if old is not None and old.sample is not None:
+            walk.go_to(old.position)  # the same step, for another point
+        self._begin_walk(walk)
+        return sample
+
+    def end_walk(self) -> None:
+        """Close the walk (what it did stays done)."""
+        if self.display.walk is not None:
+            self._show(walk=None)
+
+    def _begin_walk(self, walk: Walk) -> Walk:
+        self.pause()
+        self._walk_trained = None
+        self._show(walk=walk, picked=None)
+        return walk
 
     def _walk(self) -> Walk:
         if self.display.walk is None:
             raise InputError("there is no walk under way: start one first")
         return self.display.walk
 
-    def _walk_moved(self) -> None:
-        walk = self.display.walk
-        if walk.done and walk is not self._walk_trained:
-            self._walk_trained = walk  # the walk's update was a training step
+    def _move_walk(self, move: Callable[[Walk], object]) -> None:
+        """Move the walk's cursor; a move that fails (a step that diverged) leaves it where it
+        was. The walk's update, when it is made, counts as a training step (once)."""
+        walk = self._walk()
+        at = walk.position
+        try:
+            move(walk)
+        except Exception:
+            walk.go_to(at)
+            raise
+        if walking.was_a_training_step(walk) and walk is not self._walk_trained:
+            self._walk_trained = walk
             self._walking = True
             try:
                 self.state.scorer.finish()
@@ -369,7 +430,7 @@ class Lab:
                 event, GraphChanged | DataChanged | SettingsChanged | Trained | WeightsChanged):
             self._show(walk=None)
             self.widget.say("The walk through the step ended: the graph, the data, the settings "
-                            "or the weights changed (Start walks through the next step).")
+                            "or the weights changed (Walk starts one through the next step).")
 
     # -- files ----------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike, replace: bool = True, *,
@@ -475,6 +536,12 @@ class Lab:
                 f"{'complete' if state.graph_error is None else 'being edited'}, "
                 f"step {state.trainer.steps if state.trainer else 0}, "
                 f"{net.num_params() if net else 0} parameters)")
+
+
+def _task_words(data: LabData) -> str:
+    if data.task == REGRESSION:
+        return "A regression"
+    return f"{data.classes} classes"
 
 
 def _listener_of(lab: Lab) -> Callable[[StateEvent], None]:

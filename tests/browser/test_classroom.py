@@ -22,7 +22,9 @@ def app(voila, new_page) -> LabPage:
 
 
 def walk_text(app: LabPage) -> str:
-    return app.part(".lab-walk-text").inner_text()
+    """The walk's step in words, under the graph: where it is, and what the step does."""
+    return app.part(".lab-walk-title").inner_text() + "\n" + app.part(
+        ".lab-walk-says").inner_text()
 
 
 def test_step_through_visits_the_nodes_forward_then_backward_and_ends_as_a_step(app):
@@ -44,9 +46,10 @@ def test_step_through_visits_the_nodes_forward_then_backward_and_ends_as_a_step(
     assert phases == ["forward"] * 7 + ["loss"] + ["backward"] * 8 + ["update"]
     assert [int(node) for _, node in seen[:7]] == [1, 2, 3, 4, 5, 6, 7]
     assert [int(node) for _, node in seen[8:16]] == [7, 6, 5, 4, 3, 2, 1, 0]
-    assert all("dL/d(output)" in text for text in texts[8:16])  # the gradients, as numbers
-    assert app.root.locator(".lab-walk-map canvas").count() >= 1  # and as heatmaps
-    assert "weight step" in texts[-1]
+    assert all("dL/d(output)" in text for text in texts[8:16])  # the gradients
+    assert app.root.locator(".lab-walk .lab-heatmap canvas").count() >= 1  # as heatmaps
+    app.wait_until("each parameter before, its step and after", lambda: app.root.locator(
+        ".lab-walk-update-row").count() == 8)
     app.wait_until("the status counting the walk as a step", lambda: app.step() == step + 1)
 
 
@@ -63,6 +66,8 @@ def test_back_and_finish(app):
     app.click(".lab-walk-finish")
     app.wait_until("the update", lambda: "18/18 · update" in walk_text(app))
     app.wait_until("one more training step", lambda: app.step() == step + 1)
+    app.click(".lab-walk-close")
+    app.wait_until("the walk closed", lambda: not app.part(".lab-walk").is_visible())
 
 
 def test_a_click_on_a_node_shows_its_unit_over_the_plane(app):

@@ -11,10 +11,12 @@ import {CurvesView} from "./curves.js";
 import {GraphView} from "./graph.js";
 import {HintView} from "./hints.js";
 import {InsideView} from "./inside.js";
+import {LegendView} from "./legend.js";
 import {watchKernel} from "./kernel.js";
 import {Channel} from "./protocol.js";
 import {UnitView} from "./unit.js";
 import {h, watchSize} from "./util.js";
+import {WalkView} from "./walk.js";
 
 const PAUSE_WAIT = 3000;  // ms a Pause click waits for the kernel to say it has stopped
 const MARGIN = 10;  // pixels kept under the plane on the first screen
@@ -119,7 +121,11 @@ export function render({model, el}) {
   const curves = new CurvesView(root);
   const bars = new BarsView(root);
   const inside = new InsideView(channel);
+  const walk = new WalkView(channel, root);  // (under the graph, while a walk is under way)
+  root.addEventListener("keydown", event => walk.keyed(event));
   const unit = new UnitView(channel);
+  const legend = new LegendView(channel);
+  boundary.element.append(legend.element);  // (over the plane's corner: on a projector too)
   graph.element.append(unit.element);  // (under the graph: next to the node clicked)
   const cards = {
     boundary: card("lab-plane", ["decision boundary"], boundary.element),
@@ -132,7 +138,7 @@ export function render({model, el}) {
     ["Data", controls.data], ["Train", controls.train], ["Inside", inside.element],
     ["Teach", controls.teach]]));
   grid.append(controls.bar, controls.strip, message, cards.boundary.element,
-    cards.graph.element, panel, cards.curves.element, cards.gradients.element);
+    cards.graph.element, walk.element, panel, cards.curves.element, cards.gradients.element);
   // a hint about a setting likely wrong, under what it is about
   const hint = new HintView(channel, root, id => {
     const drawn = graph.nodes.get(String(id));
@@ -160,9 +166,12 @@ export function render({model, el}) {
       const settings = model.get("settings");
       controls.setSettings(settings);
       boundary.setColours(settings.colours);
+      legend.setSettings(settings);
+      cards.boundary.element.querySelector(".lab-card-title").textContent =
+        settings.data.task === "regression" ? "prediction" : "decision boundary";
       graph.setSettings(settings);
       bars.setSettings(settings);
-      inside.setSettings(settings);
+      walk.setSettings(settings);
       unit.setSettings(settings);
     },
     graph() {
@@ -186,6 +195,7 @@ export function render({model, el}) {
       controls.setView(view);
       curves.setView(view);
       boundary.setView(view);
+      legend.setView(view);
       graph.setView(view);
       unit.setView(view);
       hint.place();
@@ -208,9 +218,11 @@ export function render({model, el}) {
       say(m.text || "", m.error);
     },
     walk() {
-      const walk = model.get("walk");
-      inside.setWalk(walk);
-      graph.setWalk(walk);
+      const state = model.get("walk");
+      walk.setWalk(state);
+      inside.setWalk(state);
+      graph.setWalk(state);
+      boundary.setWalk(state);
     },
     code() { controls.setCode(model.get("code")); },
     files() { controls.setFiles(model.get("files")); },
@@ -232,7 +244,7 @@ export function render({model, el}) {
     },
     points: (content, buffers) => boundary.setPoints(content, buffers),
     unitmap: (content, buffers) => unit.unitMap(content, buffers),
-    walkmaps: (content, buffers) => inside.walkMaps(content, buffers),
+    walkmaps: (content, buffers) => walk.walkMaps(content, buffers),
     reply: content => channel.answer(content),
     download: (content, buffers) => controls.offer(content.name, buffers[0]),
   };

@@ -1,13 +1,17 @@
-// The decision boundary: the class-1 score over the plane, colour-mapped here from the uint8
-// grid the kernel sends, with the training points (filled) and test points (hollow) on top.
-// Frames are coalesced: a few wait at most (older ones are dropped), one is painted each
-// animation frame, and the kernel is told which were painted, so it never sends far ahead.
+// The decision boundary: what the network says over the plane, colour-mapped here from the
+// uint8 grid the kernel sends (two classes: the class-1 score; more: the class it picks, paler
+// where it is less sure; a regression: its prediction, on a diverging scale), with the
+// training points (filled) and test points (hollow) on top, each the colour of its class (or
+// of its target). Frames are coalesced: a few wait at most (older ones are dropped), one is
+// painted each animation frame, and the kernel is told which were painted, so it never sends
+// far ahead.
 
-import {colourTable, fitCanvas, h, niceStep, paintValues, rgb, typedArray, watchSize}
-  from "./util.js";
+import {classTable, colourTable, fitCanvas, h, niceStep, paintValues, paler, rgb, typedArray,
+  watchSize} from "./util.js";
 
 const TICKS = 5;
 const QUEUE = 3;
+const PALE = 0.72;  // the plane a little paler than the points (as in TensorFlow Playground)
 
 export class BoundaryView {
   /**
@@ -27,6 +31,8 @@ export class BoundaryView {
     this.waiting = [];  // frames come, not painted yet (at most QUEUE)
     this.points = null;
     this.view = {show_test: true, discretize: false, click: "off"};
+    this.walked = null;  // the point a walk of one point walks ({x1, x2, label}), or null
+    this.picking = false;  // a click picks the point to walk (a walk of one point is on)
     this.tables = null;
     this.paints = 0;
     this.pending = false;
@@ -48,15 +54,16 @@ export class BoundaryView {
   setColours(colours) {
     // the plane a little paler than the points (as in TensorFlow Playground), so a point on
     // a region of its own class still stands out
-    const smooth = colourTable(colours.boundary).map((v, i) => i % 4 === 3 ? v
-      : 255 - (255 - v) * 0.72);
+    this.values = colourTable(colours.boundary);  // (a regression's points: not paler)
+    const smooth = paler(this.values, PALE);
     const discrete = new Uint8ClampedArray(smooth.length);
     const [low, high] = [Math.round(255 * 0.12), Math.round(255 * 0.88)];
     for (let i = 0; i < 256; i++) {
       const from = 4 * (i < 128 ? low : high);
       discrete.set(smooth.subarray(from, from + 4), 4 * i);
     }
-    this.tables = {smooth, discrete};
+    this.tables = {smooth, discrete, classes: paler(classTable(colours.classes), PALE),
+      classesDiscrete: paler(classTable(colours.classes, true), PALE)};
     this.classes = colours.classes.map(rgb);
     this.layerStale = true;
     this.schedule();
@@ -67,7 +74,7 @@ export class BoundaryView {
     const changed = view.show_test !== this.view.show_test
       || view.discretize !== this.view.discretize;
     this.view = view;
-    this.canvas.classList.toggle("lab-clickable", view.click !== "off");
+    this.canvas.classList.toggle("lab-clickable", view.click !== "off" || this.picking);
     this.grid.classList.toggle("lab-discrete", view.discretize);
     if (changed) {
       this.layerStale = true;
@@ -76,12 +83,32 @@ export class BoundaryView {
     }
   }
 
-  /** Points: train x, train labels, test x, test labels. */
+  /**
+   * A walk of one point: a click on the plane picks the training point to walk, and the
+   * point walked is ringed.
+   * @param {Object} walk  the `walk` trait ({} when there is none)
+   */
+  setWalk(walk) {
+    const point = walk && walk.index !== undefined && walk.sample !== null ? walk.point : null;
+    this.picking = !!walk && walk.index !== undefined && walk.sample !== null;
+    this.canvas.classList.toggle("lab-clickable", this.view.click !== "off" || this.picking);
+    if (JSON.stringify(point) !== JSON.stringify(this.walked)) {
+      this.walked = point;
+      this.layerStale = true;
+      this.schedule();
+    }
+  }
+
+  /**
+   * Points: train x, train labels, test x, test labels (a regression's: each target as a byte
+   * of the plane's scale).
+   */
   setPoints(content, buffers) {
     const floats = b => typedArray(Float32Array, b);
     const bytes = b => typedArray(Uint8Array, b);
     this.points = {
-      extent: content.extent,
+      extent: content.extent, regression: content.task === "regression",
+      classes: content.classes || 2,
       train: floats(buffers[0]), trainLabels: bytes(buffers[1]),
       test: floats(buffers[2]), testLabels: bytes(buffers[3]),
     };
@@ -133,8 +160,7 @@ export class BoundaryView {
       this.grid.width = this.grid.height = n;
       this.image = new ImageData(n, n);
     }
-    const table = this.view.discretize ? this.tables.discrete : this.tables.smooth;
-    paintValues(values, table, this.image);
+    paintValues(values, this.table(content.code), this.image);
     this.grid.getContext("2d").putImageData(this.image, 0, 0);
     this.paints += 1;
     // the count, for tests and benchmarks: as a property each paint (free), as the attribute
@@ -169,17 +195,31 @@ export class BoundaryView {
       this.drawPoints(context, train, trainLabels, toPixel, radius, true);
       if (this.view.show_test) this.drawPoints(context, test, testLabels, toPixel, radius, false);
     }
+    if (this.walked) this.ring(context, toPixel(this.walked.x1, this.walked.x2), radius, ratio);
     this.drawTicks(context, extent, toPixel, ratio * scale);
+  }
+
+  /** The colours of a frame coded `code` ("score", "classes", "value"), as the view says. */
+  table(code) {
+    const {discretize} = this.view;
+    if (code === "classes") return discretize ? this.tables.classesDiscrete : this.tables.classes;
+    return discretize && code !== "value" ? this.tables.discrete : this.tables.smooth;
   }
 
   pointCount() {
     return this.points ? this.points.trainLabels.length + this.points.testLabels.length : 0;
   }
 
+  /**
+   * The points of each class (or, a regression, of each target's byte), one path a colour.
+   */
   drawPoints(context, xy, labels, toPixel, radius, filled) {
     context.lineWidth = Math.max(1, radius / 3);
-    for (let label = 0; label < 2; label++) {
-      const [r, g, b] = this.classes[label];
+    const regression = this.points.regression;
+    const kinds = regression ? [...new Set(labels)] : [...Array(this.points.classes).keys()];
+    for (const label of kinds) {
+      const [r, g, b] = regression ? this.values.slice(4 * label, 4 * label + 3)
+        : this.classes[label] || [0, 0, 0];
       context.beginPath();
       for (let i = 0; i < labels.length; i++) {
         if (labels[i] !== label) continue;
@@ -219,14 +259,26 @@ export class BoundaryView {
     context.globalAlpha = 1;
   }
 
-  /** A click on the plane, at the point of the data it lands on. */
+  /** The point a walk walks, ringed: dark, then white, so it shows on either colour. */
+  ring(context, [x, y], radius, ratio) {
+    for (const [colour, width, r] of [["#fff", 5, 3.4], ["#8e44ad", 2.5, 3.4]]) {
+      context.beginPath();
+      context.arc(x, y, r * radius + 2 * ratio, 0, 2 * Math.PI);
+      context.strokeStyle = colour;
+      context.lineWidth = width * ratio;
+      context.stroke();
+    }
+  }
+
+  /** A click on the plane, at the point of the data it lands on: what the click mode says,
+   * or, walking one point, the training point to walk. */
   clicked(event) {
-    if (this.view.click === "off" || !this.extent) return;
+    if ((this.view.click === "off" && !this.picking) || !this.extent) return;
     const box = this.canvas.getBoundingClientRect();
     const [x1Low, x1High, x2Low, x2High] = this.extent;
     const x1 = x1Low + (event.clientX - box.left) / box.width * (x1High - x1Low);
     const x2 = x2High - (event.clientY - box.top) / box.height * (x2High - x2Low);
-    this.channel.intent("click_plane", {x1, x2});
+    this.channel.intent(this.picking ? "pick_sample" : "click_plane", {x1, x2});
   }
 }
 

@@ -38,13 +38,21 @@
 /**
  * @typedef {Object} Settings   the `settings` trait (labnet/lab/traits.py)
  * @property {{dataset: string, noise: number, n_points: number, test_fraction: number,
- *   seed: number, standardize: boolean}} data
+ *   seed: number, standardize: boolean, classes: number, task: string, outputs: number,
+ *   target_range: ?number}} data  `classes`: the setting of blobs and spirals; `task`:
+ *   "classification" or "regression"; `outputs`: what the network must give (a value per
+ *   class, or 1); `target_range`: a regression's largest target in size (its scale's end)
  * @property {{loss: string, optimizer: string, lr: number, batch_size: number,
- *   max_steps_per_second: ?number}} training
- * @property {Object<string, string[]>} choices  datasets, losses, optimizers, presets,
- *   palette, views, clicks, edge_modes, activations (what the activation picker sets)
- * @property {Object<string, number[]>} limits  noise, points, test_fraction (the choices),
- *   lr (the slider's span)
+ *   max_steps_per_second: ?number, regularization: string, regularization_rate: number}}
+ *   training
+ * @property {Object<string, Array>} choices  datasets, dataset_groups ([[label, names], ...]:
+ *   two classes, more classes, regression), multiclass_datasets (those whose number of
+ *   classes is the `classes` setting), class_names (a colour's name per class: the
+ *   click modes that add a point of that class), losses, optimizers, presets, palette, views,
+ *   clicks, edge_modes, activations (what the activation picker sets), regularizations,
+ *   regularization_rates
+ * @property {Object<string, number[]>} limits  noise, points, test_fraction, classes (the
+ *   choices), lr (the slider's span)
  * @property {{classes: string[], boundary: string[], gradient: string[], decades: number}}
  *   colours
  */
@@ -70,7 +78,8 @@
  * @property {string[]} hidden   "boundary", "curves", "gradients", "graph", "errors"
  * @property {boolean} show_test
  * @property {boolean} discretize
- * @property {string} click      what a click on the plane does: "off", "orange", "blue", "remove"
+ * @property {string} click      what a click on the plane does: "off", "remove", or add a
+ *   point of the class of a colour: "orange" (0), "blue" (1), "green" (2)... (class_names)
  * @property {string} edges      "gradient" or "weights"
  * @property {number} scale      1, or 1.4 in presentation mode
  * @property {?NodeId} picked    the node looked at
@@ -88,17 +97,59 @@
  */
 
 /**
- * @typedef {Object} WalkState   the `walk` trait: the step-through walk ({} when none)
+ * @typedef {Object} WalkTerm   an array of an equation, cut to a corner
+ * @property {string} symbol    "dL/dy", "Wᵀ"
+ * @property {number[]} shape   of the whole array
+ * @property {Array<Array<?number>>} values  rows [start, stop) and cols of it (null: not finite)
+ * @property {number[]} rows
+ * @property {number[]} cols
+ */
+
+/**
+ * @typedef {Object} WalkFormula   one equation of a step, with its numbers
+ * @property {string} text       "dL/dx = dL/dy · Wᵀ"
+ * @property {string} operation  how the result is made (labnet/chainrule.py OPERATIONS)
+ * @property {string} label      what it is about, if a step has many ("1.weight")
+ * @property {WalkTerm} result
+ * @property {WalkTerm[]} operands
+ * @property {Object<string, ?number>} constants  N, B, lr, slope
+ * @property {boolean} exact     the numbers shown make the result shown (no sum was cut)
+ * @property {string} note       what was left out ("" if nothing)
+ */
+
+/**
+ * @typedef {Object} WalkStep   the step under the walk's cursor (labnet/walkdisplay.py)
  * @property {number} index
- * @property {number} total
  * @property {string} phase     "forward", "loss", "backward", "update"
- * @property {?NodeId} node
- * @property {?string} module
- * @property {string} text      what this step of the walk does, in words
- * @property {boolean} done
+ * @property {?NodeId} node     the node at work (null: the loss, the update)
+ * @property {string} module    "Linear(25 → 25)", "MSELoss()", "update"
+ * @property {string} text      what the step does, in words
+ * @property {Array<{name: string, shape: number[], values: Array<Array<?number>>}>} received
+ * @property {Array<{name: string, shape: number[], values: Array<Array<?number>>}>} passed
+ * @property {WalkFormula[]} formulas
+ * @property {Array<{src: NodeId, dst: NodeId, carries: string, role: string, array: string,
+ *   how: string}>} flows  the edges at work: carries "value" or "gradient"; role "received"
+ *   or "passed"; how a gradient passed on is made ("dL/dy · Wᵀ", "a copy of dL/dy")
+ * @property {Object<string, number>} left_out  entries left out of each list (48 at most)
+ */
+
+/**
+ * @typedef {Object} WalkState   the `walk` trait: a walk through one training step ({} when
+ *   none), as labnet/lab/traits.py walk_json makes it
+ * @property {number} index     the step under the cursor, from 0
+ * @property {number} total     steps in the walk
+ * @property {boolean} done     at the update
  * @property {boolean} at_start
- * @property {Array<{name: string, shape: number[], mean: ?number, std: ?number,
- *   min: ?number, max: ?number}>} stats  of the arrays this step reads and writes
+ * @property {?number} sample   the training point walked alone, or null (a mini-batch)
+ * @property {number} batch     points walked
+ * @property {?number} loss     once the walk has reached the loss
+ * @property {Array<[string, ?NodeId]>} plan  every step's phase and node (the scrubber)
+ * @property {WalkStep} step
+ * @property {Array<{node: NodeId, value: ?Array<?number>, grad: ?Array<?number>}>} nodes
+ *   each node's output and dL/d(output) so far, for the first point (cut), or null
+ * @property {boolean} train    the update is made (a training step); false: shown only
+ * @property {number} lr
+ * @property {?{x1: number, x2: number, label: number}} point  where the point walked alone is
  */
 
 // -- custom messages, kernel → page ---------------------------------------------------------
@@ -106,11 +157,18 @@
 // Frames (BoundaryFrame, ThumbsFrame, Curves) say whether the play loop sent them: `playing`.
 
 /**
- * @typedef {Object} BoundaryFrame   {type: "boundary"}, buffer: n×n uint8, rows from the top
+ * @typedef {Object} BoundaryFrame   {type: "boundary"}, buffer: n×n uint8, rows from the top:
+ *   what the network says over the plane, coded as `code` says
  * @property {number} frame    counted from 1; the page says which it painted (Painted)
  * @property {boolean} playing sent by the play loop (a page that asked to pause drops these)
  * @property {number} n
  * @property {number[]} extent [x1 low, x1 high, x2 low, x2 high] of the grid
+ * @property {string} code     "score" (two classes: class 1's score, 0 to 255, 128 on the
+ *   boundary), "classes" (the class picked · 32 + how sure, 0 to 31: white to its colour),
+ *   "value" (a regression's prediction from `low`, 0, to `high`, 255)
+ * @property {number} low
+ * @property {number} high
+ * @property {number} classes  the number of classes (0 for a regression)
  * @property {number} sent     when the kernel sent it (seconds since 1970, the kernel's
  *   clock: traces compare it with the page's only when both run on one machine)
  */
@@ -120,7 +178,9 @@
  * @property {number} frame
  * @property {boolean} playing
  * @property {number} n
- * @property {Array<{id: NodeId, unit: number, low: number, high: number}>} nodes  in buffer order
+ * @property {Array<{id: NodeId, unit: number, code: string, low: number, high: number}>} nodes
+ *   in buffer order; each image coded as a BoundaryFrame's `code` says (the output's as the
+ *   boundary's, the others' "value")
  * @property {Object<string, ?number>} grad_norms  ||dL/d(output)|| of each node, by id as text
  * @property {Array<[NodeId, NodeId, ?number]>} edges  the norm along each edge
  * @property {string} edge_mode  "gradient" or "weights"
@@ -133,6 +193,7 @@
  * @property {number} stride  steps per entry of the per-step series
  * @property {number} steps
  * @property {number} epochs
+ * @property {string} task     "classification", or "regression" (no error-rate series)
  * @property {Array<{name: string, start: number, length: number}>} series
  *   "step" (x of the per-step series), "loss", "grad:<node>"; "epoch" (x of the per-epoch
  *   series), "epoch_loss", "train_error", "test_loss", "test_error". Each part replaces the
@@ -141,15 +202,20 @@
 
 /**
  * @typedef {Object} Points   {type: "points"}; buffers: train x (float32 n×2), train labels
- *   (uint8), test x, test labels
+ *   (uint8), test x, test labels. A regression's "labels" are its targets, each a byte from
+ *   `low` (0) to `high` (255), as the plane's "value" frames
  * @property {number} n_train
  * @property {number} n_test
  * @property {number[]} extent
  * @property {string} dataset
+ * @property {string} task     "classification" or "regression"
+ * @property {number} classes  the number of classes (0 for a regression)
+ * @property {number} [low]
+ * @property {number} [high]
  */
 
 /**
- * @typedef {Object} UnitMap   {type: "unitmap"}, buffer: n×n uint8 (the Inside tab)
+ * @typedef {Object} UnitMap   {type: "unitmap"}, buffer: n×n uint8 (the band under the graph)
  * @property {NodeId} node
  * @property {number} unit
  * @property {number} n
@@ -159,8 +225,12 @@
  */
 
 /**
- * @typedef {Object} WalkMaps   {type: "walkmaps"}, one float32 rows×cols buffer per array
- * @property {Array<{name: string, rows: number, cols: number}>} arrays
+ * @typedef {Object} WalkMaps   {type: "walkmaps"}, one float32 rows×cols buffer per array:
+ *   the arrays of the walk's step `index`, what it received then what it passed on, each cut
+ *   to a corner of at most 16 × 32 (NaN and infinities as they are)
+ * @property {?number} index
+ * @property {Array<{role: string, name: string, shape: number[], rows: number,
+ *   cols: number}>} arrays  role: "received" or "passed"
  */
 
 /**
@@ -187,7 +257,7 @@
  *   ("open_upload" {name}: its one buffer is a lab file from the student's machine, opened as
  *   the app's Open; at most 8 MiB)
  * @property {string} id       unique among the views: "<view>:<count>"
- * @property {string} action   "add", "connect", "step", ... (labnet/lab/intents.py)
+ * @property {string} action   "add", "connect", "step", "walk_to", ... (labnet/lab/intents.py)
  * @property {Object} args
  */
 
