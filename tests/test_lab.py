@@ -688,6 +688,9 @@ class LabGestures(RuleBasedStateMachine):
         lab = self.lab
         state = lab.state
         shown_equals_the_model(lab)
+        hint = lab.widget.hint  # the first hint found that is not dismissed, or none
+        shown = lab.widget.hints.shown
+        assert hint == ({} if shown is None else shown.as_json())
         state.graph.check()
         assert state.graph_error == state.problems(state.graph)
         if state.network is not None:  # (the last complete network takes the data)
@@ -770,6 +773,34 @@ class LabGestures(RuleBasedStateMachine):
         self.gesture("edge_weights", {"src": src, "dst": dst})
         if not self.lab.widget.message.get("error"):
             assert self.lab.widget.message == said  # a look says nothing
+
+    @rule(key=st.one_of(st.sampled_from(["adam-lr", "dead-relu:4", "loss-grows", ""]), NODES))
+    def dismiss_hint(self, key):
+        hint = self.lab.widget.hint.get("key")
+        self.gesture("dismiss_hint", {"key": hint if key == "" and hint else key})
+
+    @rule(text=st.one_of(st.sampled_from(["0,0,0\n1,1,1\n0,1,2\n1,0,1\n", "x1,x2,target\n"
+                                          "0,0,0.5\n1,1,2\n0,1,-1\n1,0,3\n", "0,0,x\n",
+                                          "0,0\n", ""]), st.text(max_size=60)),
+          upload=st.booleans(), task=st.sampled_from([None, "regression", "nope"]))
+    def load_csv(self, text, upload, task):
+        args = {"name": "mine.csv"} if upload else {"text": text}
+        if task is not None:
+            args["task"] = task
+        self.lab.widget.last_traceback = None
+        before = snapshot(self.lab)
+        self.lab.widget.run("load_csv", args, None, [text.encode()] if upload else [])
+        assert self.lab.last_traceback is None, self.lab.last_traceback
+        message = self.lab.widget.message
+        if message.get("error") and not message.get("sticky"):
+            assert same(before, snapshot(self.lab)), message["text"]
+        else:
+            assert message["text"].startswith("Read ")
+        self.check()
+
+    @rule()
+    def export_csv(self):
+        self.gesture("export_csv", {})
 
     @rule(node=NODES, x=NUMBERS, y=NUMBERS)
     def move(self, node, x, y):

@@ -44,13 +44,15 @@ ACTIONS: dict[str, dict[str, tuple]] = {
                      "max_steps_per_second": (*NUMBER, str),  # "none": the empty box
                      "regularization": (str,), "regularization_rate": NUMBER},
     "click_plane": {"x1": NUMBER, "x2": NUMBER},
+    # a paste as text, or a file's bytes as the message's one buffer
+    "load_csv": {"text": (str,), "name": (str,), "task": (str,)}, "export_csv": {},
     "step": {"n": (int,)}, "epoch": {}, "reset": {},
     "play": {}, "pause": {}, "toggle_play": {},
     # what is shown
     "show": {"test_points": (bool,), "discretize": (bool,), "edges": (str,), "click": (str,)},
     "look_at": {"node": NODE, "unit": (int,)},
     "hide": {"names": (list,)}, "reveal": {"names": (list,)},
-    "present": {"on": (bool,)},
+    "present": {"on": (bool,)}, "dismiss_hint": {"key": (str,)},
     "start_walk": {"sample": (int,)}, "walk_next": {}, "walk_back": {},
     "walk_to": {"index": (int,)}, "finish_walk": {}, "pick_sample": {"x1": NUMBER, "x2": NUMBER},
     "end_walk": {},
@@ -66,6 +68,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "set_activation": ("kind",), "set_params": ("node",), "move": ("node", "x", "y"),
     "set_features": ("names",), "toggle_feature": ("name",),
     "set_weight": ("node", "name", "index", "value"), "edge_weights": ("src", "dst"),
+    "dismiss_hint": ("key",),
     "load_preset": ("name",), "click_plane": ("x1", "x2"), "look_at": ("node",),
     "walk_to": ("index",), "pick_sample": ("x1", "x2"),
     "save": ("path",), "open": ("path",), "open_upload": ("name",),
@@ -172,6 +175,11 @@ def intent_call(action, args, buffers=()) -> tuple[str, tuple, dict]:
             raise InputError(f"open_upload: the file's bytes come as one buffer, got "
                              f"{len(buffers)}")
         return "open", (args["name"],), {"content": bytes(buffers[0]), "from_page": True}
+    if action == "load_csv":  # a paste, or a file from the student's machine
+        if bool(buffers) == ("text" in args) or len(buffers) > 1:
+            raise InputError("load_csv takes CSV text, or one file's bytes")
+        if buffers:
+            args["text"] = bytes(buffers[0])
     if action in PAGE_FILES:
         return action, (), {**args, "from_page": True}
     if action == "add":

@@ -9,8 +9,10 @@ import {BoundaryView} from "./boundary.js";
 import {Controls} from "./controls.js";
 import {CurvesView} from "./curves.js";
 import {GraphView} from "./graph.js";
+import {HintView} from "./hints.js";
 import {InsideView} from "./inside.js";
 import {LegendView} from "./legend.js";
+import {OwnDataView} from "./owndata.js";
 import {watchKernel} from "./kernel.js";
 import {Channel} from "./protocol.js";
 import {UnitView} from "./unit.js";
@@ -123,6 +125,7 @@ export function render({model, el}) {
   const walk = new WalkView(channel, root);  // (under the graph, while a walk is under way)
   root.addEventListener("keydown", event => walk.keyed(event));
   const unit = new UnitView(channel);
+  const ownData = new OwnDataView(channel);  // CSV in and out, in the Data panel
   const legend = new LegendView(channel);
   boundary.element.append(legend.element);  // (over the plane's corner: on a projector too)
   graph.element.append(unit.element);  // (under the graph: next to the node clicked)
@@ -134,13 +137,20 @@ export function render({model, el}) {
       curves.gradients.element, bars.element)),
   };
   const panel = h("section", {class: "lab-card lab-panel"}, tabs([
-    ["Data", controls.data], ["Train", controls.train], ["Inside", inside.element],
+    ["Data", h("div", {}, controls.data, ownData.element)], ["Train", controls.train],
+    ["Inside", inside.element],
     ["Teach", controls.teach]]));
   grid.append(controls.bar, controls.strip, message, cards.boundary.element,
     cards.graph.element, walk.element, panel, cards.curves.element, cards.gradients.element);
-  root.append(grid);
+  // a hint about a setting likely wrong, under what it is about
+  const hint = new HintView(channel, root, id => {
+    const drawn = graph.nodes.get(String(id));
+    return drawn ? drawn.rect : null;
+  });
+  root.append(grid, hint.element);
   el.append(root);
   const forgetScreen = keepOnScreen(root, boundary.element);
+  watchSize(root, () => hint.place());
 
   const shown = {network: false};  // what the views show now
   // Pause stops the picture at the click: the play loop's frames and status that were on their
@@ -174,6 +184,7 @@ export function render({model, el}) {
       curves.setGraph(state);
       bars.setGraph(state);
       unit.setGraph(state);
+      hint.place();  // (its node may have moved)
     },
     view() {
       const view = model.get("view");
@@ -190,6 +201,7 @@ export function render({model, el}) {
       legend.setView(view);
       graph.setView(view);
       unit.setView(view);
+      hint.place();
     },
     status() {
       const status = model.get("status");
@@ -217,6 +229,7 @@ export function render({model, el}) {
     },
     code() { controls.setCode(model.get("code")); },
     files() { controls.setFiles(model.get("files")); },
+    hint() { hint.setHint(model.get("hint")); },
   };
   // what the page has drawn, counted for tests and benchmarks (the boundary counts its paints)
   const count = name => { root.dataset[name] = String(Number(root.dataset[name] || 0) + 1); };
@@ -236,7 +249,8 @@ export function render({model, el}) {
     unitmap: (content, buffers) => unit.unitMap(content, buffers),
     walkmaps: (content, buffers) => walk.walkMaps(content, buffers),
     reply: content => channel.answer(content),
-    download: (content, buffers) => controls.offer(content.name, buffers[0]),
+    download: (content, buffers) => (content.name.endsWith(".csv") ? ownData
+      : controls).offer(content.name, buffers[0]),
   };
   const onMessage = (content, buffers) => {
     const handle = content && streams[content.type];
