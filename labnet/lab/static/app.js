@@ -87,6 +87,8 @@ function keepOnScreen(root, planeBox) {
     if (next === room) return;
     room = next;
     root.style.setProperty("--lab-room", `${room}px`);
+    // the whole screen's height: a walk takes it, under the bar and the strip scrolled away
+    root.style.setProperty("--lab-screen", `${Math.floor(height - 2 * MARGIN)}px`);
   };
   watchSize(root, measure);
   window.addEventListener("resize", measure);
@@ -98,7 +100,9 @@ function keepOnScreen(root, planeBox) {
  * @param {{model: Object, el: HTMLElement}} context
  */
 export function render({model, el}) {
-  const root = h("div", {class: "labnet-lab", "data-lm-suppress-shortcuts": "true"});
+  // (focusable: a click anywhere in the lab keeps its keys in it, the walk's arrows too)
+  const root = h("div", {class: "labnet-lab", "data-lm-suppress-shortcuts": "true",
+    tabindex: -1});
   // JupyterLab's notebook shortcuts (d d deletes the cell, m makes it Markdown, arrows move
   // between cells) must never see a key pressed in the lab: its views handle theirs first.
   // Ctrl+S (Cmd+S) still saves the notebook (else the browser would save the page).
@@ -123,6 +127,8 @@ export function render({model, el}) {
   root.addEventListener("keydown", event => walk.keyed(event));
   const unit = new UnitView(channel);
   graph.element.append(unit.element);  // (under the graph: next to the node clicked)
+  // Walk beside Play, Step, Epoch and Reset: one training step, node by node, on the graph
+  controls.bar.querySelector(".lab-buttons").append(walk.launcher);
   const cards = {
     boundary: card("lab-plane", ["decision boundary"], boundary.element),
     graph: card("lab-graph", ["graph", graph.palette.tools], graph.element),
