@@ -127,8 +127,7 @@ export function render({model, el}) {
   root.addEventListener("keydown", event => walk.keyed(event));
   const unit = new UnitView(channel);
   graph.element.append(unit.element);  // (under the graph: next to the node clicked)
-  // Walk beside Play, Step, Epoch and Reset: one training step, node by node, on the graph
-  controls.bar.querySelector(".lab-buttons").append(walk.launcher);
+  graph.area.append(walk.launcher);  // (in the graph's corner: one step, node by node, on it)
   const cards = {
     boundary: card("lab-plane", ["decision boundary"], boundary.element),
     graph: card("lab-graph", ["graph", graph.palette.tools], graph.element),

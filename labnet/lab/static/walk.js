@@ -83,8 +83,8 @@ export class WalkView {
     this.sending = false;
     const button = (css, text, title, onclick) => h("button", {class: css, title, onclick},
       text);
-    /** Beside Step: start a walk through the next training step. */
-    this.launcher = button("lab-walk-launch", "Walk", "walk through the next training step on "
+    /** In the graph's corner: start a walk through the next training step. */
+    this.launcher = button("lab-walk-launch", "Walk ▸", "walk through the next training step on "
       + "the graph, node by node (keys: → ←)", () => this.start(null));
     this.backButton = button("lab-walk-back", "◀", "one step back (←)", () => this.move("back"));
     this.nextButton = button("lab-walk-next", "▶", "one step further (→)",
