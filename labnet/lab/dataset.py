@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from labnet.data import DATASETS, check_data, check_labels, train_test_split
-from labnet.errors import InputError
+from labnet.errors import InputError, short_repr
 from labnet.lab.settings import check_setting_names
 
 CUSTOM = "custom"
@@ -30,17 +30,18 @@ MAX_COORDINATE = 1e6
 
 def _number(name: str, value, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise InputError(f"{name} must be a number, got {value!r}")
+        raise InputError(f"{name} must be a number, got {short_repr(value)}")
     if not low <= value <= high:  # (NaN compares False; a huge int too big for a float fails)
-        raise InputError(f"{name} must be between {low:g} and {high:g}, got {value!r}")
+        raise InputError(f"{name} must be between {low:g} and {high:g}, got {short_repr(value)}")
     return float(value)
 
 
 def _whole(name: str, value, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise InputError(f"{name} must be a whole number, got {value!r}")
+        raise InputError(f"{name} must be a whole number, got {short_repr(value)}")
     if not (low <= value <= high and value == int(value)):  # (range first: NaN, inf, huge)
-        raise InputError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+        raise InputError(f"{name} must be a whole number from {low} to {high}, got "
+                         f"{short_repr(value)}")
     return int(value)
 
 
@@ -60,10 +61,11 @@ class DataSettings:
     def checked(self) -> DataSettings:
         """These settings with every value checked (and made of the right type)."""
         if self.dataset != CUSTOM and self.dataset not in DATASETS:
-            raise InputError(f"unknown data set {self.dataset!r}; choose one of "
+            raise InputError(f"unknown data set {short_repr(self.dataset)}; choose one of "
                              f"{', '.join(DATASETS)}")
         if not isinstance(self.standardize, bool | np.bool_):
-            raise InputError(f"standardize must be True or False, got {self.standardize!r}")
+            raise InputError(f"standardize must be True or False, got "
+                             f"{short_repr(self.standardize)}")
         settings = replace(
             self, noise=_number("noise", self.noise, 0.0, MAX_NOISE),
             n_points=_whole("the number of points", self.n_points, MIN_POINTS, MAX_POINTS),
@@ -134,7 +136,7 @@ def check_point(x1, x2, label) -> tuple[float, float, int]:
     """A point the user adds: finite coordinates, class 0 or 1."""
     if isinstance(label, bool) or not isinstance(label, int | float | np.integer | np.floating) \
             or label not in (0, 1):
-        raise InputError(f"a point's class must be 0 or 1, got {label!r}")
+        raise InputError(f"a point's class must be 0 or 1, got {short_repr(label)}")
     try:
         x1, x2 = float(x1), float(x2)
     except (TypeError, ValueError, OverflowError):

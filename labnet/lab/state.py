@@ -19,7 +19,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from labnet.errors import GraphError, InputError
+from labnet.errors import GraphError, InputError, LabnetError, short_repr
 from labnet.lab.blas import single_blas_thread
 from labnet.lab.dataset import DataSettings, LabData, Points
 from labnet.lab.events import DataChanged, GraphChanged, SettingsChanged, StateEvent, Trained
@@ -42,6 +42,9 @@ NORM_EVERY = 16
 need no more; measuring them at every step cost a fifth of a step)."""
 UNDO_LIMIT = 100
 """Graph edits the undo history keeps."""
+SCORES_AT_ONCE = 0.02
+"""Seconds the errors of the epochs a Step ended may take to compute at once (more, on a wide
+network or many points: they come a slice at a time, and the Step answers first)."""
 
 
 class LabState:
@@ -136,7 +139,8 @@ class LabState:
     def use_preset(self, name: str) -> None:
         """Replace the graph with a preset of ``labnet.PRESETS`` (with new weights); undoable."""
         if name not in PRESETS:
-            raise InputError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+            raise InputError(f"unknown preset {short_repr(name)}; choose one of "
+                             f"{', '.join(PRESETS)}")
         network = PRESETS[name](self.rng)
         self._remember()
         self._set_graph(Graph.of(network), dict(network.operators), network=network)
@@ -183,15 +187,20 @@ class LabState:
         None."""
         if self._same_wiring(graph, modules):  # (no network built to check a move)
             return self.network if self.graph_error is None else None
-        if graph.problems() is not None:
-            return None
         current = self.network
         if current is not None and current.operators.keys() == graph.nodes.keys() and all(
                 modules.get(n) is m and NodeSpec.of(m) == graph.nodes[n]
                 for n, m in current.operators.items()) and (
                 {s: list(d) for s, d in current.connectivity.items()} == graph.connectivity()):
             return current
-        return graph.network(self.rng, keep=modules)
+        if "_problems" in graph.__dict__ and graph.problems() is not None:
+            return None  # (known already: no trial network built again)
+        try:  # (a graph not complete yet is refused before a weight is drawn from self.rng)
+            return graph.network(self.rng, keep=modules)
+        except LabnetError:
+            if graph.problems() is None:
+                raise
+            return None
 
     def _set_graph(self, graph: Graph, modules: dict, network: Network | None = None) -> None:
         if network is None:
@@ -262,7 +271,8 @@ class LabState:
         """Train on ``steps`` mini-batches, fewer if ``seconds`` pass first (one at least) or
         ``until()`` turns true; return the number taken. A non-finite loss raises
         ``DivergedError`` and stops. ``score_epochs``: the errors of the epochs that ended are
-        computed now (else the scorer computes them in slices, while play goes on)."""
+        computed now if that is quick (``SCORES_AT_ONCE``; else the scorer computes them in
+        slices, while play goes on)."""
         self.require_network()
         trainer, taken = self.trainer, 0
         deadline = None if seconds is None else time.perf_counter() + seconds
@@ -277,7 +287,7 @@ class LabState:
                         break
         finally:
             if score_epochs:
-                self.scorer.finish(epochs_only=True)
+                self.scorer.finish(epochs_only=True, within=SCORES_AT_ONCE)
             self.emit(Trained(taken))
         return taken
 

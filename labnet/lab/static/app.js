@@ -111,6 +111,8 @@ export function render({model, el}) {
     message.textContent = text;
     message.classList.toggle("lab-error", !!error);
   };
+  // long work (a wide network's edit, say) is said at once: a reply awaited 300 ms
+  channel.onWorking = on => message.classList.toggle("lab-working", on);
   const controls = new Controls(channel, say);
   const boundary = new BoundaryView(channel, root);
   const graph = new GraphView(channel, root);
