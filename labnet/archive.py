@@ -17,6 +17,7 @@ Writing archives is ``labnet.writing``'s; what a description means, ``labnet.spe
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -45,16 +46,17 @@ _CHUNK = 2**20  # bytes read at a time from an archive member
 
 
 def read_archive(path: str | os.PathLike, key: str, what: str, *,
-                 members: Iterable[str] | None = None,
-                 max_bytes: int = MAX_BYTES) -> tuple[dict, dict[str, np.ndarray]]:
+                 members: Iterable[str] | None = None, max_bytes: int = MAX_BYTES,
+                 content: bytes | None = None) -> tuple[dict, dict[str, np.ndarray]]:
     """The JSON description (an object) stored under ``key`` in the ``.npz`` archive at
     ``path``, and its arrays by name: all of them, or only the ``members`` named (a name ending
     in ``/`` stands for every member under it: ``"weights/"``); the others are never read.
 
     The file and all that is read from it may take at most ``max_bytes``; see ``Archive``.
     Anything else (no such file, not an archive, no such key, not JSON, too big, an array of
-    objects) is an ``InputError`` naming the file and what is wrong."""
-    with Archive(path, what, max_bytes=max_bytes) as archive:
+    objects) is an ``InputError`` naming the file and what is wrong. With ``content`` (a file
+    uploaded from a browser), that is the archive's bytes and ``path`` only its name."""
+    with Archive(path, what, max_bytes=max_bytes, content=content) as archive:
         description = archive.description(key)
         names = [name for name in archive.names if name != key]
         if members is not None:
@@ -78,17 +80,20 @@ class Archive:
     ``size`` is the file's length in bytes; ``budget`` what is left of ``max_bytes`` to read."""
 
     def __init__(self, path: str | os.PathLike, what: str, *,
-                 max_bytes: int = MAX_BYTES) -> None:
+                 max_bytes: int = MAX_BYTES, content: bytes | None = None) -> None:
         self.path, self.what = os.fspath(path), what
         if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
             raise InputError(f"max_bytes must be a positive integer, got {short_repr(max_bytes)}")
         self.max_bytes = self.budget = max_bytes
+        if content is not None:  # the bytes of a file (an upload), read as the file would be
+            self._file = io.BytesIO(content)
+        else:
+            try:
+                self._file = open(self.path, "rb")  # noqa: SIM115 (closed by close())
+            except OSError as error:
+                raise InputError(f"cannot open {self.path!r}: {error.strerror or error}") from None
         try:
-            self._file = open(self.path, "rb")  # noqa: SIM115 (closed by close())
-        except OSError as error:
-            raise InputError(f"cannot open {self.path!r}: {error.strerror or error}") from None
-        try:
-            self.size = size = os.fstat(self._file.fileno()).st_size
+            self.size = size = self._file.seek(0, os.SEEK_END)
             if size > max_bytes:
                 raise self.refuse(f"it is {size} bytes long, more than the limit of "
                                   f"{max_bytes} (max_bytes)")

@@ -1,4 +1,5 @@
-"""Networks to start from: the seed's, the report's Figure 1, and a pair about vanishing gradients.
+"""Networks to start from: the seed's, the report's Figure 1, a pair about vanishing gradients,
+and a tiny one to walk through by hand.
 
 Each preset is a function ``(rng) -> Network``; ``PRESETS`` has them by name. Every preset trains
 at the lab's defaults (MSE, plain SGD, lr 0.1, batch 10, standardised disk data) without
@@ -105,10 +106,20 @@ def deep_sigmoid_skip(rng: Rng = None, depth: int = 8, width: int = 16) -> Netwo
     return deep_sigmoid(rng, depth=depth, width=width, skip=True)
 
 
+def tiny(rng: Rng = None) -> Network:
+    """The smallest network to walk through by hand: 2 inputs, 3 Tanh units, 2 outputs
+    (Xavier's initialisation: before a Tanh, and the output). On one point, every value and
+    every gradient of a training step is a handful of numbers."""
+    rng = np.random.default_rng(rng)
+    return Network({1: Linear(2, 3, init="xavier", rng=rng), 2: Tanh(),
+                    3: Linear(3, 2, init="xavier", rng=rng)}, {0: [1], 1: [2], 2: [3]})
+
+
 PRESETS = {
     "seed": seed_chain,
     "figure1": figure1,
     "deep-sigmoid": deep_sigmoid,
     "deep-sigmoid-skip": deep_sigmoid_skip,
+    "tiny": tiny,
 }
 """The presets by name: ``PRESETS["figure1"](rng)``."""

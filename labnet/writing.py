@@ -7,6 +7,7 @@ the old one, which a failed write (a full disk, an exception half-way) leaves as
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import secrets
 import stat
@@ -24,6 +25,25 @@ def write_archive(path: str | os.PathLike, arrays: dict[str, np.ndarray], *,
     whole or not at all (``write_atomically``). A file longer than ``max_bytes`` (the most its
     reader takes) is not written either."""
     path = os.fspath(path)
+    arrays = _archive_arrays(path, arrays)
+    write_atomically(path, lambda file: np.savez(file, allow_pickle=False, **arrays),
+                     max_bytes=max_bytes)
+
+
+def archive_bytes(name: str, arrays: dict[str, np.ndarray], *,
+                  max_bytes: int | None = None) -> bytes:
+    """What ``write_archive`` would write to a file called ``name``, as bytes (a download)."""
+    arrays = _archive_arrays(name, arrays)
+    buffer = io.BytesIO()
+    np.savez(buffer, allow_pickle=False, **arrays)
+    if max_bytes is not None and buffer.tell() > max_bytes:
+        raise InputError(f"cannot write {name!r}: it would be {buffer.tell():,} bytes, more "
+                         f"than the {max_bytes:,} a file may have to be opened again")
+    return buffer.getvalue()
+
+
+def _archive_arrays(path: str, arrays: dict) -> dict[str, np.ndarray]:
+    """``arrays`` as NumPy arrays, if an archive can hold them without pickle."""
     arrays = {name: np.asanyarray(value) for name, value in arrays.items()}
     for name, array in arrays.items():
         if not isinstance(name, str) or not name or name in ("file", "allow_pickle"):
@@ -32,8 +52,7 @@ def write_archive(path: str | os.PathLike, arrays: dict[str, np.ndarray], *,
         if array.dtype.hasobject:
             raise InputError(f"cannot write {path!r}: {name!r} holds Python objects; an archive "
                              f"holds arrays of numbers or text (never pickle)")
-    write_atomically(path, lambda file: np.savez(file, allow_pickle=False, **arrays),
-                     max_bytes=max_bytes)
+    return arrays
 
 
 def write_atomically(path: str | os.PathLike, write: Callable[[BinaryIO], object], *,

@@ -13,7 +13,7 @@ import threading
 import numpy as np
 
 from labnet.lab import Lab, LabState
-from labnet.lab.traits import graph_json, settings_json, view_json
+from labnet.lab.traits import graph_json, settings_json, view_json, walk_json
 
 
 def add(state: LabState, kind: str, *, at=None, between=None, **params):
@@ -105,6 +105,7 @@ def shown_equals_the_model(lab: Lab) -> None:
     assert widget.graph == graph_json(lab.state)
     assert widget.settings == settings_json(lab.state)
     assert widget.view == view_json(lab.display)
+    assert widget.walk == walk_json(lab.display.walk, lab.state.data)
     json.dumps(widget.status, allow_nan=False)  # plain JSON numbers: finite, or None
     for value in widget.status.values():
         assert value is None or isinstance(value, bool | str) or math.isfinite(value)

@@ -66,13 +66,19 @@ def test_the_app_uses_the_labnet_template_found_through_voila_py(monkeypatch):
     ours = str(ROOT / "deploy" / "app" / "voila" / "templates" / "labnet")
     monkeypatch.delenv("JUPYTER_PATH", raising=False)
     assert ours not in collect_template_paths(["voila", "nbconvert"], "labnet", prune=True)
-    config = PyFileConfigLoader("voila.py", path=str(JUPYTER)).load_config()
+    saved = dict(os.environ)
+    try:  # (voila.py sets Voilà's process's environment: put back after)
+        config = PyFileConfigLoader("voila.py", path=str(JUPYTER)).load_config()
+        paths = collect_template_paths(["voila", "nbconvert"], "labnet", prune=True)
+        files = os.environ.get("LABNET_FILES")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     assert config.VoilaConfiguration.template == "labnet"
     assert load_config("jupyter_server_config.py").VoilaConfiguration.template == "labnet"
-    paths = collect_template_paths(["voila", "nbconvert"], "labnet", prune=True)
     assert paths[0] == ours
     assert any(p.endswith(os.path.join("voila", "templates", "lab")) for p in paths)
-    monkeypatch.setenv("JUPYTER_PATH", os.environ["JUPYTER_PATH"])  # put back after the test
+    assert files == "browser"  # the app's pages get no server file (labnet/lab/pagefiles.py)
 
 
 def yaml_file(path: Path):

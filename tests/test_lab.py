@@ -213,11 +213,13 @@ def test_the_walk_visits_every_node_forward_then_backward_and_is_one_training_st
     lab = Lab(preset="figure1")
     lab.step(5)
     accepted(lab, "start_walk")
-    visited = [(lab.widget.walk["phase"], lab.widget.walk["node"])]
+    step = lab.widget.walk["step"]
+    visited = [(step["phase"], step["node"])]
     assert lab.widget.view["walking"]
     while not lab.widget.walk["done"]:
         accepted(lab, "walk_next")
-        visited.append((lab.widget.walk["phase"], lab.widget.walk["node"]))
+        step = lab.widget.walk["step"]
+        visited.append((step["phase"], step["node"]))
     nodes = [0, *lab.network.order]
     assert visited == [*(("forward", n) for n in nodes), ("loss", None),
                        *(("backward", n) for n in reversed(nodes)), ("update", None)]
@@ -665,11 +667,11 @@ class LabGestures(RuleBasedStateMachine):
             os.chdir(self.cwd)
             shutil.rmtree(self.folder, ignore_errors=True)
 
-    def gesture(self, action: str, args) -> None:
+    def gesture(self, action: str, args, buffers=None) -> None:
         lab = self.lab
         lab.widget.last_traceback = None
         before = snapshot(lab)
-        result = lab.widget.run(action, args)
+        result = lab.widget.run(action, args, buffers=buffers)
         message = lab.widget.message
         assert lab.last_traceback is None, lab.last_traceback
         if message.get("error") and not message.get("sticky"):  # refused
@@ -743,16 +745,41 @@ class LabGestures(RuleBasedStateMachine):
     def set_params(self, node, width):
         self.gesture("set_params", {"node": node, "params": {"width": width}})
 
+    @rule(node=NODES, name=st.sampled_from(["weight", "bias", "gamma", 3]),
+          index=st.one_of(st.lists(st.integers(-2, 30), max_size=3), NODES), value=NUMBERS)
+    def set_weight(self, node, name, index, value):
+        self.gesture("set_weight", {"node": node, "name": name, "index": index, "value": value})
+
+    @rule(src=NODES, dst=NODES)
+    def edge_weights(self, src, dst):
+        self.lab.widget.say_what_stays()  # (a look leaves the last message as it was)
+        said = self.lab.widget.message
+        self.gesture("edge_weights", {"src": src, "dst": dst})
+        if not self.lab.widget.message.get("error"):
+            assert self.lab.widget.message == said  # a look says nothing
+
     @rule(node=NODES, x=NUMBERS, y=NUMBERS)
     def move(self, node, x, y):
         self.gesture("move", {"node": node, "x": x, "y": y})
 
     @rule(action=st.sampled_from(["tidy", "undo", "redo", "reset", "start_walk", "walk_next",
-                                  "walk_back", "finish_walk", "pause", "epoch"]))
+                                  "walk_back", "finish_walk", "end_walk", "pause", "epoch"]))
     def button(self, action):
         if action == "epoch" and len(self.lab.state.data.x_all) > 2500:
             return
         self.gesture(action, {})
+
+    @rule(sample=st.one_of(st.integers(-2, 300), st.sampled_from([None, 10**6, 1.5, True, "3"])))
+    def start_walk(self, sample):
+        self.gesture("start_walk", {} if sample is None else {"sample": sample})
+
+    @rule(index=st.one_of(st.integers(-40, 40), st.sampled_from([10**6, 2.5, False, "1", None])))
+    def walk_to(self, index):
+        self.gesture("walk_to", {"index": index})
+
+    @rule(x1=NUMBERS, x2=NUMBERS)
+    def pick_sample(self, x1, x2):
+        self.gesture("pick_sample", {"x1": x1, "x2": x2})
 
     @rule(name=st.sampled_from(["seed", "figure1", "deep-sigmoid", "resnet"]))
     def preset(self, name):
@@ -767,9 +794,10 @@ class LabGestures(RuleBasedStateMachine):
         self.gesture("set_data", {name: value})
 
     @rule(name=st.sampled_from(["loss", "optimizer", "lr", "batch_size",
-                                "max_steps_per_second"]),
+                                "max_steps_per_second", "regularization",
+                                "regularization_rate"]),
           value=st.one_of(NUMBERS, st.sampled_from(["mse", "cross-entropy", "adam", "momentum",
-                                                    "sgd", "hinge"])))
+                                                    "sgd", "hinge", "l1", "l2", "none"])))
     def set_training(self, name, value):
         self.gesture("set_training", {name: value})
 
@@ -800,6 +828,18 @@ class LabGestures(RuleBasedStateMachine):
         path = name
         self.gesture("save", {"path": path})
         self.gesture("open", {"path": path})
+
+    @rule(junk=st.one_of(st.none(), st.binary(max_size=300)), cut=st.integers(0, 4000),
+          buffers=st.integers(0, 2))
+    def upload(self, junk, cut, buffers):
+        """The app's Open: a file from the student's machine (this lab's own file, whole or
+        cut short, or any bytes), as one buffer, or as none or two (refused)."""
+        if junk is None:
+            self.lab.save("mine.npz")
+            with open("mine.npz", "rb") as file:
+                junk = file.read()
+            junk = junk[:len(junk) - cut] if cut else junk
+        self.gesture("open_upload", {"name": "mine.npz"}, [junk] * buffers)
 
     @rule(action=st.sampled_from([*ACTIONS, "fly", "_edit"]),
           args=st.one_of(st.none(), st.dictionaries(st.sampled_from(["n", "node", "x", "kind",

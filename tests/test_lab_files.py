@@ -97,6 +97,8 @@ def test_save_and_open_give_back_the_whole_lab_and_it_carries_on_exactly(tmp_pat
     lambda lab: lab.show(test_points=False, discretize=True, edges="weights"),
     lambda lab: lab.hide("boundary", "curves", "gradients", "graph", "errors"),
     lambda lab: lab.set_training(loss="cross-entropy", optimizer="momentum"),
+    lambda lab: lab.set_training(regularization="l1", regularization_rate=0.0042),
+    lambda lab: lab.set_training(regularization="l2", regularization_rate=10),
     lambda lab: lab.set_standardize(False),
     lambda lab: lab.load_preset("deep-sigmoid-skip"),
     lambda lab: lab.remove(7),
@@ -249,6 +251,10 @@ BAD_PARTS = [
     ("training.batch_size", 0, "batch size"),
     ("training.optimizer", "lbfgs", "unknown optimizer"),
     ("training.max_steps_per_second", "fast", "max_steps_per_second must be"),
+    ("training.regularization", "l3", "regularization must be one of none, l1, l2"),
+    ("training.regularization", 2, "training.regularization must be text"),
+    ("training.regularization_rate", -1, "regularisation rate must be a number from 0"),
+    ("training.regularization_rate", "high", "regularization_rate must be a number"),
     ("display.scale", 99, "scale must be between"),
     ("display.hidden", ["everything"], "cannot hide everything"),
     ("display.hidden", "boundary", "display.hidden must be a list"),
@@ -540,3 +546,16 @@ def test_a_lab_too_big_to_open_again_is_not_saved_and_the_old_file_stays(tmp_pat
         lab.save(path, replace=True)
     assert path.read_bytes() == before and os.listdir(tmp_path) == ["lab.npz"]
     lab_from(path)  # (what is saved opens)
+
+
+def test_a_file_saved_before_regularisation_was_a_setting_opens_with_it_off(tmp_path, saved):
+    lab, path = saved
+    good, arrays = description(path)
+    for key in ("regularization", "regularization_rate"):
+        del good["training"][key]
+    old = tmp_path / "old.npz"
+    write(old, good, arrays)
+    again = lab_from(old)
+    assert again.state.training.regularization == "none"
+    assert again.state.trainer.regularization is None
+    assert again.state.training.lr == lab.state.training.lr

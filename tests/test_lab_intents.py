@@ -36,17 +36,21 @@ GOOD = {
     "add_layer": {"width": 8, "activation": "Sigmoid", "between": [2, 3]},
     "move": {"node": 2, "x": 1.5, "y": -2}, "tidy": {}, "undo": {}, "redo": {},
     "load_preset": {"name": "figure1"},
+    "set_weight": {"node": 3, "name": "weight", "index": [0, 1], "value": 0.5},
+    "edge_weights": {"src": 2, "dst": 3},
     "set_data": {"dataset": "xor", "noise": 0.1, "n_points": 300, "test_fraction": 0.3,
                  "seed": 4, "standardize": False},
     "set_training": {"loss": "cross-entropy", "optimizer": "adam", "lr": 0.01,
-                     "batch_size": 32, "max_steps_per_second": 500},
+                     "batch_size": 32, "max_steps_per_second": 500, "regularization": "l2",
+                     "regularization_rate": 0.003},
     "click_plane": {"x1": 0.5, "x2": 0.25}, "step": {"n": 3}, "epoch": {}, "reset": {},
     "play": {}, "pause": {}, "toggle_play": {},
     "show": {"test_points": False, "discretize": True, "edges": "weights", "click": "blue"},
     "look_at": {"node": 3, "unit": 4}, "hide": {"names": ["boundary", "errors"]},
     "reveal": {"names": ["errors"]}, "present": {"on": True},
-    "start_walk": {}, "walk_next": {}, "walk_back": {}, "finish_walk": {},
-    "save": {"path": "a.npz"}, "open": {"path": "a.npz"},
+    "start_walk": {"sample": 3}, "walk_next": {}, "walk_back": {}, "walk_to": {"index": 9},
+    "finish_walk": {}, "pick_sample": {"x1": 0.5, "x2": -1}, "end_walk": {},
+    "save": {"path": "a.npz"}, "open": {"path": "a.npz"}, "open_upload": {"name": "a.npz"},
     "export_code": {"include_weights": True}, "export_picture": {"path": "a.png"},
 }
 EXPECTED_CALLS = {  # what the Lab method receives, when it is not GOOD's arguments as they are
@@ -56,8 +60,9 @@ EXPECTED_CALLS = {  # what the Lab method receives, when it is not GOOD's argume
     "add_layer": (((), {"width": 8, "activation": "Sigmoid", "between": (2, 3)})),
     "hide": (("boundary", "errors"), {}), "reveal": (("errors",), {}),
     # the page asks before it replaces a file
-    "save": ((), {"path": "a.npz", "replace": False}),
-    "export_picture": ((), {"path": "a.png", "replace": False}),
+    "save": ((), {"path": "a.npz", "replace": False, "from_page": True}),
+    "export_picture": ((), {"path": "a.png", "replace": False, "from_page": True}),
+    "open": ((), {"path": "a.npz", "from_page": True}),  # (labnet.lab.pagefiles: where it goes)
 }
 
 
@@ -65,7 +70,7 @@ def test_every_action_has_a_good_example_here():
     assert set(GOOD) == set(ACTIONS)
 
 
-@pytest.mark.parametrize("action", sorted(ACTIONS))
+@pytest.mark.parametrize("action", sorted(set(ACTIONS) - {"open_upload"}))
 def test_each_intent_calls_the_lab_method_of_its_name_with_its_arguments(action, monkeypatch):
     lab = Lab()
     calls = []
@@ -78,6 +83,17 @@ def test_each_intent_calls_the_lab_method_of_its_name_with_its_arguments(action,
     assert lab.widget.run(action, GOOD[action]) == 42
     assert lab.last_traceback is None and not lab.widget.message.get("error")
     assert calls == [EXPECTED_CALLS.get(action, ((), GOOD[action]))]
+
+
+def test_an_upload_opens_the_bytes_of_its_one_buffer_as_the_page_asks(monkeypatch):
+    lab = Lab()
+    calls = []
+    monkeypatch.setattr(lab, "open", lambda *args, **kwargs: calls.append((args, kwargs)))
+    lab.widget.run("open_upload", {"name": "mine.npz"}, buffers=[memoryview(b"PK...")])
+    assert calls == [(("mine.npz",), {"content": b"PK...", "from_page": True})]
+    for buffers in ([], [b"a", b"b"]):  # the file's bytes are one buffer, never none or two
+        lab.widget.run("open_upload", {"name": "mine.npz"}, buffers=buffers)
+        assert "one buffer" in lab.widget.message["text"] and len(calls) == 1
 
 
 def test_a_reply_carries_the_value_of_the_method_or_the_refusal():
@@ -191,6 +207,11 @@ BAD = [
     ("set_training", {"lr": -INF}, "learning rate"),
     ("set_training", {"batch_size": NAN}, "batch size"),
     ("set_training", {"max_steps_per_second": NAN}, "cap on steps per second"),
+    ("set_training", {"regularization_rate": NAN}, "the regularisation rate must be a number"),
+    ("set_training", {"regularization_rate": INF}, "the regularisation rate must be a number"),
+    ("set_training", {"regularization_rate": "0.1"}, "the regularisation rate must be a"),
+    ("set_training", {"regularization": "dropout"}, "regularization must be one of none, l1"),
+    ("set_training", {"regularization": True}, "regularization must be a name"),
     ("click_plane", {"x1": NAN, "x2": 0}, "coordinates within"),
     ("click_plane", {"x1": 0.5, "x2": INF}, "coordinates within"),
     # too big, too small
@@ -320,6 +341,17 @@ BAD = [
     ("walk_next", {}, "no walk under way"),
     ("walk_back", {}, "no walk under way"),
     ("finish_walk", {}, "no walk under way"),
+    ("walk_to", {"index": 3}, "no walk under way"),
+    ("walk_to", {}, "walk_to needs index"),
+    ("walk_to", {"index": 1.5}, "the step of the walk must be a whole number"),
+    ("start_walk", {"sample": -1}, "sample must be the index of a point of the data"),
+    ("start_walk", {"sample": 10**6}, "0 to 999"),
+    ("start_walk", {"sample": "3"}, "the point to walk must be a whole number"),
+    ("start_walk", {"sample": True}, "the point to walk must be a whole number"),
+    ("pick_sample", {"x1": 0.5}, "pick_sample needs x2"),
+    ("pick_sample", {"x1": NAN, "x2": 0.5}, "the point picked's x1 must be a finite number"),
+    ("pick_sample", {"x1": 0.5, "x2": INF}, "the point picked's x2 must be a finite number"),
+    ("pick_sample", {"x1": HUGE, "x2": 0}, "x1 must be a finite number"),
     ("open", {"path": "no/such/folder/lab.npz"}, "cannot open"),
     ("open", {"path": ""}, "cannot open"),
     ("open", {"path": "/etc/passwd.npz"}, "keeps its files in the notebook's folder"),

@@ -222,7 +222,9 @@ def test_training_settings_reach_the_trainer_and_keep_the_weights():
     {"lr": -1.0}, {"lr": 0}, {"lr": float("nan")}, {"lr": True}, {"lr": 10**400},
     {"optimizer": "lbfgs"}, {"loss": "hinge"}, {"batch_size": 0}, {"batch_size": 2.5},
     {"batch_size": 10**6}, {"max_steps_per_second": 0.5}, {"max_steps_per_second": 10**400},
-    {"momentum": 0.9},
+    {"momentum": 0.9}, {"regularization": "l3"}, {"regularization": "L2"},
+    {"regularization_rate": -0.1}, {"regularization_rate": 11}, {"regularization_rate": True},
+    {"regularization_rate": float("nan")}, {"regularization_rate": "0.1"},
 ])
 def test_refused_training_settings_change_nothing(changes):
     state = LabState()
@@ -231,6 +233,33 @@ def test_refused_training_settings_change_nothing(changes):
     with pytest.raises(ValueError):
         state.use_training(state.training.changed(**changes))
     assert same(snapshot(state), before) and state.trainer.lr == 0.01
+
+
+def test_regularisation_is_a_setting_the_trainer_follows_and_the_loss_shown_stays_the_datas():
+    state = LabState()
+    trainer = state.trainer
+    assert state.training.regularization == "none" and trainer.regularization is None
+    state.use_training(state.training.changed(regularization="l2", regularization_rate=0.03))
+    assert (trainer.regularization.kind, trainer.regularization.rate) == ("l2", 0.03)
+    state.use_training(state.training.changed(regularization_rate=0.1))
+    assert trainer.regularization.rate == 0.1
+    state.new_weights()  # a new trainer keeps the setting
+    assert state.trainer.regularization.kind == "l2"
+    state.use_training(state.training.changed(regularization="none"))
+    assert state.trainer.regularization is None and state.training.regularization_rate == 0.1
+
+
+@pytest.mark.parametrize("kind", ["l1", "l2"])
+def test_regularisation_shrinks_the_weights_the_lab_trains(kind):
+    norms = {}
+    for regularization in ("none", kind):
+        state = LabState(seed=1)
+        state.use_training(state.training.changed(regularization=regularization,
+                                                  regularization_rate=0.3))
+        state.train(200)
+        norms[regularization] = sum(float(np.abs(state.network.operators[n].weight).sum())
+                                    for n in (1, 3, 5, 7))
+    assert norms[kind] < 0.5 * norms["none"], norms
 
 
 def test_values_no_widget_offers_are_taken_as_they_are():

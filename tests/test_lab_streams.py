@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+import labnet as ln
 from labnet.lab import Lab
 from labnet.lab.pictures import Pictures
 from labnet.lab.streams import (
@@ -76,25 +77,53 @@ def test_a_unit_map_is_sent_for_the_node_picked_only():
     assert unit_map(lab.state, lab.display, pictures, 8)[0]["width"] == 2
 
 
-def test_a_walks_arrays_are_sent_while_it_is_under_way():
+def test_a_walks_arrays_are_sent_while_it_is_under_way_what_came_in_then_what_went_out():
     lab = Lab()
-    assert walk_maps(None) == ({"type": "walkmaps", "arrays": []}, [])
+    assert walk_maps(None) == ({"type": "walkmaps", "index": None, "arrays": []}, [])
     lab.start_walk()
-    lab.walk_next()
+    lab.walk_next()  # node 1, Linear 25: its input (10 × 2) and its output (10 × 25)
     content, buffers = walk_maps(lab.display.walk)
-    assert content["arrays"]
-    for array, buffer in zip(content["arrays"], buffers, strict=True):
-        assert len(buffer) == 4 * array["rows"] * array["cols"]
+    assert content["index"] == 1
+    assert [(a["role"], a["name"], a["shape"], a["rows"], a["cols"]) for a in content["arrays"]
+            ] == [("received", "input from node 0", [10, 2], 10, 2),
+                  ("passed", "output", [10, 25], 10, 25)]
+    step = lab.display.walk.current
+    for array, buffer, whole in zip(content["arrays"], buffers,
+                                    (*step.received.values(), *step.passed.values()),
+                                    strict=True):
+        values = np.frombuffer(buffer, "<f4").reshape(array["rows"], array["cols"])
+        np.testing.assert_allclose(values, whole, rtol=1e-6)
 
 
-def test_the_inside_tab_lists_each_parameters_step_at_the_update_not_before_and_after():
+def test_the_update_sends_each_parameter_before_its_step_and_after():
     lab = Lab()
     lab.start_walk()
     lab.finish_walk()
     keys = list(lab.network.state_dict())
-    walk = lab.display.walk
-    assert [s["name"] for s in walk_json(walk)["stats"]] == [f"{key} step" for key in keys]
-    assert [a["name"] for a in walk_maps(walk)[0]["arrays"]] == [f"{key} step" for key in keys]
+    content, _ = walk_maps(lab.display.walk)
+    assert [(a["role"], a["name"]) for a in content["arrays"]] == [
+        *(("received", f"{key} before") for key in keys),
+        *(("passed", f"{key} {part}") for key in keys for part in ("step", "after"))]
+
+
+def test_a_big_layers_walk_sends_kilobytes_a_step_not_megabytes():
+    """A Linear of 2,000 × 2,000 on a batch of 500: each step's trait and heatmaps stay small
+    (the arrays cut to corners, the formulas' sums to a few terms)."""
+    net = ln.Network({1: ln.Linear(2, 2000, rng=0), 2: ln.ReLU(),
+                      3: ln.Linear(2000, 2000, rng=1), 4: ln.ReLU(),
+                      5: ln.Linear(2000, 2, rng=2)}, {0: [1], 1: [2], 2: [3], 3: [4], 4: [5]})
+    lab = Lab(network=net, grid=16)
+    lab.set_training(batch_size=500)
+    walk = lab.start_walk()
+    biggest = 0
+    while True:
+        trait = json.dumps(walk_json(walk, lab.state.data), allow_nan=False)
+        content, buffers = walk_maps(walk)
+        biggest = max(biggest, len(trait) + len(json.dumps(content)) + sum(map(len, buffers)))
+        if walk.done:
+            break
+        lab.walk_next()
+    assert biggest < 100_000, f"a step sent {biggest:,} bytes"
 
 
 def test_the_first_curves_message_has_every_series_and_then_only_what_is_new():

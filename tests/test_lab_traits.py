@@ -62,7 +62,7 @@ def test_graph_and_settings_json_follow_edits_and_settings():
 
 def test_the_view_and_the_walk_are_what_the_display_says():
     lab = Lab()
-    assert walk_json(None) == {}
+    assert walk_json(None, lab.state.data) == {}
     view = view_json(lab.display)
     assert view["walking"] is False and view["hidden"] == [] and view["scale"] == 1.0
     lab.hide("errors")
@@ -71,9 +71,10 @@ def test_the_view_and_the_walk_are_what_the_display_says():
     assert view["hidden"] == ["errors"] and view["picked"] == 3 and [3, 2] in view["units"]
     lab.start_walk()
     lab.walk_next()
-    walk = walk_json(lab.display.walk)
-    assert walk["index"] == 1 and walk["phase"] == "forward" and walk["node"] == 1
+    walk = walk_json(lab.display.walk, lab.state.data)
+    assert walk["index"] == 1 and walk["step"]["phase"] == "forward" and walk["step"]["node"] == 1
     assert walk["total"] == len(lab.display.walk) and not walk["done"]
+    assert walk["train"] is True and walk["point"] is None and walk["lr"] == 0.1
     json.dumps(walk, allow_nan=False)
     assert view_json(lab.display)["walking"] is True
 

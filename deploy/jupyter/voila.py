@@ -17,6 +17,10 @@ load_subconfig(_shared)  # noqa: F821
 
 c.VoilaConfiguration.strip_sources = True  # no code cells: only their outputs (Voilà's default)
 
+# Many visitors share this server: the lab's page reads and writes no file on it (Save and Export
+# picture are downloads, Open an upload: labnet/lab/pagefiles.py). Every kernel inherits this.
+os.environ["LABNET_FILES"] = "browser"
+
 # The page's template, "labnet" (set in the shared file): Voilà's "lab" template less its requests
 # to a CDN, in deploy/app/voila/templates/labnet (the image copies it where Voilà looks). Voilà
 # finds templates in Jupyter's data folders, read from JUPYTER_PATH when the template is looked

@@ -38,11 +38,16 @@ class Trained:
 
 
 @dataclass(frozen=True)
+class WeightsChanged:
+    """A weight was set by hand, or put back by undo or redo (training goes on from it)."""
+
+
+@dataclass(frozen=True)
 class Scored:
     """New loss and error rates on the training and test sets (``Scorer.latest``)."""
 
 
-StateEvent = GraphChanged | DataChanged | SettingsChanged | Trained | Scored
+StateEvent = GraphChanged | DataChanged | SettingsChanged | Trained | WeightsChanged | Scored
 
 
 # -- the player's --------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from labnet.lab.nodes import MAX_PARAMETERS, MAX_WIDTH, NodeSpec
 from labnet.lab.settings import TrainingSettings
 from labnet.lab.state import LabState
 from labnet.spec import MAX_NODES, graph_spec, module_from_spec, module_spec, network_from_spec
-from labnet.writing import write_archive
+from labnet.writing import archive_bytes, write_archive
 
 FORMAT = 2
 MAX_BYTES = 256 * 2**20
@@ -43,10 +43,9 @@ class FileExistsInputError(InputError):
     """A file that would be replaced, and was not to be (the page asks a second time)."""
 
 
-def checked_path(path, suffix: str, what: str, *, replace: bool = True) -> str:
-    """``path`` as text, if it names a ``suffix`` file that can be written: a name that does
-    not end in ``suffix`` (a notebook, say) is refused, and so is a folder, and an existing
-    file unless ``replace``."""
+def checked_name(path, suffix: str, what: str) -> str:
+    """``path`` as text, if it names a ``suffix`` file: a name that does not end in ``suffix``
+    (a notebook, say) is refused."""
     if not isinstance(path, str | os.PathLike):
         raise InputError(f"a file name is text, got {short_repr(path)}")
     text = os.fspath(path)
@@ -55,6 +54,13 @@ def checked_path(path, suffix: str, what: str, *, replace: bool = True) -> str:
     if not text.endswith(suffix):
         raise InputError(f"{what}'s name ends in {suffix}: {short_repr(text)} does not (it could "
                          f"be a notebook, or anything else)")
+    return text
+
+
+def checked_path(path, suffix: str, what: str, *, replace: bool = True) -> str:
+    """``path`` as text, if it names a ``suffix`` file that can be written (``checked_name``):
+    a folder is refused, and an existing file unless ``replace``."""
+    text = checked_name(path, suffix, what)
     if os.path.isdir(text):
         raise InputError(f"{short_repr(text)} is a folder: give a file name, such as "
                          f"my-lab{suffix}")
@@ -65,6 +71,16 @@ def checked_path(path, suffix: str, what: str, *, replace: bool = True) -> str:
 
 def save_lab(state: LabState, display: Display, path: str | os.PathLike) -> None:
     """Write everything about ``state`` (and the plain parts of ``display``) to ``path``."""
+    write_archive(path, _lab_arrays(state, display), max_bytes=MAX_BYTES)
+
+
+def lab_bytes(state: LabState, display: Display, name: str) -> bytes:
+    """The bytes ``save_lab`` would write to a file called ``name`` (a download)."""
+    return archive_bytes(name, _lab_arrays(state, display), max_bytes=MAX_BYTES)
+
+
+def _lab_arrays(state: LabState, display: Display) -> dict[str, np.ndarray]:
+    """Everything about ``state`` as the arrays of a lab file (the description under KEY)."""
     state.scorer.finish()  # the errors of the epochs ended: a file opened computes no more
     arrays: dict[str, np.ndarray] = {}
     network, graph = state.network, state.graph
@@ -82,7 +98,9 @@ def save_lab(state: LabState, display: Display, path: str | os.PathLike) -> None
                  "standardize": data.standardize},
         "training": {"loss": state.training.loss, "optimizer": state.training.optimizer,
                      "lr": state.training.lr, "batch_size": state.training.batch_size,
-                     "max_steps_per_second": state.training.max_steps_per_second},
+                     "max_steps_per_second": state.training.max_steps_per_second,
+                     "regularization": state.training.regularization,
+                     "regularization_rate": state.training.regularization_rate},
         "display": display.saved(),
         "rng": state.rng.bit_generator.state,
         "trainer": None if state.trainer is None else _split(state.trainer.state_dict(),
@@ -95,14 +113,16 @@ def save_lab(state: LabState, display: Display, path: str | os.PathLike) -> None
         arrays["points/x"], arrays["points/labels"] = points.x, points.labels
         arrays["points/test"] = points.test
     arrays[KEY] = np.array(json.dumps(_json_safe(description), allow_nan=False))
-    write_archive(path, arrays, max_bytes=MAX_BYTES)
+    return arrays
 
 
-def open_lab(path: str | os.PathLike) -> tuple[LabState, Display]:
-    """The state and the display of the lab saved in ``path``."""
+def open_lab(path: str | os.PathLike, content: bytes | None = None) -> tuple[LabState, Display]:
+    """The state and the display of the lab saved in ``path`` (or, with ``content``, in those
+    bytes, a file of that name uploaded from a browser: the same checks, the same bounds)."""
     name = os.fspath(path)
     try:
-        description, arrays = read_archive(path, KEY, "labnet lab", max_bytes=MAX_BYTES)
+        description, arrays = read_archive(path, KEY, "labnet lab", max_bytes=MAX_BYTES,
+                                           content=content)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
             RuntimeError) as error:  # a damaged archive (or one zipfile cannot read: encrypted)
         raise InputError(f"{name!r} is not a labnet lab file that can be opened: it is "
@@ -197,6 +217,8 @@ def _lab_from(read: Reader, arrays: dict) -> tuple[LabState, Display]:
         loss=read.get("training.loss", str), optimizer=read.get("training.optimizer", str),
         lr=read.get("training.lr", NUMBER), batch_size=read.get("training.batch_size", NUMBER),
         max_steps_per_second=read.get("training.max_steps_per_second", NUMBER, optional=True),
+        **_optional(read, {"regularization": ("training.regularization", str),
+                           "regularization_rate": ("training.regularization_rate", NUMBER)}),
     ).checked()
     display = _display(read)
     network = None
@@ -211,6 +233,13 @@ def _lab_from(read: Reader, arrays: dict) -> tuple[LabState, Display]:
         rng_state=read.get("rng", dict),
         trainer_state=None if trainer is None else _join(trainer, arrays, read.path))
     return state, display
+
+
+def _optional(read: Reader, parts: dict[str, tuple[str, type | tuple]]) -> dict:
+    """The parts a file may lack (one written before they were saved): ``{argument: value}``
+    for those it has, checked as ``read.get`` checks them."""
+    found = {name: read.get(where, kind, optional=True) for name, (where, kind) in parts.items()}
+    return {name: value for name, value in found.items() if value is not None}
 
 
 def _module_spec(read: Reader, where: str, node, spec, built: bool) -> dict:

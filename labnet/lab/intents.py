@@ -30,6 +30,8 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "add_layer": {"width": (int,), "activation": (str,), "between": (list,)},
     "set_activation": {"kind": (str,)},
     "set_params": {"node": NODE, "params": (dict,)},
+    "set_weight": {"node": NODE, "name": (str,), "index": (list,), "value": NUMBER},
+    "edge_weights": {"src": NODE, "dst": NODE},
     "move": {"node": NODE, "x": NUMBER, "y": NUMBER},
     "tidy": {}, "undo": {}, "redo": {},
     "load_preset": {"name": (str,)},
@@ -37,7 +39,8 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "set_data": {"dataset": (str,), "noise": NUMBER, "n_points": NUMBER,
                  "test_fraction": NUMBER, "seed": NUMBER, "standardize": (bool,)},
     "set_training": {"loss": (str,), "optimizer": (str,), "lr": NUMBER, "batch_size": NUMBER,
-                     "max_steps_per_second": (*NUMBER, str)},  # "none": the empty box
+                     "max_steps_per_second": (*NUMBER, str),  # "none": the empty box
+                     "regularization": (str,), "regularization_rate": NUMBER},
     "click_plane": {"x1": NUMBER, "x2": NUMBER},
     "step": {"n": (int,)}, "epoch": {}, "reset": {},
     "play": {}, "pause": {}, "toggle_play": {},
@@ -46,20 +49,28 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "look_at": {"node": NODE, "unit": (int,)},
     "hide": {"names": (list,)}, "reveal": {"names": (list,)},
     "present": {"on": (bool,)},
-    "start_walk": {}, "walk_next": {}, "walk_back": {}, "finish_walk": {},
+    "start_walk": {"sample": (int,)}, "walk_next": {}, "walk_back": {},
+    "walk_to": {"index": (int,)}, "finish_walk": {}, "pick_sample": {"x1": NUMBER, "x2": NUMBER},
+    "end_walk": {},
     # files
     "save": {"path": (str,), "replace": (bool,)}, "open": {"path": (str,)},
     "export_code": {"include_weights": (bool,)},
     "export_picture": {"path": (str,), "replace": (bool,)},
+    "open_upload": {"name": (str,)},  # + the file's bytes, the message's one buffer
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "add": ("kind",), "connect": ("src", "dst"), "disconnect": ("src", "dst"),
     "remove": ("node",), "replace": ("node", "kind"), "widen": ("node",),
     "set_activation": ("kind",), "set_params": ("node",), "move": ("node", "x", "y"),
+    "set_weight": ("node", "name", "index", "value"), "edge_weights": ("src", "dst"),
     "load_preset": ("name",), "click_plane": ("x1", "x2"), "look_at": ("node",),
-    "save": ("path",), "open": ("path",),
+    "walk_to": ("index",), "pick_sample": ("x1", "x2"),
+    "save": ("path",), "open": ("path",), "open_upload": ("name",),
 }
 """The arguments an action cannot do without (null counts as missing)."""
+QUERIES = frozenset({"edge_weights"})
+"""Actions that only read (the pointer on an edge): they change nothing, and their reply
+carries what they return (JSON); the message line stays as it is."""
 OWN_ARGUMENTS = {"add": ("self", "kind", "at", "between"), "set_params": ("self", "node"),
                  "replace": ("self", "node", "kind")}
 """The arguments of the method a module's parameter may not be named as."""
@@ -72,7 +83,8 @@ NO_CAP = "none"
 WORDS = {"lr": "the learning rate", "batch_size": "the batch size",
          "max_steps_per_second": "the cap on steps per second", "noise": "the noise",
          "n_points": "the number of points", "test_fraction": "the test part",
-         "seed": "the seed", "unit": "the unit"}
+         "seed": "the seed", "unit": "the unit", "sample": "the point to walk",
+         "index": "the step of the walk", "regularization_rate": "the regularisation rate"}
 """What a student calls the settings the page sends (messages use these words)."""
 
 
@@ -123,9 +135,14 @@ def _pair(action: str, name: str, value) -> tuple | None:
     return tuple(value)
 
 
-def intent_call(action, args) -> tuple[str, tuple, dict]:
+PAGE_FILES = ("save", "open", "export_picture")
+"""The intents that touch a file: the ``Lab`` method is told the page asks (``from_page``:
+``labnet.lab.pagefiles`` decides where the file goes)."""
+
+
+def intent_call(action, args, buffers=()) -> tuple[str, tuple, dict]:
     """Check the intent; return the ``Lab`` method to call, with its positional and keyword
-    arguments."""
+    arguments. ``buffers``: the message's binary parts (an upload's bytes)."""
     if not isinstance(action, str) or action not in ACTIONS:
         raise InputError(f"unknown action {short_repr(action)}")
     args = {} if args is None else args
@@ -141,8 +158,9 @@ def intent_call(action, args) -> tuple[str, tuple, dict]:
     missing = [name for name in REQUIRED.get(action, ()) if name not in args]
     if missing:
         raise InputError(f"{action} needs {', '.join(missing)}")
-    if "path" in args:
-        _check_page_path(action, args["path"])
+    for name in ("path", "name"):
+        if name in args:
+            _check_page_path(action, args[name])
     if action == "set_training" and args.get("max_steps_per_second") == NO_CAP:
         args["max_steps_per_second"] = math.inf  # the page's empty cap box: no cap
     clash = sorted(set(args.get("params", {})) & set(OWN_ARGUMENTS.get(action, ())))
@@ -150,6 +168,13 @@ def intent_call(action, args) -> tuple[str, tuple, dict]:
         raise InputError(f"{action}: a module has no parameter {clash[0]!r}")
     if action in ("save", "export_picture"):
         args.setdefault("replace", False)  # the page asks twice before replacing a file
+    if action == "open_upload":  # a lab file from the student's machine
+        if len(buffers) != 1:
+            raise InputError(f"open_upload: the file's bytes come as one buffer, got "
+                             f"{len(buffers)}")
+        return "open", (args["name"],), {"content": bytes(buffers[0]), "from_page": True}
+    if action in PAGE_FILES:
+        return action, (), {**args, "from_page": True}
     if action == "add":
         params = args.pop("params", {})
         return "add", (args.pop("kind", None),), {

@@ -28,17 +28,26 @@ import numpy as np
 from labnet.codegen import to_python
 from labnet.errors import GraphError, InputError, short_repr
 from labnet.history import History
-from labnet.lab import edits
+from labnet.lab import edits, walking
 from labnet.lab.dataset import CUSTOM
 from labnet.lab.display import PRESENTATION_SCALE, Display
-from labnet.lab.events import DataChanged, GraphChanged, SettingsChanged, StateEvent, Trained
+from labnet.lab.events import (
+    DataChanged,
+    GraphChanged,
+    SettingsChanged,
+    StateEvent,
+    Trained,
+    WeightsChanged,
+)
 from labnet.lab.export import picture, write_file
-from labnet.lab.files import checked_path, open_lab, save_lab
+from labnet.lab.files import checked_name, checked_path, lab_bytes, open_lab, save_lab
 from labnet.lab.graph import check_id
 from labnet.lab.intents import intent_call
 from labnet.lab.nodes import DEFAULT_WIDTH, INPUT
+from labnet.lab.pagefiles import BROWSER, PageFiles, mode_from_environment
 from labnet.lab.play import Player
 from labnet.lab.state import LabState
+from labnet.lab.weights import edge_weights, weight_change
 from labnet.lab.widget import LabWidget
 from labnet.network import Network, Node
 from labnet.walkthrough import Walk
@@ -79,6 +88,9 @@ class Lab:
                                 grid=grid)
         self._listener = _listener_of(self)
         self.state.listeners.append(self._listener)
+        # where the page's files go: none on the server in the app (its server says so)
+        self.page_files = PageFiles(mode_from_environment())
+        self.widget.files = self.page_files.mode
         weakref.finalize(self, self.widget.close)  # a lab no one holds takes its widget along
 
     # -- the graph ------------------------------------------------------------------------------
@@ -144,8 +156,20 @@ class Lab:
         """Lay the graph out anew."""
         self.state.edit(self.state.graph.tidy())
 
+    def set_weight(self, node: Node, name: str, index, value: float) -> None:
+        """Set one weight of the network being trained by hand: node ``node``'s ``name``
+        (``"weight"``, whose ``[i, j]`` takes unit i of the node that feeds it to its unit j, or
+        ``"bias"``, ``[j]``) to ``value`` (finite, within ±1000); undoable. Training goes on
+        from it."""
+        self.state.change_weight(weight_change(self.state.network, node, name, index, value))
+
+    def edge_weights(self, src: Node, dst: Node) -> dict:
+        """What the edge ``src → dst`` carries, as the page shows it under the pointer: the
+        weight matrix of the Linear it feeds (its top-left 16 × 16 if bigger), or why none."""
+        return edge_weights(self.state.network, src, dst)
+
     def undo(self) -> None:
-        """Undo the last graph edit or preset."""
+        """Undo the last graph edit, preset or weight set by hand."""
         self.state.undo_edit()
 
     def redo(self) -> None:
@@ -172,8 +196,9 @@ class Lab:
         self.set_data(standardize=standardize)
 
     def set_training(self, **settings) -> None:
-        """Change ``loss``, ``optimizer``, ``lr``, ``batch_size`` or ``max_steps_per_second``
-        (``math.inf``: no cap); the weights and the history are kept."""
+        """Change ``loss``, ``optimizer``, ``lr``, ``batch_size``, ``max_steps_per_second``
+        (``math.inf``: no cap), ``regularization`` (``"none"``, ``"l1"``, ``"l2"``: a penalty
+        on the weights) or ``regularization_rate``; the weights and the history are kept."""
         self.state.use_training(self.state.training.changed(**settings))
 
     def add_point(self, x1: float, x2: float, label: int) -> None:
@@ -279,41 +304,72 @@ class Lab:
         """Presentation mode: everything 1.4× larger, for a projector (or back to 1×)."""
         self.set_scale(PRESENTATION_SCALE if on else 1.0)
 
-    # -- stepping through one mini-batch --------------------------------------------------------
-    def start_walk(self) -> Walk:
-        """Start walking through the next mini-batch, one node at a time: forward, loss,
-        backward, update. Returns the ``Walk`` (see ``labnet.walkthrough``)."""
+    # -- walking through one training step -----------------------------------------------------
+    def start_walk(self, sample: int | None = None) -> Walk:
+        """Walk through the next mini-batch on the graph, one node at a time: forward, loss,
+        backward, update (finishing it is a training step). ``sample=i``: training point ``i``
+        alone, every number small enough to redo by hand; its update is only shown. Pauses
+        play. Returns the ``Walk`` (see ``labnet.walkthrough``)."""
         self.state.require_network()
-        self.pause()
-        walk = Walk.from_trainer(self.state.trainer)
-        self._walk_trained = None
-        self._show(walk=walk, picked=None)
-        return walk
+        return self._begin_walk(walking.new_walk(self.state.trainer, sample))
 
     def walk_next(self) -> None:
         """One node further in the walk."""
-        self._walk().next()
-        self._walk_moved()
+        self._move_walk(Walk.next)
 
     def walk_back(self) -> None:
         """One node back in the walk (nothing is undone)."""
-        self._walk().back()
-        self._walk_moved()
+        self._move_walk(Walk.back)
+
+    def walk_to(self, index: int) -> None:
+        """Go to step ``index`` of the walk (``len(walk.plan) - 1``, or -1, is the update),
+        running the steps on the way."""
+        self._move_walk(lambda walk: walk.go_to(index))
 
     def finish_walk(self) -> None:
-        """Run the rest of the walk: the weights are updated, as by one training step."""
-        self._walk().finish()
-        self._walk_moved()
+        """Run the rest of the walk: the weights are updated, as by one training step (a
+        one-sample walk only shows its update)."""
+        self._move_walk(Walk.finish)
+
+    def pick_sample(self, x1: float, x2: float) -> int:
+        """Walk the training point nearest to ``(x1, x2)`` alone (a click on the plane), at the
+        step the one-sample walk under way is at; returns the point's index."""
+        self.state.require_network()
+        sample = walking.nearest_training_point(self.state.data, x1, x2)
+        walk, old = walking.new_walk(self.state.trainer, sample), self.display.walk
+        if old is not None and old.sample is not None:
+            walk.go_to(old.position)  # the same step, for another point
+        self._begin_walk(walk)
+        return sample
+
+    def end_walk(self) -> None:
+        """Close the walk (what it did stays done)."""
+        if self.display.walk is not None:
+            self._show(walk=None)
+
+    def _begin_walk(self, walk: Walk) -> Walk:
+        self.pause()
+        self._walk_trained = None
+        self._show(walk=walk, picked=None)
+        return walk
 
     def _walk(self) -> Walk:
         if self.display.walk is None:
             raise InputError("there is no walk under way: start one first")
         return self.display.walk
 
-    def _walk_moved(self) -> None:
-        walk = self.display.walk
-        if walk.done and walk is not self._walk_trained:
-            self._walk_trained = walk  # the walk's update was a training step
+    def _move_walk(self, move: Callable[[Walk], object]) -> None:
+        """Move the walk's cursor; a move that fails (a step that diverged) leaves it where it
+        was. The walk's update, when it is made, counts as a training step (once)."""
+        walk = self._walk()
+        at = walk.position
+        try:
+            move(walk)
+        except Exception:
+            walk.go_to(at)
+            raise
+        if walking.was_a_training_step(walk) and walk is not self._walk_trained:
+            self._walk_trained = walk
             self._walking = True
             try:
                 self.state.scorer.finish()
@@ -326,24 +382,38 @@ class Lab:
         """Anything that changes the graph, the data, the settings or the weights ends a walk
         under way (its batch and its numbers would no longer hold)."""
         if self.display.walk is not None and not self._walking and isinstance(
-                event, GraphChanged | DataChanged | SettingsChanged | Trained):
+                event, GraphChanged | DataChanged | SettingsChanged | Trained | WeightsChanged):
             self._show(walk=None)
             self.widget.say("The walk through the step ended: the graph, the data, the settings "
-                            "or the weights changed (Start walks through the next step).")
+                            "or the weights changed (Walk starts one through the next step).")
 
     # -- files ----------------------------------------------------------------------------------
-    def save(self, path: str | os.PathLike, replace: bool = True) -> None:
+    def save(self, path: str | os.PathLike, replace: bool = True, *,
+             from_page: bool = False) -> None:
         """Save the whole lab (graph, weights, data, settings, history) to one ``.npz`` file
-        (an existing one only if ``replace``)."""
+        (an existing one only if ``replace``). The page's Save (``from_page``): in the app a
+        download in the student's browser, else a file in the notebook's folder
+        (``labnet.lab.pagefiles``)."""
+        if from_page:
+            name = checked_name(path, ".npz", "a lab file")
+            self.widget.say(self.page_files.keep(
+                name, lab_bytes(self.state, self.display, name), replace=replace,
+                offer=self.widget.offer_download))
+            return
         path = checked_path(path, ".npz", "a lab file", replace=replace)
         save_lab(self.state, self.display, path)
         self.widget.say(f"Saved the lab to {os.fspath(path)}.")
 
-    def open(self, path: str | os.PathLike) -> None:
+    def open(self, path: str | os.PathLike, *, content: bytes | None = None,
+             from_page: bool = False) -> None:
         """Make this lab the one saved in ``path`` by ``save``, just as it was (a file that
-        cannot be opened changes nothing). A network file of ``ln.save`` opens with
-        ``Lab(network=ln.load(path))``."""
-        state, display = open_lab(path)  # everything is checked here
+        cannot be opened changes nothing); with ``content``, the one in those bytes (a file of
+        that name). The page's Open (``from_page``): a file uploaded from the student's machine,
+        or one in the notebook's folder (not in the app). A network file of ``ln.save`` opens
+        with ``Lab(network=ln.load(path))``."""
+        if from_page:
+            content = self.page_files.lab_file(path, content)
+        state, display = open_lab(path, content)  # everything is checked here
         self.pause()
         self.state.listeners.remove(self._listener)
         self.state, self.display = state, display
@@ -360,9 +430,19 @@ class Lab:
         self.widget.code = code
         return code
 
-    def export_picture(self, path: str | os.PathLike = "lab.png", replace: bool = True) -> bytes:
+    def export_picture(self, path: str | os.PathLike = "lab.png", replace: bool = True, *,
+                       from_page: bool = False) -> bytes:
         """A PNG of the boundary, the curves and the graph (for slides), written to ``path``
-        (an existing file only if ``replace``); returns its bytes."""
+        (an existing file only if ``replace``); returns its bytes. From the page: as ``save``
+        keeps a file."""
+        if from_page:
+            name = checked_name(path, ".png", "a picture")
+            png = picture(self.state, self.display)
+            self.widget.say(self.page_files.keep(name, png, replace=replace,
+                                                 offer=self.widget.offer_download))
+            if self.page_files.mode != BROWSER:
+                self.widget.offer_download(os.path.basename(name), png)
+            return png
         path = checked_path(path, ".png", "a picture", replace=replace)
         png = picture(self.state, self.display)
         write_file(path, png)
@@ -425,13 +505,13 @@ def _listener_of(lab: Lab) -> Callable[[StateEvent], None]:
     return listener
 
 
-def _intents_of(lab: Lab) -> Callable[[str, dict], object]:
+def _intents_of(lab: Lab) -> Callable[[str, dict, list], object]:
     """What the widget calls with the page's intents: the ``Lab`` method each names (checked by
     ``intent_call``), on a lab it does not keep alive."""
     lab_ref = weakref.ref(lab)
 
-    def act(action: str, args: dict) -> object:
-        name, positional, keyword = intent_call(action, args)
+    def act(action: str, args: dict, buffers: list) -> object:
+        name, positional, keyword = intent_call(action, args, buffers)
         lab = lab_ref()
         if lab is None:
             raise RuntimeError("this lab's widget outlived its lab")

@@ -12,10 +12,18 @@ import numpy as np
 from labnet.errors import InputError, short_repr
 from labnet.losses import LOSSES
 from labnet.optim import OPTIMIZERS
+from labnet.regularization import KINDS, Regularization
 
 MAX_BATCH = 100_000
 MAX_CAP = 1e9
 """The largest cap on steps per second (no lab trains that fast: the same as no cap)."""
+NO_REGULARIZATION = "none"
+REGULARIZATIONS = (NO_REGULARIZATION, *KINDS)
+"""What the regularisation setting may be: none, L1 or L2 (``labnet.regularization``)."""
+MAX_REGULARIZATION_RATE = 10.0
+"""The largest regularisation rate (TensorFlow Playground's largest)."""
+REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+"""The rates the page offers (TensorFlow Playground's); any from 0 to the largest is taken."""
 CAP_VARIABLE = "LABNET_MAX_STEPS_PER_SECOND"
 """An environment variable a server sets for every lab: the default cap of training steps/s."""
 
@@ -40,6 +48,11 @@ class TrainingSettings:
     max_steps_per_second: float | None = None
     """A cap on training steps per second (``None``: as fast as it goes), so that many labs
     playing on one server share it."""
+    regularization: str = NO_REGULARIZATION
+    """``"none"``, ``"l1"`` or ``"l2"``: a penalty on the weights (not the biases), as in
+    TensorFlow Playground; the loss shown stays the data's."""
+    regularization_rate: float = 0.001
+    """The penalty's rate (kept while the regularisation is off, for when it is on again)."""
 
     def checked(self) -> TrainingSettings:
         if self.loss not in LOSSES:
@@ -61,8 +74,23 @@ class TrainingSettings:
                 cap, int | float | np.integer | np.floating) or not 1 <= cap <= MAX_CAP):
             raise InputError(f"the cap on steps per second must be a number from 1 to "
                              f"{MAX_CAP:g} (or None), got {short_repr(cap)}")
+        if self.regularization not in REGULARIZATIONS:
+            raise InputError(f"regularization must be one of {', '.join(REGULARIZATIONS)}, got "
+                             f"{short_repr(self.regularization)}")
+        rate = self.regularization_rate
+        if isinstance(rate, bool) or not isinstance(rate, int | float | np.integer | np.floating) \
+                or not 0 <= rate <= MAX_REGULARIZATION_RATE:  # (NaN compares False)
+            raise InputError(f"the regularisation rate must be a number from 0 to "
+                             f"{MAX_REGULARIZATION_RATE:g}, got {short_repr(rate)}")
         return replace(self, lr=float(lr), batch_size=int(batch),
-                       max_steps_per_second=None if cap is None else float(cap))
+                       max_steps_per_second=None if cap is None else float(cap),
+                       regularization_rate=float(rate))
+
+    def regularizer(self) -> Regularization | None:
+        """The trainer's regularisation (``None`` when it is off)."""
+        if self.regularization == NO_REGULARIZATION:
+            return None
+        return Regularization(self.regularization, self.regularization_rate)
 
     def changed(self, **changes) -> TrainingSettings:
         check_setting_names(self, changes, "training")

@@ -16,13 +16,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from labnet.errors import GraphError, InputError, LabnetError, short_repr
 from labnet.lab.blas import single_blas_thread
 from labnet.lab.dataset import DataSettings, LabData, Points
-from labnet.lab.events import DataChanged, GraphChanged, SettingsChanged, StateEvent, Trained
+from labnet.lab.events import (
+    DataChanged,
+    GraphChanged,
+    SettingsChanged,
+    StateEvent,
+    Trained,
+    WeightsChanged,
+)
 from labnet.lab.graph import Graph, check_fits_the_lab
 from labnet.lab.nodes import NodeSpec
 from labnet.lab.scoring import Scorer
@@ -34,6 +42,9 @@ from labnet.optim import OPTIMIZERS
 from labnet.presets import PRESETS
 from labnet.training import Trainer
 
+if TYPE_CHECKING:
+    from labnet.lab.weights import WeightChange
+
 HISTORY_LIMIT = 2**14
 """The history keeps at most this many entries per series (``labnet.history.History``), so a
 lab can play for hours in bounded memory and time."""
@@ -41,7 +52,7 @@ NORM_EVERY = 16
 """The lab's trainer measures every node's gradient norm every this many steps (the curves
 need no more; measuring them at every step cost a fifth of a step)."""
 UNDO_LIMIT = 100
-"""Graph edits the undo history keeps."""
+"""Edits (of the graph, or of a weight) the undo history keeps."""
 SCORES_AT_ONCE = 0.02
 """Seconds the errors of the epochs a Step ended may take to compute at once (more, on a wide
 network or many points: they come a slice at a time, and the Step answers first)."""
@@ -93,8 +104,9 @@ class LabState:
         self.graph_error: str | None = self.graph.problems()  # (kept: graph.problems())
         self.trainer: Trainer | None = None
         self.scorer = Scorer(self.emit)
-        self._undo: list[tuple[Graph, dict]] = []
-        self._redo: list[tuple[Graph, dict]] = []
+        # the undo history: (graph, modules) before a graph edit, or a weight set by hand
+        self._undo: list[tuple[Graph, dict] | WeightChange] = []
+        self._redo: list[tuple[Graph, dict] | WeightChange] = []
 
     @classmethod
     def restore(cls, *, data: LabData, training: TrainingSettings, graph: Graph,
@@ -148,20 +160,51 @@ class LabState:
     def undo_edit(self) -> None:
         """Put the graph back as it was before the last edit, with the modules it had then (they
         keep the weights they have now; a module the edit replaced comes back, not the new one
-        that has its id)."""
+        that has its id); or a weight set by hand back to what it was."""
         if not self._undo:
             raise GraphError("there is no edit to undo")
+        entry = self._undo.pop()
+        if not isinstance(entry, tuple):
+            self._redo.append(entry)
+            self._put_weight(entry, entry.old)
+            return
         self._redo.append((self.graph, dict(self.modules)))
-        graph, modules = self._undo.pop()
+        graph, modules = entry
         self._set_graph(graph, {**self.modules, **modules})
 
     def redo_edit(self) -> None:
         """Make again the last edit undone."""
         if not self._redo:
             raise GraphError("there is no edit to redo")
+        entry = self._redo.pop()
+        if not isinstance(entry, tuple):
+            self._undo.append(entry)
+            self._put_weight(entry, entry.new)
+            return
         self._undo.append((self.graph, dict(self.modules)))
-        graph, modules = self._redo.pop()
+        graph, modules = entry
         self._set_graph(graph, {**self.modules, **modules})
+
+    def next_undo(self, redo: bool = False) -> str | None:
+        """What the next undo (or redo) changes: ``"graph"``, ``"weights"`` or None."""
+        entries = self._redo if redo else self._undo
+        if not entries:
+            return None
+        return "graph" if isinstance(entries[-1], tuple) else "weights"
+
+    # -- weights set by hand --------------------------------------------------------------------
+    def change_weight(self, change: WeightChange) -> None:
+        """Make ``change`` (``labnet.lab.weights.weight_change``: checked) in the network
+        being trained: one step of the undo history. Training goes on from the new weight."""
+        self._undo.append(change)
+        del self._undo[:-UNDO_LIMIT]
+        self._redo.clear()
+        self._put_weight(change, change.new)
+
+    def _put_weight(self, change: WeightChange, value: float) -> None:
+        change.put(value)
+        self.scorer.clear()  # the scores were of the weights before
+        self.emit(WeightsChanged())
 
     @property
     def can_undo(self) -> bool:
@@ -241,6 +284,7 @@ class LabState:
                 trainer.optimizer = self._make_optimizer(trainer.net)
             trainer.lr = settings.lr
             trainer.batch_size = settings.batch_size
+            trainer.regularization = settings.regularizer()
         self.scorer.clear()
         self.emit(SettingsChanged())
 
@@ -257,7 +301,7 @@ class LabState:
             self.network, LOSSES[settings.loss](), self._make_optimizer(self.network),
             data=train, test=test, batch_size=settings.batch_size, lr=settings.lr,
             rng=self.rng, evaluate_epochs=False, history_limit=HISTORY_LIMIT,
-            norm_every=NORM_EVERY,
+            norm_every=NORM_EVERY, regularization=settings.regularizer(),
             callbacks=[self.scorer])
         self.scorer.reset(self.trainer)
 

@@ -20,9 +20,9 @@ from labnet.lab.display import Display
 from labnet.lab.nodes import INPUT
 from labnet.lab.pictures import Pictures, edge_norms
 from labnet.lab.state import LabState
-from labnet.lab.traits import inside_arrays, json_number
+from labnet.lab.traits import json_number
 from labnet.training import Trainer
-from labnet.walkdisplay import heatmap_values
+from labnet.walkdisplay import MAX_ITEMS, heatmap_values
 from labnet.walkthrough import Walk
 
 Message = tuple[dict, list[bytes]]
@@ -76,16 +76,29 @@ def unit_map(state: LabState, display: Display, pictures: Pictures, n: int) -> M
     return content, [image.tobytes()]
 
 
+WALK_MAP_ROWS, WALK_MAP_COLS = 16, 32
+"""The corner of each of a walk's arrays drawn as a heatmap: at most this many rows and
+columns (a big layer sends a few kilobytes a step, not its megabytes)."""
+
+
 def walk_maps(walk: Walk | None) -> Message:
-    """The arrays of the walk's current step, each as a small heatmap (float32)."""
+    """The arrays of the walk's current step, what it received then what it passed on, each as
+    a heatmap of its corner (float32, at most WALK_MAP_ROWS × WALK_MAP_COLS)."""
     arrays, buffers = [], []
     if walk is not None:
-        for name, array in inside_arrays(walk.current).items():
-            values = np.nan_to_num(heatmap_values(np.asarray(array, dtype=np.float64)))
-            rows, cols = values.shape
-            arrays.append({"name": name, "rows": rows, "cols": cols})
-            buffers.append(values.astype("<f4").tobytes())  # (little-endian, as the page reads)
-    return {"type": "walkmaps", "arrays": arrays}, buffers
+        step = walk.current
+        named = [("received", name, array) for name, array in step.received.items()]
+        named += [("passed", name, array) for name, array in step.passed.items()]
+        for role, name, array in named[:2 * MAX_ITEMS]:
+            values = np.asarray(array, dtype=np.float64)
+            corner = heatmap_values(values, WALK_MAP_ROWS, WALK_MAP_COLS)
+            rows, cols = corner.shape
+            arrays.append({"role": role, "name": name, "shape": list(values.shape),
+                           "rows": rows, "cols": cols})
+            # (little-endian, as the page reads; NaN and infinities too: the page greys them)
+            buffers.append(corner.astype("<f4").tobytes())
+    return {"type": "walkmaps", "index": None if walk is None else walk.position,
+            "arrays": arrays}, buffers
 
 
 class Curves:

@@ -9,17 +9,18 @@ import contextlib
 import math
 
 from labnet.data import DATASETS
-from labnet.lab.dataset import CUSTOM, MAX_NOISE, MAX_POINTS, MIN_POINTS, TEST_FRACTIONS
+from labnet.lab.dataset import CUSTOM, MAX_NOISE, MAX_POINTS, MIN_POINTS, TEST_FRACTIONS, LabData
 from labnet.lab.display import CLICK_MODES, EDGE_MODES, VIEWS, Display
 from labnet.lab.edits import ACTIVATIONS
 from labnet.lab.pictures import BOUNDARY_STOPS, CLASS_COLOURS, GRADIENT_DECADES, GRADIENT_STOPS
 from labnet.lab.play import Player
+from labnet.lab.settings import REGULARIZATION_RATES, REGULARIZATIONS
 from labnet.lab.state import LabState
+from labnet.lab.walking import sample_point
 from labnet.losses import LOSSES
 from labnet.optim import OPTIMIZERS
 from labnet.presets import PRESETS
-from labnet.walkdisplay import array_stats
-from labnet.walkthrough import Walk, WalkStep
+from labnet.walkthrough import Walk
 
 
 def json_number(value: float) -> float | None:
@@ -64,12 +65,16 @@ def settings_json(state: LabState) -> dict:
                  "standardize": data.standardize},
         "training": {"loss": training.loss, "optimizer": training.optimizer,
                      "lr": training.lr, "batch_size": training.batch_size,
-                     "max_steps_per_second": training.max_steps_per_second},
+                     "max_steps_per_second": training.max_steps_per_second,
+                     "regularization": training.regularization,
+                     "regularization_rate": training.regularization_rate},
         "choices": {"datasets": datasets, "losses": list(LOSSES),
                     "optimizers": list(OPTIMIZERS), "presets": list(PRESETS),
                     "palette": list(state.palette), "views": list(VIEWS),
                     "clicks": list(CLICK_MODES), "edge_modes": list(EDGE_MODES),
-                    "activations": list(ACTIVATIONS)},
+                    "activations": list(ACTIVATIONS),
+                    "regularizations": list(REGULARIZATIONS),
+                    "regularization_rates": list(REGULARIZATION_RATES)},
         "limits": {"noise": [0, MAX_NOISE], "points": [MIN_POINTS, MAX_POINTS],
                    "test_fraction": list(TEST_FRACTIONS),
                    "lr": [1e-4, 10]},  # the slider's span: the box takes any rate
@@ -105,26 +110,23 @@ def view_json(display: Display) -> dict:
             "walking": display.walk is not None}
 
 
-def walk_json(walk: Walk | None) -> dict:
-    """The step the walk is at ({} without a walk)."""
+WALK_SHOWN = {"batch": {"rows": 3, "cols": 4, "inner": 4},
+              "point": {"rows": 8, "cols": 8, "inner": 8}}
+"""How much of each array and formula the walk's trait holds (``Walk.as_json``): walking a
+mini-batch, a corner of each (the page says which part); walking one point alone, all of a
+layer of up to 8 units (Playground's widest)."""
+
+
+def walk_json(walk: Walk | None, data: LabData) -> dict:
+    """The walk at its cursor, as ``Walk.as_json`` gives it (its arrays and formulas cut as
+    ``WALK_SHOWN`` says), and: ``train`` (false: the update is only shown), ``lr``, and
+    ``point``, where the point a one-sample walk walks lies ({x1, x2, label}; None for a
+    mini-batch). {} without a walk."""
     if walk is None:
         return {}
-    step = walk.current
-    return {"index": step.index, "total": len(walk), "phase": step.phase, "node": step.node,
-            "module": step.module, "text": step.text, "done": walk.done,
-            "at_start": walk.at_start,
-            "stats": [{"name": name, "shape": list(stats["shape"]),
-                       **{key: json_number(stats[key]) for key in ("mean", "std", "min", "max")}}
-                      for name, stats in ((name, array_stats(array))
-                                          for name, array in inside_arrays(step).items())]}
-
-
-def inside_arrays(step: WalkStep) -> dict:
-    """The arrays of a walk's step the Inside tab lists: all of a step's, but only each
-    parameter's step at the update (its before and after would triple a long table)."""
-    if step.phase == "update":
-        return {name: array for name, array in step.passed.items() if name.endswith(" step")}
-    return step.arrays
+    shown = WALK_SHOWN["batch" if walk.sample is None else "point"]
+    return {**walk.as_json(**shown), "train": walk.train, "lr": json_number(walk.lr),
+            "point": sample_point(data, walk)}
 
 
 def message_json(text: str, error: bool, sticky: bool, number: int) -> dict:

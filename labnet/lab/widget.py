@@ -36,8 +36,10 @@ from labnet.lab.events import (
     Stopped,
     Trained,
     Turned,
+    WeightsChanged,
 )
 from labnet.lab.files import FileExistsInputError
+from labnet.lab.intents import QUERIES
 from labnet.lab.pace import FRAME_INTERVAL, SHARED_FRAME_INTERVAL, Frames, Views
 from labnet.lab.pictures import Pictures
 from labnet.lab.play import TRAIN_SLICE, Player
@@ -53,7 +55,8 @@ from labnet.lab.traits import (
 
 STATIC = Path(__file__).parent / "static"
 MODULES = ("protocol.js", "util.js", "geometry.js", "boundary.js", "gestures.js", "palette.js",
-           "graph.js", "curves.js", "bars.js", "inside.js", "unit.js", "controls.js", "app.js")
+           "weights.js", "formula.js", "heatmap.js", "flows.js", "graph.js", "curves.js",
+           "bars.js", "inside.js", "walk.js", "unit.js", "controls.js", "kernel.js", "app.js")
 """The front end's modules, each after those it imports (``static/lab.js`` loads them)."""
 BOUNDARY_COST = 0.0012
 """Seconds a boundary frame may take while playing (60 a second: 7 % of the time)."""
@@ -93,9 +96,12 @@ class LabWidget(anywidget.AnyWidget):
     message = traitlets.Dict().tag(sync=True)
     walk = traitlets.Dict().tag(sync=True)
     code = traitlets.Unicode().tag(sync=True)
+    files = traitlets.Unicode("server").tag(sync=True)
+    """Where the page's files go ("server", or "browser" in the app), for the page to show its
+    buttons so; the lab never reads it back (a page could change it)."""
 
     def __init__(self, state: LabState, player: Player, display: Display,
-                 act: Callable[[str, dict], object], grid: int = 100) -> None:
+                 act: Callable[[str, dict, list], object], grid: int = 100) -> None:
         super().__init__(sources=[[name, (STATIC / name).read_text()] for name in MODULES])
         self.add_class("labnet-lab-widget")
         self.act = act
@@ -182,6 +188,8 @@ class LabWidget(anywidget.AnyWidget):
             if event.reset:
                 self.curves.reset()
             self._dirty.update(("boundary", "thumbs", "curves", "unitmap", "status"))
+        elif isinstance(event, WeightsChanged):  # (the graph: what undo and redo can do)
+            self._dirty.update(("graph", "boundary", "thumbs", "unitmap", "status"))
         elif isinstance(event, Scored):
             self._dirty.add("status")
 
@@ -297,7 +305,7 @@ class LabWidget(anywidget.AnyWidget):
         for name, build in (("graph", lambda: graph_json(state)),
                             ("settings", lambda: settings_json(state)),
                             ("view", lambda: view_json(display)),
-                            ("walk", lambda: walk_json(display.walk))):
+                            ("walk", lambda: walk_json(display.walk, state.data))):
             if name in dirty:
                 setattr(self, name, build())
                 dirty.discard(name)
@@ -361,7 +369,7 @@ class LabWidget(anywidget.AnyWidget):
         self._kept = owner
 
     def offer_download(self, name: str, content: bytes) -> None:
-        """Let the page offer ``content`` as a file to download."""
+        """Let the page offer ``content`` as a file to download (in the app, downloaded)."""
         self._post({"type": "download", "name": name}, [content])
 
     def close(self) -> None:
@@ -390,9 +398,9 @@ class LabWidget(anywidget.AnyWidget):
             self.player.pause()
             content = {**content, "action": "pause"}
         if kind in ("hello", "goodbye", "intent"):
-            self.player.kernel.call(self._handle, content)
+            self.player.kernel.call(self._handle, content, list(buffers or ()))
 
-    def _handle(self, content: dict) -> None:
+    def _handle(self, content: dict, buffers: list | None = None) -> None:
         kind = content.get("type")
         if kind == "hello":  # a new view of the widget: all of it again
             self.views.hello(content.get("view"))
@@ -404,19 +412,21 @@ class LabWidget(anywidget.AnyWidget):
             if self.views.goodbye(content.get("view")):
                 self._kept = None  # no view shows the lab: a lab no name holds is freed
         else:
-            self.run(content.get("action"), content.get("args"), content.get("id"))
+            self.run(content.get("action"), content.get("args"), content.get("id"), buffers)
 
-    def run(self, action, args, request=None) -> object:
+    def run(self, action, args, request=None, buffers: list | None = None) -> object:
         """Run one intent, as a click does: a user's mistake shows in the message line (and
         goes back to the gesture that made it), our own bug too, with its traceback kept in
         ``last_traceback``. Returns what the method returned (None if it raised)."""
-        if self.message.get("text") and not self.message.get("sticky"):
+        query = isinstance(action, str) and action in QUERIES  # (changes nothing, says nothing)
+        if self.message.get("text") and not self.message.get("sticky") and not query:
             self.say_what_stays()  # a new action: the last one's message has been read
         reply = {"type": "reply", "id": request, "ok": True}
         result = None
         try:
-            result = self.act(action, args)
-            if isinstance(result, int | str | float) and not isinstance(result, bool):
+            result = self.act(action, args, buffers or [])
+            if (isinstance(result, int | str | float) and not isinstance(result, bool)) or (
+                    query and isinstance(result, dict)):
                 reply["value"] = result
         except ValueError as error:  # the user's mistake: say what it is
             self.say(str(error), error=True)

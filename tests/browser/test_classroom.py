@@ -22,7 +22,9 @@ def app(voila, new_page) -> LabPage:
 
 
 def walk_text(app: LabPage) -> str:
-    return app.part(".lab-walk-text").inner_text()
+    """The walk's step in words, under the graph: where it is, and what the step does."""
+    return app.part(".lab-walk-title").inner_text() + "\n" + app.part(
+        ".lab-walk-says").inner_text()
 
 
 def test_step_through_visits_the_nodes_forward_then_backward_and_ends_as_a_step(app):
@@ -44,9 +46,10 @@ def test_step_through_visits_the_nodes_forward_then_backward_and_ends_as_a_step(
     assert phases == ["forward"] * 7 + ["loss"] + ["backward"] * 8 + ["update"]
     assert [int(node) for _, node in seen[:7]] == [1, 2, 3, 4, 5, 6, 7]
     assert [int(node) for _, node in seen[8:16]] == [7, 6, 5, 4, 3, 2, 1, 0]
-    assert all("dL/d(output)" in text for text in texts[8:16])  # the gradients, as numbers
-    assert app.root.locator(".lab-walk-map canvas").count() >= 1  # and as heatmaps
-    assert "weight step" in texts[-1]
+    assert all("dL/d(output)" in text for text in texts[8:16])  # the gradients
+    assert app.root.locator(".lab-walk .lab-heatmap canvas").count() >= 1  # as heatmaps
+    app.wait_until("each parameter before, its step and after", lambda: app.root.locator(
+        ".lab-walk-update-row").count() == 8)
     app.wait_until("the status counting the walk as a step", lambda: app.step() == step + 1)
 
 
@@ -63,6 +66,8 @@ def test_back_and_finish(app):
     app.click(".lab-walk-finish")
     app.wait_until("the update", lambda: "18/18 · update" in walk_text(app))
     app.wait_until("one more training step", lambda: app.step() == step + 1)
+    app.click(".lab-walk-close")
+    app.wait_until("the walk closed", lambda: not app.part(".lab-walk").is_visible())
 
 
 def test_a_click_on_a_node_shows_its_unit_over_the_plane(app):
@@ -115,33 +120,38 @@ def test_presentation_mode_makes_everything_larger_and_cuts_nothing(app):
             app.part(".lab-status").evaluate(font) - before[".lab-status"]) < 0.5)
 
 
-def test_save_asks_before_replacing_a_file_and_open_brings_the_lab_back(app):
-    name = "browser-test.labnet.npz"  # in the notebook's folder, where the page saves
-    path = REPO / "deploy" / "app" / name
-    path.unlink(missing_ok=True)
-    try:
-        app.fill(".lab-file-name", name)
-        saved_step = app.step()
+def server_files() -> dict[str, int]:
+    """Every file under the app's folders and the notebooks (where a page could write)."""
+    return {str(p): p.stat().st_mtime_ns for folder in ("deploy", "notebooks")
+            for p in (REPO / folder).rglob("*") if p.is_file()}
+
+
+def test_in_the_app_save_is_a_download_and_open_an_upload_and_no_server_file_changes(
+        app, tmp_path):
+    before = server_files()
+    app.fill(".lab-file-name", "browser-test.npz")
+    saved_step = app.step()
+    with app.page.expect_download() as saving:
         app.click(".lab-save")
-        app.wait_until("the lab saying it saved", lambda: "Saved" in app.message())
-        assert path.stat().st_size > 1000
-        app.click(".lab-step")
-        app.wait_until("one more step", lambda: app.step() == saved_step + 1)
-        before = path.stat().st_mtime_ns
-        app.click(".lab-save")  # the file is there: the lab asks first
-        app.wait_until("Save asking first", lambda: "replace" in app.part(".lab-save").inner_text())
-        assert "already exists" in app.message() and path.stat().st_mtime_ns == before
+    download = saving.value
+    assert download.suggested_filename == "browser-test.npz"
+    mine = tmp_path / "browser-test.npz"  # (on the student's machine)
+    download.save_as(mine)
+    assert mine.stat().st_size > 1000 and "downloads" in app.message()
+    app.click(".lab-step")
+    app.wait_until("one more step", lambda: app.step() == saved_step + 1)
+    with app.page.expect_file_chooser() as choosing:
         app.click(".lab-open")
-        app.wait_until("Open asking first", lambda: "sure" in app.part(".lab-open").inner_text())
-        assert app.step() == saved_step + 1  # nothing replaced yet
+    choosing.value.set_files(str(mine))
+    app.wait_until("the saved lab back", lambda: app.step() == saved_step, timeout=20)
+    app.wait_until("the lab saying it opened the file", lambda: "Opened" in app.message())
+    with app.page.expect_download() as exporting:
+        app.click(".lab-picture")
+    assert exporting.value.suggested_filename == "browser-test.png"
+    assert server_files() == before  # nothing written (nor read) on the server
+    (tmp_path / "not-a-lab.npz").write_bytes(b"a file that is not a lab")
+    with app.page.expect_file_chooser() as choosing:
         app.click(".lab-open")
-        app.wait_until("the saved lab back", lambda: app.step() == saved_step, timeout=20)
-        app.wait_until("the lab saying it opened the file", lambda: "Opened" in app.message())
-        paints = app.paints()
-        app.click(".lab-step")
-        app.wait_painted(paints)
-        app.fill(".lab-file-name", "lab.ipynb")  # a notebook is never written over
-        app.click(".lab-save")
-        app.wait_until("a refusal", lambda: "ends in .npz" in app.message())
-    finally:
-        path.unlink(missing_ok=True)
+    choosing.value.set_files(str(tmp_path / "not-a-lab.npz"))
+    app.wait_until("the upload refused", lambda: "not an .npz archive" in app.message())
+    assert app.step() == saved_step  # the lab as it was

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import {afterEach, beforeEach, mock, test} from "node:test";
 
-import {installDom} from "./dom.mjs";
-import {FakeModel, labTraits, settle} from "./model.mjs";
+import {installDom, setBox} from "./dom.mjs";
+import {FakeModel, labTraits, settle, walkTrait} from "./model.mjs";
 
 const page = installDom();
 const {render} = await import("../../labnet/lab/static/app.js");
@@ -32,10 +32,12 @@ test("the lab says hello and shows every part a lesson needs", () => {
     ".lab-unit", ".lab-tab-inside", ".lab-chart-loss"]) {
     assert.ok(part(css), `${css} is missing`);
   }
-  // the grid's order: bar, strip, message, plane, graph, panel, curves, gradients
+  // the grid's order: bar, strip, message, plane, graph, the walk (hidden), panel, curves,
+  // gradients
   assert.deepEqual(part(".lab-grid").children.map(c => c.className.split(" ").at(-1)),
-    ["lab-bar", "lab-strip", "lab-message", "lab-plane", "lab-graph", "lab-panel",
+    ["lab-bar", "lab-strip", "lab-message", "lab-plane", "lab-graph", "lab-walk", "lab-panel",
       "lab-curves", "lab-gradients"]);
+  assert.equal(part(".lab-walk").hidden, true);
   // the unit of the node clicked sits under the graph, next to it
   assert.ok(part(".lab-graph-box .lab-unit"));
   dispose();
@@ -100,6 +102,41 @@ test("a key pressed in the lab never reaches the notebook, but Ctrl+S does", () 
     part(".lab-graph-svg").dispatchEvent(event);
   }
   assert.deepEqual(heard, ["s"]);
+  dispose();
+});
+
+test("a walk reaches the walk under the graph, the graph, the plane and the keys", () => {
+  const {model, root, part, dispose} = show();
+  model.set("walk", walkTrait({sample: 2, train: false, point: {x1: 0.5, x2: 0.5, label: 1}}));
+  assert.ok(root.classList.contains("lab-walking"));
+  assert.equal(part(".lab-walk").hidden, false);
+  assert.match(part(".lab-walk-title").textContent, /backward · node 5/);
+  assert.ok(part("canvas.lab-boundary").classList.contains("lab-clickable"));  // (picks)
+  assert.match(part(".lab-walk-update").textContent, /shown only/);
+  model.receive({type: "walkmaps", index: 12, arrays: [{role: "received", name: "dL/d(output)",
+    shape: [1, 2], rows: 1, cols: 2}]}, [new DataView(new Float32Array([1, 2]).buffer)]);
+  assert.equal(part(".lab-walk-received .lab-heatmap").dataset.array, "dL/d(output)");
+  const key = new page.Event("keydown", {key: "ArrowLeft"});
+  part(".lab-walk").dispatchEvent(key);
+  assert.deepEqual(model.intents().at(-1), ["walk_back", {}]);
+  model.set("walk", {});
+  assert.ok(!root.classList.contains("lab-walking"));
+  dispose();
+});
+
+test("the plane is given the room the screen leaves under the bar and the strip", () => {
+  const port = document.createElement("div");  // (JupyterLab's notebook: it scrolls the lab)
+  port.style["overflow-y"] = "auto";
+  setBox(port, 0, 0, 900, 650);
+  document.body.append(port);
+  const model = new FakeModel(labTraits());
+  const el = document.createElement("div");
+  port.append(el);
+  const dispose = render({model, el});
+  const root = el.querySelector(".labnet-lab");
+  setBox(root.querySelector(".lab-plane-box"), 10, 120, 370, 370);
+  page.resize(root, 900, 1200);  // (a size observed: measured; the lab's top at 0)
+  assert.equal(root.style["--lab-room"], `${650 - 120 - 10}px`);
   dispose();
 });
 

@@ -54,3 +54,22 @@ test("a click on the plane adds a point where the data is, only when clicks do",
   assert.deepEqual(model.intents(), [["click_plane", {x1: 0.25, x2: 0.75}]]);
   channel.close();
 });
+
+test("walking one point, a click picks the training point to walk, and it is ringed", () => {
+  const {view, model, channel} = plane();
+  view.frame(...frame(1));
+  page.frame();
+  setBox(view.canvas, 100, 50, 200, 200);
+  view.setWalk({index: 3, sample: 4, point: {x1: 0.5, x2: 0.5, label: 1}});
+  assert.ok(view.canvas.classList.contains("lab-clickable"));
+  view.canvas.dispatchEvent(pointer("click", 150, 100));
+  assert.deepEqual(model.intents(), [["pick_sample", {x1: 0.25, x2: 0.75}]]);
+  page.frame();
+  const arcs = view.canvas.getContext("2d").calls.filter(c => c[0] === "arc");
+  assert.ok(arcs.some(([, x, y, r]) => x === 100 && y === 100 && r > 5), "no ring at the point");
+  view.setWalk({});  // the walk of one point is over: clicks are the click mode's again
+  view.canvas.dispatchEvent(pointer("click", 150, 100));
+  assert.equal(model.intents().length, 1);
+  assert.ok(!view.canvas.classList.contains("lab-clickable"));
+  channel.close();
+});

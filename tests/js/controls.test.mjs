@@ -44,7 +44,22 @@ test("the strip shows the lab's settings", () => {
   assert.equal(Number(part(".lab-lr").value), -1);  // (log10 of the rate)
   assert.equal(part(".lab-batch-size").value, "10");
   assert.equal(part(".lab-activation").value, "ReLU");
-  assert.ok(part(".lab-slot-regularisation"), "a place kept for regularisation");
+  assert.equal(part(".lab-regularisation").value, "none");
+  assert.equal(part(".lab-regularisation-rate").value, "0.001");
+});
+
+test("regularisation and its rate send set_training; a rate of the lab's own is offered", () => {
+  change(part(".lab-regularisation"), "l2");
+  change(part(".lab-regularisation-rate"), "0.03");
+  assert.deepEqual(model.intents(), [["set_training", {regularization: "l2"}],
+    ["set_training", {regularization_rate: 0.03}]]);
+  const settings = traits.settings;
+  controls.setSettings({...settings, training: {...settings.training, regularization: "l1",
+    regularization_rate: 0.005}});
+  const rate = part(".lab-regularisation-rate");
+  assert.equal(rate.value, "0.005");
+  assert.deepEqual([...rate.options].map(o => o.value).slice(2, 5), ["0.003", "0.005", "0.01"]);
+  assert.equal(part(".lab-regularisation").value, "l1");
 });
 
 test("each setting of the strip sends its intent", () => {

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import {beforeEach, test} from "node:test";
 
-import {installDom, setBox} from "./dom.mjs";
+import {installDom, pointer, setBox} from "./dom.mjs";
 import {FakeModel, labTraits} from "./model.mjs";
 
 const page = installDom();
@@ -137,4 +137,20 @@ test("thumbnails are painted at their nodes and each frame is told painted", () 
   assert.equal(view.nodes.get("3").rect.style.stroke, "");  // no norm: not coloured
   assert.deepEqual(view.channel.frames, {thumbs: 3});
   view.channel.close();
+});
+
+test("the pointer resting on an edge asks for its weights; off it, the card goes", t => {
+  t.mock.timers.enable({apis: ["setTimeout"]});
+  const hit = view.svg.querySelector('.lab-edge-hit[data-edge="2→3"]');
+  hit.dispatchEvent(pointer("pointerover", 100, 50));
+  t.mock.timers.tick(200);
+  assert.deepEqual(model.intents(), [["edge_weights", {src: 2, dst: 3}]]);
+  view.weights.show({src: 2, dst: 3, text: "ReLU has no weights"});
+  assert.equal(view.weights.element.hidden, false);
+  hit.dispatchEvent(pointer("pointerout", 100, 50));
+  t.mock.timers.tick(1000);
+  assert.equal(view.weights.element.hidden, true);
+  view.nodes.get("2").group.dispatchEvent(pointer("pointerover", 10, 10));  // a node: nothing
+  t.mock.timers.tick(1000);
+  assert.equal(model.intents().length, 1);
 });

@@ -93,13 +93,15 @@ export function labTraits() {
       data: {dataset: "disk", noise: 0, n_points: 2000, test_fraction: 0.5, seed: 0,
         standardize: true},
       training: {loss: "mse", optimizer: "sgd", lr: 0.1, batch_size: 10,
-        max_steps_per_second: null},
+        max_steps_per_second: null, regularization: "none", regularization_rate: 0.001},
       choices: {datasets: ["disk", "xor", "moons"], losses: ["mse", "cross-entropy"],
         optimizers: ["sgd", "momentum", "adam"], presets: ["seed", "figure1"],
         palette: ["Linear", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Sum", "Concat"],
         views: ["boundary", "curves", "gradients", "graph", "errors"],
         clicks: ["off", "orange", "blue", "remove"], edge_modes: ["gradient", "weights"],
-        activations: ["ReLU", "LeakyReLU", "Tanh", "Sigmoid"]},
+        activations: ["ReLU", "LeakyReLU", "Tanh", "Sigmoid"],
+        regularizations: ["none", "l1", "l2"],
+        regularization_rates: [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]},
       limits: {noise: [0, 0.5], points: [4, 100000], test_fraction: [0.1, 0.9],
         lr: [1e-4, 10]},
       colours: {classes: ["#f59322", "#0877bd"], boundary: ["#f59322", "#e8eaeb", "#0877bd"],
@@ -113,4 +115,44 @@ export function labTraits() {
     walk: {},
     code: "",
   };
+}
+
+/** The plan of a walk through the seed chain (nodes 0 to 7): 18 steps. */
+export function seedPlan() {
+  const nodes = [0, 1, 2, 3, 4, 5, 6, 7];
+  return [...nodes.map(n => ["forward", n]), ["loss", null],
+    ...[...nodes].reverse().map(n => ["backward", n]), ["update", null]];
+}
+
+/**
+ * The `walk` trait as the kernel sends it (labnet/lab/traits.py walk_json), walking a
+ * mini-batch of the seed chain, at the backward step of node 5 (Linear 25 → 25); `changes`
+ * replace its fields (`step` too, field by field).
+ */
+export function walkTrait(changes = {}) {
+  const term = (symbol, shape, values) => ({symbol, shape, values, rows: [0, values.length],
+    cols: [0, values[0].length]});
+  const step = {
+    index: 12, phase: "backward", node: 5, module: "Linear(25 → 25)",
+    text: "receives dL/d(output) and passes a gradient back to node 4",
+    received: [{name: "dL/d(output)", shape: [10, 25], values: [[0.5, -1]], rows: [0, 1],
+      cols: [0, 2], stats: {}}],
+    passed: [{name: "dL/d(input) to node 4", shape: [10, 25], values: [[1, 2]], rows: [0, 1],
+      cols: [0, 2], stats: {}}],
+    formulas: [{text: "dL/dx = dL/dy · Wᵀ", operation: "matmul", label: "",
+      result: term("dL/dx", [10, 25], [[1.5, -2], [0.25, 3]]),
+      operands: [term("dL/dy", [10, 25], [[1, 2], [3, 4]]), term("Wᵀ", [25, 25],
+        [[5, 6], [7, 8]])],
+      constants: {}, exact: false, note: "a slice: the first 2 of 10 rows"}],
+    flows: [{src: 5, dst: 6, carries: "gradient", role: "received", array: "dL/d(output)",
+      how: ""}, {src: 4, dst: 5, carries: "gradient", role: "passed",
+      array: "dL/d(input) to node 4", how: "dL/dy · Wᵀ"}],
+    left_out: {received: 0, passed: 0, formulas: 0, flows: 0},
+    ...(changes.step || {}),
+  };
+  const nodes = [0, 1, 2, 3, 4, 5, 6, 7].map(node => ({node, value: [0.1 * node, -1],
+    grad: node >= 5 ? [0.01, -0.02] : null}));
+  return {index: 12, total: 18, done: false, at_start: false, sample: null, batch: 10,
+    loss: 0.0751, plan: seedPlan(), nodes, left_out: {nodes: 0}, train: true, lr: 0.1,
+    point: null, ...changes, step};
 }

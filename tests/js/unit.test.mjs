@@ -54,3 +54,14 @@ test("the hint comes back when the node shown is gone or nothing is picked", () 
   unit.setView(traits.view);
   assert.equal(unit.controls.hidden, true);
 });
+
+test("a node gone and brought back by Undo shows in the boxes as in the map", () => {
+  const {unit, traits} = unitView();
+  unit.setView({...traits.view, picked: 5, units: []});
+  unit.setGraph({...traits.graph, nodes: traits.graph.nodes.filter(n => n.id !== 5)});
+  unit.setGraph(traits.graph);
+  assert.equal(unit.nodeSelect.value, "5");
+  unit.nodeSelect.value = "1";
+  unit.unitMap(...map(5, 2));
+  assert.deepEqual([unit.nodeSelect.value, unit.unitInput.value], ["5", "2"]);
+});

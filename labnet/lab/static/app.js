@@ -10,9 +10,11 @@ import {Controls} from "./controls.js";
 import {CurvesView} from "./curves.js";
 import {GraphView} from "./graph.js";
 import {InsideView} from "./inside.js";
+import {watchKernel} from "./kernel.js";
 import {Channel} from "./protocol.js";
 import {UnitView} from "./unit.js";
 import {h, watchSize} from "./util.js";
+import {WalkView} from "./walk.js";
 
 const PAUSE_WAIT = 3000;  // ms a Pause click waits for the kernel to say it has stopped
 const MARGIN = 10;  // pixels kept under the plane on the first screen
@@ -119,6 +121,8 @@ export function render({model, el}) {
   const curves = new CurvesView(root);
   const bars = new BarsView(root);
   const inside = new InsideView(channel);
+  const walk = new WalkView(channel, root);  // (under the graph, while a walk is under way)
+  root.addEventListener("keydown", event => walk.keyed(event));
   const unit = new UnitView(channel);
   graph.element.append(unit.element);  // (under the graph: next to the node clicked)
   const cards = {
@@ -132,7 +136,7 @@ export function render({model, el}) {
     ["Data", controls.data], ["Train", controls.train], ["Inside", inside.element],
     ["Teach", controls.teach]]));
   grid.append(controls.bar, controls.strip, message, cards.boundary.element,
-    cards.graph.element, panel, cards.curves.element, cards.gradients.element);
+    cards.graph.element, walk.element, panel, cards.curves.element, cards.gradients.element);
   root.append(grid);
   el.append(root);
   const forgetScreen = keepOnScreen(root, boundary.element);
@@ -156,7 +160,7 @@ export function render({model, el}) {
       boundary.setColours(settings.colours);
       graph.setSettings(settings);
       bars.setSettings(settings);
-      inside.setSettings(settings);
+      walk.setSettings(settings);
       unit.setSettings(settings);
     },
     graph() {
@@ -200,11 +204,14 @@ export function render({model, el}) {
       say(m.text || "", m.error);
     },
     walk() {
-      const walk = model.get("walk");
-      inside.setWalk(walk);
-      graph.setWalk(walk);
+      const state = model.get("walk");
+      walk.setWalk(state);
+      inside.setWalk(state);
+      graph.setWalk(state);
+      boundary.setWalk(state);
     },
     code() { controls.setCode(model.get("code")); },
+    files() { controls.setFiles(model.get("files")); },
   };
   // what the page has drawn, counted for tests and benchmarks (the boundary counts its paints)
   const count = name => { root.dataset[name] = String(Number(root.dataset[name] || 0) + 1); };
@@ -222,7 +229,7 @@ export function render({model, el}) {
     },
     points: (content, buffers) => boundary.setPoints(content, buffers),
     unitmap: (content, buffers) => unit.unitMap(content, buffers),
-    walkmaps: (content, buffers) => inside.walkMaps(content, buffers),
+    walkmaps: (content, buffers) => walk.walkMaps(content, buffers),
     reply: content => channel.answer(content),
     download: (content, buffers) => controls.offer(content.name, buffers[0]),
   };
@@ -239,10 +246,29 @@ export function render({model, el}) {
   for (const [event, handler] of handlers) model.on(event, handler);
   model.on("msg:custom", onMessage);
   for (const handler of Object.values(on)) handler();
+  // a kernel gone (restarted, dead) or the widget closed: the lab says so and takes no gesture
+  const unwatch = watchKernel(model, (words, why) => {
+    channel.close();
+    clearTimeout(pausing.timer);  // (nothing will say "playing" again)
+    graph.gestures.cancel();
+    controls.setStatus({...model.get("status"), playing: false});  // never a frozen Pause
+    for (const input of root.querySelectorAll("button, input, select, textarea")) {
+      input.disabled = true;
+    }
+    root.classList.add("lab-gone");
+    say(words, true);
+    // a closed widget's element is taken away and the output holding it hidden (JupyterLab,
+    // Notebook 7, Voilà): the words go one level up, where the lab was
+    const place = el.parentElement && (el.parentElement.parentElement || el.parentElement);
+    if (why === "closed" && place) {
+      place.append(h("div", {class: "lab-gone-note", role: "alert"}, words));
+    }
+  });
   // this view's own token: said only to the kernel, so no other page can say goodbye for it
   const token = Math.random().toString(36).slice(2, 12);
   model.send({type: "hello", view: token});
   return () => {  // the view is gone (its cell ran again, its output was cleared)
+    unwatch();
     model.send({type: "goodbye", view: token});
     for (const [event, handler] of handlers) model.off(event, handler);
     model.off("msg:custom", onMessage);

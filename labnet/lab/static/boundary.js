@@ -27,6 +27,8 @@ export class BoundaryView {
     this.waiting = [];  // frames come, not painted yet (at most QUEUE)
     this.points = null;
     this.view = {show_test: true, discretize: false, click: "off"};
+    this.walked = null;  // the point a walk of one point walks ({x1, x2, label}), or null
+    this.picking = false;  // a click picks the point to walk (a walk of one point is on)
     this.tables = null;
     this.paints = 0;
     this.pending = false;
@@ -67,11 +69,27 @@ export class BoundaryView {
     const changed = view.show_test !== this.view.show_test
       || view.discretize !== this.view.discretize;
     this.view = view;
-    this.canvas.classList.toggle("lab-clickable", view.click !== "off");
+    this.canvas.classList.toggle("lab-clickable", view.click !== "off" || this.picking);
     this.grid.classList.toggle("lab-discrete", view.discretize);
     if (changed) {
       this.layerStale = true;
       if (this.latest) this.waiting.unshift(this.latest);  // painted again in the new colours
+      this.schedule();
+    }
+  }
+
+  /**
+   * A walk of one point: a click on the plane picks the training point to walk, and the
+   * point walked is ringed.
+   * @param {Object} walk  the `walk` trait ({} when there is none)
+   */
+  setWalk(walk) {
+    const point = walk && walk.index !== undefined && walk.sample !== null ? walk.point : null;
+    this.picking = !!walk && walk.index !== undefined && walk.sample !== null;
+    this.canvas.classList.toggle("lab-clickable", this.view.click !== "off" || this.picking);
+    if (JSON.stringify(point) !== JSON.stringify(this.walked)) {
+      this.walked = point;
+      this.layerStale = true;
       this.schedule();
     }
   }
@@ -169,6 +187,7 @@ export class BoundaryView {
       this.drawPoints(context, train, trainLabels, toPixel, radius, true);
       if (this.view.show_test) this.drawPoints(context, test, testLabels, toPixel, radius, false);
     }
+    if (this.walked) this.ring(context, toPixel(this.walked.x1, this.walked.x2), radius, ratio);
     this.drawTicks(context, extent, toPixel, ratio * scale);
   }
 
@@ -219,14 +238,26 @@ export class BoundaryView {
     context.globalAlpha = 1;
   }
 
-  /** A click on the plane, at the point of the data it lands on. */
+  /** The point a walk walks, ringed: dark, then white, so it shows on either colour. */
+  ring(context, [x, y], radius, ratio) {
+    for (const [colour, width, r] of [["#fff", 5, 3.4], ["#8e44ad", 2.5, 3.4]]) {
+      context.beginPath();
+      context.arc(x, y, r * radius + 2 * ratio, 0, 2 * Math.PI);
+      context.strokeStyle = colour;
+      context.lineWidth = width * ratio;
+      context.stroke();
+    }
+  }
+
+  /** A click on the plane, at the point of the data it lands on: what the click mode says,
+   * or, walking one point, the training point to walk. */
   clicked(event) {
-    if (this.view.click === "off" || !this.extent) return;
+    if ((this.view.click === "off" && !this.picking) || !this.extent) return;
     const box = this.canvas.getBoundingClientRect();
     const [x1Low, x1High, x2Low, x2High] = this.extent;
     const x1 = x1Low + (event.clientX - box.left) / box.width * (x1High - x1Low);
     const x2 = x2High - (event.clientY - box.top) / box.height * (x2High - x2Low);
-    this.channel.intent("click_plane", {x1, x2});
+    this.channel.intent(this.picking ? "pick_sample" : "click_plane", {x1, x2});
   }
 }
 

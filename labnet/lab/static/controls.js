@@ -1,6 +1,6 @@
 // The controls: the bar (Play, Step, Epoch, Reset and the status line), the strip of the
 // settings a lesson changes (data set, noise, learning rate, optimizer, loss, batch size, the
-// activation of every node, and a place kept for regularisation), and the panels Data, Train
+// activation of every node, regularisation and its rate), and the panels Data, Train
 // and Teach with the rest. Each control sends an intent; what it shows comes back from the
 // kernel (`settings`, `status`, `view`, `graph`): a refused value springs back to the lab's.
 
@@ -8,8 +8,12 @@ import {h, num, percent, whole} from "./util.js";
 
 const ASK_AGAIN = 10000;  // ms a button asking "replace?" or "sure?" waits for the second press
 const NOTE_FOR = 8000;  // ms a refusal's reason stays at the foot of the panel
+// the largest lab file the app takes from a browser: one message to the kernel, which Jupyter's
+// server refuses over 10 MiB (labnet/lab/pagefiles.py MAX_UPLOAD)
+const MAX_UPLOAD = 8 * 2 ** 20;
 const CLICK_WORDS = {off: "does nothing", orange: "adds an orange point (class 0)",
   blue: "adds a blue point (class 1)", remove: "removes the nearest point"};
+const REGULARISATION_WORDS = {none: "off", l1: "L1", l2: "L2"};
 
 /** What a number box holding letters reads as: not sent; named by its box's label. */
 class NotANumber {
@@ -102,10 +106,10 @@ export class Controls {
    * Send an intent; if the lab refuses, the controls show its values again and the panel
    * says why, beside them (the message line may be a screen away, above the lab).
    */
-  async send(action, args = {}) {
+  async send(action, args = {}, buffers = undefined) {
     const bad = Object.values(args).find(value => value instanceof NotANumber);
     const reply = bad ? {ok: false, error: `${bad.label}: what is typed is not a number`}
-      : await this.channel.intent(action, args);
+      : await this.channel.intent(action, args, buffers);
     if (!reply.ok && this.settings) {
       this.setSettings(this.settings, true);
       if (this.view) this.setView(this.view, true);
@@ -220,10 +224,35 @@ export class Controls {
       setting("lab-setting-loss", "loss", this.loss),
       setting("lab-setting-batch", "batch", this.batch),
       setting("lab-setting-activation", "activation", this.activation),
-      // the place of regularisation (a kind and a rate), kept for it: one more setting here
-      // fits without a new row
-      h("span", {class: "lab-setting lab-slot-regularisation", "aria-hidden": "true"}));
+      this.buildRegularisation(choices));
     if (this.graph) this.setGraph(this.graph);
+  }
+
+  /**
+   * Regularisation: none, L1 or L2, and its rate (TensorFlow Playground's rates; a rate set
+   * from Python that is not among them is added to the list when it comes back).
+   */
+  buildRegularisation(choices) {
+    this.regularisation = select("lab-regularisation", choices.regularizations || [],
+      () => this.send("set_training", {regularization: this.regularisation.value}),
+      REGULARISATION_WORDS);
+    this.regularisationRate = h("select", {class: "lab-regularisation-rate",
+      "aria-label": "regularisation rate", onchange: () => this.send("set_training",
+        {regularization_rate: Number(this.regularisationRate.value)})});
+    this.rates = choices.regularization_rates || [];
+    return setting("lab-setting-regularisation", "regularisation", this.regularisation,
+      this.regularisationRate);
+  }
+
+  /** The rate's options: the usual ones, and the lab's own if it is not one of them. */
+  showRate(rate, force) {
+    const rates = this.rates.includes(rate) ? this.rates
+      : [...this.rates, rate].sort((a, b) => a - b);
+    if (this.regularisationRate.options.length !== rates.length) {
+      this.regularisationRate.replaceChildren(...rates.map(r => h("option", {value: String(r)},
+        String(r))));
+    }
+    show(this.regularisationRate, String(rate), force);
   }
 
   /**
@@ -259,6 +288,9 @@ export class Controls {
     this.code = h("textarea", {class: "lab-code", readonly: true, rows: 6,
       placeholder: "the network as Python code"});
     this.link = h("a", {class: "lab-download", hidden: true});
+    // in the app, Open takes a lab file from the student's machine (pagefiles.py)
+    this.upload = h("input", {class: "lab-upload", type: "file", accept: ".npz", hidden: true,
+      onchange: () => this.sendUpload()});
     this.teach.replaceChildren(
       h("h4", {}, "Hide, to ask the class first"),
       h("div", {class: "lab-row lab-wrap"}, ...[...this.hideBoxes].map(([name, box]) =>
@@ -279,7 +311,36 @@ export class Controls {
           + "the curves and the graph, for slides", onclick: () => this.twice(this.pictureButton,
           "Export picture", "export_picture",
           {path: this.file.value.replace(/\.(npz|png)$/, "") + ".png"})}, "Export picture")),
-      this.link, this.code);
+      this.link, this.upload, this.code);
+  }
+
+  /**
+   * Where the page's files go: "server" (the notebook's folder) or "browser" (the app: Save
+   * and Export picture are downloads, Open an upload; the server keeps no file).
+   * @param {string} files
+   */
+  setFiles(files) {
+    this.files = files;
+    if (!this.built) return;
+    const browser = files === "browser";
+    this.openButton.title = browser ? "open a lab file from your computer (it replaces this lab)"
+      : "open a lab saved in the file (click twice: it replaces this lab)";
+    this.saveButton.title = browser ? "download the whole lab as a file"
+      : "save the whole lab to the file";
+  }
+
+  /** Send the file picked in the app's Open (a lab file of at most MAX_UPLOAD bytes). */
+  async sendUpload() {
+    const file = this.upload.files && this.upload.files[0];
+    if (!file) return;
+    this.upload.value = "";  // (the same file picked again is a new upload)
+    if (file.size > MAX_UPLOAD) {
+      this.say(`${file.name} is ${(file.size / 1e6).toFixed(1)} MB: the lab takes files of `
+        + `up to ${MAX_UPLOAD / 2 ** 20} MB from a browser`, true);
+      return;
+    }
+    this.say(`Opening ${file.name}...`, false);
+    await this.send("open_upload", {name: file.name}, [await file.arrayBuffer()]);
   }
 
   /**
@@ -295,6 +356,10 @@ export class Controls {
 
   /** Open asks first: it replaces the graph, the weights and the data being shown. */
   open() {
+    if (this.files === "browser") {  // a file from the student's machine: the picker asks
+      this.upload.click();
+      return;
+    }
     const button = this.openButton;
     const path = this.file.value;
     if (!isArmed(button, path)) {
@@ -326,6 +391,9 @@ export class Controls {
     show(this.lr, Math.log10(training.lr), force);
     show(this.lrText, num(training.lr, 4), force);
     show(this.batch, training.batch_size, force);
+    show(this.regularisation, training.regularization, force);
+    this.showRate(training.regularization_rate, force);
+    this.regularisationRate.classList.toggle("lab-off", training.regularization === "none");
     const cap = training.max_steps_per_second;
     show(this.cap, cap === null ? "" : cap, force);
   }
@@ -372,13 +440,18 @@ export class Controls {
     if (this.code) this.code.value = code;
   }
 
-  /** Offer bytes the kernel sent (an exported picture) as a download link. */
+  /**
+   * Offer bytes the kernel sent (an exported picture; in the app, a lab file too) as a
+   * download link; in the app the browser downloads it at once.
+   */
   offer(name, bytes) {
-    const url = URL.createObjectURL(new Blob([bytes], {type: "image/png"}));
+    const type = name.endsWith(".png") ? "image/png" : "application/octet-stream";
+    const url = URL.createObjectURL(new Blob([bytes], {type}));
     if (this.link.href) URL.revokeObjectURL(this.link.href);
     this.link.href = url;
     this.link.download = name;
     this.link.textContent = `download ${name}`;
     this.link.hidden = false;
+    if (this.files === "browser") this.link.click();
   }
 }

@@ -6,6 +6,7 @@
 // the screen) changes on Fit, Tidy, a preset, another graph, a new size of the area, or when
 // an edit would put a node out of view, and nowhere else.
 
+import {FlowLayer, markers, numberRoom} from "./flows.js";
 import {Gestures} from "./gestures.js";
 import {
   Lanes, boxHeight, fitCamera, inBox, inside, nodeBox, route, routeDistance, toGraph,
@@ -14,6 +15,7 @@ import {
 import {Palette} from "./palette.js";
 import {colourTable, fitCanvas, h, key, logLevel, num, paintValues, svg, tableColour,
   typedArray, watchSize} from "./util.js";
+import {WeightsView} from "./weights.js";
 
 const MIN_FONT = 7.5;  // pixels: a node's label smaller than this is left out
 const EDGE_NEAR = 12;  // pixels: a module dropped this near an edge goes into it
@@ -32,7 +34,9 @@ export class GraphView {
     this.camera = null;  // (geometry.js) made when the area first has a size
     this.fitWanted = true;
     this.pan = [0, 0];  // pixels the drawing is moved by a drag under way
-    this.highlight = {picked: null, walk: null};
+    this.highlight = {picked: null};
+    this.walk = null;  // the walk's trait, while one is under way (flows.js draws it)
+    this.flows = new FlowLayer();
     this.palette = new Palette({send: (action, args) => this.send(action, args),
       zoomBy: factor => this.zoomBy(factor), fitAfter: () => { this.fitWanted = true; }});
     this.svg = svg("svg", {class: "lab-graph-svg", tabindex: 0, "aria-label": "the graph"});
@@ -40,13 +44,19 @@ export class GraphView {
     this.edgeLayer = svg("g", {class: "lab-edges"});
     this.nodeLayer = svg("g", {class: "lab-nodes"});
     this.draftLine = svg("path", {class: "lab-edge-draft"});
-    this.layer.append(this.edgeLayer, this.nodeLayer);
+    this.layer.append(this.edgeLayer, this.flows.under, this.nodeLayer);
     this.svg.append(defs(), this.layer);
+    // a walk's words and numbers, over the thumbnails (which are over the drawing)
+    this.wordLayer = svg("g", {}, this.flows.over);
+    this.words = svg("svg", {class: "lab-graph-words", "aria-hidden": "true"}, this.wordLayer);
     this.refusal = h("div", {class: "lab-refusal", role: "alert", hidden: true});
     this.thumbCanvas = h("canvas", {class: "lab-thumbs"});
     this.tile = document.createElement("canvas");  // one thumbnail, n×n, drawn scaled
-    this.area = h("div", {class: "lab-graph-area"}, this.svg, this.thumbCanvas,
+    // the weights an edge carries, on a card while the pointer is on it
+    this.weights = new WeightsView(channel, () => this.svg.focus({preventScroll: true}));
+    this.area = h("div", {class: "lab-graph-area"}, this.svg, this.thumbCanvas, this.words,
       this.refusal);
+    root.append(this.weights.element);  // (in the lab: it may be taller than the graph)
     this.element = h("div", {class: "lab-graph-box"}, this.palette.element, this.area);
     this.nodes = new Map();  // id as text → {group, rect, title, thumb, node, box}
     this.edges = new Map();  // "src→dst" → {path, hit, title, edge, route}
@@ -54,6 +64,9 @@ export class GraphView {
     this.gradient = null;
     this.decades = 4;
     this.gestures = new Gestures(this.surface());
+    this.svg.addEventListener("pointerover", event => this.pointEdge(event, true));
+    this.svg.addEventListener("pointerout", event => this.pointEdge(event, false));
+    this.svg.addEventListener("pointerdown", () => this.weights.hide());  // (a gesture begins)
     watchSize(this.area, () => {
       this.fitWanted = true;  // (a new size: the whole graph in view again)
       this.render();
@@ -70,6 +83,7 @@ export class GraphView {
     this.table = colourTable(colours.boundary);
     this.gradient = colourTable(colours.gradient);
     this.decades = colours.decades;
+    this.weights.setColours(colours.boundary);
     this.palette.setChoices(settings.choices);
   }
 
@@ -93,6 +107,8 @@ export class GraphView {
       this.selected = null;
     }
     this.palette.setGraph(graph);
+    const shown = this.weights.edge;
+    if (shown && !graph.edges.some(e => key(...e) === key(...shown))) this.weights.hide();
     this.render();
   }
 
@@ -102,6 +118,10 @@ export class GraphView {
     this.viewState = view;
     this.palette.setView(view);
     this.highlight.picked = view.picked;
+    if (this.lastThumbs) {  // (gradients hidden or shown: the borders and tooltips at once)
+      this.titledAt = 0;
+      this.applyThumbs(...this.lastThumbs);
+    }
     if (rescaled) {  // presentation mode: nodes sized for the new scale
       this.fitWanted = true;
       this.render();
@@ -110,10 +130,23 @@ export class GraphView {
     }
   }
 
-  /** @param {?Object} walk  the `walk` trait */
+  /** @param {?Object} walk  the `walk` trait ({} when there is none) */
   setWalk(walk) {
-    this.highlight.walk = walk && walk.node !== undefined ? walk.node : null;
-    this.outline();
+    const going = walk && walk.index !== undefined ? walk : null;
+    // room for the loss beside the output, and for a point's numbers: fit anew when it changes
+    const room = going ? `${going.sample === null}:${this.numberRoom(going)}` : "";
+    this.walk = going;
+    if (room !== this.walkRoom) {
+      this.walkRoom = room;
+      this.fitWanted = true;
+      this.render();
+    } else {
+      this.outline();
+    }
+  }
+
+  numberRoom(walk) {
+    return numberRoom(walk, new Map(this.graph.nodes.map(n => [String(n.id), n.width])));
   }
 
   /** The lab has no network (a file saved without one): no thumbnails, no norms. */
@@ -129,9 +162,24 @@ export class GraphView {
     this.lastThumbs = [content, buffers];
     this.applyThumbs(content, buffers);
     this.channel.painted("thumbs", content.frame);
+    this.weights.changed();  // (new weights: the card shown asks again, now and then)
+  }
+
+  /** The pointer comes onto an edge (its weights, on a card) or leaves it. */
+  pointEdge(event, over) {
+    const hit = event.target.closest && event.target.closest("[data-edge]");
+    const drawn = hit && this.edges.get(hit.dataset.edge);
+    if (!drawn) return;
+    if (!over) {
+      this.weights.leave();
+    } else if (!this.gestures.cancelTracking) {  // (not while a drag is under way)
+      this.weights.enter(drawn.edge, [event.clientX, event.clientY]);
+    }
   }
 
   applyThumbs(content, buffers) {
+    // hidden gradients: no border or edge says how large they were (a class is to predict it)
+    const hidden = !!this.viewState && this.viewState.hidden.includes("gradients");
     // the tooltips' numbers twice a second (changing an SVG title costs a style pass)
     const titles = !this.titledAt || performance.now() - this.titledAt > 500;
     if (titles) this.titledAt = performance.now();
@@ -140,11 +188,11 @@ export class GraphView {
     const top = Math.max(...norms, 1e-300);
     for (const [id, drawn] of this.nodes) {
       const norm = content.grad_norms[id];
-      const trained = norm !== undefined && norm !== null;
+      const trained = norm !== undefined && norm !== null && !hidden;
       drawn.rect.style.stroke = trained ? tableColour(this.gradient,
         logLevel(norm, top, this.decades)) : "";
       if (titles) drawn.title.textContent = `${drawn.node.id}: ${drawn.node.label}`
-        + (trained ? ` · ‖dL/d output‖ = ${num(norm)}` : " · not trained yet");
+        + (trained ? ` · ‖dL/d output‖ = ${num(norm)}` : hidden ? "" : " · not trained yet");
     }
     const flows = content.edges.map(e => e[2]).filter(v => v > 0);
     const flowTop = Math.max(...flows, 1e-300);
@@ -153,11 +201,11 @@ export class GraphView {
     for (const [src, dst, value] of content.edges) {
       const drawn = this.edges.get(key(src, dst));
       if (!drawn) continue;
-      const level = logLevel(value, flowTop, this.decades);
+      const level = hidden && !weights ? 0.3 : logLevel(value, flowTop, this.decades);
       drawn.path.style.strokeWidth = `${(1 + 3.5 * level) * thin}px`;
-      drawn.path.style.stroke = weights ? "" : tableColour(this.gradient, level);
-      if (titles) drawn.title.textContent = `${src} → ${dst} · `
-        + `${weights ? "‖weight‖" : "‖gradient‖"} = ${num(value)}`;
+      drawn.path.style.stroke = weights || hidden ? "" : tableColour(this.gradient, level);
+      if (titles) drawn.title.textContent = `${src} → ${dst}` + (hidden && !weights ? ""
+        : ` · ${weights ? "‖weight‖" : "‖gradient‖"} = ${num(value)}`);
     }
   }
 
@@ -192,11 +240,17 @@ export class GraphView {
     return parseFloat(getComputedStyle(this.root).getPropertyValue("--lab-scale")) || 1;
   }
 
-  /** The whole graph in view, centred. */
+  /** The whole graph in view, centred (walking: the loss beside the output too, and room
+   * above and below the nodes for a point's numbers). */
   fit() {
     const points = this.graph.nodes.map(n => [n.x, n.y]);
-    this.camera = fitCamera(points, this.area.clientWidth, this.area.clientHeight,
-      this.fontScale());
+    const output = this.graph.nodes.find(n => n.id === this.graph.output);
+    if (this.walk && output) points.push([output.x + 1.5, output.y]);  // (the loss)
+    const room = this.walk ? (this.numberRoom(this.walk) + 1.5) * 13 * this.fontScale() : 0;
+    const height = Math.max(this.area.clientHeight - 2 * room, this.area.clientHeight / 3);
+    const camera = fitCamera(points, this.area.clientWidth, height, this.fontScale());
+    const below = (this.area.clientHeight - height) / 2;
+    this.camera = {...camera, offset: [camera.offset[0], camera.offset[1] + below]};
     this.fitWanted = false;
   }
 
@@ -240,6 +294,7 @@ export class GraphView {
       .flatMap(d => [d.path, d.hit]);
     this.edgeLayer.append(...layer(true), ...layer(false));
     this.layer.setAttribute("transform", `translate(${this.pan[0]},${this.pan[1]})`);
+    this.wordLayer.setAttribute("transform", `translate(${this.pan[0]},${this.pan[1]})`);
     this.outline();
     if (this.lastThumbs) this.applyThumbs(...this.lastThumbs);
   }
@@ -314,13 +369,13 @@ export class GraphView {
         && String(selected.node) === id);
       group.classList.toggle("lab-picked", this.highlight.picked !== null
         && this.highlight.picked !== undefined && String(this.highlight.picked) === id);
-      group.classList.toggle("lab-walk-here", this.highlight.walk !== null
-        && String(this.highlight.walk) === id);
     }
     for (const [edgeKey, drawn] of this.edges) {
       drawn.path.classList.toggle("lab-selected", !!selected && !!selected.edge
         && key(...selected.edge) === edgeKey);
     }
+    this.flows.draw(this.walk, {nodes: this.nodes, edges: this.edges, output: this.graph.output,
+      em: 13 * this.fontScale()});
   }
 
   // -- what the gestures see (gestures.js: GraphSurface) --------------------------------------
@@ -377,6 +432,7 @@ export class GraphView {
   panBy(dx, dy) {
     this.pan = [dx, dy];
     this.layer.setAttribute("transform", `translate(${dx},${dy})`);
+    this.wordLayer.setAttribute("transform", `translate(${dx},${dy})`);
     if (this.lastThumbs) this.applyThumbs(...this.lastThumbs);
   }
 
@@ -471,5 +527,5 @@ function defs() {
   // (in pixels of the drawing, not in widths of the edge: a wide edge keeps a small head)
   return svg("defs", {}, svg("marker", {id: "lab-arrow", viewBox: "0 0 10 10", refX: 9, refY: 5,
     markerWidth: 9, markerHeight: 9, markerUnits: "userSpaceOnUse", orient: "auto-start-reverse"},
-  svg("path", {d: "M 0 0 L 10 5 L 0 10 z", class: "lab-arrow-head"})));
+  svg("path", {d: "M 0 0 L 10 5 L 0 10 z", class: "lab-arrow-head"})), ...markers());
 }

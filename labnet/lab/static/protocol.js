@@ -87,17 +87,59 @@
  */
 
 /**
- * @typedef {Object} WalkState   the `walk` trait: the step-through walk ({} when none)
+ * @typedef {Object} WalkTerm   an array of an equation, cut to a corner
+ * @property {string} symbol    "dL/dy", "Wᵀ"
+ * @property {number[]} shape   of the whole array
+ * @property {Array<Array<?number>>} values  rows [start, stop) and cols of it (null: not finite)
+ * @property {number[]} rows
+ * @property {number[]} cols
+ */
+
+/**
+ * @typedef {Object} WalkFormula   one equation of a step, with its numbers
+ * @property {string} text       "dL/dx = dL/dy · Wᵀ"
+ * @property {string} operation  how the result is made (labnet/chainrule.py OPERATIONS)
+ * @property {string} label      what it is about, if a step has many ("1.weight")
+ * @property {WalkTerm} result
+ * @property {WalkTerm[]} operands
+ * @property {Object<string, ?number>} constants  N, B, lr, slope
+ * @property {boolean} exact     the numbers shown make the result shown (no sum was cut)
+ * @property {string} note       what was left out ("" if nothing)
+ */
+
+/**
+ * @typedef {Object} WalkStep   the step under the walk's cursor (labnet/walkdisplay.py)
  * @property {number} index
- * @property {number} total
  * @property {string} phase     "forward", "loss", "backward", "update"
- * @property {?NodeId} node
- * @property {?string} module
- * @property {string} text      what this step of the walk does, in words
- * @property {boolean} done
+ * @property {?NodeId} node     the node at work (null: the loss, the update)
+ * @property {string} module    "Linear(25 → 25)", "MSELoss()", "update"
+ * @property {string} text      what the step does, in words
+ * @property {Array<{name: string, shape: number[], values: Array<Array<?number>>}>} received
+ * @property {Array<{name: string, shape: number[], values: Array<Array<?number>>}>} passed
+ * @property {WalkFormula[]} formulas
+ * @property {Array<{src: NodeId, dst: NodeId, carries: string, role: string, array: string,
+ *   how: string}>} flows  the edges at work: carries "value" or "gradient"; role "received"
+ *   or "passed"; how a gradient passed on is made ("dL/dy · Wᵀ", "a copy of dL/dy")
+ * @property {Object<string, number>} left_out  entries left out of each list (48 at most)
+ */
+
+/**
+ * @typedef {Object} WalkState   the `walk` trait: a walk through one training step ({} when
+ *   none), as labnet/lab/traits.py walk_json makes it
+ * @property {number} index     the step under the cursor, from 0
+ * @property {number} total     steps in the walk
+ * @property {boolean} done     at the update
  * @property {boolean} at_start
- * @property {Array<{name: string, shape: number[], mean: ?number, std: ?number,
- *   min: ?number, max: ?number}>} stats  of the arrays this step reads and writes
+ * @property {?number} sample   the training point walked alone, or null (a mini-batch)
+ * @property {number} batch     points walked
+ * @property {?number} loss     once the walk has reached the loss
+ * @property {Array<[string, ?NodeId]>} plan  every step's phase and node (the scrubber)
+ * @property {WalkStep} step
+ * @property {Array<{node: NodeId, value: ?Array<?number>, grad: ?Array<?number>}>} nodes
+ *   each node's output and dL/d(output) so far, for the first point (cut), or null
+ * @property {boolean} train    the update is made (a training step); false: shown only
+ * @property {number} lr
+ * @property {?{x1: number, x2: number, label: number}} point  where the point walked alone is
  */
 
 // -- custom messages, kernel → page ---------------------------------------------------------
@@ -148,7 +190,7 @@
  */
 
 /**
- * @typedef {Object} UnitMap   {type: "unitmap"}, buffer: n×n uint8 (the Inside tab)
+ * @typedef {Object} UnitMap   {type: "unitmap"}, buffer: n×n uint8 (the band under the graph)
  * @property {NodeId} node
  * @property {number} unit
  * @property {number} n
@@ -158,12 +200,17 @@
  */
 
 /**
- * @typedef {Object} WalkMaps   {type: "walkmaps"}, one float32 rows×cols buffer per array
- * @property {Array<{name: string, rows: number, cols: number}>} arrays
+ * @typedef {Object} WalkMaps   {type: "walkmaps"}, one float32 rows×cols buffer per array:
+ *   the arrays of the walk's step `index`, what it received then what it passed on, each cut
+ *   to a corner of at most 16 × 32 (NaN and infinities as they are)
+ * @property {?number} index
+ * @property {Array<{role: string, name: string, shape: number[], rows: number,
+ *   cols: number}>} arrays  role: "received" or "passed"
  */
 
 /**
- * @typedef {Object} Download   {type: "download"}, buffer: the file's bytes (a PNG)
+ * @typedef {Object} Download   {type: "download"}, buffer: the file's bytes (a PNG; in the app,
+ *   a lab file too: Save): the page offers it, and in the app downloads it at once
  * @property {string} name     the file's name
  */
 
@@ -174,15 +221,18 @@
  * @property {boolean} ok
  * @property {string} [error]   the ValueError's words, if the lab refused
  * @property {boolean} [exists] refused because the file exists (asked again, it is replaced)
- * @property {*} [value]        what the method returned (a new node's id)
+ * @property {*} [value]        what the method returned (a new node's id); a query's JSON
+ *   (intents.QUERIES: edge_weights answers an EdgeWeights, weights.js)
  */
 
 // -- custom messages, page → kernel ----------------------------------------------------------
 
 /**
  * @typedef {Object} Intent   {type: "intent"}: call the Lab method `action` with `args`
+ *   ("open_upload" {name}: its one buffer is a lab file from the student's machine, opened as
+ *   the app's Open; at most 8 MiB)
  * @property {string} id       unique among the views: "<view>:<count>"
- * @property {string} action   "add", "connect", "step", ... (labnet/lab/intents.py)
+ * @property {string} action   "add", "connect", "step", "walk_to", ... (labnet/lab/intents.py)
  * @property {Object} args
  */
 
@@ -252,16 +302,17 @@ export class Channel {
    * reply with ok false and the lab's words in `error`).
    * @param {string} action
    * @param {Object} [args]
+   * @param {ArrayBuffer[]} [buffers]  binary parts (open_upload: the file's bytes)
    * @returns {Promise<Reply>}
    */
-  intent(action, args = {}) {
+  intent(action, args = {}, buffers = undefined) {
     const id = `${this.view}:${this.next++}`;
     if (this.closed) return Promise.resolve({id, ok: false, error: "the view is gone"});
     if (this.onIntent) this.onIntent(action, args);
     return new Promise(resolve => {
       this.waiting.set(id, resolve);
       setTimeout(() => { if (this.waiting.has(id)) this.setSlow(id, true); }, WORKING_AFTER);
-      this.model.send({type: "intent", id, action, args});
+      this.model.send({type: "intent", id, action, args}, undefined, buffers);
     });
   }
 

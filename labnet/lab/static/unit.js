@@ -31,12 +31,14 @@ export class UnitView {
 
   /** @param {import("./protocol.js").GraphState} graph */
   setGraph(graph) {
-    const old = this.nodeSelect.value;
+    // the node the lab looks at (a node gone and brought back by Undo: shown again)
+    const picked = this.view && this.view.picked !== null && this.view.picked !== undefined
+      ? String(this.view.picked) : this.nodeSelect.value;
     this.nodeSelect.replaceChildren(...graph.nodes.filter(n => n.trained).map(
       n => h("option", {value: String(n.id)}, `${n.id}: ${n.label}`)));
     this.ids = new Map(graph.nodes.map(n => [String(n.id), n.id]));
-    if ([...this.nodeSelect.options].some(o => o.value === old)) {
-      this.nodeSelect.value = old;
+    if ([...this.nodeSelect.options].some(o => o.value === picked)) {
+      this.nodeSelect.value = picked;
     } else {
       this.clear();  // the node shown is gone
     }
@@ -86,6 +88,8 @@ export class UnitView {
     if (this.table) paintValues(values, this.table, image);
     context.putImageData(image, 0, 0);
     this.unitInput.max = content.width - 1;
+    this.nodeSelect.value = String(content.node);  // (the boxes say what the map shows)
+    this.unitInput.value = content.unit;
     this.shown = content.node;
     this.controls.hidden = false;
     this.text.textContent = `node ${content.node}, unit ${content.unit} of ${content.width}: `

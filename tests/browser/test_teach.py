@@ -1,0 +1,72 @@
+"""A teacher's and a student's lab in JupyterLab in headless Chromium (issue 16, parts 4-5): the
+weights an edge carries under the pointer, one set by hand and undone; a hint about a setting
+that cannot work, dismissed; a CSV of one's own data uploaded (a bad one refused with its line)
+and the data set downloaded; a lab file whose teacher locked and hid controls, reopened. Each
+test looks at the page at 1366×768 with the file browser open and keeps a screenshot."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ARTIFACTS
+from labpage import LAB_NOTEBOOK, LabPage, kernel_output, open_in_jupyterlab
+
+pytestmark = pytest.mark.browser
+
+LAPTOP = {"width": 1366, "height": 768}
+SHOTS = Path("/work/helpers/shots")  # copies for the lead, where this machine has the folder
+
+
+def shot(lab: LabPage, name: str) -> None:
+    """A screenshot of the page, in the test artifacts (and a copy for the lead)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"teach-{name}.png"
+    lab.page.screenshot(path=str(path))
+    if SHOTS.is_dir():
+        shutil.copy(path, SHOTS / path.name)
+
+
+def kernel(lab: LabPage, code: str) -> str:
+    return kernel_output(lab.page, code).strip()
+
+
+@pytest.fixture(scope="module")
+def lab(jupyterlab, new_page) -> LabPage:
+    """The lab notebook in JupyterLab on a laptop's screen, the file browser open, the lab
+    scrolled to."""
+    page = new_page()
+    page.set_viewport_size(LAPTOP)
+    shown = open_in_jupyterlab(page, jupyterlab, LAB_NOTEBOOK)
+    page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:activate')")
+    time.sleep(0.8)
+    shown.root.evaluate("el => el.scrollIntoView({block: 'start'})")
+    time.sleep(0.3)
+    return shown
+
+
+def test_an_edges_weights_under_the_pointer_one_set_by_hand_and_undone(lab):
+    card = lab.part(".lab-weights")
+    lab.page.mouse.move(*lab.edge_middle(2, 3))
+    card.wait_for(state="visible", timeout=5000)
+    assert "node 3's weight, 25 × 25, the first 16 × 16 shown" in card.inner_text()
+    assert card.locator(".lab-weight-cell").count() == 16 * 16 + 16
+    cell = card.locator('.lab-weight-cell[data-name="weight"][data-row="2"][data-col="4"]')
+    old = float(kernel(lab, "print(lab.network.operators[3].weight[2, 4])"))
+    cell.hover()
+    assert f"weight[2, 4] = {old:.4g}"[:14] in lab.part(".lab-weights-value").inner_text()
+    shot(lab, "weights")
+    cell.click()
+    editor = card.locator(".lab-weight-editor")
+    editor.fill("0.5")
+    editor.press("Enter")
+    lab.wait_until("the weight set in the kernel", lambda: kernel(
+        lab, "print(lab.network.operators[3].weight[2, 4])") == "0.5")
+    lab.wait_until("the card saying so", lambda: "set: Ctrl+Z" in card.inner_text())
+    lab.page.keyboard.press("Control+z")  # the graph has the focus back
+    lab.wait_until("the weight back as it was", lambda: float(kernel(
+        lab, "print(lab.network.operators[3].weight[2, 4])")) == old)
+    lab.page.mouse.move(5, 5)
+    card.wait_for(state="hidden", timeout=5000)
