@@ -926,7 +926,7 @@ def test_a_lab_whose_last_view_said_goodbye_pauses_itself(monkeypatch):
 
 def test_goodbyes_from_a_page_cannot_pause_a_lab_another_view_shows(monkeypatch):
     # (issue 14, 6: three goodbyes from a page that still showed the lab paused it)
-    monkeypatch.setattr(pace, "GONE_PAUSE", 0.3)
+    monkeypatch.setattr(pace, "GONE_PAUSE", 1.0)
     lab = Lab()
     widget = lab.widget
 
@@ -944,7 +944,7 @@ def test_goodbyes_from_a_page_cannot_pause_a_lab_another_view_shows(monkeypatch)
         await asyncio.sleep(0.2)
         for token in ("shown", "shown", "other", None):  # the page's own, twice; made up
             widget._on_message(widget, {"type": "goodbye", "view": token}, [])
-        await asyncio.sleep(2.5)  # (the lab looks every second)
+        await asyncio.sleep(3.5)  # (the lab looks every second)
         playing = lab.playing
         lab.pause()
         await task
