@@ -689,7 +689,9 @@ class LabGestures(RuleBasedStateMachine):
         state = lab.state
         shown_equals_the_model(lab)
         state.graph.check()
-        assert state.graph_error == state.graph.problems()
+        assert state.graph_error == state.problems(state.graph)
+        if state.network is not None:  # (the last complete network takes the data)
+            assert state.network.out_features == state.data.outputs
         if state.graph_error is None:
             network = state.network
             assert network.operators.keys() == state.graph.nodes.keys()
@@ -786,8 +788,10 @@ class LabGestures(RuleBasedStateMachine):
         self.gesture("load_preset", {"name": name})
 
     @rule(name=st.sampled_from(["dataset", "noise", "n_points", "test_fraction", "seed",
-                                "standardize"]),
-          value=st.one_of(NUMBERS, st.sampled_from(["xor", "moons", "custom", "mnist", False])))
+                                "standardize", "classes"]),
+          value=st.one_of(NUMBERS, st.sampled_from(["xor", "moons", "custom", "mnist", False,
+                                                    "blobs", "spirals", "reg-plane",
+                                                    "reg-gauss"])))
     def set_data(self, name, value):
         if name == "n_points" and isinstance(value, int) and value > 3000:
             value = 3000
@@ -805,8 +809,8 @@ class LabGestures(RuleBasedStateMachine):
     def step(self, n):
         self.gesture("step", {"n": n})
 
-    @rule(mode=st.sampled_from(["orange", "blue", "remove", "off", "green"]), x1=NUMBERS,
-          x2=NUMBERS)
+    @rule(mode=st.sampled_from(["orange", "blue", "remove", "off", "green", "grey", "magenta"]),
+          x1=NUMBERS, x2=NUMBERS)
     def click(self, mode, x1, x2):
         self.gesture("show", {"click": mode})
         self.gesture("click_plane", {"x1": x1, "x2": x2})
@@ -905,6 +909,70 @@ def test_a_graph_whose_output_is_not_two_wide_is_not_a_network_yet():
     lab.remove(7)  # ReLU 6, 25 wide, would be the output: a 25-class problem on two classes
     assert "node 6 has width 25: the lab needs 2 outputs" in lab.graph_error
     assert lab.network is trained
+
+
+def test_a_data_set_of_more_classes_from_the_page_gives_the_network_an_output_per_class():
+    lab = Lab()
+    lab.step(10)
+    accepted(lab, "set_data", {"dataset": "blobs", "classes": 4})
+    assert lab.network.out_features == 4 and lab.history.step_loss == []
+    assert ("4 classes: the output, node 7, now gives 4 outputs, one per class"
+            in lab.widget.message["text"])
+    shown_equals_the_model(lab)
+    settings = lab.widget.settings
+    assert settings["data"]["outputs"] == 4 and settings["data"]["task"] == "classification"
+    accepted(lab, "set_data", {"dataset": "xor"})  # back to two
+    assert lab.network.out_features == 2
+    accepted(lab, "undo", {})  # the output 4 wide again, which xor cannot use: said
+    assert "the lab needs 2 outputs" in lab.graph_error and lab.network.out_features == 2
+    lab.step(2)
+
+
+def test_a_regression_from_the_page_trains_with_mse_and_shows_no_error_rate():
+    lab = Lab()
+    lab.set_training(loss="cross-entropy")
+    accepted(lab, "set_data", {"dataset": "reg-gauss", "noise": 0.1})
+    assert lab.state.training.loss == "mse" and lab.network.out_features == 1
+    assert "The loss is now mse: cross-entropy compares classes" in lab.widget.message["text"]
+    assert "A regression: the output, node 7, now gives 1 output" in lab.widget.message["text"]
+    words = refused(lab, "set_training", {"loss": "cross-entropy"})
+    assert "cross-entropy compares classes, and these data are a regression" in words
+    lab.epoch()
+    status = lab.widget.status
+    assert status["train_error"] is None and status["test_loss"] > 0
+    assert all(math.isnan(e) for e in lab.history.test_error)
+    shown_equals_the_model(lab)
+
+
+def test_clicks_add_points_of_the_class_picked_by_its_colour():
+    lab = Lab()
+    lab.set_data(dataset="spirals", n_points=300)
+    for colour, label in (("green", 2), ("orange", 0), ("pink", 3)):
+        accepted(lab, "show", {"click": colour})
+        accepted(lab, "click_plane", {"x1": 0.1, "x2": -0.2})
+        assert lab.state.data.train[1][-1] == label
+    assert lab.state.data.outputs == 4 and lab.network.out_features == 4  # pink: a new class
+    accepted(lab, "show", {"click": "grey"})  # class 7: not the next one
+    assert "class must be a whole number from 0 to 4" in refused(
+        lab, "click_plane", {"x1": 0.1, "x2": 0.2})
+    lab.set_data(dataset="reg-plane")
+    accepted(lab, "show", {"click": "blue"})
+    assert "these data are a regression: a point has a target value" in refused(
+        lab, "click_plane", {"x1": 0.1, "x2": 0.2})
+    accepted(lab, "show", {"click": "remove"})
+    accepted(lab, "click_plane", {"x1": float(lab.state.data.train[0][0, 0]),
+                                  "x2": float(lab.state.data.train[0][0, 1])})
+    assert lab.state.data.task == "regression"
+
+
+def test_an_output_that_cannot_be_fitted_to_the_data_is_refused_and_changes_nothing():
+    lab = Lab()
+    lab.remove(7, join=False)
+    lab.remove(6)  # Linear 5 (25 wide) is the output now
+    lab.replace(5, "Sum")  # a Sum: its width is its input's (ReLU 4's edge kept)
+    assert "the lab needs 2 outputs" in lab.graph_error
+    words = refused(lab, "set_data", {"dataset": "blobs"})
+    assert "node 5 (Sum), gives 25 value(s); the data need 3 outputs" in words
 
 
 def test_a_lab_whose_last_view_said_goodbye_pauses_itself(monkeypatch):

@@ -144,13 +144,20 @@ def test_an_empty_graph_says_it_is_empty():
     assert "empty" in Graph(positions={0: (0.0, 0.0)}).problems()
 
 
-def test_a_network_with_one_output_is_not_one_the_lab_can_train():
-    graph, node = figure1().add("Linear", {"width": 1})
-    graph = graph.connect(7, node)
-    assert "the lab needs 2 outputs" in graph.problems()
-    with pytest.raises(ln.GraphError, match="the lab needs 2 outputs"):
-        check_fits_the_lab(ln.Sequential(ln.Linear(2, 4, rng=0), ln.ReLU(),
-                                         ln.Linear(4, 1, rng=1)))
+def test_a_network_whose_output_is_not_what_the_data_need_is_refused_saying_what_they_need():
+    network = ln.Sequential(ln.Linear(2, 4, rng=0), ln.ReLU(), ln.Linear(4, 1, rng=1))
+    check_fits_the_lab(network)  # (the outputs are checked only when said)
+    with pytest.raises(ln.GraphError, match="node 3 has width 1: the lab needs 2 outputs"):
+        check_fits_the_lab(network, outputs=2)
+    with pytest.raises(ln.GraphError, match="the lab needs 3 outputs, one per class"):
+        check_fits_the_lab(network, outputs=3, needs="3 outputs, one per class")
+    check_fits_the_lab(network, outputs=1)
+
+
+def test_the_output_of_a_graph_is_its_one_node_that_feeds_nothing():
+    graph = figure1()
+    assert graph.output() == 7
+    assert graph.add("ReLU")[0].output() is None  # two nodes feed nothing
 
 
 def test_check_fits_the_lab_wants_node_0_with_two_features():

@@ -14,9 +14,12 @@ from labnet.walkthrough import Walk
 
 VIEWS = ("boundary", "curves", "gradients", "graph", "errors")
 """What a teacher can hide from the class ("errors": the error rates in the status line)."""
-CLICK_MODES = ("off", "orange", "blue", "remove")
-"""What a click on the plane does: nothing, add a point of class 0 (orange) or 1 (blue), remove
-the nearest point."""
+CLASS_NAMES = ("orange", "blue", "green", "pink", "red", "sky", "violet", "grey")
+"""Each class by the name of its colour (``labnet.lab.pictures.CLASS_COLOURS``): class 0 is
+orange, class 1 blue, as in TensorFlow Playground."""
+CLICK_MODES = ("off", *CLASS_NAMES, "remove")
+"""What a click on the plane does: nothing, add a point of a class (``"orange"``: class 0,
+``"blue"``: class 1, ``"green"``: class 2...), remove the nearest point."""
 EDGE_MODES = ("gradient", "weights")
 """What an edge's width shows: the norm of the gradient that flowed back along it, or of the
 weights it goes through."""

@@ -82,6 +82,12 @@ class Graph:
     def position(self, node: Node) -> tuple[float, float]:
         return self.positions.get(node, (0.0, 0.0))
 
+    def output(self) -> Node | None:
+        """The node that feeds nothing, if there is one only (a network's output)."""
+        sources = {src for src, _ in self.edges}
+        sinks = [node for node in self.nodes if node not in sources]
+        return sinks[0] if len(sinks) == 1 else None
+
     # -- edits: each returns a new graph, or raises and changes nothing ---------------------------
     def add(self, kind: str, params: Mapping | None = None, *,
             at: tuple[float, float] | None = None,
@@ -275,7 +281,9 @@ class Graph:
         its network was built."""
         if "_problems" not in self.__dict__:
             with contextlib.suppress(LabnetError):  # (the trial remembers the error)
-                self._trial()
+                # kept for network(), which builds on it (the widest network's trial takes a
+                # second: it is built once), and forgets it
+                object.__setattr__(self, "_trial_network", self._trial())
         return self.__dict__["_problems"]
 
     def _trial(self) -> Network:
@@ -298,7 +306,7 @@ class Graph:
         input width are used as they are (with their weights); the others are new, their
         weights drawn from ``rng``. Raises if the graph is not complete."""
         keep = keep or {}
-        trial = self._trial()
+        trial = self.__dict__.pop("_trial_network", None) or self._trial()
         operators, new = {}, []
         for node, spec in self.nodes.items():
             old = keep.get(node)
@@ -331,17 +339,24 @@ def check_id(node, doing: str = "use") -> Node:
     return checked
 
 
-def check_fits_the_lab(network: Network) -> None:
-    """The lab's networks read the plane (node 0, 2 features) and have 2 outputs, one per
-    class (an output of 25 would train a 25-class problem on two classes: no boundary)."""
+def check_fits_the_lab(network: Network, inputs: int = IN_FEATURES, outputs: int | None = None,
+                       needs: str | None = None) -> None:
+    """The lab's networks read the plane (node 0, ``inputs`` features) and give ``outputs``
+    values (``needs`` says what they are: "2 outputs, one per class"; ``None``: not checked
+    here). An output of 25 would train a 25-class problem on two classes: no boundary."""
     if network.input != INPUT:
         raise GraphError(f"the lab's input is node 0; this network's is {network.input!r}")
-    if network.in_features not in (None, IN_FEATURES):
-        raise GraphError(f"the lab's input has 2 features; this network takes "
+    if network.in_features not in (None, inputs):
+        raise GraphError(f"the lab's input has {inputs} features; this network takes "
                          f"{network.in_features}")
-    if network.out_features is not None and network.out_features != 2:
-        raise GraphError(f"output node {network.output!r} has width {network.out_features}: "
-                         f"the lab needs 2 outputs, one per class")
+    if outputs is not None and network.out_features not in (None, outputs):
+        raise GraphError(output_problem(network.output, network.out_features, outputs, needs))
+
+
+def output_problem(node: Node, width: int, outputs: int, needs: str | None = None) -> str:
+    """Why an output ``width`` wide is not what the lab's data need (``outputs``)."""
+    return (f"output node {node!r} has width {width}: the lab needs "
+            f"{needs or f'{outputs} outputs, one per class'}")
 
 
 def _checked_position(node: Node, x: float, y: float) -> tuple[float, float]:

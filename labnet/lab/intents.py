@@ -37,7 +37,8 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "load_preset": {"name": (str,)},
     # data and training
     "set_data": {"dataset": (str,), "noise": NUMBER, "n_points": NUMBER,
-                 "test_fraction": NUMBER, "seed": NUMBER, "standardize": (bool,)},
+                 "test_fraction": NUMBER, "seed": NUMBER, "standardize": (bool,),
+                 "classes": NUMBER},
     "set_training": {"loss": (str,), "optimizer": (str,), "lr": NUMBER, "batch_size": NUMBER,
                      "max_steps_per_second": (*NUMBER, str),  # "none": the empty box
                      "regularization": (str,), "regularization_rate": NUMBER},
@@ -84,7 +85,8 @@ WORDS = {"lr": "the learning rate", "batch_size": "the batch size",
          "max_steps_per_second": "the cap on steps per second", "noise": "the noise",
          "n_points": "the number of points", "test_fraction": "the test part",
          "seed": "the seed", "unit": "the unit", "sample": "the point to walk",
-         "index": "the step of the walk", "regularization_rate": "the regularisation rate"}
+         "index": "the step of the walk", "regularization_rate": "the regularisation rate",
+         "classes": "the number of classes"}
 """What a student calls the settings the page sends (messages use these words)."""
 
 

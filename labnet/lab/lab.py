@@ -29,8 +29,8 @@ from labnet.codegen import to_python
 from labnet.errors import GraphError, InputError, short_repr
 from labnet.history import History
 from labnet.lab import edits, walking
-from labnet.lab.dataset import CUSTOM
-from labnet.lab.display import PRESENTATION_SCALE, Display
+from labnet.lab.dataset import CUSTOM, REGRESSION, LabData
+from labnet.lab.display import CLASS_NAMES, PRESENTATION_SCALE, Display
 from labnet.lab.events import (
     DataChanged,
     GraphChanged,
@@ -182,9 +182,13 @@ class Lab:
 
     # -- data and training settings -------------------------------------------------------------
     def set_data(self, **settings) -> None:
-        """Change ``dataset``, ``noise``, ``n_points``, ``test_fraction``, ``seed`` or
-        ``standardize``; the data is made anew and training goes on, on it."""
-        self.state.use_data(self.state.data.changed(**settings))
+        """Change ``dataset`` (``labnet.DATASETS``, ``MULTICLASS_DATASETS``,
+        ``REGRESSION_DATASETS``), ``noise``, ``n_points``, ``test_fraction``, ``seed``,
+        ``standardize`` or ``classes`` (of ``blobs`` and ``spirals``: 2 to 8); the data is made
+        anew and training goes on, on it. Data that need another output (more classes, a
+        regression) make the network's output Linear as wide as they need (one undo step; its
+        weights drawn anew, training starts over), and a regression trains with MSE."""
+        self._use_data(self.state.data.changed(**settings))
         data = self.state.data.settings
         if data.dataset == CUSTOM and ("seed" in settings or "test_fraction" in settings):
             self.widget.say(f"Your own points stay: seed {data.seed} splits them anew into "
@@ -201,21 +205,46 @@ class Lab:
         on the weights) or ``regularization_rate``; the weights and the history are kept."""
         self.state.use_training(self.state.training.changed(**settings))
 
-    def add_point(self, x1: float, x2: float, label: int) -> None:
-        """Add a training point of class ``label`` (0 or 1) at ``(x1, x2)``."""
-        self.state.use_data(self.state.data.with_point(x1, x2, label))
+    def add_point(self, x1: float, x2: float, label: float) -> None:
+        """Add a training point at ``(x1, x2)``: of class ``label`` (0 to the number of classes;
+        one more makes a new class), or, for a regression, of target ``label``."""
+        self._use_data(self.state.data.with_point(x1, x2, label))
 
     def remove_point(self, x1: float, x2: float) -> None:
         """Remove the point nearest to ``(x1, x2)`` (within 3 % of the points' width)."""
-        self.state.use_data(self.state.data.without_point_near(x1, x2))
+        self._use_data(self.state.data.without_point_near(x1, x2))
 
     def click_plane(self, x1: float, x2: float) -> None:
         """What a click on the plane at ``(x1, x2)`` does (``show(click=...)``)."""
         mode = self.display.click
         if mode == "remove":
             self.remove_point(x1, x2)
-        elif mode in ("orange", "blue"):
-            self.add_point(x1, x2, label=0 if mode == "orange" else 1)
+        elif mode in CLASS_NAMES:
+            if self.state.data.task == REGRESSION:
+                raise InputError(f"these data are a regression: a point has a target value, "
+                                 f"not a class ({mode}); add one with lab.add_point(x1, x2, "
+                                 f"target), or let a click remove points")
+            self.add_point(x1, x2, label=CLASS_NAMES.index(mode))
+
+    def _use_data(self, data: LabData) -> None:
+        """Train on ``data`` from now on, the network's output fitted to what they need and
+        MSE for a regression (``LabState.use_data``); say what changed besides the data."""
+        state = self.state
+        before, loss = state.data, state.training.loss
+        graph = edits.fit_output(state.graph, data.outputs, data.needs())
+        training = state.training
+        if data.task == REGRESSION and training.loss != "mse":
+            training = training.changed(loss="mse")
+        state.use_data(data, graph=graph, training=training)
+        said = []
+        if data.outputs != before.outputs:
+            output = state.network.output if state.network is not None else graph.output()
+            said.append(f"{_task_words(data)}: the output, node {output!r}, now gives "
+                        f"{data.needs()} (its weights drawn anew; training starts over).")
+        if training.loss != loss:
+            said.append(f"The loss is now mse: {loss} compares classes.")
+        if said:
+            self.widget.say(" ".join(said))
 
     # -- training -------------------------------------------------------------------------------
     def step(self, n: int = 1) -> None:
@@ -271,7 +300,8 @@ class Lab:
              edges: str | None = None, click: str | None = None) -> None:
         """Show or hide the test points; colour the plane by score or by class; draw edges by
         their ``"gradient"`` or their ``"weights"``; say what a click on the plane does
-        (``"off"``, ``"orange"``, ``"blue"``, ``"remove"``)."""
+        (``"off"``, ``"remove"``, or add a point of a class named by its colour: ``"orange"``
+        class 0, ``"blue"`` class 1, ``"green"`` 2, ``"pink"`` 3...: ``display.CLASS_NAMES``)."""
         self._show(show_test=test_points, discretize=discretize, edges=edges, click=click)
 
     def look_at(self, node: Node, unit: int = 0) -> None:
@@ -491,6 +521,12 @@ class Lab:
                 f"{'complete' if state.graph_error is None else 'being edited'}, "
                 f"step {state.trainer.steps if state.trainer else 0}, "
                 f"{net.num_params() if net else 0} parameters)")
+
+
+def _task_words(data: LabData) -> str:
+    if data.task == REGRESSION:
+        return "A regression"
+    return f"{data.classes} classes"
 
 
 def _listener_of(lab: Lab) -> Callable[[StateEvent], None]:

@@ -213,7 +213,9 @@ class Scorer(Callback):
         with np.errstate(over="ignore", invalid="ignore"):
             # (a loss of the trainer's kind, not the trainer's own: a walk may be using it)
             loss = type(self.trainer.loss)().forward(output, labels)
-            wrong = float(np.sum(predict_labels(output) != labels))
+            # (targets: a regression has no error rate)
+            wrong = float(np.sum(predict_labels(output) != labels)) if labels.ndim == 1 else (
+                math.nan)
         job.sums[f"{name}_loss"] = job.sums.get(f"{name}_loss", 0.0) + loss * len(x)
         job.sums[f"{name}_wrong"] = job.sums.get(f"{name}_wrong", 0.0) + wrong
 

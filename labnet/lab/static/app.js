@@ -10,6 +10,7 @@ import {Controls} from "./controls.js";
 import {CurvesView} from "./curves.js";
 import {GraphView} from "./graph.js";
 import {InsideView} from "./inside.js";
+import {LegendView} from "./legend.js";
 import {watchKernel} from "./kernel.js";
 import {Channel} from "./protocol.js";
 import {UnitView} from "./unit.js";
@@ -124,6 +125,8 @@ export function render({model, el}) {
   const walk = new WalkView(channel, root);  // (under the graph, while a walk is under way)
   root.addEventListener("keydown", event => walk.keyed(event));
   const unit = new UnitView(channel);
+  const legend = new LegendView(channel);
+  boundary.element.append(legend.element);  // (over the plane's corner: on a projector too)
   graph.element.append(unit.element);  // (under the graph: next to the node clicked)
   const cards = {
     boundary: card("lab-plane", ["decision boundary"], boundary.element),
@@ -158,6 +161,9 @@ export function render({model, el}) {
       const settings = model.get("settings");
       controls.setSettings(settings);
       boundary.setColours(settings.colours);
+      legend.setSettings(settings);
+      cards.boundary.element.querySelector(".lab-card-title").textContent =
+        settings.data.task === "regression" ? "prediction" : "decision boundary";
       graph.setSettings(settings);
       bars.setSettings(settings);
       walk.setSettings(settings);
@@ -183,6 +189,7 @@ export function render({model, el}) {
       controls.setView(view);
       curves.setView(view);
       boundary.setView(view);
+      legend.setView(view);
       graph.setView(view);
       unit.setView(view);
     },

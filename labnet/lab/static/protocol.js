@@ -37,13 +37,21 @@
 /**
  * @typedef {Object} Settings   the `settings` trait (labnet/lab/traits.py)
  * @property {{dataset: string, noise: number, n_points: number, test_fraction: number,
- *   seed: number, standardize: boolean}} data
+ *   seed: number, standardize: boolean, classes: number, task: string, outputs: number,
+ *   target_range: ?number}} data  `classes`: the setting of blobs and spirals; `task`:
+ *   "classification" or "regression"; `outputs`: what the network must give (a value per
+ *   class, or 1); `target_range`: a regression's largest target in size (its scale's end)
  * @property {{loss: string, optimizer: string, lr: number, batch_size: number,
- *   max_steps_per_second: ?number}} training
- * @property {Object<string, string[]>} choices  datasets, losses, optimizers, presets,
- *   palette, views, clicks, edge_modes, activations (what the activation picker sets)
- * @property {Object<string, number[]>} limits  noise, points, test_fraction (the choices),
- *   lr (the slider's span)
+ *   max_steps_per_second: ?number, regularization: string, regularization_rate: number}}
+ *   training
+ * @property {Object<string, Array>} choices  datasets, dataset_groups ([[label, names], ...]:
+ *   two classes, more classes, regression), multiclass_datasets (those whose number of
+ *   classes is the `classes` setting), class_names (a colour's name per class: the
+ *   click modes that add a point of that class), losses, optimizers, presets, palette, views,
+ *   clicks, edge_modes, activations (what the activation picker sets), regularizations,
+ *   regularization_rates
+ * @property {Object<string, number[]>} limits  noise, points, test_fraction, classes (the
+ *   choices), lr (the slider's span)
  * @property {{classes: string[], boundary: string[], gradient: string[], decades: number}}
  *   colours
  */
@@ -69,7 +77,8 @@
  * @property {string[]} hidden   "boundary", "curves", "gradients", "graph", "errors"
  * @property {boolean} show_test
  * @property {boolean} discretize
- * @property {string} click      what a click on the plane does: "off", "orange", "blue", "remove"
+ * @property {string} click      what a click on the plane does: "off", "remove", or add a
+ *   point of the class of a colour: "orange" (0), "blue" (1), "green" (2)... (class_names)
  * @property {string} edges      "gradient" or "weights"
  * @property {number} scale      1, or 1.4 in presentation mode
  * @property {?NodeId} picked    the node looked at
@@ -147,11 +156,18 @@
 // Frames (BoundaryFrame, ThumbsFrame, Curves) say whether the play loop sent them: `playing`.
 
 /**
- * @typedef {Object} BoundaryFrame   {type: "boundary"}, buffer: n×n uint8, rows from the top
+ * @typedef {Object} BoundaryFrame   {type: "boundary"}, buffer: n×n uint8, rows from the top:
+ *   what the network says over the plane, coded as `code` says
  * @property {number} frame    counted from 1; the page says which it painted (Painted)
  * @property {boolean} playing sent by the play loop (a page that asked to pause drops these)
  * @property {number} n
  * @property {number[]} extent [x1 low, x1 high, x2 low, x2 high] of the grid
+ * @property {string} code     "score" (two classes: class 1's score, 0 to 255, 128 on the
+ *   boundary), "classes" (the class picked · 32 + how sure, 0 to 31: white to its colour),
+ *   "value" (a regression's prediction from `low`, 0, to `high`, 255)
+ * @property {number} low
+ * @property {number} high
+ * @property {number} classes  the number of classes (0 for a regression)
  * @property {number} sent     when the kernel sent it (seconds since 1970, the kernel's
  *   clock: traces compare it with the page's only when both run on one machine)
  */
@@ -161,7 +177,9 @@
  * @property {number} frame
  * @property {boolean} playing
  * @property {number} n
- * @property {Array<{id: NodeId, unit: number, low: number, high: number}>} nodes  in buffer order
+ * @property {Array<{id: NodeId, unit: number, code: string, low: number, high: number}>} nodes
+ *   in buffer order; each image coded as a BoundaryFrame's `code` says (the output's as the
+ *   boundary's, the others' "value")
  * @property {Object<string, ?number>} grad_norms  ||dL/d(output)|| of each node, by id as text
  * @property {Array<[NodeId, NodeId, ?number]>} edges  the norm along each edge
  * @property {string} edge_mode  "gradient" or "weights"
@@ -174,6 +192,7 @@
  * @property {number} stride  steps per entry of the per-step series
  * @property {number} steps
  * @property {number} epochs
+ * @property {string} task     "classification", or "regression" (no error-rate series)
  * @property {Array<{name: string, start: number, length: number}>} series
  *   "step" (x of the per-step series), "loss", "grad:<node>"; "epoch" (x of the per-epoch
  *   series), "epoch_loss", "train_error", "test_loss", "test_error". Each part replaces the
@@ -182,11 +201,16 @@
 
 /**
  * @typedef {Object} Points   {type: "points"}; buffers: train x (float32 n×2), train labels
- *   (uint8), test x, test labels
+ *   (uint8), test x, test labels. A regression's "labels" are its targets, each a byte from
+ *   `low` (0) to `high` (255), as the plane's "value" frames
  * @property {number} n_train
  * @property {number} n_test
  * @property {number[]} extent
  * @property {string} dataset
+ * @property {string} task     "classification" or "regression"
+ * @property {number} classes  the number of classes (0 for a regression)
+ * @property {number} [low]
+ * @property {number} [high]
  */
 
 /**
