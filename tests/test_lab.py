@@ -688,6 +688,9 @@ class LabGestures(RuleBasedStateMachine):
         lab = self.lab
         state = lab.state
         shown_equals_the_model(lab)
+        hint = lab.widget.hint  # the first hint found that is not dismissed, or none
+        shown = lab.widget.hints.shown
+        assert hint == ({} if shown is None else shown.as_json())
         state.graph.check()
         assert state.graph_error == state.problems(state.graph)
         if state.network is not None:  # (the last complete network takes the data)
@@ -759,6 +762,11 @@ class LabGestures(RuleBasedStateMachine):
         self.gesture("edge_weights", {"src": src, "dst": dst})
         if not self.lab.widget.message.get("error"):
             assert self.lab.widget.message == said  # a look says nothing
+
+    @rule(key=st.one_of(st.sampled_from(["adam-lr", "dead-relu:4", "loss-grows", ""]), NODES))
+    def dismiss_hint(self, key):
+        hint = self.lab.widget.hint.get("key")
+        self.gesture("dismiss_hint", {"key": hint if key == "" and hint else key})
 
     @rule(node=NODES, x=NUMBERS, y=NUMBERS)
     def move(self, node, x, y):

@@ -42,6 +42,7 @@ from labnet.lab.events import (
 from labnet.lab.export import picture, write_file
 from labnet.lab.files import checked_name, checked_path, lab_bytes, open_lab, save_lab
 from labnet.lab.graph import check_id
+from labnet.lab.hints import Hint
 from labnet.lab.intents import intent_call
 from labnet.lab.nodes import DEFAULT_WIDTH, INPUT
 from labnet.lab.pagefiles import BROWSER, PageFiles, mode_from_environment
@@ -325,6 +326,20 @@ class Lab:
     def reveal(self, *names: str) -> None:
         """Show hidden views again (all of them if no name is given)."""
         self._show(hidden=self.display.hidden - set(names) if names else frozenset())
+
+    @property
+    def hints(self) -> list[Hint]:
+        """What is likely wrong with the lab's settings now (Adam with a big learning rate,
+        dead ReLUs, a vanishing gradient...), the most pressing first; the page shows the first
+        not dismissed, next to the setting or node it is about."""
+        self.widget.flush()  # (the hints are checked as the page's are, with the rest)
+        return list(self.widget.hints.found)
+
+    def dismiss_hint(self, key: str) -> None:
+        """Stop showing the hint ``key`` (``lab.hints[0].key``) while it holds."""
+        if not isinstance(key, str):
+            raise InputError(f"a hint is named by its key, got {short_repr(key)}")
+        self.widget.dismiss_hint(key)
 
     def set_scale(self, scale: float) -> None:
         """Draw the whole lab ``scale`` times larger (1.4 suits a projector)."""

@@ -227,6 +227,12 @@ class Pictures:
                              {"code": VALUE, "low": low, "high": high}))
         return pictures
 
+    def activations(self, n: int) -> dict[Node, np.ndarray]:
+        """Every node's output over an ``n × n`` grid of the plane (``n`` of 45 at most: one
+        forward pass), by node; the input's is the grid as the network sees it."""
+        network, _ = self._outputs(min(n, 45))
+        return dict(network.outputs)
+
     def unit_map(self, node: Node, unit: int, n: int) -> tuple[np.ndarray, float, float]:
         """One unit of one node over an ``n × n`` grid (for the Inside tab)."""
         _, output = self._outputs(n, node)

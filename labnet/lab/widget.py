@@ -39,6 +39,7 @@ from labnet.lab.events import (
     WeightsChanged,
 )
 from labnet.lab.files import FileExistsInputError
+from labnet.lab.hints import Hints
 from labnet.lab.intents import QUERIES
 from labnet.lab.pace import FRAME_INTERVAL, SHARED_FRAME_INTERVAL, Frames, Views
 from labnet.lab.pictures import Pictures
@@ -55,9 +56,9 @@ from labnet.lab.traits import (
 
 STATIC = Path(__file__).parent / "static"
 MODULES = ("protocol.js", "util.js", "geometry.js", "boundary.js", "gestures.js", "palette.js",
-           "weights.js", "formula.js", "heatmap.js", "flows.js", "graph.js", "curves.js",
-           "bars.js", "inside.js", "walk.js", "unit.js", "legend.js", "controls.js", "kernel.js",
-           "app.js")
+           "weights.js", "formula.js", "heatmap.js", "flows.js", "graph.js", "hints.js",
+           "curves.js", "bars.js", "inside.js", "walk.js", "unit.js", "legend.js", "controls.js",
+           "kernel.js", "app.js")
 """The front end's modules, each after those it imports (``static/lab.js`` loads them)."""
 BOUNDARY_COST = 0.0012
 """Seconds a boundary frame may take while playing (60 a second: 7 % of the time)."""
@@ -65,7 +66,8 @@ MIN_PLAY_GRID, MAX_PLAY_GRID = 32, 64
 THUMB_INTERVAL = 1 / 11
 CURVES_INTERVAL = 1 / 12
 STATUS_INTERVAL = 0.2
-"""While playing, thumbnails, curves and the status go this often."""
+HINT_INTERVAL = 0.4
+"""While playing, thumbnails, curves, the status and the hint go this often."""
 THUMB_GRID = 24
 UNIT_GRID = 64
 COSTS = {"boundary": (BOUNDARY_COST, 0.1), "thumbs": (0.003, 0.05), "unitmap": (0.003, 0.05)}
@@ -78,7 +80,7 @@ share of the time: the next redraw waits three times as long as the last one too
 MAX_MESSAGE = 400
 """Characters of the message line at most (a message echoing a huge input is cut)."""
 TRAITS = ("graph", "settings", "view", "walk", "status")
-EVERYTHING = {*TRAITS, "boundary", "thumbs", "curves", "points", "unitmap", "walkmaps"}
+EVERYTHING = {*TRAITS, "boundary", "thumbs", "curves", "points", "unitmap", "walkmaps", "hint"}
 
 
 class LabWidget(anywidget.AnyWidget):
@@ -96,6 +98,7 @@ class LabWidget(anywidget.AnyWidget):
     status = traitlets.Dict().tag(sync=True)
     message = traitlets.Dict().tag(sync=True)
     walk = traitlets.Dict().tag(sync=True)
+    hint = traitlets.Dict().tag(sync=True)
     code = traitlets.Unicode().tag(sync=True)
     files = traitlets.Unicode("server").tag(sync=True)
     """Where the page's files go ("server", or "browser" in the app), for the page to show its
@@ -112,6 +115,7 @@ class LabWidget(anywidget.AnyWidget):
         self.frames = Frames()
         self.views = Views()
         self.curves = streams.Curves()
+        self.hints = Hints()
         self.last_traceback: str | None = None
         """The traceback of the last internal error the lab showed (for a report)."""
         self.sent: list[tuple[str, int]] = []  # (type, bytes) of the last messages sent
@@ -193,6 +197,7 @@ class LabWidget(anywidget.AnyWidget):
             self._dirty.update(("graph", "boundary", "thumbs", "unitmap", "status"))
         elif isinstance(event, Scored):
             self._dirty.add("status")
+        self._dirty.add("hint")  # (any change may make a setting likely wrong, or right)
 
     # -- the message line ---------------------------------------------------------------------
     def say(self, text: str, error: bool = False, *, sticky: bool = False) -> None:
@@ -296,6 +301,9 @@ class LabWidget(anywidget.AnyWidget):
         if "walkmaps" in dirty:
             self._post(*streams.walk_maps(display.walk))
             dirty.discard("walkmaps")
+        if "hint" in dirty and self._due("hint", now, playing, HINT_INTERVAL):
+            self.hint = self.hints.check(state, self.pictures)
+            dirty.discard("hint")
         if "status" in dirty and self._due("status", now, playing, STATUS_INTERVAL):
             self.status = status_json(state, self.player, display)
             dirty.discard("status")
@@ -368,6 +376,12 @@ class LabWidget(anywidget.AnyWidget):
         """Hold on to ``owner`` (the lab, shown in a page) while a view shows it: until the
         widget is closed, or the last view the kernel knows said goodbye."""
         self._kept = owner
+
+    def dismiss_hint(self, key: str) -> None:
+        """The hint ``key`` is not shown while it holds (the page's ×)."""
+        self.hints.dismiss(key)
+        self._dirty.add("hint")
+        self.schedule_flush()
 
     def offer_download(self, name: str, content: bytes) -> None:
         """Let the page offer ``content`` as a file to download (in the app, downloaded)."""

@@ -70,3 +70,26 @@ def test_an_edges_weights_under_the_pointer_one_set_by_hand_and_undone(lab):
         lab, "print(lab.network.operators[3].weight[2, 4])")) == old)
     lab.page.mouse.move(5, 5)
     card.wait_for(state="hidden", timeout=5000)
+
+
+def test_a_hint_shows_next_to_the_learning_rate_and_is_dismissed(lab):
+    bubble = lab.part(".lab-hint-bubble")
+    lab.choose(".lab-optimizer", "adam")
+    lab.fill(".lab-lr-value", "0.3")
+    bubble.wait_for(state="visible", timeout=5000)
+    assert bubble.get_attribute("data-key") == "adam-lr"
+    assert "Adam with a learning rate of 0.3" in bubble.inner_text()
+    under, setting = bubble.bounding_box(), lab.part(".lab-setting-lr").bounding_box()
+    assert setting["y"] + setting["height"] <= under["y"] <= setting["y"] + setting["height"] + 12
+    assert under["x"] <= setting["x"] + setting["width"] and (
+        under["x"] + under["width"] >= setting["x"])  # under the learning rate
+    lab.click(".lab-step")  # it blocks nothing: a step goes on under it
+    lab.wait_until("the step", lambda: lab.step() > 100)
+    shot(lab, "hint")
+    lab.click(".lab-hint-dismiss")
+    bubble.wait_for(state="hidden", timeout=5000)
+    assert kernel(lab, "print(lab.widget.hints.dismissed)") == "{'adam-lr'}"
+    lab.choose(".lab-optimizer", "sgd")
+    lab.fill(".lab-lr-value", "0.1")
+    lab.wait_until("the settings back", lambda: kernel(
+        lab, "print(lab.state.training.optimizer, lab.state.training.lr)") == "sgd 0.1")

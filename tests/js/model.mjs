@@ -119,6 +119,7 @@ export function labTraits() {
       epoch: 1, step: 100, loss: 0.07, train_error: 0.1, test_error: 0.1},
     message: {text: "", error: false, sticky: false, graph: false, id: 0},
     walk: {},
+    hint: {},
     code: "",
   };
 }

@@ -9,6 +9,7 @@ import {BoundaryView} from "./boundary.js";
 import {Controls} from "./controls.js";
 import {CurvesView} from "./curves.js";
 import {GraphView} from "./graph.js";
+import {HintView} from "./hints.js";
 import {InsideView} from "./inside.js";
 import {LegendView} from "./legend.js";
 import {watchKernel} from "./kernel.js";
@@ -140,9 +141,15 @@ export function render({model, el}) {
     ["Teach", controls.teach]]));
   grid.append(controls.bar, controls.strip, message, cards.boundary.element,
     cards.graph.element, walk.element, panel, cards.curves.element, cards.gradients.element);
-  root.append(grid);
+  // a hint about a setting likely wrong, under what it is about
+  const hint = new HintView(channel, root, id => {
+    const drawn = graph.nodes.get(String(id));
+    return drawn ? drawn.rect : null;
+  });
+  root.append(grid, hint.element);
   el.append(root);
   const forgetScreen = keepOnScreen(root, boundary.element);
+  watchSize(root, () => hint.place());
 
   const shown = {network: false};  // what the views show now
   // Pause stops the picture at the click: the play loop's frames and status that were on their
@@ -176,6 +183,7 @@ export function render({model, el}) {
       curves.setGraph(state);
       bars.setGraph(state);
       unit.setGraph(state);
+      hint.place();  // (its node may have moved)
     },
     view() {
       const view = model.get("view");
@@ -192,6 +200,7 @@ export function render({model, el}) {
       legend.setView(view);
       graph.setView(view);
       unit.setView(view);
+      hint.place();
     },
     status() {
       const status = model.get("status");
@@ -219,6 +228,7 @@ export function render({model, el}) {
     },
     code() { controls.setCode(model.get("code")); },
     files() { controls.setFiles(model.get("files")); },
+    hint() { hint.setHint(model.get("hint")); },
   };
   // what the page has drawn, counted for tests and benchmarks (the boundary counts its paints)
   const count = name => { root.dataset[name] = String(Number(root.dataset[name] || 0) + 1); };

@@ -2,7 +2,8 @@
 //
 // State the page shows comes as the widget's traits (JSON, kept by every view of the widget):
 // `graph`, `settings`, `view`, `status`, `message`, `walk`, `code` (the network as Python
-// code, after Export as code) and `sources` (these files, for lab.js to load). Frames and
+// code, after Export as code), `hint` (a setting likely wrong: HintState, hints.js) and
+// `sources` (these files, for lab.js to load). Frames and
 // arrays come as custom messages with binary buffers, described below; every view of the
 // widget receives every one of them. The page never changes the model: it sends intents, and
 // the state that results comes back. Buffers are little-endian (the kernel says so).
