@@ -768,6 +768,29 @@ class LabGestures(RuleBasedStateMachine):
         hint = self.lab.widget.hint.get("key")
         self.gesture("dismiss_hint", {"key": hint if key == "" and hint else key})
 
+    @rule(text=st.one_of(st.sampled_from(["0,0,0\n1,1,1\n0,1,2\n1,0,1\n", "x1,x2,target\n"
+                                          "0,0,0.5\n1,1,2\n0,1,-1\n1,0,3\n", "0,0,x\n",
+                                          "0,0\n", ""]), st.text(max_size=60)),
+          upload=st.booleans(), task=st.sampled_from([None, "regression", "nope"]))
+    def load_csv(self, text, upload, task):
+        args = {"name": "mine.csv"} if upload else {"text": text}
+        if task is not None:
+            args["task"] = task
+        self.lab.widget.last_traceback = None
+        before = snapshot(self.lab)
+        self.lab.widget.run("load_csv", args, None, [text.encode()] if upload else [])
+        assert self.lab.last_traceback is None, self.lab.last_traceback
+        message = self.lab.widget.message
+        if message.get("error") and not message.get("sticky"):
+            assert same(before, snapshot(self.lab)), message["text"]
+        else:
+            assert message["text"].startswith("Read ")
+        self.check()
+
+    @rule()
+    def export_csv(self):
+        self.gesture("export_csv", {})
+
     @rule(node=NODES, x=NUMBERS, y=NUMBERS)
     def move(self, node, x, y):
         self.gesture("move", {"node": node, "x": x, "y": y})

@@ -38,6 +38,8 @@ GOOD = {
     "load_preset": {"name": "figure1"},
     "set_weight": {"node": 3, "name": "weight", "index": [0, 1], "value": 0.5},
     "edge_weights": {"src": 2, "dst": 3}, "dismiss_hint": {"key": "adam-lr"},
+    "load_csv": {"text": "0,0,0\n1,1,1\n", "name": "mine.csv", "task": "classification"},
+    "export_csv": {},
     "set_data": {"dataset": "xor", "noise": 0.1, "n_points": 300, "test_fraction": 0.3,
                  "seed": 4, "standardize": False, "classes": 4},
     "set_training": {"loss": "cross-entropy", "optimizer": "adam", "lr": 0.01,

@@ -43,6 +43,8 @@ ACTIONS: dict[str, dict[str, tuple]] = {
                      "max_steps_per_second": (*NUMBER, str),  # "none": the empty box
                      "regularization": (str,), "regularization_rate": NUMBER},
     "click_plane": {"x1": NUMBER, "x2": NUMBER},
+    # a paste as text, or a file's bytes as the message's one buffer
+    "load_csv": {"text": (str,), "name": (str,), "task": (str,)}, "export_csv": {},
     "step": {"n": (int,)}, "epoch": {}, "reset": {},
     "play": {}, "pause": {}, "toggle_play": {},
     # what is shown
@@ -176,6 +178,11 @@ def intent_call(action, args, buffers=()) -> tuple[str, tuple, dict]:
             raise InputError(f"open_upload: the file's bytes come as one buffer, got "
                              f"{len(buffers)}")
         return "open", (args["name"],), {"content": bytes(buffers[0]), "from_page": True}
+    if action == "load_csv":  # a paste, or a file from the student's machine
+        if bool(buffers) == ("text" in args) or len(buffers) > 1:
+            raise InputError("load_csv takes CSV text, or one file's bytes")
+        if buffers:
+            args["text"] = bytes(buffers[0])
     if action in PAGE_FILES:
         return action, (), {**args, "from_page": True}
     if action == "add":

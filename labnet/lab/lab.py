@@ -45,6 +45,7 @@ from labnet.lab.graph import check_id
 from labnet.lab.hints import Hint
 from labnet.lab.intents import intent_call
 from labnet.lab.nodes import DEFAULT_WIDTH, INPUT
+from labnet.lab.owndata import data_csv, data_from_csv, described
 from labnet.lab.pagefiles import BROWSER, PageFiles, mode_from_environment
 from labnet.lab.play import Player
 from labnet.lab.state import LabState
@@ -194,6 +195,24 @@ class Lab:
         if data.dataset == CUSTOM and ("seed" in settings or "test_fraction" in settings):
             self.widget.say(f"Your own points stay: seed {data.seed} splits them anew into "
                             f"training and test points.")
+
+    def load_csv(self, text: str | bytes, *, name: str = "the CSV text",
+                 task: str | None = None) -> None:
+        """Train on points of your own, read from CSV ``text`` (a paste, or a file's bytes): a
+        line a point, x₁, x₂ and a label (a class, 0 to 7) or a target (a regression; ``task``
+        says which if the header and the values do not). A bad text is refused naming its line
+        and column, and changes nothing. ``name``: where the text came from (a file's)."""
+        said = self.widget.message.get("id")
+        self._use_data(data_from_csv(self.state.data, text, task))
+        also = self.widget.message["text"] if self.widget.message.get("id") != said else ""
+        self.widget.say(f"Read {described(self.state.data)} from {name}. {also}".strip())
+
+    def export_csv(self) -> str:
+        """The data set now (training, then test points) as CSV text, which ``load_csv``
+        reads back exactly; the page offers it as a download (``data.csv``)."""
+        text = data_csv(self.state.data)
+        self.widget.offer_download("data.csv", text.encode())
+        return text
 
     def set_standardize(self, standardize: bool) -> None:
         """Feed the network standardised inputs ((x − mean) / std of the training points), or

@@ -12,6 +12,7 @@ import {GraphView} from "./graph.js";
 import {HintView} from "./hints.js";
 import {InsideView} from "./inside.js";
 import {LegendView} from "./legend.js";
+import {OwnDataView} from "./owndata.js";
 import {watchKernel} from "./kernel.js";
 import {Channel} from "./protocol.js";
 import {UnitView} from "./unit.js";
@@ -126,6 +127,7 @@ export function render({model, el}) {
   const walk = new WalkView(channel, root);  // (under the graph, while a walk is under way)
   root.addEventListener("keydown", event => walk.keyed(event));
   const unit = new UnitView(channel);
+  const ownData = new OwnDataView(channel);  // CSV in and out, in the Data panel
   const legend = new LegendView(channel);
   boundary.element.append(legend.element);  // (over the plane's corner: on a projector too)
   graph.element.append(unit.element);  // (under the graph: next to the node clicked)
@@ -137,7 +139,8 @@ export function render({model, el}) {
       curves.gradients.element, bars.element)),
   };
   const panel = h("section", {class: "lab-card lab-panel"}, tabs([
-    ["Data", controls.data], ["Train", controls.train], ["Inside", inside.element],
+    ["Data", h("div", {}, controls.data, ownData.element)], ["Train", controls.train],
+    ["Inside", inside.element],
     ["Teach", controls.teach]]));
   grid.append(controls.bar, controls.strip, message, cards.boundary.element,
     cards.graph.element, walk.element, panel, cards.curves.element, cards.gradients.element);
@@ -248,7 +251,8 @@ export function render({model, el}) {
     unitmap: (content, buffers) => unit.unitMap(content, buffers),
     walkmaps: (content, buffers) => walk.walkMaps(content, buffers),
     reply: content => channel.answer(content),
-    download: (content, buffers) => controls.offer(content.name, buffers[0]),
+    download: (content, buffers) => (content.name.endsWith(".csv") ? ownData
+      : controls).offer(content.name, buffers[0]),
   };
   const onMessage = (content, buffers) => {
     const handle = content && streams[content.type];
