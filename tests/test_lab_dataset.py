@@ -167,7 +167,10 @@ def test_a_lab_keeps_the_points_clicked_through_a_try_of_another_data_set(tmp_pa
     (np.zeros((10, 2)), np.zeros(9, dtype=int), "labels must have shape"),
     (np.full((10, 2), np.nan), np.zeros(10, dtype=int), "NaN"),
     (np.full((10, 2), 1e300), np.zeros(10, dtype=int), "within ±1e\\+06"),
-    (np.zeros((10, 2)), np.full(10, 2), "label 2 is out of range"),
+    (np.zeros((10, 2)), np.full(10, 8), "label 8 is out of range"),
+    (np.zeros((10, 2)), np.zeros((10, 2)), "one target a point"),
+    (np.zeros((10, 2)), np.full((10, 1), 1e7), "targets lie within"),
+    (np.zeros((10, 2)), np.full((10, 1), np.inf), "NaN or infinity"),
     (np.zeros((10, 2)), np.full(10, 0.5), "labels must be integers"),
 ])
 def test_bad_own_points_are_refused(x, labels, words):
@@ -186,10 +189,11 @@ def test_a_point_added_keeps_the_labels_whole_numbers():
 
 
 @pytest.mark.parametrize(("point", "words"), [
-    ((0.5, 0.5, 2), "class must be 0 or 1"),
-    ((0.5, 0.5, 0.5), "class must be 0 or 1"),
-    ((0.5, 0.5, True), "class must be 0 or 1"),
-    ((0.5, 0.5, "1"), "class must be 0 or 1"),
+    ((0.5, 0.5, 3), "class must be a whole number from 0 to 2"),
+    ((0.5, 0.5, -1), "class must be a whole number from 0 to 2"),
+    ((0.5, 0.5, 0.5), "class must be a whole number from 0 to 2"),
+    ((0.5, 0.5, True), "class must be a number"),
+    ((0.5, 0.5, "1"), "class must be a number"),
     ((float("nan"), 0.5, 1), "within ±1e\\+06"),
     ((0.5, float("inf"), 1), "within ±1e\\+06"),
     ((2 * MAX_COORDINATE, 0.5, 1), "within ±1e\\+06"),
@@ -198,8 +202,8 @@ def test_a_point_added_keeps_the_labels_whole_numbers():
 ])
 def test_a_bad_point_is_refused(point, words):
     with pytest.raises(ValueError, match=words):
-        check_point(*point)
-    data = LabData.make(DataSettings(n_points=100))
+        check_point(*point, classes=3)
+    data = LabData.make(DataSettings(n_points=100))  # two classes: a third may be added
     with pytest.raises(ValueError, match=words):
         data.with_point(*point)
 
@@ -253,3 +257,65 @@ def test_new_data_on_ones_own_points_says_it_splits_them_anew():
     lab.widget.run("set_data", {"seed": 5})
     assert "Your own points stay: seed 5 splits them anew" in lab.widget.message["text"]
     np.testing.assert_array_equal(np.sort(lab.state.data.x_all, axis=0), np.sort(x, axis=0))
+
+
+# -- more classes, and regression ------------------------------------------------------------
+@pytest.mark.parametrize(("dataset", "classes", "task", "outputs"), [
+    ("xor", 3, "classification", 2),  # (the setting is for blobs and spirals)
+    ("blobs", 3, "classification", 3), ("spirals", 4, "classification", 4),
+    ("blobs", 8, "classification", 8),
+    ("reg-plane", 3, "regression", 1), ("reg-gauss", 3, "regression", 1),
+])
+def test_each_data_set_says_what_it_is_for_and_what_the_network_must_give(
+        dataset, classes, task, outputs):
+    data = LabData.make(DataSettings(dataset, noise=0.1, n_points=400, classes=classes))
+    assert (data.task, data.outputs) == (task, outputs)
+    labels = np.concatenate([data.train[1], data.test[1]])
+    if task == "regression":
+        assert labels.shape == (400, 1) and data.classes is None
+        assert data.target_range == pytest.approx(np.abs(labels).max())
+        assert f"{outputs} output, the value it predicts" == data.needs()
+    else:
+        assert labels.shape == (400,) and set(np.unique(labels)) == set(range(outputs))
+        assert data.needs() == f"{outputs} outputs, one per class"
+
+
+def test_the_number_of_classes_is_a_setting_from_2_to_8():
+    assert DataSettings(classes=4.0).checked().classes == 4
+    for bad in (1, 9, 2.5, True, "3", float("nan")):
+        with pytest.raises(ValueError, match="the number of classes must be a whole number"):
+            DataSettings(classes=bad).checked()
+
+
+def test_points_of_more_classes_and_a_new_class_added_by_a_point():
+    x, labels = square(12)
+    points = Points.of(x, np.arange(12) % 3, 0.5, 0)
+    assert points.classes == 3
+    assert Points.of(x, labels, 0.5, 0, classes=5).classes == 5  # (none of 2, 3, 4 yet)
+    data = LabData.make(DataSettings("blobs", n_points=60))  # 3 classes
+    more = data.with_point(0.1, 0.1, 3)  # a fourth class
+    assert more.classes == 4 and more.outputs == 4 and more.settings.dataset == "custom"
+    with pytest.raises(ValueError, match="class must be a whole number from 0 to 4"):
+        more.with_point(0.1, 0.1, 5)
+    fewer = more.without_point_near(0.1, 0.1)  # its last point: the class stays
+    assert fewer.classes == 4
+
+
+def test_own_targets_make_a_regression_and_points_added_to_it_have_targets():
+    x, _ = square(10)
+    data = LabData.make(DataSettings("custom"), Points.of(x, x[:, :1] - 0.5, 0.5, 0))
+    assert data.task == "regression" and data.outputs == 1
+    more = data.with_point(0.5, 0.5, 2.5)
+    assert more.train[1].shape[1] == 1 and more.target_range == 2.5
+    reg = LabData.make(DataSettings("reg-plane", n_points=50))
+    assert reg.with_point(0.0, 0.0, -0.25).task == "regression"
+    for bad in (float("nan"), 1e7, "1"):
+        with pytest.raises(ValueError, match="target must be"):
+            reg.with_point(0.0, 0.0, bad)
+
+
+def test_a_generated_data_sets_own_points_keep_its_classes_or_targets():
+    for dataset in ("spirals", "reg-gauss"):
+        data = LabData.make(DataSettings(dataset, n_points=90, classes=4))
+        own = data.own_points()
+        assert own.classes == data.classes and own.labels.ndim == data.train[1].ndim

@@ -33,7 +33,7 @@ def test_changed_gives_a_new_checked_display_and_none_leaves_a_value():
     ({"hidden": {"everything"}}, "cannot hide everything"),
     ({"show_test": 1}, "show_test must be True or False"),
     ({"discretize": "yes"}, "discretize must be True or False"),
-    ({"click": "green"}, "a click on the plane does one of off, orange, blue, remove"),
+    ({"click": "magenta"}, "a click on the plane does one of off, orange, blue, green, pink"),
     ({"edges": "colour"}, "edges show one of gradient, weights"),
     ({"scale": SCALES[1] + 0.1}, "scale must be between 0.5 and 3.0"),
     ({"scale": 0.1}, "scale"),

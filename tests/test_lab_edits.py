@@ -12,6 +12,7 @@ from labnet.lab.edits import (
     ACTIVATIONS,
     add_layer,
     common_activation,
+    fit_output,
     output_edge,
     remove_joining,
     replace_node,
@@ -231,3 +232,25 @@ def test_remove_without_join_leaves_the_gap():
     lab = Lab()
     lab.remove(5, join=False)
     assert (4, 6) not in lab.state.graph.edges and lab.graph_error is not None
+
+
+def test_the_output_is_fitted_to_what_the_data_need_and_nothing_else_changes():
+    graph = seed()
+    assert fit_output(graph, 2) is graph
+    three = fit_output(graph, 3)
+    assert three.nodes[7].width == 3 and three.edges == graph.edges
+    assert {n: s for n, s in three.nodes.items() if n != 7} == {
+        n: s for n, s in graph.nodes.items() if n != 7}
+    assert fit_output(graph, 1).nodes[7].width == 1
+    unfinished = graph.add("ReLU")[0]  # two nodes feed nothing: no output to fit yet
+    assert fit_output(unfinished, 3) is unfinished
+
+
+def test_an_output_that_is_not_a_linear_and_not_as_wide_is_refused_saying_what_is_needed():
+    graph = remove_joining(seed(), 7)  # ReLU 6, 25 wide, is the output
+    with pytest.raises(ln.GraphError, match=r"node 6 \(ReLU\), gives 25 value\(s\); the data "
+                                            r"need 3 outputs, one per class: end the network"):
+        fit_output(graph, 3, "3 outputs, one per class")
+    summed = Graph.of(ln.PRESETS["figure1"](0)).remove(7)  # a Sum of two 25s is the output
+    with pytest.raises(ln.GraphError, match="Sum"):
+        fit_output(summed, 2)

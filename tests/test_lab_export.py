@@ -80,3 +80,22 @@ def test_a_long_runs_batch_loss_is_drawn_as_the_means_of_its_runs():
     assert len(xs) == 100 and xs[-1] == 10_000 and np.allclose(ys, 2.0)
     short = _means(x[:50], y[:50], points=100)  # a short run: drawn as it is
     assert np.array_equal(short[1], y[:50])
+
+
+@pytest.mark.parametrize(("dataset", "colour"), [("blobs", (0x00, 0x9E, 0x73)),
+                                                 ("reg-gauss", None)])
+def test_a_picture_of_more_classes_or_a_regression_has_their_colours(dataset, colour):
+    lab = Lab()
+    lab.set_data(dataset=dataset, n_points=300)
+    lab.epoch()
+    for discretize in (False, True):
+        lab.show(discretize=discretize)
+        png = picture(lab.state, lab.display, grid=20, dpi=50)
+        import matplotlib.image
+
+        pixels = (matplotlib.image.imread(io.BytesIO(png))[..., :3] * 255).round()
+        if colour is not None:  # class 2's points are green
+            assert (np.abs(pixels - colour).max(axis=-1) < 8).sum() > 20
+        else:  # targets from orange to blue
+            assert np.unique(pixels.reshape(-1, 3), axis=0).shape[0] > 100
+

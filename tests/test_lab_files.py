@@ -103,8 +103,13 @@ def test_save_and_open_give_back_the_whole_lab_and_it_carries_on_exactly(tmp_pat
     lambda lab: lab.load_preset("deep-sigmoid-skip"),
     lambda lab: lab.remove(7),
     lambda lab: lab.add("LeakyReLU", negative_slope=0.3, at=(-999.5, 999.5)),
-    lambda lab: lab.move(3, 1e9, -1e9),
+    lambda lab: lab.move(3, 1000, -1000),
     lambda lab: lab.add_point(1e6, -1e6, 0),
+    lambda lab: lab.set_data(dataset="blobs", classes=5, noise=0.2),
+    lambda lab: lab.set_data(dataset="reg-gauss"),
+    lambda lab: (lab.set_data(dataset="reg-plane"), lab.add_point(0.5, -0.5, 123.25)),
+    lambda lab: (lab.set_data(dataset="spirals"), lab.add_point(0.5, -0.5, 3),
+                 lab.remove_point(0.5, -0.5)),  # 4 classes, the fourth with no point left
 ])
 def test_every_value_the_python_api_takes_saves_reopens_and_shows(tmp_path, change):
     lab = Lab()
@@ -251,6 +256,8 @@ BAD_PARTS = [
     ("training.batch_size", 0, "batch size"),
     ("training.optimizer", "lbfgs", "unknown optimizer"),
     ("training.max_steps_per_second", "fast", "max_steps_per_second must be"),
+    ("data.classes", 9, "the number of classes must be a whole number from 2 to 8"),
+    ("data.classes", "many", "data.classes must be a number"),
     ("training.regularization", "l3", "regularization must be one of none, l1, l2"),
     ("training.regularization", 2, "training.regularization must be text"),
     ("training.regularization_rate", -1, "regularisation rate must be a number from 0"),
@@ -273,6 +280,9 @@ BAD_PARTS = [
     ("graph.edges", [[1, 2]] * 5000, "more than 4000"),
     ("graph.positions", [[1, "left", 0]], "not two finite numbers"),
     ("graph.positions", [[1, 10**400, 0]], "can be opened"),
+    # (issue 14, 5: a node at (1e308, -1e308) made the whole graph vanish from the page)
+    ("graph.positions", [[n, 1e308 if n == 1 else n, -1e308 if n == 1 else 0]
+                         for n in range(8)], "a position is within ±1000"),
     ("network.nodes", [[1, {"class": "Linear", "config": {"in_features": 10**6,
                                                           "out_features": 10**6}}]],
      "in_features is 1000000, not a width"),
@@ -330,6 +340,10 @@ def test_a_file_with_a_bad_part_is_refused_naming_it_and_a_failed_open_changes_n
     ("weights of another shape", "shape"),
     ("points that are not a plane's", "2 columns"),
     ("a test mask that is not one", "points/test must say"),
+    ("classes fewer than the labels", "the number of classes must be a whole number from 2"),
+    ("classes that are not a number", "points.classes must be a whole number"),
+    ("targets of two columns", "one target a point"),
+    ("a network for other data", "node 7 has width 2: the lab needs 3 outputs"),
     ("no test point", "points/test must say"),
 ])
 def test_opening_a_file_that_is_not_a_lab_says_so(tmp_path, saved, content, words):
@@ -353,6 +367,16 @@ def test_opening_a_file_that_is_not_a_lab_says_so(tmp_path, saved, content, word
         write(bad, good, {**arrays, "points/x": np.zeros((len(arrays["points/x"]), 3))})
     elif content == "a test mask that is not one":
         write(bad, good, {**arrays, "points/test": arrays["points/test"].astype(int)})
+    elif content == "classes fewer than the labels":
+        write(bad, {**good, "points": {"classes": 1}}, arrays)
+    elif content == "classes that are not a number":
+        write(bad, {**good, "points": {"classes": "3"}}, arrays)
+    elif content == "targets of two columns":
+        write(bad, good, {**arrays, "points/labels": np.zeros((len(arrays["points/x"]), 2))})
+    elif content == "a network for other data":
+        changed = copy.deepcopy(good)
+        changed["data"]["dataset"] = "blobs"  # 3 classes; the network gives 2
+        write(bad, changed, arrays)
     elif content == "no test point":
         write(bad, good, {**arrays, "points/test": np.zeros_like(arrays["points/test"])})
     else:

@@ -3,7 +3,19 @@ the network computes over the plane, from a float32 twin that leaves the network
 
 import numpy as np
 
-from labnet.lab.pictures import Pictures, edge_norms, plane, symmetric_range, to_bytes
+from labnet.lab import edits
+from labnet.lab.pictures import (
+    CLASS_COLOURS,
+    LEVELS,
+    Pictures,
+    class_bytes,
+    colour_table,
+    edge_norms,
+    hex_rgb,
+    plane,
+    symmetric_range,
+    to_bytes,
+)
 from labnet.lab.state import LabState
 
 
@@ -66,9 +78,11 @@ def test_every_node_has_a_thumbnail_of_the_unit_asked_for():
     pictures = Pictures(state)
     found = pictures.units(8, {3: 4, 1: 99})
     assert [node for node, *_ in found] == [0, *state.network.order]
-    by_node = {node: (unit, image, low, high) for node, unit, image, low, high in found}
+    by_node = {node: (unit, image, coding["low"], coding["high"])
+               for node, unit, image, coding in found}
     assert by_node[3][0] == 4 and by_node[1][0] == 24  # a unit past the last: the last
     assert by_node[7][2:] == (0.0, 1.0)  # the output node: the class-1 score
+    assert found[-1][3]["code"] == "score" and found[2][3]["code"] == "value"
     points, _ = pictures.grid(8)
     values = outputs_over(state, points, node=3)[:, 4]
     _, image, low, high = by_node[3]
@@ -98,3 +112,63 @@ def test_edge_norms_are_the_gradients_along_edges_or_the_weights_they_go_through
     assert set(weights) == edges
     assert weights[0, 1] == np.linalg.norm(network.operators[1].weight)
     assert weights[4, 5] == 0.0  # into a Sum: no weights
+
+
+def test_class_bytes_name_the_winning_class_and_how_sure_the_network_is():
+    output = np.array([[0.0, 5.0, 0.0], [2.0, 2.0, 0.0], [0.0, 0.0, 0.4], [np.nan, 1.0, 0.0],
+                       [-1.0, -3.0, 0.9]])
+    mse = class_bytes(output, cross_entropy=False)
+    assert list(mse // LEVELS) == [1, 0, 2, 0, 2]
+    assert list(mse % LEVELS) == [31, 0, round(0.4 * 31), 0, round(1.0 * 31)]
+    cross = class_bytes(output, cross_entropy=True)
+    assert list(cross // LEVELS) == [1, 0, 2, 0, 2] and cross[1] % LEVELS == 0
+    probabilities = np.exp([0.0, 0.0, 0.4]) / np.exp([0.0, 0.0, 0.4]).sum()
+    assert cross[2] % LEVELS == round((probabilities[2] - probabilities[0]) * 31)
+    eight = class_bytes(np.eye(8) * 9, cross_entropy=True)
+    assert list(eight) == [c * LEVELS + 31 for c in range(8)]  # 8 classes fill the byte
+
+
+def test_two_classes_agree_with_the_score_far_from_the_boundary():
+    margin = np.linspace(-3, 3, 61)
+    output = np.column_stack([np.zeros_like(margin), margin])
+    state = LabState()
+    score = state.class_one_score(output)
+    coded = class_bytes(output, cross_entropy=False)
+    assert np.all((coded // LEVELS == 1)[margin != 0] == (score > 0.5)[margin != 0])
+    assert np.allclose(coded % LEVELS / 31, np.abs(2 * score - 1), atol=1 / 31)
+
+
+def test_the_plane_shows_classes_or_a_regressions_values_as_the_data_are():
+    state = LabState()
+    pictures = Pictures(state)
+    assert pictures.coding() == {"code": "score", "low": 0.0, "high": 1.0, "classes": 2}
+    blobs = state.data.changed(dataset="blobs", classes=4)
+    state.use_data(blobs, graph=edits.fit_output(state.graph, 4))
+    state.train(300, score_epochs=True)
+    assert pictures.coding()["code"] == "classes" and pictures.coding()["classes"] == 4
+    image = pictures.boundary(20)
+    points, _ = pictures.grid(20)
+    predicted = outputs_over(state, points).argmax(axis=1)
+    assert np.mean(image // LEVELS != predicted) < 0.01 and len(set(image // LEVELS)) == 4
+    plane_data = state.data.changed(dataset="reg-plane")
+    state.use_data(plane_data, graph=edits.fit_output(state.graph, 1))
+    state.train(400, score_epochs=True)
+    coding = pictures.coding()
+    assert coding["code"] == "value" and coding["low"] == -coding["high"]
+    assert coding["high"] == state.data.target_range
+    image = pictures.boundary(20)
+    points, _ = pictures.grid(20)
+    assert np.array_equal(image, to_bytes(outputs_over(state, points)[:, 0], coding["low"],
+                                          coding["high"]))
+    assert len(np.unique(image)) > 60  # a continuous picture, not classes
+    output = next(entry for entry in pictures.units(8, {}) if entry[0] == 7)
+    assert output[3]["code"] == "value" and output[3]["high"] == coding["high"]
+
+
+def test_the_colour_tables_of_the_plane():
+    score = colour_table({"code": "score"})
+    assert np.allclose(score[0], hex_rgb(CLASS_COLOURS[0]))
+    assert np.allclose(score[255], hex_rgb(CLASS_COLOURS[1])) and score.shape == (256, 3)
+    classes = colour_table({"code": "classes"})
+    assert np.allclose(classes[2 * 32 + 31], hex_rgb(CLASS_COLOURS[2]))
+    assert np.allclose(classes[2 * 32], 1.0)  # unsure: white

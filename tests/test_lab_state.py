@@ -10,7 +10,7 @@ import pytest
 from labtools import add, epoch
 
 import labnet as ln
-from labnet.lab import Lab
+from labnet.lab import Lab, edits
 from labnet.lab.dataset import DataSettings, LabData
 from labnet.lab.events import DataChanged, GraphChanged, Scored, SettingsChanged, Trained
 from labnet.lab.graph import Graph
@@ -507,5 +507,77 @@ def test_moving_a_node_builds_no_network(monkeypatch):
     lab.tidy()
     lab.undo()
     assert built == [] and lab.network is network
-    lab.add("ReLU", between=(3, 4))  # an edit that rewires builds (its trial once, then it)
-    assert len(built) == 2
+    lab.add("ReLU", between=(3, 4))  # an edit that rewires builds its network, once
+    assert len(built) == 1
+
+
+# -- more classes, and regression ----------------------------------------------------------------
+def fitted(state: LabState, data: LabData) -> Graph:
+    return edits.fit_output(state.graph, data.outputs, data.needs())
+
+
+def test_data_of_more_classes_come_with_the_output_fitted_as_one_undo_step():
+    state = LabState()
+    state.train(5, score_epochs=True)
+    old_network, first = state.network, state.network.operators[1]
+    blobs = state.data.changed(dataset="blobs", classes=4)
+    state.use_data(blobs, graph=fitted(state, blobs))
+    network = state.network
+    assert network is not old_network and network.out_features == 4
+    assert network.operators[1] is first  # the other weights stay
+    assert state.trainer.steps == 0 and state.graph_error is None and state.can_undo
+    state.train(3, score_epochs=True)
+    state.undo_edit()  # the output 2 wide again: not what the data need
+    assert "node 7 has width 2: the lab needs 4 outputs, one per class" in state.graph_error
+    assert state.network is network and state.trainer.steps == 3  # it goes on training
+    state.redo_edit()
+    assert state.graph_error is None and state.network.out_features == 4
+
+
+def test_data_that_need_another_output_without_the_graph_fitted_change_nothing():
+    state = LabState()
+    before = snapshot(state)
+    with pytest.raises(ValueError, match="these data need 3 outputs, one per class, and the "
+                                         "network trained gives 2"):
+        state.use_data(state.data.changed(dataset="spirals"))
+    assert same(snapshot(state), before)
+
+
+def test_an_unfinished_graph_cannot_take_data_needing_another_output():
+    state = LabState()
+    add(state, "ReLU")  # two nodes feed nothing: no output to fit
+    before = snapshot(state)
+    blobs = state.data.changed(dataset="blobs")
+    with pytest.raises(ValueError, match=r"the network trained gives 2: node\(s\) 8 cannot be"):
+        state.use_data(blobs, graph=fitted(state, blobs))
+    assert same(snapshot(state), before)
+
+
+def test_a_regression_trains_with_mse_and_cross_entropy_is_refused_for_it():
+    state = LabState()
+    state.use_training(state.training.changed(loss="cross-entropy"))
+    plane = state.data.changed(dataset="reg-plane")
+    before = snapshot(state)
+    with pytest.raises(ValueError, match="cross-entropy compares classes, and these data are "
+                                         "a regression"):
+        state.use_data(plane, graph=fitted(state, plane))
+    assert same(snapshot(state), before)
+    state.use_data(plane, graph=fitted(state, plane), training=state.training.changed(loss="mse"))
+    assert state.trainer.task == "regression" and state.network.out_features == 1
+    assert isinstance(state.trainer.loss, ln.MSELoss) and state.training.loss == "mse"
+    with pytest.raises(ValueError, match="cross-entropy compares classes"):
+        state.use_training(state.training.changed(loss="cross-entropy"))
+    state.train(50, score_epochs=True)
+    scores = state.scorer.now()
+    assert np.isnan(scores["train_error"]) and np.isfinite(scores["test_loss"])
+
+
+def test_a_preset_loaded_for_data_of_more_classes_gives_one_output_per_class():
+    state = LabState(data=ln.blobs(90, 0.1, rng=0, classes=3))
+    assert state.data.outputs == 3 and state.network.out_features == 3
+    state.use_preset("figure1")
+    assert state.network.out_features == 3 and state.graph_error is None
+    regression = LabState(data=ln.reg_gauss(60, 0.0, rng=0))
+    assert regression.network.out_features == 1 and regression.trainer.task == "regression"
+    with pytest.raises(ValueError, match="node 7 has width 2: the lab needs 3 outputs"):
+        LabState(network=ln.PRESETS["seed"](0), data=ln.blobs(90, 0.1, rng=0))

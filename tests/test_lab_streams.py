@@ -172,3 +172,47 @@ def test_a_new_network_starts_the_curves_over():
     lab.step(1)
     content, _ = curves.message(lab.state.trainer)
     assert content["reset"] and content["steps"] == 1
+
+
+def test_frames_say_how_their_bytes_are_coded_as_the_data_are():
+    lab = Lab()
+    assert boundary(Pictures(lab.state), 8, frame=1)[0]["code"] == "score"
+    lab.set_data(dataset="spirals", classes=4)
+    content, _ = boundary(Pictures(lab.state), 8, frame=2)
+    assert (content["code"], content["classes"]) == ("classes", 4)
+    content, _ = thumbs(lab.state, lab.display, Pictures(lab.state), 8, frame=3)
+    assert content["nodes"][-1]["code"] == "classes" and content["nodes"][1]["code"] == "value"
+    lab.set_data(dataset="reg-plane")
+    content, _ = boundary(Pictures(lab.state), 8, frame=4)
+    assert content["code"] == "value" and content["high"] == lab.state.data.target_range
+    json.dumps(content, allow_nan=False)
+
+
+def test_points_of_more_classes_carry_their_class_and_a_regressions_its_target_as_a_byte():
+    lab = Lab()
+    lab.set_data(dataset="blobs", classes=5, n_points=200)
+    content, buffers = points(lab.state.data)
+    assert (content["task"], content["classes"]) == ("classification", 5)
+    assert set(np.frombuffer(buffers[1], dtype=np.uint8)) == set(range(5))
+    lab.set_data(dataset="reg-plane")
+    content, buffers = points(lab.state.data)
+    high = lab.state.data.target_range
+    assert content["task"] == "regression" and (content["low"], content["high"]) == (-high, high)
+    targets = lab.state.data.train[1][:, 0]
+    coded = np.frombuffer(buffers[1], dtype=np.uint8)
+    assert np.abs(coded - (targets + high) / (2 * high) * 255).max() <= 0.51
+    json.dumps(content, allow_nan=False)
+
+
+def test_a_regressions_curves_have_no_error_rates_and_settle():
+    lab = Lab()
+    lab.set_data(dataset="reg-gauss", n_points=200)
+    curves = Curves()
+    lab.epoch()
+    content, _ = curves.message(lab.state.trainer)
+    names = {part["name"] for part in content["series"]}
+    assert content["task"] == "regression"
+    assert {"epoch_loss", "test_loss"} <= names and not {"train_error", "test_error"} & names
+    lab.step(1)
+    content, _ = curves.message(lab.state.trainer)
+    assert all(part["start"] > 0 for part in content["series"] if part["name"] != "epoch")

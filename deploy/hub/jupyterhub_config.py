@@ -46,6 +46,10 @@ def per_student_environment() -> dict[str, str]:
         **{name: str(value) for name, value in SINGLEUSER["extraEnv"].items()},
         # deploy/jupyter/jupyter_server_config.py: the kernel culling, the app's page template
         "JUPYTER_CONFIG_PATH": str(REPO / "deploy" / "jupyter"),
+        # every student runs as the same Unix user here: the lab's page keeps no file on the
+        # server (Save and Export picture are downloads, Open an upload: as in the app, whose
+        # voila.py, read from the folder above by Voilà's server extension, says the same)
+        "LABNET_FILES": "browser",
         "JUPYTER_PATH": str(REPO / "deploy" / "app"),  # the app's page template (Voilà)
     }
 

@@ -154,3 +154,23 @@ def set_activation(graph: Graph, kind: str, params: dict | None = None) -> Graph
     graph = replace(graph, nodes={**graph.nodes, **{node: spec for node in nodes}})
     graph.check()
     return graph
+
+
+def fit_output(graph: Graph, outputs: int, needs: str | None = None) -> Graph:
+    """The graph with its output giving ``outputs`` values (what the data need: a value per
+    class, or the one value a regression predicts): the output Linear made that wide (its
+    weights drawn anew). Unchanged if it gives that many already, or if the graph has no single
+    output yet (the lab says what is missing). An output of another width that is not a Linear
+    is refused, saying what the data need (``needs``)."""
+    node = graph.output()
+    if node is None:
+        return graph
+    width = graph.widths().get(node)
+    spec = graph.nodes[node]
+    if width == outputs or (width is None and spec.cls is not Linear):
+        return graph
+    if spec.cls is not Linear:
+        raise GraphError(f"the network's output, node {node!r} ({spec.label()}), gives {width} "
+                         f"value(s); the data need {needs or outputs}: end the network with a "
+                         f"Linear, or choose other data")
+    return graph.set_params(node, {"width": outputs})

@@ -17,11 +17,16 @@ from labnet.history import History
 from labnet.lab.display import Display
 from labnet.lab.nodes import INPUT
 from labnet.lab.pictures import (
-    BOUNDARY_STOPS,
     CLASS_COLOURS,
+    CLASSES,
     GRADIENT_DECADES,
     GRADIENT_STOPS,
+    LEVELS,
+    SCORE,
+    VALUE,
     Pictures,
+    colour_table,
+    to_bytes,
 )
 from labnet.lab.state import LabState
 from labnet.writing import write_atomically
@@ -37,31 +42,38 @@ def picture(state: LabState, display: Display, grid: int = 100, dpi: int = 110) 
 
     matplotlib.use("Agg", force=False)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.colors import LinearSegmentedColormap
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(13, 4.2), dpi=dpi, layout="constrained")
     FigureCanvasAgg(figure)
     boundary_ax, curves_ax, graph_ax = figure.subplots(1, 3, width_ratios=[1, 1.2, 1.5])
+    pictures = Pictures(state)
+    coding = pictures.coding()
+    table = colour_table(coding)
     if state.network is not None:
-        pictures = Pictures(state)
-        image = pictures.boundary(grid).reshape(grid, grid) / 255.0  # (rows from the top)
+        image = pictures.boundary(grid).reshape(grid, grid)  # (rows from the top)
         _, (x1_low, x1_high, x2_low, x2_high) = pictures.grid(grid)
-        colours = LinearSegmentedColormap.from_list("labnet", list(BOUNDARY_STOPS))
-        if display.discretize:
-            image = (image > 0.5).astype(float)
-        boundary_ax.imshow(image, cmap=colours, vmin=0, vmax=1, interpolation="bilinear",
+        if display.discretize and coding["code"] == SCORE:
+            image = np.where(image > 127, 255, 0)
+        elif display.discretize and coding["code"] == CLASSES:
+            image = image // LEVELS * LEVELS + LEVELS - 1
+        boundary_ax.imshow(table[image], interpolation="bilinear",
                            extent=(x1_low, x1_high, x2_low, x2_high), aspect="auto")
     (x_train, labels_train), (x_test, labels_test) = state.data.train, state.data.test
-    for label, colour in enumerate(CLASS_COLOURS):
-        train = labels_train == label
-        boundary_ax.scatter(*x_train[train].T, s=9, c=colour, edgecolors="white",
-                            linewidths=0.4)
-        if display.show_test:
-            test = labels_test == label
-            boundary_ax.scatter(*x_test[test].T, s=9, facecolors="none", edgecolors=colour,
+    for x, labels, test in ((x_train, labels_train, False), (x_test, labels_test, True)):
+        if test and not display.show_test:
+            continue
+        if coding["code"] == VALUE:  # a regression: each point the colour of its target
+            colours = table[to_bytes(labels[:, 0], coding["low"], coding["high"])]
+        else:
+            colours = [CLASS_COLOURS[label] for label in labels]
+        if test:
+            boundary_ax.scatter(*x.T, s=9, facecolors="none", edgecolors=colours,
                                 linewidths=0.8)
-    boundary_ax.set_title("decision boundary")
+        else:
+            boundary_ax.scatter(*x.T, s=9, c=colours, edgecolors="white", linewidths=0.4)
+    boundary_ax.set_title("decision boundary" if coding["code"] != VALUE else
+                          f"prediction (from {coding['low']:.3g} to {coding['high']:.3g})")
     history = state.trainer.history if state.trainer is not None else None
     _curves(curves_ax, history)
     _graph(graph_ax, state, history)
@@ -79,10 +91,16 @@ def _curves(ax, history: History | None) -> None:
         return
     ends, losses = _means(history.step_ends(), np.asarray(history.step_loss, dtype=float))
     ax.plot(ends, losses, color="#555555", linewidth=0.8, label="batch loss")
-    if history.test_error:
-        errors = np.asarray(history.test_error, dtype=float)
+    errors = np.asarray(history.test_error, dtype=float)
+    if errors.size and np.isnan(errors).all():  # a regression: the test loss instead
+        ax.set_title("loss and test loss")
+        errors = np.asarray(history.test_loss, dtype=float)
+        label = "test loss"
+    else:
+        label = "test error"
+    if errors.size:
         steps = np.asarray(history.epoch_step[:len(errors)], dtype=float)
-        ax.plot(steps, np.maximum(errors, 1e-4), color=CLASS_COLOURS[1], label="test error")
+        ax.plot(steps, np.maximum(errors, 1e-4), color=CLASS_COLOURS[1], label=label)
     ax.set_yscale("log")
     ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.xaxis.set_major_formatter(EngFormatter(sep=""))  # 5k, 10k, 1M: labels that fit

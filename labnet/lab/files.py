@@ -52,8 +52,8 @@ def checked_name(path, suffix: str, what: str) -> str:
     if not text.strip() or os.path.basename(text) == suffix:  # ("" or ".npz": hidden)
         raise InputError(f"give the file a name, such as my-lab{suffix}")
     if not text.endswith(suffix):
-        raise InputError(f"{what}'s name ends in {suffix}: {text!r} does not (it could be a "
-                         f"notebook, or anything else)")
+        raise InputError(f"{what}'s name ends in {suffix}: {short_repr(text)} does not (it could "
+                         f"be a notebook, or anything else)")
     return text
 
 
@@ -62,9 +62,10 @@ def checked_path(path, suffix: str, what: str, *, replace: bool = True) -> str:
     a folder is refused, and an existing file unless ``replace``."""
     text = checked_name(path, suffix, what)
     if os.path.isdir(text):
-        raise InputError(f"{text!r} is a folder: give a file name, such as my-lab{suffix}")
+        raise InputError(f"{short_repr(text)} is a folder: give a file name, such as "
+                         f"my-lab{suffix}")
     if not replace and os.path.exists(text):
-        raise FileExistsInputError(f"{text!r} already exists: press again to replace it")
+        raise FileExistsInputError(f"{short_repr(text)} already exists: press again to replace it")
     return text
 
 
@@ -94,7 +95,7 @@ def _lab_arrays(state: LabState, display: Display) -> dict[str, np.ndarray]:
         "network": None if network is None else graph_spec(network),
         "data": {"dataset": data.dataset, "noise": data.noise, "n_points": data.n_points,
                  "test_fraction": data.test_fraction, "seed": data.seed,
-                 "standardize": data.standardize},
+                 "standardize": data.standardize, "classes": data.classes},
         "training": {"loss": state.training.loss, "optimizer": state.training.optimizer,
                      "lr": state.training.lr, "batch_size": state.training.batch_size,
                      "max_steps_per_second": state.training.max_steps_per_second,
@@ -109,8 +110,9 @@ def _lab_arrays(state: LabState, display: Display) -> dict[str, np.ndarray]:
         arrays.update({f"weights/{key}": value for key, value in network.state_dict().items()})
     points = state.data.points
     if points is not None:
-        arrays["points/x"], arrays["points/labels"] = points.x, points.labels
+        arrays["points/x"], arrays["points/labels"] = points.x, points.labels  # (or targets)
         arrays["points/test"] = points.test
+        description["points"] = {"classes": points.classes}
     arrays[KEY] = np.array(json.dumps(_json_safe(description), allow_nan=False))
     return arrays
 
@@ -202,16 +204,18 @@ def _lab_from(read: Reader, arrays: dict) -> tuple[LabState, Display]:
         n_points=read.get("data.n_points", NUMBER),
         test_fraction=read.get("data.test_fraction", NUMBER),
         seed=read.get("data.seed", NUMBER), standardize=read.get("data.standardize", bool),
+        **_optional(read, {"classes": ("data.classes", NUMBER)}),
     ).checked()
     points = None
     if "points/x" in arrays:
         test = np.asarray(arrays.get("points/test"))
-        points = Points.of(arrays["points/x"], arrays.get("points/labels"), 0.5, 0)
-        if test.shape != points.labels.shape or test.dtype != bool or test.all() or (
+        points = Points.of(arrays["points/x"], arrays.get("points/labels"), 0.5, 0,
+                           read.get("points.classes", int, optional=True))
+        if test.shape != (len(points.x),) or test.dtype != bool or test.all() or (
                 not test.any()):
             raise InputError(f"{read.path!r}: points/test must say, for each point, whether it "
                              f"is a test point (one at least, and one training point)")
-        points = Points(points.x, points.labels, test.copy())
+        points = Points(points.x, points.labels, test.copy(), points.classes)
     training = TrainingSettings(
         loss=read.get("training.loss", str), optimizer=read.get("training.optimizer", str),
         lr=read.get("training.lr", NUMBER), batch_size=read.get("training.batch_size", NUMBER),

@@ -37,18 +37,21 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "load_preset": {"name": (str,)},
     # data and training
     "set_data": {"dataset": (str,), "noise": NUMBER, "n_points": NUMBER,
-                 "test_fraction": NUMBER, "seed": NUMBER, "standardize": (bool,)},
+                 "test_fraction": NUMBER, "seed": NUMBER, "standardize": (bool,),
+                 "classes": NUMBER},
     "set_training": {"loss": (str,), "optimizer": (str,), "lr": NUMBER, "batch_size": NUMBER,
                      "max_steps_per_second": (*NUMBER, str),  # "none": the empty box
                      "regularization": (str,), "regularization_rate": NUMBER},
     "click_plane": {"x1": NUMBER, "x2": NUMBER},
+    # a paste as text, or a file's bytes as the message's one buffer
+    "load_csv": {"text": (str,), "name": (str,), "task": (str,)}, "export_csv": {},
     "step": {"n": (int,)}, "epoch": {}, "reset": {},
     "play": {}, "pause": {}, "toggle_play": {},
     # what is shown
     "show": {"test_points": (bool,), "discretize": (bool,), "edges": (str,), "click": (str,)},
     "look_at": {"node": NODE, "unit": (int,)},
     "hide": {"names": (list,)}, "reveal": {"names": (list,)},
-    "present": {"on": (bool,)},
+    "present": {"on": (bool,)}, "dismiss_hint": {"key": (str,)},
     "start_walk": {"sample": (int,)}, "walk_next": {}, "walk_back": {},
     "walk_to": {"index": (int,)}, "finish_walk": {}, "pick_sample": {"x1": NUMBER, "x2": NUMBER},
     "end_walk": {},
@@ -63,6 +66,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "remove": ("node",), "replace": ("node", "kind"), "widen": ("node",),
     "set_activation": ("kind",), "set_params": ("node",), "move": ("node", "x", "y"),
     "set_weight": ("node", "name", "index", "value"), "edge_weights": ("src", "dst"),
+    "dismiss_hint": ("key",),
     "load_preset": ("name",), "click_plane": ("x1", "x2"), "look_at": ("node",),
     "walk_to": ("index",), "pick_sample": ("x1", "x2"),
     "save": ("path",), "open": ("path",), "open_upload": ("name",),
@@ -74,6 +78,8 @@ carries what they return (JSON); the message line stays as it is."""
 OWN_ARGUMENTS = {"add": ("self", "kind", "at", "between"), "set_params": ("self", "node"),
                  "replace": ("self", "node", "kind")}
 """The arguments of the method a module's parameter may not be named as."""
+MAX_TEXT = 4096
+"""The most characters of a text the page sends (a file's path may be as long)."""
 NO_CAP = "none"
 """What the page sends for an empty cap box: no cap on the training rate."""
 
@@ -82,13 +88,17 @@ WORDS = {"lr": "the learning rate", "batch_size": "the batch size",
          "max_steps_per_second": "the cap on steps per second", "noise": "the noise",
          "n_points": "the number of points", "test_fraction": "the test part",
          "seed": "the seed", "unit": "the unit", "sample": "the point to walk",
-         "index": "the step of the walk", "regularization_rate": "the regularisation rate"}
+         "index": "the step of the walk", "regularization_rate": "the regularisation rate",
+         "classes": "the number of classes"}
 """What a student calls the settings the page sends (messages use these words)."""
 
 
 def _checked(action: str, name: str, value, types: tuple):
     if value is None:
         return None
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise InputError(f"{action}: {name} is {len(value):,} characters long, more than "
+                         f"{MAX_TEXT:,}")
     if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
         what = WORDS.get(name, f"{action}: {name}")
         raise InputError(f"{what} must be {_type_words(types)}, got {short_repr(value)}")
@@ -168,6 +178,11 @@ def intent_call(action, args, buffers=()) -> tuple[str, tuple, dict]:
             raise InputError(f"open_upload: the file's bytes come as one buffer, got "
                              f"{len(buffers)}")
         return "open", (args["name"],), {"content": bytes(buffers[0]), "from_page": True}
+    if action == "load_csv":  # a paste, or a file from the student's machine
+        if bool(buffers) == ("text" in args) or len(buffers) > 1:
+            raise InputError("load_csv takes CSV text, or one file's bytes")
+        if buffers:
+            args["text"] = bytes(buffers[0])
     if action in PAGE_FILES:
         return action, (), {**args, "from_page": True}
     if action == "add":

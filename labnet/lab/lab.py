@@ -29,8 +29,8 @@ from labnet.codegen import to_python
 from labnet.errors import GraphError, InputError, short_repr
 from labnet.history import History
 from labnet.lab import edits, walking
-from labnet.lab.dataset import CUSTOM
-from labnet.lab.display import PRESENTATION_SCALE, Display
+from labnet.lab.dataset import CUSTOM, REGRESSION, LabData
+from labnet.lab.display import CLASS_NAMES, PRESENTATION_SCALE, Display
 from labnet.lab.events import (
     DataChanged,
     GraphChanged,
@@ -42,8 +42,10 @@ from labnet.lab.events import (
 from labnet.lab.export import picture, write_file
 from labnet.lab.files import checked_name, checked_path, lab_bytes, open_lab, save_lab
 from labnet.lab.graph import check_id
+from labnet.lab.hints import Hint
 from labnet.lab.intents import intent_call
 from labnet.lab.nodes import DEFAULT_WIDTH, INPUT
+from labnet.lab.owndata import data_csv, data_from_csv, described
 from labnet.lab.pagefiles import BROWSER, PageFiles, mode_from_environment
 from labnet.lab.play import Player
 from labnet.lab.state import LabState
@@ -182,13 +184,35 @@ class Lab:
 
     # -- data and training settings -------------------------------------------------------------
     def set_data(self, **settings) -> None:
-        """Change ``dataset``, ``noise``, ``n_points``, ``test_fraction``, ``seed`` or
-        ``standardize``; the data is made anew and training goes on, on it."""
-        self.state.use_data(self.state.data.changed(**settings))
+        """Change ``dataset`` (``labnet.DATASETS``, ``MULTICLASS_DATASETS``,
+        ``REGRESSION_DATASETS``), ``noise``, ``n_points``, ``test_fraction``, ``seed``,
+        ``standardize`` or ``classes`` (of ``blobs`` and ``spirals``: 2 to 8); the data is made
+        anew and training goes on, on it. Data that need another output (more classes, a
+        regression) make the network's output Linear as wide as they need (one undo step; its
+        weights drawn anew, training starts over), and a regression trains with MSE."""
+        self._use_data(self.state.data.changed(**settings))
         data = self.state.data.settings
         if data.dataset == CUSTOM and ("seed" in settings or "test_fraction" in settings):
             self.widget.say(f"Your own points stay: seed {data.seed} splits them anew into "
                             f"training and test points.")
+
+    def load_csv(self, text: str | bytes, *, name: str = "the CSV text",
+                 task: str | None = None) -> None:
+        """Train on points of your own, read from CSV ``text`` (a paste, or a file's bytes): a
+        line a point, x₁, x₂ and a label (a class, 0 to 7) or a target (a regression; ``task``
+        says which if the header and the values do not). A bad text is refused naming its line
+        and column, and changes nothing. ``name``: where the text came from (a file's)."""
+        said = self.widget.message.get("id")
+        self._use_data(data_from_csv(self.state.data, text, task))
+        also = self.widget.message["text"] if self.widget.message.get("id") != said else ""
+        self.widget.say(f"Read {described(self.state.data)} from {name}. {also}".strip())
+
+    def export_csv(self) -> str:
+        """The data set now (training, then test points) as CSV text, which ``load_csv``
+        reads back exactly; the page offers it as a download (``data.csv``)."""
+        text = data_csv(self.state.data)
+        self.widget.offer_download("data.csv", text.encode())
+        return text
 
     def set_standardize(self, standardize: bool) -> None:
         """Feed the network standardised inputs ((x − mean) / std of the training points), or
@@ -201,21 +225,46 @@ class Lab:
         on the weights) or ``regularization_rate``; the weights and the history are kept."""
         self.state.use_training(self.state.training.changed(**settings))
 
-    def add_point(self, x1: float, x2: float, label: int) -> None:
-        """Add a training point of class ``label`` (0 or 1) at ``(x1, x2)``."""
-        self.state.use_data(self.state.data.with_point(x1, x2, label))
+    def add_point(self, x1: float, x2: float, label: float) -> None:
+        """Add a training point at ``(x1, x2)``: of class ``label`` (0 to the number of classes;
+        one more makes a new class), or, for a regression, of target ``label``."""
+        self._use_data(self.state.data.with_point(x1, x2, label))
 
     def remove_point(self, x1: float, x2: float) -> None:
         """Remove the point nearest to ``(x1, x2)`` (within 3 % of the points' width)."""
-        self.state.use_data(self.state.data.without_point_near(x1, x2))
+        self._use_data(self.state.data.without_point_near(x1, x2))
 
     def click_plane(self, x1: float, x2: float) -> None:
         """What a click on the plane at ``(x1, x2)`` does (``show(click=...)``)."""
         mode = self.display.click
         if mode == "remove":
             self.remove_point(x1, x2)
-        elif mode in ("orange", "blue"):
-            self.add_point(x1, x2, label=0 if mode == "orange" else 1)
+        elif mode in CLASS_NAMES:
+            if self.state.data.task == REGRESSION:
+                raise InputError(f"these data are a regression: a point has a target value, "
+                                 f"not a class ({mode}); add one with lab.add_point(x1, x2, "
+                                 f"target), or let a click remove points")
+            self.add_point(x1, x2, label=CLASS_NAMES.index(mode))
+
+    def _use_data(self, data: LabData) -> None:
+        """Train on ``data`` from now on, the network's output fitted to what they need and
+        MSE for a regression (``LabState.use_data``); say what changed besides the data."""
+        state = self.state
+        before, loss = state.data, state.training.loss
+        graph = edits.fit_output(state.graph, data.outputs, data.needs())
+        training = state.training
+        if data.task == REGRESSION and training.loss != "mse":
+            training = training.changed(loss="mse")
+        state.use_data(data, graph=graph, training=training)
+        said = []
+        if data.outputs != before.outputs:
+            output = state.network.output if state.network is not None else graph.output()
+            said.append(f"{_task_words(data)}: the output, node {output!r}, now gives "
+                        f"{data.needs()} (its weights drawn anew; training starts over).")
+        if training.loss != loss:
+            said.append(f"The loss is now mse: {loss} compares classes.")
+        if said:
+            self.widget.say(" ".join(said))
 
     # -- training -------------------------------------------------------------------------------
     def step(self, n: int = 1) -> None:
@@ -271,7 +320,8 @@ class Lab:
              edges: str | None = None, click: str | None = None) -> None:
         """Show or hide the test points; colour the plane by score or by class; draw edges by
         their ``"gradient"`` or their ``"weights"``; say what a click on the plane does
-        (``"off"``, ``"orange"``, ``"blue"``, ``"remove"``)."""
+        (``"off"``, ``"remove"``, or add a point of a class named by its colour: ``"orange"``
+        class 0, ``"blue"`` class 1, ``"green"`` 2, ``"pink"`` 3...: ``display.CLASS_NAMES``)."""
         self._show(show_test=test_points, discretize=discretize, edges=edges, click=click)
 
     def look_at(self, node: Node, unit: int = 0) -> None:
@@ -295,6 +345,20 @@ class Lab:
     def reveal(self, *names: str) -> None:
         """Show hidden views again (all of them if no name is given)."""
         self._show(hidden=self.display.hidden - set(names) if names else frozenset())
+
+    @property
+    def hints(self) -> list[Hint]:
+        """What is likely wrong with the lab's settings now (Adam with a big learning rate,
+        dead ReLUs, a vanishing gradient...), the most pressing first; the page shows the first
+        not dismissed, next to the setting or node it is about."""
+        self.widget.flush()  # (the hints are checked as the page's are, with the rest)
+        return list(self.widget.hints.found)
+
+    def dismiss_hint(self, key: str) -> None:
+        """Stop showing the hint ``key`` (``lab.hints[0].key``) while it holds."""
+        if not isinstance(key, str):
+            raise InputError(f"a hint is named by its key, got {short_repr(key)}")
+        self.widget.dismiss_hint(key)
 
     def set_scale(self, scale: float) -> None:
         """Draw the whole lab ``scale`` times larger (1.4 suits a projector)."""
@@ -491,6 +555,12 @@ class Lab:
                 f"{'complete' if state.graph_error is None else 'being edited'}, "
                 f"step {state.trainer.steps if state.trainer else 0}, "
                 f"{net.num_params() if net else 0} parameters)")
+
+
+def _task_words(data: LabData) -> str:
+    if data.task == REGRESSION:
+        return "A regression"
+    return f"{data.classes} classes"
 
 
 def _listener_of(lab: Lab) -> Callable[[StateEvent], None]:

@@ -1,27 +1,44 @@
 """The lab's pictures as NumPy arrays: what the browser paints, and what an exported picture shows.
 
-Everything here is a pure function of the lab's state (no widgets, no drawing library): the
-class-1 score over a grid of the plane, each node's output over a smaller grid, the gradient
+Everything here is a pure function of the lab's state (no widgets, no drawing library): what the
+network says over a grid of the plane, each node's output over a smaller grid, the gradient
 norms along the graph's edges, colour maps. A float32 ``Twin`` of the network computes them, so
 the network being trained (and a walk through it) is never disturbed.
+
+What the network says over the plane is one byte a grid point, coded one of three ways (the
+page colours each its own way): ``"score"``, two classes, how much it leans to class 1 (0 to
+255, 128 on the boundary); ``"classes"``, more classes, the class it picks and how sure it is
+(``class · 32 + level``, level 0 unsure to 31 sure); ``"value"``, a regression's prediction (or
+a unit's output) from ``low`` (0) to ``high`` (255).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import time
+from collections.abc import Iterator
 
 import numpy as np
 
 from labnet.data import extent
 from labnet.lab.blas import single_blas_thread
+from labnet.lab.cost import Speed, multiply_adds
 from labnet.lab.nodes import INPUT
 from labnet.lab.scoring import Twin
 from labnet.lab.state import LabState
 from labnet.modules import Linear
 from labnet.network import Network, Node
 
-# TensorFlow Playground's colours: class 0 orange, class 1 blue, white on the boundary
-CLASS_COLOURS = ("#f59322", "#0877bd")
+# TensorFlow Playground's colours: class 0 orange, class 1 blue, white on the boundary; then, for
+# more classes, colours told apart with any colour vision (Okabe and Ito's green and pink first)
+CLASS_COLOURS = ("#f59322", "#0877bd", "#009e73", "#cc79a7", "#b2182b", "#56b4e9", "#7570b3",
+                 "#666666")
+"""A colour per class (``labnet.lab.display.CLASS_NAMES`` names them)."""
+SCORE, CLASSES, VALUE = "score", "classes", "value"
+"""How a picture's bytes are coded (see above)."""
+LEVELS = 32
+"""How sure the network is of a class, in levels (``"classes"``: 8 classes × 32 = 256)."""
 BOUNDARY_STOPS = (CLASS_COLOURS[0], "#fbe2c6", "#ffffff", "#c6dff0", CLASS_COLOURS[1])
 """Colour stops from score 0 (class 0) to 1 (class 1); the browser builds its table from these."""
 GRADIENT_STOPS = ("#ffffcc", "#fed976", "#fd8d3c", "#e31a1c", "#800026")
@@ -51,6 +68,48 @@ def to_bytes(values: np.ndarray, low: float, high: float) -> np.ndarray:
     return np.clip(scaled + 0.5, 0, 255).astype(np.uint8)
 
 
+def class_bytes(output: np.ndarray, cross_entropy: bool) -> np.ndarray:
+    """For each row of an ``(n, k)`` network output, the class it picks and how sure it is, as
+    ``class · LEVELS + level`` (uint8). How sure: the winner's lead over the runner-up, in
+    softmax probabilities with cross-entropy, in outputs with MSE (1, the one-hot targets' gap,
+    is sure); level 0 where the two tie (or the output is not finite: white, as on a
+    boundary), ``LEVELS - 1`` where it is sure. With two classes this is how far the
+    ``"score"`` is from ½, twice over."""
+    k = output.shape[1]
+    finite = np.isfinite(output).all(axis=1)
+    safe = np.where(finite[:, None], output, 0.0)
+    if cross_entropy:  # softmax, row by row
+        with np.errstate(over="ignore", under="ignore"):
+            safe = np.exp(np.maximum(safe - safe.max(axis=1, keepdims=True), -60.0))
+        safe /= safe.sum(axis=1, keepdims=True)
+    top_two = np.partition(safe, (k - 2, k - 1), axis=1)[:, k - 2:]
+    lead = top_two[:, 1] - top_two[:, 0]
+    level = np.where(finite, np.rint(np.clip(lead, 0.0, 1.0) * (LEVELS - 1)), 0)
+    return (safe.argmax(axis=1) * LEVELS + level).astype(np.uint8)
+
+
+def hex_rgb(colour: str) -> np.ndarray:
+    """``"#f59322"`` as RGB floats from 0 to 1."""
+    return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255.0
+
+
+def colour_table(coding: dict) -> np.ndarray:
+    """``(256, 3)`` RGB floats from 0 to 1: the colour of each byte of a picture coded as
+    ``coding`` says (the page builds the same table from the same stops): the boundary's stops
+    from 0 to 255 (``"score"``, ``"value"``), or each class's colour faded to white as the
+    network is less sure (``"classes"``)."""
+    if coding["code"] == CLASSES:
+        white = np.ones(3)
+        table = np.ones((256, 3))
+        for byte in range(min(256, len(CLASS_COLOURS) * LEVELS)):
+            sure = (byte % LEVELS) / (LEVELS - 1)
+            table[byte] = white + sure * (hex_rgb(CLASS_COLOURS[byte // LEVELS]) - white)
+        return table
+    stops = np.array([hex_rgb(colour) for colour in BOUNDARY_STOPS])
+    at = np.linspace(0, len(stops) - 1, 256)
+    return np.column_stack([np.interp(at, np.arange(len(stops)), stops[:, c]) for c in range(3)])
+
+
 def symmetric_range(values: np.ndarray) -> tuple[float, float]:
     """``(-m, m)`` with ``m`` the largest finite magnitude (at least 1e-9)."""
     finite = values[np.isfinite(values)]
@@ -65,7 +124,10 @@ class Pictures:
 
     def __init__(self, state: LabState) -> None:
         self.state = state
+        self.speed = Speed()
         self._twin = Twin(np.float32)
+        self._holding = False
+        self._held: Network | None = None  # the twin, synced once while held
         self._grids: dict[tuple[int, int], tuple[np.ndarray, tuple, np.ndarray]] = {}
 
     def grid(self, n: int) -> tuple[np.ndarray, tuple[float, float, float, float]]:
@@ -85,44 +147,91 @@ class Pictures:
 
     def _outputs(self, n: int, node=None) -> tuple[Network, np.ndarray]:
         """The twin network, and ``node``'s output (default: the output) over the grid."""
-        network = self._twin.sync(self.state.require_network())
+        network = self._held or self._twin.sync(self.state.require_network())
+        if self._holding:
+            self._held = network
         node = network.output if node is None else node
         _, _, x = self._grid(n)
+        start = time.perf_counter()
         with single_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
             if len(x) <= BLOCK:
                 network.forward(x)
-                return network, network.outputs[node]
-            blocks = []  # blocks that stay in the processor's cache are faster
-            for start in range(0, len(x), BLOCK):
-                network.forward(x[start:start + BLOCK])
-                blocks.append(network.outputs[node])
-        return network, np.concatenate(blocks)
+                output = network.outputs[node]
+            else:
+                blocks = []  # blocks that stay in the processor's cache are faster
+                for first in range(0, len(x), BLOCK):
+                    network.forward(x[first:first + BLOCK])
+                    blocks.append(network.outputs[node])
+                output = np.concatenate(blocks)
+        self.speed.measured(len(x) * multiply_adds(network), time.perf_counter() - start)
+        return network, output
+
+    @contextlib.contextmanager
+    def weights_held(self) -> Iterator[None]:
+        """Inside, the weights do not change: the pictures made copy them once (a wide
+        network's take tens of milliseconds to copy)."""
+        self._holding, self._held = True, None
+        try:
+            yield
+        finally:
+            self._holding, self._held = False, None
+
+    def side_within(self, seconds: float, largest: int, smallest: int) -> int:
+        """The side of the finest grid, from ``smallest`` to ``largest``, whose picture takes
+        about ``seconds`` (a wide network gets a coarse picture, not a slow one)."""
+        return self.speed.side_within(seconds, self.state.require_network(), largest, smallest)
+
+    def coding(self) -> dict:
+        """How the pictures of what the network says are coded now: ``{"code", "low",
+        "high", "classes"}`` (see the module's docstring)."""
+        data = self.state.data
+        if data.classes is None:
+            high = data.target_range
+            return {"code": VALUE, "low": -high, "high": high, "classes": 0}
+        if data.classes == 2:
+            return {"code": SCORE, "low": 0.0, "high": 1.0, "classes": 2}
+        return {"code": CLASSES, "low": 0.0, "high": 1.0, "classes": data.classes}
+
+    def says(self, output: np.ndarray, coding: dict) -> np.ndarray:
+        """What the network ``output`` says over the plane, as bytes coded as ``coding``."""
+        if coding["code"] == SCORE:
+            return to_bytes(self.state.class_one_score(output), 0.0, 1.0)
+        if coding["code"] == CLASSES:
+            return class_bytes(output, self.state.training.loss == "cross-entropy")
+        return to_bytes(output[:, 0], coding["low"], coding["high"])
 
     def boundary(self, n: int) -> np.ndarray:
-        """The class-1 score over an ``n × n`` grid, as uint8 (0: class 0 for sure, 255:
-        class 1, 128: on the boundary), rows from the top."""
+        """What the network says over an ``n × n`` grid, rows from the top, coded as
+        ``coding()`` says (two classes: 0 for class 0 for sure, 255 for class 1, 128 on the
+        boundary)."""
         _, output = self._outputs(n)
-        return to_bytes(self.state.class_one_score(output), 0.0, 1.0)
+        return self.says(output, self.coding())
 
-    def units(self, n: int, units: dict[Node, int]) -> list[tuple[Node, int, np.ndarray, float,
-                                                                  float]]:
-        """For every node of the network (the input first): ``(node, unit, image, low, high)``,
-        the unit's output over an ``n × n`` grid as uint8 between ``low`` and ``high`` (a
-        range symmetric around 0). ``units`` says which unit of each node (default 0). The
-        output node shows the class-1 score instead (``low, high = 0, 1``)."""
+    def units(self, n: int, units: dict[Node, int]) -> list[tuple[Node, int, np.ndarray, dict]]:
+        """For every node of the network (the input first): ``(node, unit, image, coding)``,
+        the unit's output over an ``n × n`` grid as uint8 between ``coding["low"]`` and
+        ``["high"]`` (a range symmetric around 0). ``units`` says which unit of each node
+        (default 0). The output node shows what the network says instead (``coding()``)."""
         network, _ = self._outputs(n)
         pictures = []
         for node in (INPUT, *network.order):
             if node == network.output:
-                score = self.state.class_one_score(network.outputs[node])
-                pictures.append((node, 0, to_bytes(score, 0.0, 1.0), 0.0, 1.0))
+                coding = self.coding()
+                pictures.append((node, 0, self.says(network.outputs[node], coding), coding))
                 continue
             output = network.outputs[node]
             unit = min(max(int(units.get(node, 0)), 0), output.shape[1] - 1)
             values = output[:, unit]
             low, high = symmetric_range(values)
-            pictures.append((node, unit, to_bytes(values, low, high), low, high))
+            pictures.append((node, unit, to_bytes(values, low, high),
+                             {"code": VALUE, "low": low, "high": high}))
         return pictures
+
+    def activations(self, n: int) -> dict[Node, np.ndarray]:
+        """Every node's output over an ``n × n`` grid of the plane (``n`` of 45 at most: one
+        forward pass), by node; the input's is the grid as the network sees it."""
+        network, _ = self._outputs(min(n, 45))
+        return dict(network.outputs)
 
     def unit_map(self, node: Node, unit: int, n: int) -> tuple[np.ndarray, float, float]:
         """One unit of one node over an ``n × n`` grid (for the Inside tab)."""

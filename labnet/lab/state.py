@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from labnet.errors import GraphError, InputError
+from labnet.errors import GraphError, InputError, short_repr
+from labnet.lab import edits
 from labnet.lab.blas import single_blas_thread
-from labnet.lab.dataset import DataSettings, LabData, Points
+from labnet.lab.dataset import REGRESSION, DataSettings, LabData, Points
 from labnet.lab.events import (
     DataChanged,
     GraphChanged,
@@ -31,7 +32,7 @@ from labnet.lab.events import (
     Trained,
     WeightsChanged,
 )
-from labnet.lab.graph import Graph, check_fits_the_lab
+from labnet.lab.graph import Graph, check_fits_the_lab, output_problem
 from labnet.lab.nodes import NodeSpec
 from labnet.lab.scoring import Scorer
 from labnet.lab.settings import TrainingSettings, default_cap
@@ -45,6 +46,14 @@ from labnet.training import Trainer
 if TYPE_CHECKING:
     from labnet.lab.weights import WeightChange
 
+
+def check_loss(loss: str, data: LabData) -> None:
+    """Refuse a loss that cannot train on ``data``: cross-entropy on a regression's targets."""
+    if data.task == REGRESSION and loss != "mse":
+        raise InputError(f"{loss} compares classes, and these data are a regression (a value "
+                         f"for each point): the lab trains a regression with mse")
+
+
 HISTORY_LIMIT = 2**14
 """The history keeps at most this many entries per series (``labnet.history.History``), so a
 lab can play for hours in bounded memory and time."""
@@ -53,6 +62,9 @@ NORM_EVERY = 16
 need no more; measuring them at every step cost a fifth of a step)."""
 UNDO_LIMIT = 100
 """Edits (of the graph, or of a weight) the undo history keeps."""
+SCORES_AT_ONCE = 0.02
+"""Seconds the errors of the epochs a Step ended may take to compute at once (more, on a wide
+network or many points: they come a slice at a time, and the Step answers first)."""
 
 
 class LabState:
@@ -62,7 +74,8 @@ class LabState:
     ----------
     preset : a network of ``labnet.PRESETS`` to start from (ignored if ``network`` is given).
     network : a Network to start from (its modules, with their weights, are used as they are).
-    data : ``(x, labels)`` to train on instead of a generated data set (x has 2 columns).
+    data : ``(x, labels)`` to train on instead of a generated data set (x has 2 columns; labels
+        are classes 0 to k - 1, or targets ``(n, 1)`` for a regression).
     seed : seeds the data, the weights of new modules and the mini-batches.
     """
 
@@ -79,7 +92,7 @@ class LabState:
                     TrainingSettings(max_steps_per_second=cap).checked(),
                     np.random.default_rng(seed))
         if network is not None:
-            check_fits_the_lab(network)
+            check_fits_the_lab(network, outputs=self.data.outputs, needs=self.data.needs())
             graph = Graph.of(network)
             graph.check()  # no bigger than the lab takes (nodes, widths, parameters)
             self._set_graph(graph, dict(network.operators), network=network)
@@ -116,7 +129,7 @@ class LabState:
         state._setup(data, training.checked(), np.random.default_rng())
         modules = dict(network.operators) if network is not None else {}
         if network is not None:
-            check_fits_the_lab(network)
+            check_fits_the_lab(network, outputs=data.outputs, needs=data.needs())
             trained = Graph.of(network)
             trained.check()
             state._set_graph(trained, modules, network=network)
@@ -148,10 +161,15 @@ class LabState:
     def use_preset(self, name: str) -> None:
         """Replace the graph with a preset of ``labnet.PRESETS`` (with new weights); undoable."""
         if name not in PRESETS:
-            raise InputError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+            raise InputError(f"unknown preset {short_repr(name)}; choose one of "
+                             f"{', '.join(PRESETS)}")
         network = PRESETS[name](self.rng)
+        graph = Graph.of(network)
+        fitted = edits.fit_output(graph, self.data.outputs, self.data.needs())
+        if fitted != graph:  # the preset's output made as wide as the data need
+            network = fitted.network(self.rng, keep=dict(network.operators))
         self._remember()
-        self._set_graph(Graph.of(network), dict(network.operators), network=network)
+        self._set_graph(fitted, dict(network.operators), network=network)
 
     def undo_edit(self) -> None:
         """Put the graph back as it was before the last edit, with the modules it had then (they
@@ -220,13 +238,27 @@ class LabState:
         return (graph.nodes == self.graph.nodes and graph.edges == self.graph.edges
                 and modules == self.modules)
 
-    def _network_for(self, graph: Graph, modules: dict) -> Network | None:
-        """The network to train with ``graph``: the current one if its modules (as the graph
-        specifies them) and edges are the same, a new one if the graph is complete, else
-        None."""
-        if self._same_wiring(graph, modules):  # (no network built to check a move)
+    def problems(self, graph: Graph, data: LabData | None = None) -> str | None:
+        """Why ``graph`` is not yet a network the lab can train on its data (or on ``data``):
+        ``graph.problems()``, or an output that does not give what the data need (``None``:
+        it is one)."""
+        problems = graph.problems()
+        if problems is not None:
+            return problems
+        data = self.data if data is None else data
+        node = graph.output()
+        width = graph.widths()[node]
+        return None if width == data.outputs else output_problem(node, width, data.outputs,
+                                                                  data.needs())
+
+    def _network_for(self, graph: Graph, modules: dict, data: LabData | None = None
+                     ) -> Network | None:
+        """The network to train with ``graph`` (on ``data``, default the lab's): the current
+        one if its modules (as the graph specifies them) and edges are the same, a new one if
+        the graph is complete, else None."""
+        if self._same_wiring(graph, modules) and data is None:  # (no network built for a move)
             return self.network if self.graph_error is None else None
-        if graph.problems() is not None:
+        if self.problems(graph, data) is not None:
             return None
         current = self.network
         if current is not None and current.operators.keys() == graph.nodes.keys() and all(
@@ -239,7 +271,7 @@ class LabState:
     def _set_graph(self, graph: Graph, modules: dict, network: Network | None = None) -> None:
         if network is None:
             network = self._network_for(graph, modules)
-        error = self.graph_error if self._same_wiring(graph, modules) else graph.problems()
+        error = self.graph_error if self._same_wiring(graph, modules) else self.problems(graph)
         self.graph = graph
         self.graph_error = error
         new_network = network is not None and network is not self.network
@@ -254,19 +286,53 @@ class LabState:
             self.emit(Trained(0, reset=True))
 
     # -- data and training settings -------------------------------------------------------------
-    def use_data(self, data: LabData) -> None:
+    def use_data(self, data: LabData, *, graph: Graph | None = None,
+                 training: TrainingSettings | None = None) -> None:
         """Train on ``data`` from now on (``self.data.changed(noise=0.2)``, ``.with_point(...)``):
-        the weights and the history are kept."""
-        if self.trainer is not None:
+        the weights and the history are kept. Data whose network needs another output (more
+        classes, a regression) come with ``graph``, the lab's graph with its output fitted to
+        them (``edits.fit_output``: one step of the undo history, and a new network, whose
+        training starts over), and with the ``training`` settings they need (MSE for a
+        regression). If the network trained cannot take the data, nothing changes."""
+        training = self.training if training is None else training.checked()
+        check_loss(training.loss, data)
+        graph = self.graph if graph is None else graph
+        network = self.network
+        refit = graph != self.graph or (
+            network is not None and network.out_features != data.outputs)
+        if refit:
+            modules = self.modules
+            network = self._network_for(graph, modules, data)  # None: not complete, or misfit
+            if network is None and self.network is not None and (
+                    self.network.out_features != data.outputs):
+                raise InputError(f"these data need {data.needs()}, and the network trained "
+                                 f"gives {self.network.out_features}: "
+                                 f"{self.problems(graph, data) or 'finish the graph first'}")
+        if (not refit or network is None or network is self.network) and (
+                self.trainer is not None):  # the network trained stays: it takes the new data
             self.trainer.set_data(*data.network_sets())  # checks, then changes
+        settings_changed = training != self.training
+        new_network = refit and network is not None and network is not self.network
         self.data = data
+        if new_network:
+            self.training = training  # (the new trainer is made with them)
+        if refit:
+            if graph != self.graph:
+                self._remember()
+            self._set_graph(graph, modules, network=network)  # (a new trainer: the new data)
+        if settings_changed and not new_network:
+            self.use_training(training)
+        self.graph_error = self.problems(self.graph)
         self.scorer.clear()
         self.emit(DataChanged())
+        if settings_changed and new_network:
+            self.emit(SettingsChanged())
 
     def use_training(self, settings: TrainingSettings) -> None:
         """Train with ``settings`` from now on (``self.training.changed(lr=0.01)``): the weights
         and the history are kept; a new loss or optimizer starts with a fresh state."""
         settings = settings.checked()
+        check_loss(settings.loss, self.data)
         old, self.training = self.training, settings
         trainer = self.trainer
         if trainer is not None:
@@ -306,7 +372,8 @@ class LabState:
         """Train on ``steps`` mini-batches, fewer if ``seconds`` pass first (one at least) or
         ``until()`` turns true; return the number taken. A non-finite loss raises
         ``DivergedError`` and stops. ``score_epochs``: the errors of the epochs that ended are
-        computed now (else the scorer computes them in slices, while play goes on)."""
+        computed now if that is quick (``SCORES_AT_ONCE``; else the scorer computes them in
+        slices, while play goes on)."""
         self.require_network()
         trainer, taken = self.trainer, 0
         deadline = None if seconds is None else time.perf_counter() + seconds
@@ -321,7 +388,7 @@ class LabState:
                         break
         finally:
             if score_epochs:
-                self.scorer.finish(epochs_only=True)
+                self.scorer.finish(epochs_only=True, within=SCORES_AT_ONCE)
             self.emit(Trained(taken))
         return taken
 

@@ -18,7 +18,7 @@ from labnet.lab.blas import single_blas_thread
 from labnet.lab.dataset import LabData
 from labnet.lab.display import Display
 from labnet.lab.nodes import INPUT
-from labnet.lab.pictures import Pictures, edge_norms
+from labnet.lab.pictures import Pictures, edge_norms, to_bytes
 from labnet.lab.state import LabState
 from labnet.lab.traits import json_number
 from labnet.training import Trainer
@@ -33,7 +33,7 @@ def boundary(pictures: Pictures, n: int, frame: int) -> Message:
     image = pictures.boundary(n)
     _, extent = pictures.grid(n)
     content = {"type": "boundary", "frame": frame, "n": n, "extent": list(extent),
-               "sent": time.time()}
+               "sent": time.time(), **pictures.coding()}
     return content, [image.tobytes()]
 
 
@@ -42,8 +42,7 @@ def thumbs(state: LabState, display: Display, pictures: Pictures, n: int, frame:
     """Each node's thumbnail, and the gradient norms the graph and the bars show."""
     network = state.network
     found = pictures.units(n, display.units)
-    nodes = [{"id": node, "unit": unit, "low": low, "high": high}
-             for node, unit, _, low, high in found]
+    nodes = [{"id": node, "unit": unit, **coding} for node, unit, _, coding in found]
     trained = state.trainer is not None and state.trainer.steps > 0
     with single_blas_thread():  # (dot products: BLAS threads waking up took ~5 ms a norm)
         # (no gradient yet after a Reset or an Open: the last backward was of other weights)
@@ -53,15 +52,27 @@ def thumbs(state: LabState, display: Display, pictures: Pictures, n: int, frame:
                  for (src, dst), value in edge_norms(network, display.edges).items()]
     content = {"type": "thumbs", "frame": frame, "n": n, "nodes": nodes, "grad_norms": norms,
                "edges": edges, "edge_mode": display.edges}
-    return content, [b"".join(image.tobytes() for _, _, image, _, _ in found)]
+    return content, [b"".join(image.tobytes() for _, _, image, _ in found)]
 
 
 def points(data: LabData) -> Message:
+    """The points, and what each is: its class, or (a regression) its target as a byte from
+    ``low`` (0) to ``high`` (255), on the scale the plane's values are painted with."""
     (x_train, labels_train), (x_test, labels_test) = data.train, data.test
     content = {"type": "points", "n_train": len(x_train), "n_test": len(x_test),
-               "extent": list(extent(data.x_all)), "dataset": data.settings.dataset}
-    return content, [x_train.astype("<f4").tobytes(), labels_train.astype(np.uint8).tobytes(),
-                     x_test.astype("<f4").tobytes(), labels_test.astype(np.uint8).tobytes()]
+               "extent": list(extent(data.x_all)), "dataset": data.settings.dataset,
+               "task": data.task, "classes": data.classes or 0}
+    if data.classes is None:
+        high = data.target_range
+        content.update(low=-high, high=high)
+
+        def coded(labels):
+            return to_bytes(labels[:, 0], -high, high).tobytes()
+    else:
+        def coded(labels):
+            return labels.astype(np.uint8).tobytes()
+    return content, [x_train.astype("<f4").tobytes(), coded(labels_train),
+                     x_test.astype("<f4").tobytes(), coded(labels_test)]
 
 
 def unit_map(state: LabState, display: Display, pictures: Pictures, n: int) -> Message | None:
@@ -125,6 +136,8 @@ class Curves:
             series[f"grad:{node}"] = values
         series["epoch"] = history.epoch_step
         for name in EPOCH_SERIES:
+            if trainer.task == "regression" and name.endswith("_error"):
+                continue  # (NaN: a regression has no error rate)
             series[name] = getattr(history, name)
         # thinned: the per-step series (the stride doubles) or the epoch series (they keep
         # every other entry, so their first changes: they may have grown back since)
@@ -152,7 +165,8 @@ class Curves:
         if not parts:
             return None
         content = {"type": "curves", "reset": full, "stride": history.stride,
-                   "steps": trainer.steps, "epochs": trainer.epochs, "series": parts}
+                   "steps": trainer.steps, "epochs": trainer.epochs, "task": trainer.task,
+                   "series": parts}
         return content, buffers
 
 

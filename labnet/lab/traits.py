@@ -9,8 +9,16 @@ import contextlib
 import math
 
 from labnet.data import DATASETS
-from labnet.lab.dataset import CUSTOM, MAX_NOISE, MAX_POINTS, MIN_POINTS, TEST_FRACTIONS, LabData
-from labnet.lab.display import CLICK_MODES, EDGE_MODES, VIEWS, Display
+from labnet.lab.dataset import (
+    CUSTOM,
+    GENERATED,
+    MAX_NOISE,
+    MAX_POINTS,
+    MIN_POINTS,
+    TEST_FRACTIONS,
+    LabData,
+)
+from labnet.lab.display import CLASS_NAMES, CLICK_MODES, EDGE_MODES, VIEWS, Display
 from labnet.lab.edits import ACTIVATIONS
 from labnet.lab.pictures import BOUNDARY_STOPS, CLASS_COLOURS, GRADIENT_DECADES, GRADIENT_STOPS
 from labnet.lab.play import Player
@@ -18,8 +26,10 @@ from labnet.lab.settings import REGULARIZATION_RATES, REGULARIZATIONS
 from labnet.lab.state import LabState
 from labnet.lab.walking import sample_point
 from labnet.losses import LOSSES
+from labnet.multiclass import MAX_CLASSES, MULTICLASS_DATASETS
 from labnet.optim import OPTIMIZERS
 from labnet.presets import PRESETS
+from labnet.regression import REGRESSION_DATASETS
 from labnet.walkthrough import Walk
 
 
@@ -57,18 +67,25 @@ def _json_params(params: dict) -> dict:
 
 def settings_json(state: LabState) -> dict:
     data, training = state.data.settings, state.training
-    datasets = list(DATASETS) + ([CUSTOM] if state.data.points is not None else [])
+    datasets = list(GENERATED) + ([CUSTOM] if state.data.points is not None else [])
     return {
         "data": {"dataset": data.dataset, "noise": data.noise,
                  "n_points": len(state.data.x_all) if data.dataset == CUSTOM else data.n_points,
                  "test_fraction": data.test_fraction, "seed": data.seed,
-                 "standardize": data.standardize},
+                 "standardize": data.standardize, "classes": data.classes,
+                 "task": state.data.task, "outputs": state.data.outputs,
+                 "target_range": None if state.data.classes else state.data.target_range},
         "training": {"loss": training.loss, "optimizer": training.optimizer,
                      "lr": training.lr, "batch_size": training.batch_size,
                      "max_steps_per_second": training.max_steps_per_second,
                      "regularization": training.regularization,
                      "regularization_rate": training.regularization_rate},
-        "choices": {"datasets": datasets, "losses": list(LOSSES),
+        "choices": {"datasets": datasets,
+                    "dataset_groups": [["2 classes", list(DATASETS)],
+                                       ["3+ classes", list(MULTICLASS_DATASETS)],
+                                       ["regression", list(REGRESSION_DATASETS)]],
+                    "multiclass_datasets": list(MULTICLASS_DATASETS),
+                    "class_names": list(CLASS_NAMES), "losses": list(LOSSES),
                     "optimizers": list(OPTIMIZERS), "presets": list(PRESETS),
                     "palette": list(state.palette), "views": list(VIEWS),
                     "clicks": list(CLICK_MODES), "edge_modes": list(EDGE_MODES),
@@ -76,7 +93,7 @@ def settings_json(state: LabState) -> dict:
                     "regularizations": list(REGULARIZATIONS),
                     "regularization_rates": list(REGULARIZATION_RATES)},
         "limits": {"noise": [0, MAX_NOISE], "points": [MIN_POINTS, MAX_POINTS],
-                   "test_fraction": list(TEST_FRACTIONS),
+                   "test_fraction": list(TEST_FRACTIONS), "classes": [2, MAX_CLASSES],
                    "lr": [1e-4, 10]},  # the slider's span: the box takes any rate
         "colours": {"classes": list(CLASS_COLOURS), "boundary": list(BOUNDARY_STOPS),
                     "gradient": list(GRADIENT_STOPS), "decades": GRADIENT_DECADES},

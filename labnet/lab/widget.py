@@ -39,6 +39,7 @@ from labnet.lab.events import (
     WeightsChanged,
 )
 from labnet.lab.files import FileExistsInputError
+from labnet.lab.hints import Hints
 from labnet.lab.intents import QUERIES
 from labnet.lab.pace import FRAME_INTERVAL, SHARED_FRAME_INTERVAL, Frames, Views
 from labnet.lab.pictures import Pictures
@@ -55,8 +56,9 @@ from labnet.lab.traits import (
 
 STATIC = Path(__file__).parent / "static"
 MODULES = ("protocol.js", "util.js", "geometry.js", "boundary.js", "gestures.js", "palette.js",
-           "weights.js", "formula.js", "heatmap.js", "flows.js", "graph.js", "curves.js",
-           "bars.js", "inside.js", "walk.js", "unit.js", "controls.js", "kernel.js", "app.js")
+           "weights.js", "formula.js", "heatmap.js", "flows.js", "graph.js", "hints.js",
+           "owndata.js", "curves.js", "bars.js", "inside.js", "walk.js", "unit.js", "legend.js",
+           "controls.js", "kernel.js", "app.js")
 """The front end's modules, each after those it imports (``static/lab.js`` loads them)."""
 BOUNDARY_COST = 0.0012
 """Seconds a boundary frame may take while playing (60 a second: 7 % of the time)."""
@@ -64,16 +66,21 @@ MIN_PLAY_GRID, MAX_PLAY_GRID = 32, 64
 THUMB_INTERVAL = 1 / 11
 CURVES_INTERVAL = 1 / 12
 STATUS_INTERVAL = 0.2
-"""While playing, thumbnails, curves and the status go this often."""
+HINT_INTERVAL = 0.4
+"""While playing, thumbnails, curves, the status and the hint go this often."""
 THUMB_GRID = 24
 UNIT_GRID = 64
+COSTS = {"boundary": (BOUNDARY_COST, 0.1), "thumbs": (0.003, 0.05), "unitmap": (0.003, 0.05)}
+"""Seconds each picture may take (while playing, paused): on a wide network the pictures are
+made on a grid coarse enough (``SMALLEST_GRID`` at the least), and sent less often."""
+SMALLEST_GRID = {"boundary": 8, "thumbs": 4, "unitmap": 8}
 REDRAW_SHARE = 0.25
 """While changes come one after another (a flood of intents), redrawing takes at most this
 share of the time: the next redraw waits three times as long as the last one took."""
 MAX_MESSAGE = 400
 """Characters of the message line at most (a message echoing a huge input is cut)."""
 TRAITS = ("graph", "settings", "view", "walk", "status")
-EVERYTHING = {*TRAITS, "boundary", "thumbs", "curves", "points", "unitmap", "walkmaps"}
+EVERYTHING = {*TRAITS, "boundary", "thumbs", "curves", "points", "unitmap", "walkmaps", "hint"}
 
 
 class LabWidget(anywidget.AnyWidget):
@@ -91,6 +98,7 @@ class LabWidget(anywidget.AnyWidget):
     status = traitlets.Dict().tag(sync=True)
     message = traitlets.Dict().tag(sync=True)
     walk = traitlets.Dict().tag(sync=True)
+    hint = traitlets.Dict().tag(sync=True)
     code = traitlets.Unicode().tag(sync=True)
     files = traitlets.Unicode("server").tag(sync=True)
     """Where the page's files go ("server", or "browser" in the app), for the page to show its
@@ -107,6 +115,7 @@ class LabWidget(anywidget.AnyWidget):
         self.frames = Frames()
         self.views = Views()
         self.curves = streams.Curves()
+        self.hints = Hints()
         self.last_traceback: str | None = None
         """The traceback of the last internal error the lab showed (for a report)."""
         self.sent: list[tuple[str, int]] = []  # (type, bytes) of the last messages sent
@@ -188,6 +197,7 @@ class LabWidget(anywidget.AnyWidget):
             self._dirty.update(("graph", "boundary", "thumbs", "unitmap", "status"))
         elif isinstance(event, Scored):
             self._dirty.add("status")
+        self._dirty.add("hint")  # (any change may make a setting likely wrong, or right)
 
     # -- the message line ---------------------------------------------------------------------
     def say(self, text: str, error: bool = False, *, sticky: bool = False) -> None:
@@ -215,7 +225,7 @@ class LabWidget(anywidget.AnyWidget):
         """Send what changed: at once without an event loop (tests, scripts), else when the
         loop next has a moment (so a cell or a flood of intents that changes many things sends
         once); while playing, the play loop sends, at the rate frames are painted."""
-        if self.player.playing or self._flush_scheduled or self._flushing:
+        if self.player.looping or self._flush_scheduled or self._flushing:
             return
         loop = self.player.kernel.running()
         if loop is None:
@@ -231,7 +241,7 @@ class LabWidget(anywidget.AnyWidget):
             loop.call_later(wait, self._scheduled_flush)
             return
         self._flush_scheduled = False
-        if self.comm is not None and not self.player.playing:
+        if self.comm is not None and not self.player.looping:
             self.flush()
 
     def flush(self) -> None:
@@ -253,6 +263,10 @@ class LabWidget(anywidget.AnyWidget):
     def tick(self, now: float, playing: bool = True) -> None:
         """Send what is due. While ``playing``, frames wait until the page has painted the
         last ones, and the slow parts go out a few times a second."""
+        with self.pictures.weights_held():
+            self._send_due(now, playing)
+
+    def _send_due(self, now: float, playing: bool) -> None:
         state, display, dirty = self.state, self.display, self._dirty
         if not playing and self.settings.get("choices", {}).get("palette") != list(state.palette):
             dirty.add("settings")  # a module registered since: in the palette too
@@ -267,12 +281,15 @@ class LabWidget(anywidget.AnyWidget):
             self._send_boundary(now, playing)
         if "thumbs" in dirty and (not playing or self.frames.may_send(
                 "thumbs", now, THUMB_INTERVAL)):
-            frame = self.frames.next("thumbs", now, playing)
-            self._post(*streams.thumbs(state, display, self.pictures, THUMB_GRID, frame),
+            start, frame = time.perf_counter(), self.frames.next("thumbs", now, playing)
+            self._post(*streams.thumbs(state, display, self.pictures,
+                                       self._side("thumbs", THUMB_GRID, playing), frame),
                        playing)
+            self.frames.cost["thumbs"] = time.perf_counter() - start
             dirty.discard("thumbs")
             if "unitmap" in dirty:
-                message = streams.unit_map(state, display, self.pictures, UNIT_GRID)
+                message = streams.unit_map(state, display, self.pictures,
+                                           self._side("unitmap", UNIT_GRID, playing))
                 if message is not None:
                     self._post(*message)
                 dirty.discard("unitmap")
@@ -284,6 +301,9 @@ class LabWidget(anywidget.AnyWidget):
         if "walkmaps" in dirty:
             self._post(*streams.walk_maps(display.walk))
             dirty.discard("walkmaps")
+        if "hint" in dirty and self._due("hint", now, playing, HINT_INTERVAL):
+            self.hint = self.hints.check(state, self.pictures)
+            dirty.discard("hint")
         if "status" in dirty and self._due("status", now, playing, STATUS_INTERVAL):
             self.status = status_json(state, self.player, display)
             dirty.discard("status")
@@ -306,16 +326,23 @@ class LabWidget(anywidget.AnyWidget):
         self._sent_at[what] = now
         return True
 
+    def _side(self, what: str, largest: int, playing: bool) -> int:
+        """The side of the grid of a picture of ``what``, up to ``largest``: what fits its
+        cost (``COSTS``)."""
+        return self.pictures.side_within(COSTS[what][not playing], largest, SMALLEST_GRID[what])
+
     def _send_boundary(self, now: float, playing: bool) -> None:
         """A boundary frame: on the lab's grid when paused; while playing on a grid that
-        keeps a frame within ``BOUNDARY_COST`` (smaller on a slow or busy machine)."""
-        n = min(self.play_grid, self.grid) if playing else self.grid
+        keeps a frame within ``BOUNDARY_COST`` (smaller on a slow or busy machine); on a
+        coarser one if the network is too wide for either."""
+        n = self._side("boundary", min(self.play_grid, self.grid) if playing else self.grid,
+                       playing)
         start = time.perf_counter()
         frame = self.frames.next("boundary", now, playing)
         self._post(*streams.boundary(self.pictures, n, frame), playing)
         self._dirty.discard("boundary")
+        cost = self.frames.cost["boundary"] = time.perf_counter() - start
         if playing:
-            cost = time.perf_counter() - start
             if cost > BOUNDARY_COST and self.play_grid > MIN_PLAY_GRID:
                 self.play_grid -= 4
             elif cost < 0.6 * BOUNDARY_COST and self.play_grid < min(self.grid, MAX_PLAY_GRID):
@@ -349,6 +376,12 @@ class LabWidget(anywidget.AnyWidget):
         """Hold on to ``owner`` (the lab, shown in a page) while a view shows it: until the
         widget is closed, or the last view the kernel knows said goodbye."""
         self._kept = owner
+
+    def dismiss_hint(self, key: str) -> None:
+        """The hint ``key`` is not shown while it holds (the page's ×)."""
+        self.hints.dismiss(key)
+        self._dirty.add("hint")
+        self.schedule_flush()
 
     def offer_download(self, name: str, content: bytes) -> None:
         """Let the page offer ``content`` as a file to download (in the app, downloaded)."""

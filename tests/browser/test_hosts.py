@@ -36,8 +36,8 @@ def draws_plays_and_pauses(lab: LabPage, host: str) -> None:
         f"steps/s")
     assert seen["paints"] >= 10, seen  # Play paints frames
     assert seen["steps"][-1][1] > seen["steps"][0][1], seen  # and trains
-    step = lab.step()
-    time.sleep(0.5)
+    step = lab.settled_step()
+    time.sleep(1.0)
     assert lab.step() == step and "paused" in lab.status()  # Pause stopped it
     assert lab.message() == ""
 

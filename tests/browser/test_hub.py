@@ -77,6 +77,7 @@ def test_two_students_log_in_through_the_hub_and_each_sees_a_lab_of_their_own(hu
 def test_each_students_kernel_has_the_per_student_settings_of_the_kubernetes_recipe(hub,
                                                                                     students):
     wanted = {name: str(value) for name, value in VALUES["singleuser"]["extraEnv"].items()}
+    wanted["LABNET_FILES"] = "browser"  # one Unix user for all: no server file from a page
     for pid in hub.kernels().values():
         seen = environ(pid)
         assert {name: seen.get(name) for name in wanted} == wanted

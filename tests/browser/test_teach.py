@@ -70,3 +70,51 @@ def test_an_edges_weights_under_the_pointer_one_set_by_hand_and_undone(lab):
         lab, "print(lab.network.operators[3].weight[2, 4])")) == old)
     lab.page.mouse.move(5, 5)
     card.wait_for(state="hidden", timeout=5000)
+
+
+def test_a_hint_shows_next_to_the_learning_rate_and_is_dismissed(lab):
+    bubble = lab.part(".lab-hint-bubble")
+    lab.choose(".lab-optimizer", "adam")
+    lab.fill(".lab-lr-value", "0.3")
+    bubble.wait_for(state="visible", timeout=5000)
+    assert bubble.get_attribute("data-key") == "adam-lr"
+    assert "Adam with a learning rate of 0.3" in bubble.inner_text()
+    under, setting = bubble.bounding_box(), lab.part(".lab-setting-lr").bounding_box()
+    assert setting["y"] + setting["height"] <= under["y"] <= setting["y"] + setting["height"] + 12
+    assert under["x"] <= setting["x"] + setting["width"] and (
+        under["x"] + under["width"] >= setting["x"])  # under the learning rate
+    lab.click(".lab-step")  # it blocks nothing: a step goes on under it
+    lab.wait_until("the step", lambda: lab.step() > 100)
+    shot(lab, "hint")
+    lab.click(".lab-hint-dismiss")
+    bubble.wait_for(state="hidden", timeout=5000)
+    assert kernel(lab, "print(lab.widget.hints.dismissed)") == "{'adam-lr'}"
+    lab.choose(".lab-optimizer", "sgd")
+    lab.fill(".lab-lr-value", "0.1")
+    lab.wait_until("the settings back", lambda: kernel(
+        lab, "print(lab.state.training.optimizer, lab.state.training.lr)") == "sgd 0.1")
+
+
+def test_a_bad_csv_is_refused_with_its_line_and_a_good_one_is_trained_on_and_downloaded(lab):
+    lab.reveal(".lab-csv-upload")
+    picker = lab.part(".lab-csv-file")
+    note = lab.part(".lab-csv-note")
+    bad = b"x1,x2,label\n0.1,0.2,0\n0.5,oops,1\n"
+    picker.set_input_files(files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": bad}])
+    lab.wait_until("the refusal", lambda: "line 3" in note.inner_text())
+    assert "line 3, column 2: 'oops' is not a number" in note.inner_text()
+    assert "line 3" in lab.message()
+    lab.part(".lab-csv-upload").scroll_into_view_if_needed()
+    shot(lab, "csv-refused")
+    rows = "\n".join(f"{x:.2f},{y:.2f},{int(x * y > 0)}"
+                     for x in (-0.9, -0.5, -0.1, 0.3, 0.7) for y in (-0.8, -0.3, 0.2, 0.6))
+    picker.set_input_files(files=[{"name": "xor.csv", "mimeType": "text/csv",
+                                   "buffer": rows.encode()}])
+    lab.wait_until("the points read", lambda: "Read 20 points" in lab.message())
+    assert kernel(lab, "print(lab.state.data.settings.dataset, len(lab.state.data.x_all))") == (
+        "custom 20")
+    with lab.page.expect_download() as download:
+        lab.part(".lab-csv-download").click()
+    text = Path(download.value.path()).read_text()
+    assert text.startswith("x1,x2,label\n") and text.count("\n") == 21
+    lab.root.evaluate("el => el.scrollIntoView({block: 'start'})")

@@ -73,3 +73,37 @@ test("walking one point, a click picks the training point to walk, and it is rin
   assert.ok(!view.canvas.classList.contains("lab-clickable"));
   channel.close();
 });
+
+test("a frame of more classes is painted in the classes' colours, paler where unsure", () => {
+  const {view, channel} = plane();
+  const [content, buffers] = frame(2 * 32 + 31, 2);
+  view.frame({...content, code: "classes"}, buffers);
+  page.frame();
+  assert.deepEqual([...view.image.data.slice(0, 4)], [...view.tables.classes.slice(4 * 95,
+    4 * 95 + 4)]);
+  const [r, g, b] = view.image.data;
+  assert.ok(g > r && g > b, "class 2 is green");
+  view.setView({...labTraits().view, discretize: true});
+  view.frame({...content, code: "classes"}, [new DataView(new Uint8Array(4).fill(64).buffer)]);
+  page.frame(3);
+  assert.deepEqual([...view.image.data.slice(0, 3)], [...view.tables.classesDiscrete.slice(256,
+    259)]);  // class 2, unsure: still its colour when discretised
+  channel.close();
+});
+
+test("a regression's points take the colour of their target on the plane's scale", () => {
+  const {view, channel} = plane();
+  const colours = [];
+  const context = view.canvas.getContext("2d");
+  const fill = context.fill.bind(context);
+  context.fill = (...args) => { colours.push(context.fillStyle); fill(...args); };
+  view.setPoints({extent: [0, 1, 0, 1], task: "regression", classes: 0},
+    [new DataView(new Float32Array([0.2, 0.2, 0.8, 0.8]).buffer),
+      new DataView(new Uint8Array([0, 255]).buffer),
+      new DataView(new Float32Array([]).buffer), new DataView(new Uint8Array([]).buffer)]);
+  view.frame(...frame(128));
+  page.frame();
+  const at = byte => `rgb(${[...view.values.slice(4 * byte, 4 * byte + 3)].join(",")})`;
+  assert.deepEqual(colours, [at(0), at(255)]);
+  channel.close();
+});

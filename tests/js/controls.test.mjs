@@ -165,3 +165,35 @@ test("presentation mode and hiding a view are intents of the Teach panel", () =>
   assert.deepEqual(model.intents(), [["present", {on: true}], ["hide", {names: ["errors"]}],
     ["reveal", {names: ["errors"]}]]);
 });
+
+test("the data sets are grouped by what they are for; classes are for blobs and spirals", () => {
+  const groups = part(".lab-dataset").querySelectorAll("optgroup");
+  assert.deepEqual(groups.map(g => g.getAttribute("label")),
+    ["2 classes", "3+ classes", "regression"]);
+  const classes = part(".lab-classes");
+  assert.equal(classes.value, "3");
+  assert.equal(classes.disabled, true);  // (disk)
+  const settings = traits.settings;
+  controls.setSettings({...settings, data: {...settings.data, dataset: "blobs", outputs: 3}});
+  assert.equal(classes.disabled, false);
+  change(classes, "4");
+  assert.deepEqual(model.lastIntent().args, {classes: 4});
+  const click = part(".lab-click-mode");
+  assert.deepEqual(click.options.map(o => o.textContent).slice(0, 4), ["does nothing",
+    "adds an orange point (class 0)", "adds a blue point (class 1)",
+    "adds a green point (class 2)"]);
+});
+
+test("a regression's status shows the losses on the training and test sets, not errors", () => {
+  const settings = traits.settings;
+  controls.setSettings({...settings, data: {...settings.data, task: "regression", outputs: 1,
+    target_range: 1.2}});
+  controls.setStatus({...traits.status, train_loss: 0.0123, test_loss: 0.0456,
+    train_error: null, test_error: null});
+  const text = controls.status.textContent;
+  assert.match(text, /train loss 0\.0123/);
+  assert.match(text, /test loss 0\.0456/);
+  assert.doesNotMatch(text, /error/);
+  controls.setSettings(settings);  // back to classes: the names follow at once
+  assert.match(controls.status.textContent, /train error/);
+});

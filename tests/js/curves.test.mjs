@@ -46,3 +46,15 @@ test("the gradient chart has a line per node, named as the graph names it", () =
   curves.setView({...labTraits().view, hidden: ["errors"]});
   assert.equal(curves.errorsCover.hidden, false);
 });
+
+test("a regression's second chart shows the loss each epoch, having no error rate", () => {
+  const curves = new CurvesView(document.createElement("div"));
+  curves.update({reset: true, steps: 2, task: "regression", series: [
+    {name: "epoch", start: 0, length: 1}, {name: "epoch_loss", start: 0, length: 1}]},
+  [part([2]), part([0.3])]);
+  assert.equal(curves.errors.caption.textContent, "loss each epoch");
+  assert.deepEqual(curves.errors.lines.map(line => line.y), ["epoch_loss", "test_loss"]);
+  curves.update({reset: true, steps: 1, task: "classification", series: []}, []);
+  assert.equal(curves.errors.caption.textContent, "error rate");
+  assert.deepEqual(curves.errors.lines.map(line => line.y), ["train_error", "test_error"]);
+});

@@ -21,26 +21,27 @@ function show(files) {
   return {model, root: el.querySelector(".labnet-lab"), dispose};
 }
 
-test("in the app a file the kernel sends is downloaded at once", () => {
-  const {model, root, dispose} = show("browser");
+/** The kernel sends the file `name` to a lab of `files`; how often its link was clicked. */
+function sendFile(files, name) {
+  const {model, root, dispose} = show(files);
   const link = root.querySelector(".lab-download");
   let clicked = 0;
   link.addEventListener("click", () => { clicked += 1; });
-  model.receive({type: "download", name: "my-lab.npz"}, [new DataView(new ArrayBuffer(4))]);
+  model.receive({type: "download", name}, [new DataView(new ArrayBuffer(4))]);
+  dispose();
+  return {link, clicked};
+}
+
+test("in the app a file the kernel sends is downloaded at once", () => {
+  const {link, clicked} = sendFile("browser", "my-lab.npz");
   assert.equal(clicked, 1);
   assert.equal(link.download, "my-lab.npz");
-  dispose();
 });
 
 test("in JupyterLab a picture is offered as a link, not downloaded unasked", () => {
-  const {model, root, dispose} = show("server");
-  const link = root.querySelector(".lab-download");
-  let clicked = 0;
-  link.addEventListener("click", () => { clicked += 1; });
-  model.receive({type: "download", name: "lab.png"}, [new DataView(new ArrayBuffer(4))]);
+  const {link, clicked} = sendFile("server", "lab.png");
   assert.equal(clicked, 0);
-  assert.ok(!link.hidden);
-  dispose();
+  assert.ok(!link.hidden && link.download === "lab.png");
 });
 
 test("in the app Open picks a file on the student's machine and sends its bytes", async () => {

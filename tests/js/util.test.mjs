@@ -36,6 +36,19 @@ test("a colour table runs from the first stop to the last, opaque", () => {
   assert.equal(util.tableColour(table, -1), "rgb(0,0,0)");
 });
 
+test("a class table fades each class's colour to white as the network is less sure", () => {
+  const table = util.classTable(["#f59322", "#0877bd", "#009e73"]);
+  const at = byte => [...table.slice(4 * byte, 4 * byte + 4)];
+  assert.deepEqual(at(31), [0xf5, 0x93, 0x22, 255]);  // class 0, sure
+  assert.deepEqual(at(2 * util.LEVELS + 31), [0x00, 0x9e, 0x73, 255]);  // class 2, sure
+  assert.deepEqual(at(2 * util.LEVELS), [255, 255, 255, 255]);  // a tie: white
+  assert.deepEqual(at(5 * util.LEVELS + 31), [255, 255, 255, 255]);  // no such class
+  const discrete = util.classTable(["#f59322", "#0877bd"], true);
+  assert.deepEqual([...discrete.slice(4 * 32, 4 * 32 + 3)], [0x08, 0x77, 0xbd]);
+  assert.deepEqual([...util.paler(new Uint8ClampedArray([0, 255, 55, 255]), 0.5)],
+    [128, 255, 155, 255]);
+});
+
 test("values are painted through the table into an image", () => {
   const table = util.colourTable(["#000000", "#ffffff"]);
   const image = new ImageData(2, 1);

@@ -9,7 +9,10 @@ import {BoundaryView} from "./boundary.js";
 import {Controls} from "./controls.js";
 import {CurvesView} from "./curves.js";
 import {GraphView} from "./graph.js";
+import {HintView} from "./hints.js";
 import {InsideView} from "./inside.js";
+import {LegendView} from "./legend.js";
+import {OwnDataView} from "./owndata.js";
 import {watchKernel} from "./kernel.js";
 import {Channel} from "./protocol.js";
 import {UnitView} from "./unit.js";
@@ -117,6 +120,8 @@ export function render({model, el}) {
     message.textContent = text;
     message.classList.toggle("lab-error", !!error);
   };
+  // long work (a wide network's edit, say) is said at once: a reply awaited 300 ms
+  channel.onWorking = on => message.classList.toggle("lab-working", on);
   const controls = new Controls(channel, say);
   const boundary = new BoundaryView(channel, root);
   const graph = new GraphView(channel, root);
@@ -126,6 +131,9 @@ export function render({model, el}) {
   const walk = new WalkView(channel, root);  // (under the graph, while a walk is under way)
   root.addEventListener("keydown", event => walk.keyed(event));
   const unit = new UnitView(channel);
+  const ownData = new OwnDataView(channel);  // CSV in and out, in the Data panel
+  const legend = new LegendView(channel);
+  boundary.element.append(legend.element);  // (over the plane's corner: on a projector too)
   graph.element.append(unit.element);  // (under the graph: next to the node clicked)
   graph.area.append(walk.launcher);  // (in the graph's corner: one step, node by node, on it)
   const cards = {
@@ -136,13 +144,20 @@ export function render({model, el}) {
       curves.gradients.element, bars.element)),
   };
   const panel = h("section", {class: "lab-card lab-panel"}, tabs([
-    ["Data", controls.data], ["Train", controls.train], ["Inside", inside.element],
+    ["Data", h("div", {}, controls.data, ownData.element)], ["Train", controls.train],
+    ["Inside", inside.element],
     ["Teach", controls.teach]]));
   grid.append(controls.bar, controls.strip, message, cards.boundary.element,
     cards.graph.element, walk.element, panel, cards.curves.element, cards.gradients.element);
-  root.append(grid);
+  // a hint about a setting likely wrong, under what it is about
+  const hint = new HintView(channel, root, id => {
+    const drawn = graph.nodes.get(String(id));
+    return drawn ? drawn.rect : null;
+  });
+  root.append(grid, hint.element);
   el.append(root);
   const forgetScreen = keepOnScreen(root, boundary.element);
+  watchSize(root, () => hint.place());
 
   const shown = {network: false};  // what the views show now
   // Pause stops the picture at the click: the play loop's frames and status that were on their
@@ -161,6 +176,9 @@ export function render({model, el}) {
       const settings = model.get("settings");
       controls.setSettings(settings);
       boundary.setColours(settings.colours);
+      legend.setSettings(settings);
+      cards.boundary.element.querySelector(".lab-card-title").textContent =
+        settings.data.task === "regression" ? "prediction" : "decision boundary";
       graph.setSettings(settings);
       bars.setSettings(settings);
       walk.setSettings(settings);
@@ -173,6 +191,7 @@ export function render({model, el}) {
       curves.setGraph(state);
       bars.setGraph(state);
       unit.setGraph(state);
+      hint.place();  // (its node may have moved)
     },
     view() {
       const view = model.get("view");
@@ -186,8 +205,10 @@ export function render({model, el}) {
       controls.setView(view);
       curves.setView(view);
       boundary.setView(view);
+      legend.setView(view);
       graph.setView(view);
       unit.setView(view);
+      hint.place();
     },
     status() {
       const status = model.get("status");
@@ -215,6 +236,7 @@ export function render({model, el}) {
     },
     code() { controls.setCode(model.get("code")); },
     files() { controls.setFiles(model.get("files")); },
+    hint() { hint.setHint(model.get("hint")); },
   };
   // what the page has drawn, counted for tests and benchmarks (the boundary counts its paints)
   const count = name => { root.dataset[name] = String(Number(root.dataset[name] || 0) + 1); };
@@ -234,7 +256,8 @@ export function render({model, el}) {
     unitmap: (content, buffers) => unit.unitMap(content, buffers),
     walkmaps: (content, buffers) => walk.walkMaps(content, buffers),
     reply: content => channel.answer(content),
-    download: (content, buffers) => controls.offer(content.name, buffers[0]),
+    download: (content, buffers) => (content.name.endsWith(".csv") ? ownData
+      : controls).offer(content.name, buffers[0]),
   };
   const onMessage = (content, buffers) => {
     const handle = content && streams[content.type];

@@ -1,13 +1,17 @@
-// The decision boundary: the class-1 score over the plane, colour-mapped here from the uint8
-// grid the kernel sends, with the training points (filled) and test points (hollow) on top.
-// Frames are coalesced: a few wait at most (older ones are dropped), one is painted each
-// animation frame, and the kernel is told which were painted, so it never sends far ahead.
+// The decision boundary: what the network says over the plane, colour-mapped here from the
+// uint8 grid the kernel sends (two classes: the class-1 score; more: the class it picks, paler
+// where it is less sure; a regression: its prediction, on a diverging scale), with the
+// training points (filled) and test points (hollow) on top, each the colour of its class (or
+// of its target). Frames are coalesced: a few wait at most (older ones are dropped), one is
+// painted each animation frame, and the kernel is told which were painted, so it never sends
+// far ahead.
 
-import {colourTable, fitCanvas, h, niceStep, paintValues, rgb, typedArray, watchSize}
-  from "./util.js";
+import {classTable, colourTable, fitCanvas, h, niceStep, paintValues, paler, rgb, typedArray,
+  watchSize} from "./util.js";
 
 const TICKS = 5;
 const QUEUE = 3;
+const PALE = 0.72;  // the plane a little paler than the points (as in TensorFlow Playground)
 
 export class BoundaryView {
   /**
@@ -50,15 +54,16 @@ export class BoundaryView {
   setColours(colours) {
     // the plane a little paler than the points (as in TensorFlow Playground), so a point on
     // a region of its own class still stands out
-    const smooth = colourTable(colours.boundary).map((v, i) => i % 4 === 3 ? v
-      : 255 - (255 - v) * 0.72);
+    this.values = colourTable(colours.boundary);  // (a regression's points: not paler)
+    const smooth = paler(this.values, PALE);
     const discrete = new Uint8ClampedArray(smooth.length);
     const [low, high] = [Math.round(255 * 0.12), Math.round(255 * 0.88)];
     for (let i = 0; i < 256; i++) {
       const from = 4 * (i < 128 ? low : high);
       discrete.set(smooth.subarray(from, from + 4), 4 * i);
     }
-    this.tables = {smooth, discrete};
+    this.tables = {smooth, discrete, classes: paler(classTable(colours.classes), PALE),
+      classesDiscrete: paler(classTable(colours.classes, true), PALE)};
     this.classes = colours.classes.map(rgb);
     this.layerStale = true;
     this.schedule();
@@ -94,12 +99,16 @@ export class BoundaryView {
     }
   }
 
-  /** Points: train x, train labels, test x, test labels. */
+  /**
+   * Points: train x, train labels, test x, test labels (a regression's: each target as a byte
+   * of the plane's scale).
+   */
   setPoints(content, buffers) {
     const floats = b => typedArray(Float32Array, b);
     const bytes = b => typedArray(Uint8Array, b);
     this.points = {
-      extent: content.extent,
+      extent: content.extent, regression: content.task === "regression",
+      classes: content.classes || 2,
       train: floats(buffers[0]), trainLabels: bytes(buffers[1]),
       test: floats(buffers[2]), testLabels: bytes(buffers[3]),
     };
@@ -151,8 +160,7 @@ export class BoundaryView {
       this.grid.width = this.grid.height = n;
       this.image = new ImageData(n, n);
     }
-    const table = this.view.discretize ? this.tables.discrete : this.tables.smooth;
-    paintValues(values, table, this.image);
+    paintValues(values, this.table(content.code), this.image);
     this.grid.getContext("2d").putImageData(this.image, 0, 0);
     this.paints += 1;
     // the count, for tests and benchmarks: as a property each paint (free), as the attribute
@@ -191,14 +199,27 @@ export class BoundaryView {
     this.drawTicks(context, extent, toPixel, ratio * scale);
   }
 
+  /** The colours of a frame coded `code` ("score", "classes", "value"), as the view says. */
+  table(code) {
+    const {discretize} = this.view;
+    if (code === "classes") return discretize ? this.tables.classesDiscrete : this.tables.classes;
+    return discretize && code !== "value" ? this.tables.discrete : this.tables.smooth;
+  }
+
   pointCount() {
     return this.points ? this.points.trainLabels.length + this.points.testLabels.length : 0;
   }
 
+  /**
+   * The points of each class (or, a regression, of each target's byte), one path a colour.
+   */
   drawPoints(context, xy, labels, toPixel, radius, filled) {
     context.lineWidth = Math.max(1, radius / 3);
-    for (let label = 0; label < 2; label++) {
-      const [r, g, b] = this.classes[label];
+    const regression = this.points.regression;
+    const kinds = regression ? [...new Set(labels)] : [...Array(this.points.classes).keys()];
+    for (const label of kinds) {
+      const [r, g, b] = regression ? this.values.slice(4 * label, 4 * label + 3)
+        : this.classes[label] || [0, 0, 0];
       context.beginPath();
       for (let i = 0; i < labels.length; i++) {
         if (labels[i] !== label) continue;

@@ -11,9 +11,20 @@ const NOTE_FOR = 8000;  // ms a refusal's reason stays at the foot of the panel
 // the largest lab file the app takes from a browser: one message to the kernel, which Jupyter's
 // server refuses over 10 MiB (labnet/lab/pagefiles.py MAX_UPLOAD)
 const MAX_UPLOAD = 8 * 2 ** 20;
-const CLICK_WORDS = {off: "does nothing", orange: "adds an orange point (class 0)",
-  blue: "adds a blue point (class 1)", remove: "removes the nearest point"};
+const CLICK_WORDS = {off: "does nothing", remove: "removes the nearest point"};
 const REGULARISATION_WORDS = {none: "off", l1: "L1", l2: "L2"};
+
+/**
+ * The data sets' options, grouped: two classes, more classes, regression (and one's own points,
+ * "custom", when there are some).
+ */
+function datasetOptions(choices) {
+  const groups = choices.dataset_groups || [["", choices.datasets]];
+  const grouped = new Set(groups.flatMap(([, names]) => names));
+  const option = name => h("option", {value: name}, name);
+  return [...groups.map(([label, names]) => h("optgroup", {label}, ...names.map(option))),
+    ...choices.datasets.filter(name => !grouped.has(name)).map(option)];
+}
 
 /** What a number box holding letters reads as: not sent; named by its box's label. */
 class NotANumber {
@@ -166,11 +177,17 @@ export class Controls {
       onchange: () => this.send("show", {test_points: this.showTest.checked})});
     this.discretize = h("input", {class: "lab-discretize", type: "checkbox",
       onchange: () => this.send("show", {discretize: this.discretize.checked})});
+    const classWords = Object.fromEntries((choices.class_names || []).map((name, label) =>
+      [name, `adds ${/^[aeiou]/.test(name) ? "an" : "a"} ${name} point (class ${label})`]));
     this.click = select("lab-click-mode", choices.clicks,
-      () => this.send("show", {click: this.click.value}), CLICK_WORDS);
+      () => this.send("show", {click: this.click.value}), {...classWords, ...CLICK_WORDS});
+    this.classes = h("input", {class: "lab-classes", type: "number", min: limits.classes[0],
+      max: limits.classes[1], step: 1, title: "the number of classes of blobs and spirals",
+      onchange: () => this.send("set_data", {classes: typed(this.classes)})});
     this.data.replaceChildren(
       field("points", this.points), field("test part", this.testPart, this.testText),
       field("seed", this.seed, newData),
+      field("classes", this.classes),
       h("label", {class: "lab-check"}, this.standardize, "standardise inputs"),
       h("div", {class: "lab-row"}, h("label", {class: "lab-check"}, this.showTest, "test points"),
         h("label", {class: "lab-check"}, this.discretize, "discretise")),
@@ -191,8 +208,9 @@ export class Controls {
 
   /** The strip: the settings a lesson changes, in view with the boundary and the graph. */
   buildStrip(choices, limits) {
-    this.dataset = select("lab-dataset", choices.datasets,
-      () => this.send("set_data", {dataset: this.dataset.value}));
+    this.dataset = h("select", {class: "lab-dataset",
+      onchange: () => this.send("set_data", {dataset: this.dataset.value})},
+    ...datasetOptions(choices));
     this.noise = h("input", {class: "lab-noise", type: "range", min: limits.noise[0],
       max: limits.noise[1], step: 0.05, "aria-label": "noise",
       onchange: () => this.send("set_data", {noise: Number(this.noise.value)})});
@@ -376,7 +394,15 @@ export class Controls {
     if (!this.built) this.build(settings.choices, settings.limits);
     const {data, training, choices} = settings;
     if (this.dataset.options.length !== choices.datasets.length) {
-      this.dataset.replaceChildren(...choices.datasets.map(o => h("option", {value: o}, o)));
+      this.dataset.replaceChildren(...datasetOptions(choices));
+    }
+    show(this.classes, data.classes, force);
+    // (the number of classes is a setting of the data sets of more than two)
+    this.classes.disabled = !(choices.multiclass_datasets || []).includes(data.dataset);
+    const task = this.task;
+    this.task = data.task;
+    if (task !== undefined && task !== data.task && this.lastStatus) {
+      this.setStatus(this.lastStatus);  // (its names: errors, or a regression's losses)
     }
     show(this.dataset, data.dataset, force);
     show(this.noise, data.noise, force);
@@ -411,6 +437,7 @@ export class Controls {
 
   /** @param {import("./protocol.js").Status} status */
   setStatus(status) {
+    this.lastStatus = status;
     const play = status.playing ? "‖ Pause" : "▶ Play";
     if (this.play.textContent !== play) this.play.textContent = play;
     this.play.classList.toggle("lab-playing", status.playing);
@@ -419,12 +446,17 @@ export class Controls {
       this.stats = null;
       return;
     }
-    const errors = status.errors_hidden ? ["?", "?"] : [percent(status.train_error),
-      status.test_error === undefined ? "–" : percent(status.test_error)];
+    // a regression has no error rate: the loss on the training and the test set instead
+    const regression = this.task === "regression";
+    const errors = regression ? [num(status.train_loss, 4), num(status.test_loss, 4)]
+      : status.errors_hidden ? ["?", "?"] : [percent(status.train_error),
+        status.test_error === undefined ? "–" : percent(status.test_error)];
     const values = [whole(status.epoch), whole(status.step), num(status.loss, 4), ...errors,
       status.playing ? `${whole(status.steps_per_second)} steps/s` : "paused"];
-    if (!this.stats) {  // made once; afterwards only the numbers change (no new layout)
-      const names = ["epoch", "step", "loss", "train error", "test error"];
+    if (!this.stats || this.statsTask !== this.task) {  // made once a task; then the numbers
+      this.statsTask = this.task;
+      const names = ["epoch", "step", "loss", ...(regression ? ["train loss", "test loss"]
+        : ["train error", "test error"])];
       this.stats = values.map(() => h("b", {}));
       const parts = this.stats.map((b, i) => h("span", {class: "lab-stat"},
         i < names.length ? `${names[i]} ` : "", b));

@@ -15,12 +15,14 @@ export class Series {
     /** @type {Map<string, {values: Float64Array, length: number}>} */
     this.all = new Map();
     this.steps = 0;
+    this.task = "classification";
   }
 
   /** Apply a Curves message. */
   update(content, buffers) {
     if (content.reset) this.all.clear();
     this.steps = content.steps;
+    this.task = content.task || "classification";
     content.series.forEach((part, i) => {
       const b = buffers[i];
       const values = typedArray(Float64Array, b);  // (copied into the series below)
@@ -64,9 +66,10 @@ export class Chart {
     this.root = root;
     this.canvas = h("canvas", {class: "lab-chart-canvas"});
     this.legend = h("div", {class: "lab-legend"});
+    this.caption = h("figcaption", {}, title);
     this.tip = h("div", {class: "lab-tip", hidden: true});
     this.element = h("figure", {class: `lab-chart ${css}`},
-      h("figcaption", {}, title), h("div", {class: "lab-chart-plot"}, this.canvas, this.tip),
+      this.caption, h("div", {class: "lab-chart-plot"}, this.canvas, this.tip),
       this.legend);
     /** @type {Line[]} */
     this.lines = [];
@@ -325,7 +328,14 @@ export class CurvesView {
       {x: "step", y: "loss", colour: "#888888", label: "batch loss"},
       {x: "epoch", y: "test_loss", colour: "#0877bd", label: "test loss"},
     ], s);
-    this.errors.set([
+    // a regression has no error rate: its chart shows the loss each epoch instead
+    const regression = s.task === "regression";
+    const caption = regression ? "loss each epoch" : "error rate";
+    if (this.errors.caption.textContent !== caption) this.errors.caption.textContent = caption;
+    this.errors.set(regression ? [
+      {x: "epoch", y: "epoch_loss", colour: "#f59322", label: "train"},
+      {x: "epoch", y: "test_loss", colour: "#0877bd", label: "test"},
+    ] : [
       {x: "epoch", y: "train_error", colour: "#f59322", label: "train", format: percent},
       {x: "epoch", y: "test_error", colour: "#0877bd", label: "test", format: percent},
     ], s);

@@ -13,8 +13,8 @@ import {
   zoomCamera,
 } from "./geometry.js";
 import {Palette} from "./palette.js";
-import {colourTable, fitCanvas, h, key, logLevel, num, paintValues, svg, tableColour,
-  typedArray, watchSize} from "./util.js";
+import {classTable, colourTable, fitCanvas, h, key, logLevel, num, paintValues, svg,
+  tableColour, typedArray, watchSize} from "./util.js";
 import {WeightsView} from "./weights.js";
 
 const MIN_FONT = 7.5;  // pixels: a node's label smaller than this is left out
@@ -81,6 +81,7 @@ export class GraphView {
   setSettings(settings) {
     const colours = settings.colours;
     this.table = colourTable(colours.boundary);
+    this.classTable = classTable(colours.classes);  // (the output's, with more classes)
     this.gradient = colourTable(colours.gradient);
     this.decades = colours.decades;
     this.weights.setColours(colours.boundary);
@@ -233,7 +234,8 @@ export class GraphView {
     nodes.forEach((info, i) => {
       const drawn = this.nodes.get(String(info.id));
       if (!drawn || !drawn.thumb || drawn.group.classList.contains("lab-dragging")) return;
-      paintValues(bytes.subarray(i * n * n, (i + 1) * n * n), this.table, this.tileImage);
+      paintValues(bytes.subarray(i * n * n, (i + 1) * n * n),
+        info.code === "classes" ? this.classTable : this.table, this.tileImage);
       tile.putImageData(this.tileImage, 0, 0);
       const [x, y, size] = drawn.thumb;
       context.drawImage(this.tile, (x + this.pan[0]) * ratio, (y + this.pan[1]) * ratio,

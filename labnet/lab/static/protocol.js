@@ -2,7 +2,8 @@
 //
 // State the page shows comes as the widget's traits (JSON, kept by every view of the widget):
 // `graph`, `settings`, `view`, `status`, `message`, `walk`, `code` (the network as Python
-// code, after Export as code) and `sources` (these files, for lab.js to load). Frames and
+// code, after Export as code), `hint` (a setting likely wrong: HintState, hints.js) and
+// `sources` (these files, for lab.js to load). Frames and
 // arrays come as custom messages with binary buffers, described below; every view of the
 // widget receives every one of them. The page never changes the model: it sends intents, and
 // the state that results comes back. Buffers are little-endian (the kernel says so).
@@ -37,13 +38,21 @@
 /**
  * @typedef {Object} Settings   the `settings` trait (labnet/lab/traits.py)
  * @property {{dataset: string, noise: number, n_points: number, test_fraction: number,
- *   seed: number, standardize: boolean}} data
+ *   seed: number, standardize: boolean, classes: number, task: string, outputs: number,
+ *   target_range: ?number}} data  `classes`: the setting of blobs and spirals; `task`:
+ *   "classification" or "regression"; `outputs`: what the network must give (a value per
+ *   class, or 1); `target_range`: a regression's largest target in size (its scale's end)
  * @property {{loss: string, optimizer: string, lr: number, batch_size: number,
- *   max_steps_per_second: ?number}} training
- * @property {Object<string, string[]>} choices  datasets, losses, optimizers, presets,
- *   palette, views, clicks, edge_modes, activations (what the activation picker sets)
- * @property {Object<string, number[]>} limits  noise, points, test_fraction (the choices),
- *   lr (the slider's span)
+ *   max_steps_per_second: ?number, regularization: string, regularization_rate: number}}
+ *   training
+ * @property {Object<string, Array>} choices  datasets, dataset_groups ([[label, names], ...]:
+ *   two classes, more classes, regression), multiclass_datasets (those whose number of
+ *   classes is the `classes` setting), class_names (a colour's name per class: the
+ *   click modes that add a point of that class), losses, optimizers, presets, palette, views,
+ *   clicks, edge_modes, activations (what the activation picker sets), regularizations,
+ *   regularization_rates
+ * @property {Object<string, number[]>} limits  noise, points, test_fraction, classes (the
+ *   choices), lr (the slider's span)
  * @property {{classes: string[], boundary: string[], gradient: string[], decades: number}}
  *   colours
  */
@@ -69,7 +78,8 @@
  * @property {string[]} hidden   "boundary", "curves", "gradients", "graph", "errors"
  * @property {boolean} show_test
  * @property {boolean} discretize
- * @property {string} click      what a click on the plane does: "off", "orange", "blue", "remove"
+ * @property {string} click      what a click on the plane does: "off", "remove", or add a
+ *   point of the class of a colour: "orange" (0), "blue" (1), "green" (2)... (class_names)
  * @property {string} edges      "gradient" or "weights"
  * @property {number} scale      1, or 1.4 in presentation mode
  * @property {?NodeId} picked    the node looked at
@@ -147,11 +157,18 @@
 // Frames (BoundaryFrame, ThumbsFrame, Curves) say whether the play loop sent them: `playing`.
 
 /**
- * @typedef {Object} BoundaryFrame   {type: "boundary"}, buffer: n×n uint8, rows from the top
+ * @typedef {Object} BoundaryFrame   {type: "boundary"}, buffer: n×n uint8, rows from the top:
+ *   what the network says over the plane, coded as `code` says
  * @property {number} frame    counted from 1; the page says which it painted (Painted)
  * @property {boolean} playing sent by the play loop (a page that asked to pause drops these)
  * @property {number} n
  * @property {number[]} extent [x1 low, x1 high, x2 low, x2 high] of the grid
+ * @property {string} code     "score" (two classes: class 1's score, 0 to 255, 128 on the
+ *   boundary), "classes" (the class picked · 32 + how sure, 0 to 31: white to its colour),
+ *   "value" (a regression's prediction from `low`, 0, to `high`, 255)
+ * @property {number} low
+ * @property {number} high
+ * @property {number} classes  the number of classes (0 for a regression)
  * @property {number} sent     when the kernel sent it (seconds since 1970, the kernel's
  *   clock: traces compare it with the page's only when both run on one machine)
  */
@@ -161,7 +178,9 @@
  * @property {number} frame
  * @property {boolean} playing
  * @property {number} n
- * @property {Array<{id: NodeId, unit: number, low: number, high: number}>} nodes  in buffer order
+ * @property {Array<{id: NodeId, unit: number, code: string, low: number, high: number}>} nodes
+ *   in buffer order; each image coded as a BoundaryFrame's `code` says (the output's as the
+ *   boundary's, the others' "value")
  * @property {Object<string, ?number>} grad_norms  ||dL/d(output)|| of each node, by id as text
  * @property {Array<[NodeId, NodeId, ?number]>} edges  the norm along each edge
  * @property {string} edge_mode  "gradient" or "weights"
@@ -174,6 +193,7 @@
  * @property {number} stride  steps per entry of the per-step series
  * @property {number} steps
  * @property {number} epochs
+ * @property {string} task     "classification", or "regression" (no error-rate series)
  * @property {Array<{name: string, start: number, length: number}>} series
  *   "step" (x of the per-step series), "loss", "grad:<node>"; "epoch" (x of the per-epoch
  *   series), "epoch_loss", "train_error", "test_loss", "test_error". Each part replaces the
@@ -182,11 +202,16 @@
 
 /**
  * @typedef {Object} Points   {type: "points"}; buffers: train x (float32 n×2), train labels
- *   (uint8), test x, test labels
+ *   (uint8), test x, test labels. A regression's "labels" are its targets, each a byte from
+ *   `low` (0) to `high` (255), as the plane's "value" frames
  * @property {number} n_train
  * @property {number} n_test
  * @property {number[]} extent
  * @property {string} dataset
+ * @property {string} task     "classification" or "regression"
+ * @property {number} classes  the number of classes (0 for a regression)
+ * @property {number} [low]
+ * @property {number} [high]
  */
 
 /**
@@ -258,6 +283,7 @@
  */
 
 const ACK_EVERY = 400;  // ms
+const WORKING_AFTER = 300;  // ms an intent waits for its reply before the page says "working…"
 
 /** Sends intents and hands each its reply. */
 export class Channel {
@@ -274,6 +300,17 @@ export class Channel {
     this.closed = false;
     /** @type {?function(string, Object): void} told of each intent as it is sent */
     this.onIntent = null;
+    /** @type {?function(boolean): void} told when an intent has waited long, and when not */
+    this.onWorking = null;
+    this.slow = new Set();  // ids of the intents that have waited WORKING_AFTER ms, unanswered
+  }
+
+  /** The intent `id` has waited long (`slow`), or is answered: tell `onWorking` of a change. */
+  setSlow(id, slow) {
+    const before = this.slow.size > 0;
+    if (slow) this.slow.add(id);
+    else this.slow.delete(id);
+    if (this.onWorking && before !== this.slow.size > 0) this.onWorking(this.slow.size > 0);
   }
 
   /** The view is gone: no more messages; intents waiting for a reply get "gone". */
@@ -282,6 +319,7 @@ export class Channel {
     clearTimeout(this.ackTimer);
     for (const [id, resolve] of this.waiting) resolve({id, ok: false, error: "the view is gone"});
     this.waiting.clear();
+    this.slow.clear();
   }
 
   /**
@@ -298,6 +336,7 @@ export class Channel {
     if (this.onIntent) this.onIntent(action, args);
     return new Promise(resolve => {
       this.waiting.set(id, resolve);
+      setTimeout(() => { if (this.waiting.has(id)) this.setSlow(id, true); }, WORKING_AFTER);
       this.model.send({type: "intent", id, action, args}, undefined, buffers);
     });
   }
@@ -307,6 +346,7 @@ export class Channel {
     const resolve = this.waiting.get(reply.id);
     if (resolve) {
       this.waiting.delete(reply.id);
+      this.setSlow(reply.id, false);
       resolve(reply);
     }
   }

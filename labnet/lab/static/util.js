@@ -93,6 +93,38 @@ export function colourTable(stops) {
   return table;
 }
 
+/** How sure a class's pixel is, in levels: a byte of a "classes" picture is class · 32 + level. */
+export const LEVELS = 32;
+
+/**
+ * A 256-entry RGBA table for pictures coded "classes" (labnet/lab/pictures.py): byte
+ * class · LEVELS + level is the class's colour, faded to white as the level falls to 0 (a
+ * tie); `discrete`: the class's colour whatever the level.
+ * @param {string[]} classColours  a hex colour per class
+ * @param {boolean} [discrete]
+ * @returns {Uint8ClampedArray} 1024 bytes
+ */
+export function classTable(classColours, discrete = false) {
+  const colours = classColours.map(rgb);
+  const table = new Uint8ClampedArray(256 * 4).fill(255);
+  for (let byte = 0; byte < 256; byte++) {
+    const colour = colours[Math.floor(byte / LEVELS)];
+    if (!colour) continue;
+    const sure = discrete ? 1 : (byte % LEVELS) / (LEVELS - 1);
+    for (let c = 0; c < 3; c++) table[4 * byte + c] = 255 + sure * (colour[c] - 255);
+  }
+  return table;
+}
+
+/**
+ * A table of colours made paler (towards white), as the plane is under its points.
+ * @param {Uint8ClampedArray} table
+ * @param {number} strength  1: as it is, 0: white
+ */
+export function paler(table, strength) {
+  return table.map((v, i) => (i % 4 === 3 ? v : 255 - (255 - v) * strength));
+}
+
 /**
  * Paint uint8 `values` (n×n, rows from the top) through `table` into `image` (ImageData).
  * @param {Uint8Array} values
