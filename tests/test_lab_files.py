@@ -103,7 +103,7 @@ def test_save_and_open_give_back_the_whole_lab_and_it_carries_on_exactly(tmp_pat
     lambda lab: lab.load_preset("deep-sigmoid-skip"),
     lambda lab: lab.remove(7),
     lambda lab: lab.add("LeakyReLU", negative_slope=0.3, at=(-999.5, 999.5)),
-    lambda lab: lab.move(3, 1e9, -1e9),
+    lambda lab: lab.move(3, 1000, -1000),
     lambda lab: lab.add_point(1e6, -1e6, 0),
     lambda lab: lab.set_data(dataset="blobs", classes=5, noise=0.2),
     lambda lab: lab.set_features(["x2", "sin(x1)", "x1*x2"]),
@@ -288,6 +288,9 @@ BAD_PARTS = [
     ("graph.edges", [[1, 2]] * 5000, "more than 4000"),
     ("graph.positions", [[1, "left", 0]], "not two finite numbers"),
     ("graph.positions", [[1, 10**400, 0]], "can be opened"),
+    # (issue 14, 5: a node at (1e308, -1e308) made the whole graph vanish from the page)
+    ("graph.positions", [[n, 1e308 if n == 1 else n, -1e308 if n == 1 else 0]
+                         for n in range(8)], "a position is within ±1000"),
     ("network.nodes", [[1, {"class": "Linear", "config": {"in_features": 10**6,
                                                           "out_features": 10**6}}]],
      "in_features is 1000000, not a width"),

@@ -50,17 +50,18 @@ def task_of(dataset: str) -> str:
 
 def _number(name: str, value, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise InputError(f"{name} must be a number, got {value!r}")
+        raise InputError(f"{name} must be a number, got {short_repr(value)}")
     if not low <= value <= high:  # (NaN compares False; a huge int too big for a float fails)
-        raise InputError(f"{name} must be between {low:g} and {high:g}, got {value!r}")
+        raise InputError(f"{name} must be between {low:g} and {high:g}, got {short_repr(value)}")
     return float(value)
 
 
 def _whole(name: str, value, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise InputError(f"{name} must be a whole number, got {value!r}")
+        raise InputError(f"{name} must be a whole number, got {short_repr(value)}")
     if not (low <= value <= high and value == int(value)):  # (range first: NaN, inf, huge)
-        raise InputError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+        raise InputError(f"{name} must be a whole number from {low} to {high}, got "
+                         f"{short_repr(value)}")
     return int(value)
 
 
@@ -86,7 +87,8 @@ class DataSettings:
             raise InputError(f"unknown data set {short_repr(self.dataset)}; choose one of "
                              f"{', '.join(GENERATED)}")
         if not isinstance(self.standardize, bool | np.bool_):
-            raise InputError(f"standardize must be True or False, got {self.standardize!r}")
+            raise InputError(f"standardize must be True or False, got "
+                             f"{short_repr(self.standardize)}")
         settings = replace(
             self, noise=_number("noise", self.noise, 0.0, MAX_NOISE),
             n_points=_whole("the number of points", self.n_points, MIN_POINTS, MAX_POINTS),

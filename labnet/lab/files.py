@@ -54,8 +54,8 @@ def checked_name(path, suffix: str, what: str) -> str:
     if not text.strip() or os.path.basename(text) == suffix:  # ("" or ".npz": hidden)
         raise InputError(f"give the file a name, such as my-lab{suffix}")
     if not text.endswith(suffix):
-        raise InputError(f"{what}'s name ends in {suffix}: {text!r} does not (it could be a "
-                         f"notebook, or anything else)")
+        raise InputError(f"{what}'s name ends in {suffix}: {short_repr(text)} does not (it could "
+                         f"be a notebook, or anything else)")
     return text
 
 
@@ -64,9 +64,10 @@ def checked_path(path, suffix: str, what: str, *, replace: bool = True) -> str:
     a folder is refused, and an existing file unless ``replace``."""
     text = checked_name(path, suffix, what)
     if os.path.isdir(text):
-        raise InputError(f"{text!r} is a folder: give a file name, such as my-lab{suffix}")
+        raise InputError(f"{short_repr(text)} is a folder: give a file name, such as "
+                         f"my-lab{suffix}")
     if not replace and os.path.exists(text):
-        raise FileExistsInputError(f"{text!r} already exists: press again to replace it")
+        raise FileExistsInputError(f"{short_repr(text)} already exists: press again to replace it")
     return text
 
 

@@ -80,6 +80,8 @@ carries what they return (JSON); the message line stays as it is."""
 OWN_ARGUMENTS = {"add": ("self", "kind", "at", "between"), "set_params": ("self", "node"),
                  "replace": ("self", "node", "kind")}
 """The arguments of the method a module's parameter may not be named as."""
+MAX_TEXT = 4096
+"""The most characters of a text the page sends (a file's path may be as long)."""
 NO_CAP = "none"
 """What the page sends for an empty cap box: no cap on the training rate."""
 
@@ -96,6 +98,9 @@ WORDS = {"lr": "the learning rate", "batch_size": "the batch size",
 def _checked(action: str, name: str, value, types: tuple):
     if value is None:
         return None
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise InputError(f"{action}: {name} is {len(value):,} characters long, more than "
+                         f"{MAX_TEXT:,}")
     if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
         what = WORDS.get(name, f"{action}: {name}")
         raise InputError(f"{what} must be {_type_words(types)}, got {short_repr(value)}")

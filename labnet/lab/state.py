@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from labnet.errors import GraphError, InputError
+from labnet.errors import GraphError, InputError, short_repr
 from labnet.features import PLAIN
 from labnet.lab import edits, inputs
 from labnet.lab.blas import single_blas_thread
@@ -63,6 +63,9 @@ NORM_EVERY = 16
 need no more; measuring them at every step cost a fifth of a step)."""
 UNDO_LIMIT = 100
 """Edits (of the graph, or of a weight) the undo history keeps."""
+SCORES_AT_ONCE = 0.02
+"""Seconds the errors of the epochs a Step ended may take to compute at once (more, on a wide
+network or many points: they come a slice at a time, and the Step answers first)."""
 
 
 class LabState:
@@ -169,7 +172,8 @@ class LabState:
     def use_preset(self, name: str) -> None:
         """Replace the graph with a preset of ``labnet.PRESETS`` (with new weights); undoable."""
         if name not in PRESETS:
-            raise InputError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+            raise InputError(f"unknown preset {short_repr(name)}; choose one of "
+                             f"{', '.join(PRESETS)}")
         network = PRESETS[name](self.rng)
         graph = Graph.of(network)
         fitted = edits.fit_output(replace(graph, features=self.graph.features),
@@ -383,7 +387,8 @@ class LabState:
         """Train on ``steps`` mini-batches, fewer if ``seconds`` pass first (one at least) or
         ``until()`` turns true; return the number taken. A non-finite loss raises
         ``DivergedError`` and stops. ``score_epochs``: the errors of the epochs that ended are
-        computed now (else the scorer computes them in slices, while play goes on)."""
+        computed now if that is quick (``SCORES_AT_ONCE``; else the scorer computes them in
+        slices, while play goes on)."""
         self.require_network()
         trainer, taken = self.trainer, 0
         deadline = None if seconds is None else time.perf_counter() + seconds
@@ -398,7 +403,7 @@ class LabState:
                         break
         finally:
             if score_epochs:
-                self.scorer.finish(epochs_only=True)
+                self.scorer.finish(epochs_only=True, within=SCORES_AT_ONCE)
             self.emit(Trained(taken))
         return taken
 

@@ -142,7 +142,7 @@ export class GraphView {
   setWalk(walk) {
     const going = walk && walk.index !== undefined ? walk : null;
     // room for the loss beside the output, and for a point's numbers: fit anew when it changes
-    const room = going ? `${going.sample === null}:${this.numberRoom(going)}` : "";
+    const room = going ? `${going.sample === null}` : "";
     this.walk = going;
     if (room !== this.walkRoom) {
       this.walkRoom = room;
@@ -153,8 +153,15 @@ export class GraphView {
     }
   }
 
-  numberRoom(walk) {
-    return numberRoom(walk, new Map(this.graph.nodes.map(n => [String(n.id), n.width])));
+  /** How a walk's numbers are written by the nodes, `spacing` pixels between two columns. */
+  numberRoom(walk, spacing) {
+    return numberRoom(walk, new Map(this.graph.nodes.map(n => [String(n.id), n.width])),
+      spacing, this.em());
+  }
+
+  /** Pixels of an em of the drawing's words (13 px at the pictures' scale). */
+  em() {
+    return 13 * this.fontScale();
   }
 
   /** The lab has no network (a file saved without one): no thumbnails, no norms. */
@@ -254,8 +261,11 @@ export class GraphView {
   fit() {
     const points = this.graph.nodes.map(n => [n.x, n.y]);
     const output = this.graph.nodes.find(n => n.id === this.graph.output);
-    if (this.walk && output) points.push([output.x + 1.5, output.y]);  // (the loss)
-    const room = this.walk ? (this.numberRoom(this.walk) + 1.5) * 13 * this.fontScale() : 0;
+    if (this.walk && output) points.push([output.x + 2, output.y]);  // (the loss)
+    const xs = points.map(p => p[0]);
+    const spacing = this.area.clientWidth / (Math.max(...xs, 0) - Math.min(...xs, 0) + 1.7);
+    this.numbers = this.numberRoom(this.walk, spacing);
+    const room = this.walk ? (this.numbers.lines * 1.15 * 0.85 + 1.6) * this.em() : 0;
     const height = Math.max(this.area.clientHeight - 2 * room, this.area.clientHeight / 3);
     const camera = fitCamera(points, this.area.clientWidth, height, this.fontScale());
     const below = (this.area.clientHeight - height) / 2;
@@ -389,7 +399,7 @@ export class GraphView {
         && key(...selected.edge) === edgeKey);
     }
     this.flows.draw(this.walk, {nodes: this.nodes, edges: this.edges, output: this.graph.output,
-      em: 13 * this.fontScale()});
+      em: this.em(), oneLine: !!this.numbers && this.numbers.oneLine});
   }
 
   // -- what the gestures see (gestures.js: GraphSurface) --------------------------------------

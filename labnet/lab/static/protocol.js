@@ -285,6 +285,7 @@
  */
 
 const ACK_EVERY = 400;  // ms
+const WORKING_AFTER = 300;  // ms an intent waits for its reply before the page says "working…"
 
 /** Sends intents and hands each its reply. */
 export class Channel {
@@ -301,6 +302,17 @@ export class Channel {
     this.closed = false;
     /** @type {?function(string, Object): void} told of each intent as it is sent */
     this.onIntent = null;
+    /** @type {?function(boolean): void} told when an intent has waited long, and when not */
+    this.onWorking = null;
+    this.slow = new Set();  // ids of the intents that have waited WORKING_AFTER ms, unanswered
+  }
+
+  /** The intent `id` has waited long (`slow`), or is answered: tell `onWorking` of a change. */
+  setSlow(id, slow) {
+    const before = this.slow.size > 0;
+    if (slow) this.slow.add(id);
+    else this.slow.delete(id);
+    if (this.onWorking && before !== this.slow.size > 0) this.onWorking(this.slow.size > 0);
   }
 
   /** The view is gone: no more messages; intents waiting for a reply get "gone". */
@@ -309,6 +321,7 @@ export class Channel {
     clearTimeout(this.ackTimer);
     for (const [id, resolve] of this.waiting) resolve({id, ok: false, error: "the view is gone"});
     this.waiting.clear();
+    this.slow.clear();
   }
 
   /**
@@ -325,6 +338,7 @@ export class Channel {
     if (this.onIntent) this.onIntent(action, args);
     return new Promise(resolve => {
       this.waiting.set(id, resolve);
+      setTimeout(() => { if (this.waiting.has(id)) this.setSlow(id, true); }, WORKING_AFTER);
       this.model.send({type: "intent", id, action, args}, undefined, buffers);
     });
   }
@@ -334,6 +348,7 @@ export class Channel {
     const resolve = this.waiting.get(reply.id);
     if (resolve) {
       this.waiting.delete(reply.id);
+      this.setSlow(reply.id, false);
       resolve(reply);
     }
   }
