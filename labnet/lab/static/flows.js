@@ -93,9 +93,9 @@ export const WALK_SCALE = 48;  // pixels a column at least while walking
 
 /**
  * Walking, the graph's camera: at least WALK_SCALE pixels a column (a deep graph's nodes big
- * enough to read; only part of it in view then), and moved, if need be, so that the graph
- * point `focus` ([column, row]: the node at work) has a column of room around it in the area
- * (`width` × `height`).
+ * enough to read; only part of it in view then), and moved, if need be, so that the node at
+ * graph point `focus` ([column, row]: the node at work) is in the area (`width` × `height`),
+ * at its centre.
  * @param {import("./geometry.js").Camera} camera
  */
 export function walkCamera(camera, focus, width, height) {
@@ -104,8 +104,7 @@ export function walkCamera(camera, focus, width, height) {
     height / 2]);
   if (!focus) return view;
   const box = nodeBox(view, ...focus);
-  const room = {...box, hw: box.hw + view.scale, hh: box.hh};
-  if (inside(room, width, height)) return view;
+  if (inside(box, width, height)) return view;
   return {...view, offset: [view.offset[0] + width / 2 - box.x, view.offset[1] + height / 2
     - box.y]};
 }
