@@ -695,6 +695,7 @@ class LabGestures(RuleBasedStateMachine):
         assert state.graph_error == state.problems(state.graph)
         if state.network is not None:  # (the last complete network takes the data)
             assert state.network.out_features == state.data.outputs
+            assert state.network.in_features == len(state.features)
         if state.graph_error is None:
             network = state.network
             assert network.operators.keys() == state.graph.nodes.keys()
@@ -741,6 +742,16 @@ class LabGestures(RuleBasedStateMachine):
     def add_layer(self, width, activation, between):
         args = {"width": width, "activation": activation, "between": between}
         self.gesture("add_layer", {k: v for k, v in args.items() if v is not None})
+
+    @rule(name=st.sampled_from(["x1", "x2", "x1^2", "sin(x2)", "x1*x2", "cos", 3]),
+          on=st.sampled_from([None, True, False, "on"]))
+    def toggle_feature(self, name, on):
+        self.gesture("toggle_feature", {"name": name} if on is None else {"name": name, "on": on})
+
+    @rule(names=st.one_of(st.lists(st.sampled_from(["x1", "x2", "x2^2", "sin(x1)", "y", 0]),
+                                   max_size=4), st.sampled_from(["x1", None])))
+    def set_features(self, names):
+        self.gesture("set_features", {"names": names})
 
     @rule(kind=KINDS)
     def set_activation(self, kind):

@@ -23,9 +23,11 @@ import numpy as np
 
 from labnet.archive import read_archive
 from labnet.errors import InputError, LabnetError, short_repr
+from labnet.features import FEATURES, PLAIN
 from labnet.lab.dataset import DataSettings, LabData, Points
 from labnet.lab.display import Display
 from labnet.lab.graph import MAX_EDGES, Graph
+from labnet.lab.inputs import in_order
 from labnet.lab.nodes import MAX_PARAMETERS, MAX_WIDTH, NodeSpec
 from labnet.lab.settings import TrainingSettings
 from labnet.lab.state import LabState
@@ -91,7 +93,9 @@ def _lab_arrays(state: LabState, display: Display) -> dict[str, np.ndarray]:
             "nodes": [[node, module_spec(spec.make())] for node, spec in graph.nodes.items()],
             "edges": [list(edge) for edge in graph.edges],
             "positions": [[node, x, y] for node, (x, y) in graph.positions.items()],
+            "features": list(graph.features),
         },
+        "features": list(state.features),  # (those of the network trained)
         "network": None if network is None else graph_spec(network),
         "data": {"dataset": data.dataset, "noise": data.noise, "n_points": data.n_points,
                  "test_fraction": data.test_fraction, "seed": data.seed,
@@ -233,7 +237,7 @@ def _lab_from(read: Reader, arrays: dict) -> tuple[LabState, Display]:
     trainer = read.get("trainer", dict, optional=True)
     state = LabState.restore(
         data=LabData.make(data, points), training=training, graph=graph, network=network,
-        rng_state=read.get("rng", dict),
+        features=_features(read, "features"), rng_state=read.get("rng", dict),
         trainer_state=None if trainer is None else _join(trainer, arrays, read.path))
     return state, display
 
@@ -300,10 +304,21 @@ def _graph(read: Reader) -> Graph:
             raise InputError(f"{read.path!r}: graph.positions: node {node!r} is at "
                              f"({short_repr(x)}, {short_repr(y)}), not two finite numbers")
         positions[node] = (float(x), float(y))
-    graph = Graph(nodes, tuple(edges), positions)
+    graph = Graph(nodes, tuple(edges), positions, _features(read, "graph.features"))
     if not all(node in positions for node in (0, *nodes)):
         graph = graph.tidy()
     return graph
+
+
+def _features(read: Reader, where: str) -> tuple[str, ...]:
+    """The features of the input (``labnet.FEATURES`` names; x1, x2 in a file without them)."""
+    names = read.get(where, list, optional=True)
+    if names is None:
+        return PLAIN
+    if len(names) > len(FEATURES):
+        raise InputError(f"{read.path!r}: {where} has {len(names)} entries, more than there "
+                         f"are features")
+    return in_order(names)
 
 
 def _display(read: Reader) -> Display:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from labnet.errors import GraphError, InputError, LabnetError, ShapeError, short_repr
+from labnet.features import PLAIN
 from labnet.lab.layout import layout
 from labnet.lab.nodes import IN_FEATURES, INPUT, MAX_PARAMETERS, MAX_WIDTH, NodeSpec
 from labnet.modules import Linear, Module
@@ -45,19 +46,22 @@ def _node_text(node: Node) -> str:
 @dataclass(frozen=True)
 class Graph:
     """Nodes (``{id: NodeSpec}``, the input not among them), edges (``(src, dst)`` pairs, in
-    the order they were made) and positions (``{id: (column, row)}``, the input's too)."""
+    the order they were made), positions (``{id: (column, row)}``, the input's too) and the
+    input's features (``labnet.FEATURES`` names, in Playground's order: the input gives one
+    value per feature, ``("x1", "x2")`` the point itself)."""
 
     nodes: Mapping[Node, NodeSpec] = field(default_factory=dict)
     edges: tuple[tuple[Node, Node], ...] = ()
     positions: Mapping[Node, tuple[float, float]] = field(default_factory=dict)
+    features: tuple[str, ...] = PLAIN
 
     # -- reading ----------------------------------------------------------------------------------
     @classmethod
-    def of(cls, network: Network) -> Graph:
-        """The graph of a network, laid out tidily."""
+    def of(cls, network: Network, features: tuple[str, ...] = PLAIN) -> Graph:
+        """The graph of a network (whose input gives ``features``), laid out tidily."""
         nodes = {node: NodeSpec.of(module) for node, module in network.operators.items()}
         edges = tuple((src, dst) for src, dsts in network.connectivity.items() for dst in dsts)
-        return cls(nodes, edges).tidy()
+        return cls(nodes, edges, features=tuple(features)).tidy()
 
     def has(self, node: Node) -> bool:
         return node == INPUT or node in self.nodes
@@ -240,7 +244,7 @@ class Graph:
         """``{node: width of its output}`` as far as it is known (``None``: not yet), for the
         nodes the input reaches and for every node whose module fixes its width. Raises a
         ``ShapeError`` naming the node and its inputs where widths do not fit."""
-        widths: dict[Node, int | None] = {INPUT: IN_FEATURES}
+        widths: dict[Node, int | None] = {INPUT: len(self.features)}
         for node in self._order():
             srcs = self.inputs_of(node)
             spec = self.nodes[node]
@@ -292,8 +296,8 @@ class Graph:
         try:
             trial = Network({node: spec.make(np.random.default_rng(0))
                              for node, spec in self.nodes.items()}, self.connectivity(),
-                            in_features=IN_FEATURES)
-            check_fits_the_lab(trial)
+                            in_features=len(self.features))
+            check_fits_the_lab(trial, inputs=len(self.features))
         except LabnetError as error:
             object.__setattr__(self, "_problems", str(error))  # (a frozen graph: a cache)
             raise
@@ -322,7 +326,7 @@ class Graph:
             if isinstance(module, Linear):
                 module.init = suggested_init(trial, node)
             module.reset_parameters(rng)
-        return Network(operators, self.connectivity(), in_features=IN_FEATURES)
+        return Network(operators, self.connectivity(), in_features=len(self.features))
 
 
 def check_id(node, doing: str = "use") -> Node:

@@ -128,7 +128,7 @@ class Pictures:
         self._twin = Twin(np.float32)
         self._holding = False
         self._held: Network | None = None  # the twin, synced once while held
-        self._grids: dict[tuple[int, int], tuple[np.ndarray, tuple, np.ndarray]] = {}
+        self._grids: dict[tuple, tuple[np.ndarray, tuple, np.ndarray]] = {}
 
     def grid(self, n: int) -> tuple[np.ndarray, tuple[float, float, float, float]]:
         """The grid of ``plane`` for the data shown now (kept until the data change)."""
@@ -136,13 +136,13 @@ class Pictures:
         return points, extent
 
     def _grid(self, n: int) -> tuple[np.ndarray, tuple, np.ndarray]:
-        data = self.state.data
-        key = (id(data), n)
+        data, features = self.state.data, self.state.features
+        key = (id(data), features, n)
         if key not in self._grids:
-            self._grids = {k: v for k, v in self._grids.items() if k[0] == key[0]}
+            self._grids = {k: v for k, v in self._grids.items() if k[:2] == key[:2]}
             points, extent = plane(data.x_all, n)
             self._grids[key] = (points, extent,
-                                data.network_input(points).astype(np.float32))
+                                data.network_input(points, features).astype(np.float32))
         return self._grids[key]
 
     def _outputs(self, n: int, node=None) -> tuple[Network, np.ndarray]:

@@ -6,9 +6,9 @@ describes each). Each is a pure function of what it shows.
 from __future__ import annotations
 
 import contextlib
-import math
 
 from labnet.data import DATASETS
+from labnet.features import FEATURE_FORMULAS, FEATURE_LABELS, FEATURES
 from labnet.lab.dataset import (
     CUSTOM,
     GENERATED,
@@ -20,6 +20,7 @@ from labnet.lab.dataset import (
 )
 from labnet.lab.display import CLASS_NAMES, CLICK_MODES, EDGE_MODES, VIEWS, Display
 from labnet.lab.edits import ACTIVATIONS
+from labnet.lab.jsonnumbers import json_number
 from labnet.lab.pictures import BOUNDARY_STOPS, CLASS_COLOURS, GRADIENT_DECADES, GRADIENT_STOPS
 from labnet.lab.play import Player
 from labnet.lab.settings import REGULARIZATION_RATES, REGULARIZATIONS
@@ -33,21 +34,14 @@ from labnet.regression import REGRESSION_DATASETS
 from labnet.walkthrough import Walk
 
 
-def json_number(value: float) -> float | None:
-    """A number JSON can carry: None for NaN, ±1e308 for ±infinity."""
-    value = float(value)
-    if math.isnan(value):
-        return None
-    return value if math.isfinite(value) else math.copysign(1e308, value)
-
-
 def graph_json(state: LabState) -> dict:
     graph, network = state.graph, state.network
     widths = {}
     with contextlib.suppress(ValueError):  # a graph read from a file may not fit yet
         widths = graph.widths()
     nodes = [{"id": 0, "kind": "input", "label": "input", "short": "x", "params": {},
-              "x": graph.position(0)[0], "y": graph.position(0)[1], "width": 2,
+              "x": graph.position(0)[0], "y": graph.position(0)[1],
+              "width": len(graph.features),
               "trained": network is not None}]
     for node, spec in graph.nodes.items():
         x, y = graph.position(node)
@@ -57,6 +51,7 @@ def graph_json(state: LabState) -> dict:
                       "trained": network is not None and node in network.operators
                       and network.operators[node] is state.modules.get(node)})
     return {"nodes": nodes, "edges": [list(edge) for edge in graph.edges],
+            "features": list(graph.features),
             "output": None if network is None else network.output,
             "error": state.graph_error, "can_undo": state.can_undo, "can_redo": state.can_redo}
 
@@ -86,6 +81,8 @@ def settings_json(state: LabState) -> dict:
                                        ["regression", list(REGRESSION_DATASETS)]],
                     "multiclass_datasets": list(MULTICLASS_DATASETS),
                     "class_names": list(CLASS_NAMES), "losses": list(LOSSES),
+                    "features": [[name, FEATURE_LABELS[name], FEATURE_FORMULAS[name]]
+                                 for name in FEATURES],
                     "optimizers": list(OPTIMIZERS), "presets": list(PRESETS),
                     "palette": list(state.palette), "views": list(VIEWS),
                     "clicks": list(CLICK_MODES), "edge_modes": list(EDGE_MODES),

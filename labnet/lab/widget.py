@@ -56,9 +56,9 @@ from labnet.lab.traits import (
 
 STATIC = Path(__file__).parent / "static"
 MODULES = ("protocol.js", "util.js", "geometry.js", "boundary.js", "gestures.js", "palette.js",
-           "weights.js", "formula.js", "heatmap.js", "flows.js", "graph.js", "hints.js",
-           "owndata.js", "curves.js", "bars.js", "inside.js", "walk.js", "unit.js", "legend.js",
-           "controls.js", "kernel.js", "app.js")
+           "weights.js", "features.js", "formula.js", "heatmap.js", "flows.js", "graph.js",
+           "hints.js", "owndata.js", "curves.js", "bars.js", "inside.js", "walk.js", "unit.js",
+           "legend.js", "controls.js", "kernel.js", "app.js")
 """The front end's modules, each after those it imports (``static/lab.js`` loads them)."""
 BOUNDARY_COST = 0.0012
 """Seconds a boundary frame may take while playing (60 a second: 7 % of the time)."""
@@ -169,8 +169,9 @@ class LabWidget(anywidget.AnyWidget):
                 self.last_traceback = event.traceback
             if event.reason is not None:
                 self.say(event.reason, error=event.error)
+            self.status = status_json(self.state, self.player, self.display)  # paused, at once
             self._dirty.update(("boundary", "thumbs", "unitmap", "status"))
-            self.flush()  # the last pictures, and the status saying "paused"
+            self.flush()  # the last pictures (a wide network's take a while)
         else:
             try:  # the change is made: a picture that fails must not undo it
                 self._mark(event)

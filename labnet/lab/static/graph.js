@@ -15,6 +15,7 @@ import {
 import {Palette} from "./palette.js";
 import {classTable, colourTable, fitCanvas, h, key, logLevel, num, paintValues, svg,
   tableColour, typedArray, watchSize} from "./util.js";
+import {FeaturesView} from "./features.js";
 import {WeightsView} from "./weights.js";
 
 const MIN_FONT = 7.5;  // pixels: a node's label smaller than this is left out
@@ -54,8 +55,10 @@ export class GraphView {
     this.tile = document.createElement("canvas");  // one thumbnail, n×n, drawn scaled
     // the weights an edge carries, on a card while the pointer is on it
     this.weights = new WeightsView(channel, () => this.svg.focus({preventScroll: true}));
+    // the input's features, on a card beside the input node (its ƒ, or a click on it)
+    this.inputs = new FeaturesView(channel);
     this.area = h("div", {class: "lab-graph-area"}, this.svg, this.thumbCanvas, this.words,
-      this.refusal);
+      this.refusal, this.inputs.element);
     root.append(this.weights.element);  // (in the lab: it may be taller than the graph)
     this.element = h("div", {class: "lab-graph-box"}, this.palette.element, this.area);
     this.nodes = new Map();  // id as text → {group, rect, title, thumb, node, box}
@@ -63,6 +66,7 @@ export class GraphView {
     this.table = null;
     this.gradient = null;
     this.decades = 4;
+    this.svg.addEventListener("pointerdown", () => this.inputs.close());  // (before a gesture)
     this.gestures = new Gestures(this.surface());
     this.svg.addEventListener("pointerover", event => this.pointEdge(event, true));
     this.svg.addEventListener("pointerout", event => this.pointEdge(event, false));
@@ -85,6 +89,7 @@ export class GraphView {
     this.gradient = colourTable(colours.gradient);
     this.decades = colours.decades;
     this.weights.setColours(colours.boundary);
+    this.inputs.setChoices(settings.choices.features || []);
     this.palette.setChoices(settings.choices);
   }
 
@@ -110,7 +115,9 @@ export class GraphView {
     this.palette.setGraph(graph);
     const shown = this.weights.edge;
     if (shown && !graph.edges.some(e => key(...e) === key(...shown))) this.weights.hide();
+    this.inputs.show(graph.features || ["x1", "x2"]);
     this.render();
+    if (this.inputs.isOpen) this.openFeatures();  // (beside the input, where it is now)
   }
 
   /** @param {import("./protocol.js").ViewState} view */
@@ -356,6 +363,11 @@ export class GraphView {
       group.append(nodeButton("lab-delete", {"data-delete": node.id}, [box.hw - 2,
         -box.hh + 2], button, "×", `remove node ${node.id} (its neighbours joined)`));
     }
+    if (node.kind === "input" && !compact) {
+      group.append(nodeButton("lab-features-button", {"data-features": node.id},
+        [-box.hw + 2, box.hh - 2], button, "ƒ", "the input's features: x₁², sin x₁... (what "
+        + "the network sees of each point)"));
+    }
     if (node.kind === "Linear" && !compact) {
       group.append(nodeButton("lab-widen", {"data-widen": node.id, "data-by": -1},
         [-box.hw + 2, box.hh - 2], button, "−", `one unit fewer (${node.label})`),
@@ -445,11 +457,21 @@ export class GraphView {
       draft: (from, to) => this.draft(from, to),
       newParams: kind => this.palette.newParams(kind),
       newWidth: () => this.palette.newWidth(),
+      features: () => this.openFeatures(),
       idOf: text => {
         const found = this.graph.nodes.find(n => String(n.id) === text);
         return found ? found.id : text;
       },
     };
+  }
+
+  /** The input's features on their card, beside the input node. */
+  openFeatures() {
+    const drawn = this.nodes.get("0");
+    if (!drawn) return;
+    const {x, y, hw, hh} = drawn.box;
+    this.inputs.open([x + hw + 8 + this.pan[0], y - hh + this.pan[1]],
+      [this.area.clientWidth, this.area.clientHeight]);
   }
 
   panBy(dx, dy) {

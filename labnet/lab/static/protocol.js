@@ -31,6 +31,8 @@
  * @property {Array<[NodeId, NodeId]>} edges
  * @property {?NodeId} output     the output node of the network being trained
  * @property {?string} error      why the graph is not a network yet (null: it is)
+ * @property {string[]} features   what the input gives of each point, in Playground's order
+ *   ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"): the input's width
  * @property {boolean} can_undo
  * @property {boolean} can_redo
  */
@@ -50,7 +52,7 @@
  *   classes is the `classes` setting), class_names (a colour's name per class: the
  *   click modes that add a point of that class), losses, optimizers, presets, palette, views,
  *   clicks, edge_modes, activations (what the activation picker sets), regularizations,
- *   regularization_rates
+ *   regularization_rates, features ([name, label, formula] of each: ["x1^2", "x₁²", "x₁²"])
  * @property {Object<string, number[]>} limits  noise, points, test_fraction, classes (the
  *   choices), lr (the slider's span)
  * @property {{classes: string[], boundary: string[], gradient: string[], decades: number}}
