@@ -229,21 +229,9 @@ class LabPage:
         if "Pause" in self.play_label():
             self.click(".lab-play")
         self.wait_until("the Pause button turning into Play", lambda: "Play" in self.play_label())
+        # (the button says Play at the click; the status says "pausing…" until the kernel has
+        # stopped, then "paused" with its last step)
         self.wait_until("the status saying paused", lambda: "paused" in self.status())
-
-    def settled_step(self, still: float = 1.0, timeout: float = 15.0) -> int:
-        """The step shown once it has not changed for ``still`` seconds (after Pause: the page
-        says "paused" at the click; on a loaded machine the kernel's last steps may be shown a
-        moment later)."""
-        deadline = time.monotonic() + timeout
-        step, since = self.step(), time.monotonic()
-        while time.monotonic() - since < still:
-            assert time.monotonic() < deadline, f"the step still changes after {timeout} s"
-            time.sleep(0.1)
-            now = self.step()
-            if now != step:
-                step, since = now, time.monotonic()
-        return step
 
     def watch(self, seconds: float) -> dict:
         """Count, in the page, boundary paints and the status's steps for ``seconds``."""

@@ -171,7 +171,8 @@ export function render({model, el}) {
     if (action !== "pause" && !(action === "toggle_play" && model.get("status").playing)) return;
     pausing.on = true;
     boundary.hold();
-    controls.setStatus({...model.get("status"), playing: false});
+    // the button says Play at once; the status says "pausing…" until the kernel's last step
+    controls.setStatus({...model.get("status"), playing: false}, {pausing: true});
     clearTimeout(pausing.timer);  // (if the kernel never says so, the page shows it again)
     pausing.timer = setTimeout(() => { pausing.on = false; on.status(); }, PAUSE_WAIT);
   };
