@@ -7,16 +7,14 @@ test looks at the page at 1366×768 with the file browser open and keeps a scree
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 from conftest import ARTIFACTS
-from labpage import LAB_NOTEBOOK, LabPage, kernel_output, open_in_jupyterlab
+from labpage import LabPage, kernel_output, open_on_a_laptop
 
 pytestmark = pytest.mark.browser
 
-LAPTOP = {"width": 1366, "height": 768}
 SHOTS = Path("/work/helpers/shots")  # copies for the lead, where this machine has the folder
 
 
@@ -37,14 +35,7 @@ def kernel(lab: LabPage, code: str) -> str:
 def lab(jupyterlab, new_page) -> LabPage:
     """The lab notebook in JupyterLab on a laptop's screen, the file browser open, the lab
     scrolled to."""
-    page = new_page()
-    page.set_viewport_size(LAPTOP)
-    shown = open_in_jupyterlab(page, jupyterlab, LAB_NOTEBOOK)
-    page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:activate')")
-    time.sleep(0.8)
-    shown.root.evaluate("el => el.scrollIntoView({block: 'start'})")
-    time.sleep(0.3)
-    return shown
+    return open_on_a_laptop(new_page(), jupyterlab)
 
 
 def test_an_edges_weights_under_the_pointer_one_set_by_hand_and_undone(lab):
