@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import statistics
 import threading
 import time
@@ -57,6 +58,7 @@ async def click_pause(lab: Lab, task: asyncio.Task) -> tuple[float, float]:
     widget, clicked = lab.widget, {}
 
     def click():
+        time.sleep(random.uniform(0.05, 0.15))  # (while the loop goes on: mid-turn, as a click)
         clicked["at"] = time.time()
         widget._on_message(widget, {"type": "intent", "action": "toggle_play", "args": {},
                                     "id": "bench:1"}, [])

@@ -696,6 +696,7 @@ class LabGestures(RuleBasedStateMachine):
         assert state.graph_error == state.problems(state.graph)
         if state.network is not None:  # (the last complete network takes the data)
             assert state.network.out_features == state.data.outputs
+            assert state.network.in_features == len(state.features)
         if state.graph_error is None:
             network = state.network
             assert network.operators.keys() == state.graph.nodes.keys()
@@ -742,6 +743,16 @@ class LabGestures(RuleBasedStateMachine):
     def add_layer(self, width, activation, between):
         args = {"width": width, "activation": activation, "between": between}
         self.gesture("add_layer", {k: v for k, v in args.items() if v is not None})
+
+    @rule(name=st.sampled_from(["x1", "x2", "x1^2", "sin(x2)", "x1*x2", "cos", 3]),
+          on=st.sampled_from([None, True, False, "on"]))
+    def toggle_feature(self, name, on):
+        self.gesture("toggle_feature", {"name": name} if on is None else {"name": name, "on": on})
+
+    @rule(names=st.one_of(st.lists(st.sampled_from(["x1", "x2", "x2^2", "sin(x1)", "y", 0]),
+                                   max_size=4), st.sampled_from(["x1", None])))
+    def set_features(self, names):
+        self.gesture("set_features", {"names": names})
 
     @rule(kind=KINDS)
     def set_activation(self, kind):
@@ -1032,7 +1043,7 @@ def test_a_lab_whose_last_view_said_goodbye_pauses_itself(monkeypatch):
 
 def test_goodbyes_from_a_page_cannot_pause_a_lab_another_view_shows(monkeypatch):
     # (issue 14, 6: three goodbyes from a page that still showed the lab paused it)
-    monkeypatch.setattr(pace, "GONE_PAUSE", 0.3)
+    monkeypatch.setattr(pace, "GONE_PAUSE", 1.0)
     lab = Lab()
     widget = lab.widget
 
@@ -1050,7 +1061,7 @@ def test_goodbyes_from_a_page_cannot_pause_a_lab_another_view_shows(monkeypatch)
         await asyncio.sleep(0.2)
         for token in ("shown", "shown", "other", None):  # the page's own, twice; made up
             widget._on_message(widget, {"type": "goodbye", "view": token}, [])
-        await asyncio.sleep(2.5)  # (the lab looks every second)
+        await asyncio.sleep(3.5)  # (the lab looks every second)
         playing = lab.playing
         lab.pause()
         await task
@@ -1058,6 +1069,28 @@ def test_goodbyes_from_a_page_cannot_pause_a_lab_another_view_shows(monkeypatch)
 
     assert run(scenario()), widget.message
     assert "no page" not in widget.message.get("text", "")
+
+
+@pytest.mark.parametrize("then", ["play", "step", "pause", "toggle_play"])
+def test_a_paused_notice_is_gone_at_the_next_action(monkeypatch, then):
+    # (issue 14, 2: "Paused: no page has shown this lab..." stayed through Play, Step and
+    # Pause: a playing lab said it was paused)
+    monkeypatch.setattr(pace, "UNSEEN_PAUSE", 0.2)
+    lab = Lab()
+    widget = lab.widget
+
+    async def scenario():
+        widget._on_message(widget, {"type": "hello", "view": "v1"}, [])
+        await asyncio.wait_for(lab.play(), timeout=5)  # no page paints: it pauses itself
+        assert "no page has shown this lab" in widget.message["text"]
+        accepted(lab, then)
+        await asyncio.sleep(0.1)
+        text = widget.message["text"]
+        lab.pause()
+        await asyncio.sleep(0.05)
+        return text
+
+    assert run(scenario()) == ""
 
 
 def test_a_leaky_relu_takes_a_slope_from_0_to_1_and_shows_it():
@@ -1144,3 +1177,46 @@ def test_numpy_integer_node_ids_work_in_every_gesture_and_are_kept_as_ints(tmp_p
     lab.save(tmp_path / "numpy.npz")  # (np.int64 cannot be written as JSON)
     lab.remove(np.int64(node))
     assert node not in lab.state.graph.nodes
+
+
+# -- the widest network the lab accepts (issue 14, 3) ---------------------------------------------
+def widest_lab() -> Lab:
+    """Two Linear 4096 in a row (16.8 million parameters: the most the lab takes)."""
+    lab = Lab()
+    lab.remove(5)
+    lab.remove(6)  # (the chain joined: 4 feeds 7)
+    lab.set_training(lr=0.001)
+    lab.set_params(1, width=4096)
+    lab.set_params(3, width=4096)
+    assert lab.network.num_params() > 16_000_000
+    return lab
+
+
+@pytest.mark.slow
+def test_the_widest_network_answers_quickly_its_pictures_coarser_and_its_scores_in_slices():
+    # (issue 14, 3: one Step took 9.4 s, Pause 3.6 s, set_params 19.6 s: every picture and the
+    # scores were made whole, each taking seconds, before anything answered)
+    lab = widest_lab()
+    sent = messages(lab)
+
+    async def scenario():
+        taken = {}
+        for action, args in [("step", {}), ("show", {"discretize": True}),
+                             ("set_training", {"lr": 0.002})]:
+            start = time.perf_counter()
+            accepted(lab, action, args)
+            await asyncio.sleep(0)  # its redraw
+            taken[action] = time.perf_counter() - start
+        task = lab.play()
+        await asyncio.sleep(1.5)
+        lab.pause()
+        await task
+        return taken
+
+    taken = run(scenario())
+    boundary = [content for content, _ in sent if content["type"] == "boundary"]
+    thumbs = [content for content, _ in sent if content["type"] == "thumbs"]
+    assert boundary and all(frame["n"] < 32 for frame in boundary)  # coarser, not slower
+    assert thumbs and all(frame["n"] < 24 for frame in thumbs)
+    assert max(taken.values()) < 3.0, taken  # a step of the network itself, then a redraw
+    assert lab.last_traceback is None and not lab.playing

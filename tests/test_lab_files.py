@@ -107,9 +107,11 @@ def test_save_and_open_give_back_the_whole_lab_and_it_carries_on_exactly(tmp_pat
     lambda lab: lab.load_preset("deep-sigmoid-skip"),
     lambda lab: lab.remove(7),
     lambda lab: lab.add("LeakyReLU", negative_slope=0.3, at=(-999.5, 999.5)),
-    lambda lab: lab.move(3, 1e9, -1e9),
+    lambda lab: lab.move(3, 1000, -1000),
     lambda lab: lab.add_point(1e6, -1e6, 0),
     lambda lab: lab.set_data(dataset="blobs", classes=5, noise=0.2),
+    lambda lab: lab.set_features(["x2", "sin(x1)", "x1*x2"]),
+    lambda lab: (lab.toggle_feature("x1^2"), lab.add("Tanh")),  # the graph's, not trained
     lambda lab: lab.set_data(dataset="reg-gauss"),
     lambda lab: (lab.set_data(dataset="reg-plane"), lab.add_point(0.5, -0.5, 123.25)),
     lambda lab: (lab.set_data(dataset="spirals"), lab.add_point(0.5, -0.5, 3),
@@ -261,6 +263,12 @@ BAD_PARTS = [
     ("training.optimizer", "lbfgs", "unknown optimizer"),
     ("training.max_steps_per_second", "fast", "max_steps_per_second must be"),
     ("data.classes", 9, "the number of classes must be a whole number from 2 to 8"),
+    ("graph.features", ["x1", "x9"], "unknown feature 'x9'"),
+    ("graph.features", [], "give at least one"),
+    ("graph.features", "x1", "graph.features must be a list"),
+    ("graph.features", ["x1"] * 50, "more than there are features"),
+    ("features", ["x1", "x2", "x1^2"], "the lab's input has 3 features; this network takes 2"),
+    ("features", ["x1", "x1"], "given twice"),
     ("data.classes", "many", "data.classes must be a number"),
     ("training.regularization", "l3", "regularization must be one of none, l1, l2"),
     ("training.regularization", 2, "training.regularization must be text"),
@@ -288,6 +296,9 @@ BAD_PARTS = [
     ("graph.edges", [[1, 2]] * 5000, "more than 4000"),
     ("graph.positions", [[1, "left", 0]], "not two finite numbers"),
     ("graph.positions", [[1, 10**400, 0]], "can be opened"),
+    # (issue 14, 5: a node at (1e308, -1e308) made the whole graph vanish from the page)
+    ("graph.positions", [[n, 1e308 if n == 1 else n, -1e308 if n == 1 else 0]
+                         for n in range(8)], "a position is within ±1000"),
     ("network.nodes", [[1, {"class": "Linear", "config": {"in_features": 10**6,
                                                           "out_features": 10**6}}]],
      "in_features is 1000000, not a width"),
@@ -574,14 +585,18 @@ def test_a_lab_too_big_to_open_again_is_not_saved_and_the_old_file_stays(tmp_pat
     lab_from(path)  # (what is saved opens)
 
 
-def test_a_file_saved_before_regularisation_was_a_setting_opens_with_it_off(tmp_path, saved):
+def test_a_file_saved_before_the_moves_of_playground_opens_with_them_at_their_defaults(
+        tmp_path, saved):
     lab, path = saved
     good, arrays = description(path)
     for key in ("regularization", "regularization_rate"):
         del good["training"][key]
+    del good["data"]["classes"], good["graph"]["features"], good["features"], good["points"]
     old = tmp_path / "old.npz"
     write(old, good, arrays)
     again = lab_from(old)
     assert again.state.training.regularization == "none"
     assert again.state.trainer.regularization is None
+    assert again.state.features == again.state.graph.features == ("x1", "x2")
+    assert again.state.data.settings.classes == 3 and again.state.data.outputs == 2
     assert again.state.training.lr == lab.state.training.lr

@@ -93,14 +93,14 @@ def test_a_node_put_into_an_edge_takes_its_place():
     (lambda g: g.set_params(2, {"width": 3}), "Tanh"),
     (lambda g: g.set_params(1, {"width": 0}), "width must be a whole number from 1 to 4096"),
     (lambda g: g.move(42, 0, 0), "cannot move node 42"),
-    (lambda g: g.move(1, float("nan"), 0), "must be finite"),
+    (lambda g: g.move(1, float("nan"), 0), "a position is within"),
     (lambda g: g.move(1, "left", 0), "a position is two numbers"),
     (lambda g: g.add("Conv2d"), "unknown module kind 'Conv2d'"),
     (lambda g: g.add("ReLU", {"width": 3}), "ReLU"),
     (lambda g: g.add("Linear", {"width": 0}), "width must be"),
     (lambda g: g.add("Linear", {"width": MAX_WIDTH + 1}), "from 1 to 4096"),
     (lambda g: g.add("ReLU", between=(1, 3)), "there is no edge 1 → 3 to put a ReLU into"),
-    (lambda g: g.add("Linear", at=(float("inf"), 0)), "must be finite"),
+    (lambda g: g.add("Linear", at=(float("inf"), 0)), "a position is within"),
     (lambda g: g.add("ReLU", at=(1, 2, 3)), "ReLU: at must be a pair, got (1, 2, 3)"),
     (lambda g: g.add("ReLU", at=5), "at must be a pair"),
     (lambda g: g.add("ReLU", between=(1,)), "between must be a pair"),
@@ -227,9 +227,32 @@ def test_a_graph_has_at_most_max_nodes():
         graph.add("ReLU")
 
 
-def test_positions_are_kept_within_the_limit():
-    graph = figure1().move(1, 1e9, -1e9)
+def test_positions_beyond_the_limit_are_refused():
+    # (issue 14, 5: x = 1e308 was taken, and a node at (1e308, -1e308) made the graph vanish)
+    graph = figure1().move(1, POSITION_LIMIT, -POSITION_LIMIT)
     assert graph.position(1) == (POSITION_LIMIT, -POSITION_LIMIT)
+    for x, y in ((1e308, 0), (0, -1e308), (POSITION_LIMIT + 1, 0)):
+        with pytest.raises(ln.InputError, match="a position is within"):
+            graph.move(1, x, y)
+    with pytest.raises(ln.InputError, match="a position is within"):
+        Graph(graph.nodes, graph.edges, {**graph.positions, 2: (1e308, -1e308)}).check()
+
+
+def test_node_ids_are_short_and_unique_as_text():
+    # (issue 14, 5: ids of 100,000 characters were drawn outside the graph; 3 and "3" were two
+    # nodes labelled 3)
+    net = ln.Network({"x" * 100_000: ln.Linear(2, 2)}, {0: ["x" * 100_000]})
+    with pytest.raises(ln.GraphError, match="1 to 32 characters") as refused:
+        Graph.of(net).check()
+    assert len(str(refused.value)) < 200
+    with pytest.raises(ln.GraphError, match="within ±2\\*\\*53"):
+        Graph.of(ln.Network({10**20: ln.Linear(2, 2)}, {0: [10**20]})).check()
+    relu = NodeSpec.new("ReLU", {})
+    twins = Graph({3: relu, "3": relu}, ((0, 3), (3, "3")), {0: (0, 0), 3: (1, 0), "3": (2, 0)})
+    with pytest.raises(ln.GraphError, match="the same name"):  # (as a file may have them)
+        twins.check()
+    named = Graph.of(ln.Network({"8": ln.Linear(2, 2), 7: ln.ReLU()}, {0: ["8"], "8": [7]}))
+    assert named.next_id() == 9  # (8 is taken, as text)
 
 
 def test_node_ids_may_be_names_and_new_ids_follow_the_largest_number():

@@ -33,6 +33,8 @@ GOOD = {
     "remove": {"node": 4, "join": False}, "set_params": {"node": 3, "params": {"width": 7}},
     "replace": {"node": 2, "kind": "LeakyReLU", "params": {"negative_slope": 0.2}},
     "widen": {"node": 3, "by": -2}, "set_activation": {"kind": "Tanh"},
+    "set_features": {"names": ["x1", "x2", "sin(x1)"]},
+    "toggle_feature": {"name": "x1^2", "on": True},
     "add_layer": {"width": 8, "activation": "Sigmoid", "between": [2, 3]},
     "move": {"node": 2, "x": 1.5, "y": -2}, "tidy": {}, "undo": {}, "redo": {},
     "load_preset": {"name": "figure1"},
@@ -192,9 +194,10 @@ BAD = [
     ("save", {"path": 5}, "path must be a name"),
     ("open", {"path": ["a.npz"]}, "path must be a name"),
     # NaN and infinity
-    ("move", {"node": 1, "x": NAN, "y": 0}, "finite"),
-    ("move", {"node": 1, "x": 0, "y": -INF}, "finite"),
-    ("add", {"kind": "ReLU", "at": [NAN, 0]}, "finite"),
+    ("move", {"node": 1, "x": NAN, "y": 0}, "a position is within ±1000"),
+    ("move", {"node": 1, "x": 0, "y": -INF}, "a position is within ±1000"),
+    ("move", {"node": 1, "x": 1e308, "y": 0}, "a position is within ±1000"),  # (issue 14, 5)
+    ("add", {"kind": "ReLU", "at": [NAN, 0]}, "a position is within ±1000"),
     ("add", {"kind": "LeakyReLU", "params": {"negative_slope": NAN}}, "finite number"),
     ("add", {"kind": "LeakyReLU", "params": {"negative_slope": INF}}, "finite number"),
     ("set_params", {"node": 1, "params": {"width": INF}}, "width must be a finite number"),
@@ -205,6 +208,17 @@ BAD = [
     ("set_data", {"n_points": INF}, "number of points"),
     ("set_data", {"seed": NAN}, "seed"),
     ("set_data", {"classes": NAN}, "the number of classes must be a whole number from 2 to 8"),
+    ("set_features", {}, "set_features needs names"),
+    ("set_features", {"names": "x1"}, "names must be a list"),
+    ("set_features", {"names": []}, "features: give at least one"),
+    ("set_features", {"names": ["x1", "x1"]}, "x1 given twice"),
+    ("set_features", {"names": ["x3"]}, "unknown feature 'x3'"),
+    ("set_features", {"names": [1]}, "unknown feature 1"),
+    ("set_features", {"names": [["x1"]]}, "short list of numbers or names"),
+    ("toggle_feature", {}, "toggle_feature needs name"),
+    ("toggle_feature", {"name": "cos(x1)"}, "unknown feature 'cos"),
+    ("toggle_feature", {"name": 3}, "name must be a name"),
+    ("toggle_feature", {"name": "x1", "on": "yes"}, "on must be true or false"),
     ("set_data", {"classes": 9}, "the number of classes must be a whole number from 2 to 8"),
     ("set_data", {"classes": "3"}, "the number of classes must be a number"),
     ("set_data", {"dataset": "reg-cube"}, "unknown data set 'reg-cube'"),
@@ -405,3 +419,36 @@ def test_an_empty_cap_box_removes_the_cap_and_so_does_an_infinite_rate_from_pyth
     lab.set_training(max_steps_per_second=80)
     lab.set_training(max_steps_per_second=INF)
     assert lab.state.training.max_steps_per_second is None
+
+
+HUGE_TEXT = "x" * 1_000_000
+
+
+def huge_arguments():
+    """For each action, each argument given a megabyte of text (as text, a list of it, a
+    mapping of it), the action's other arguments sensible."""
+    for action, allowed in ACTIONS.items():
+        for name, types in allowed.items():
+            values = [HUGE_TEXT, [HUGE_TEXT], {HUGE_TEXT: 1}, {"width": HUGE_TEXT}]
+            for value in values:
+                if not isinstance(value, types):
+                    continue
+                args = {**{n: v for n, v in GOOD[action].items() if n != name}, name: value}
+                yield action, args
+
+
+@pytest.mark.parametrize(("action", "args"), list(huge_arguments()))
+def test_a_huge_input_is_echoed_in_a_few_words(lab, tmp_path, monkeypatch, action, args):
+    # (issue 14, 4: a 1 MB action name gave a message of 1,000,017 characters, 161,010 px tall)
+    monkeypatch.chdir(tmp_path)
+    sent = messages(lab)
+    lab.widget.run(action, args, request="v:1")
+    message, reply = lab.widget.message, sent[-1][0]
+    assert len(message.get("text", "")) <= 400, (action, len(message["text"]))
+    assert reply["ok"] or len(reply["error"]) <= 400  # (reveal takes any name: none is hidden)
+
+
+def test_a_huge_action_name_or_argument_name_is_echoed_in_a_few_words(lab):
+    for action, args in [(HUGE_TEXT, {}), ("step", {HUGE_TEXT: 1}), ("step", HUGE_TEXT),
+                         ("step", {f"a{i}": 1 for i in range(10_000)})]:
+        assert len(refused(lab, action, args)) <= 400

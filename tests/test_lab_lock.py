@@ -35,6 +35,7 @@ MOVES = [
     ("batch", "set_training", {"batch_size": 32}),
     ("activation", "set_activation", {"kind": "Tanh"}),
     ("regularisation", "set_training", {"regularization": "l2"}),
+    ("features", "toggle_feature", {"name": "sin(x1)"}),
     ("graph", "add", {"kind": "ReLU", "between": [1, 2]}), ("graph", "widen", {"node": 3}),
     ("graph", "remove", {"node": 2}), ("graph", "load_preset", {"name": "figure1"}),
     ("weights", "set_weight", {"node": 3, "name": "weight", "index": [0, 0], "value": 1}),

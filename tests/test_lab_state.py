@@ -507,8 +507,8 @@ def test_moving_a_node_builds_no_network(monkeypatch):
     lab.tidy()
     lab.undo()
     assert built == [] and lab.network is network
-    lab.add("ReLU", between=(3, 4))  # an edit that rewires builds (its trial once, then it)
-    assert len(built) == 2
+    lab.add("ReLU", between=(3, 4))  # an edit that rewires builds its network, once
+    assert len(built) == 1
 
 
 # -- more classes, and regression ----------------------------------------------------------------

@@ -21,6 +21,7 @@ import numpy as np
 
 from labnet.data import DATASETS, check_data, check_labels, train_test_split
 from labnet.errors import InputError, short_repr
+from labnet.features import PLAIN, input_features
 from labnet.lab.settings import check_setting_names
 from labnet.multiclass import MAX_CLASSES, MULTICLASS_DATASETS
 from labnet.regression import REGRESSION_DATASETS
@@ -49,17 +50,18 @@ def task_of(dataset: str) -> str:
 
 def _number(name: str, value, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise InputError(f"{name} must be a number, got {value!r}")
+        raise InputError(f"{name} must be a number, got {short_repr(value)}")
     if not low <= value <= high:  # (NaN compares False; a huge int too big for a float fails)
-        raise InputError(f"{name} must be between {low:g} and {high:g}, got {value!r}")
+        raise InputError(f"{name} must be between {low:g} and {high:g}, got {short_repr(value)}")
     return float(value)
 
 
 def _whole(name: str, value, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise InputError(f"{name} must be a whole number, got {value!r}")
+        raise InputError(f"{name} must be a whole number, got {short_repr(value)}")
     if not (low <= value <= high and value == int(value)):  # (range first: NaN, inf, huge)
-        raise InputError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+        raise InputError(f"{name} must be a whole number from {low} to {high}, got "
+                         f"{short_repr(value)}")
     return int(value)
 
 
@@ -85,7 +87,8 @@ class DataSettings:
             raise InputError(f"unknown data set {short_repr(self.dataset)}; choose one of "
                              f"{', '.join(GENERATED)}")
         if not isinstance(self.standardize, bool | np.bool_):
-            raise InputError(f"standardize must be True or False, got {self.standardize!r}")
+            raise InputError(f"standardize must be True or False, got "
+                             f"{short_repr(self.standardize)}")
         settings = replace(
             self, noise=_number("noise", self.noise, 0.0, MAX_NOISE),
             n_points=_whole("the number of points", self.n_points, MIN_POINTS, MAX_POINTS),
@@ -334,28 +337,35 @@ class LabData:
     def std(self) -> np.ndarray:
         return np.maximum(self.train[0].std(axis=0), 1e-12)
 
-    def network_input(self, x: np.ndarray) -> np.ndarray:
-        """Points of the plane as the network sees them: standardised with the mean and the
-        standard deviation of the training points, if the settings say so."""
+    def network_input(self, x: np.ndarray, features: tuple[str, ...] = PLAIN) -> np.ndarray:
+        """Points ``x`` of the plane as the network sees them: their ``features``
+        (``labnet.input_features``, computed from the points as they are), standardised with
+        the mean and the standard deviation of the training points' features, if the settings
+        say so."""
+        values = x if tuple(features) == PLAIN else input_features(x, features)
         if not self.settings.standardize:
-            return x
-        return (x - self._standardisation[0]) / self._standardisation[1]
+            return values
+        mean, std = self._standardisation(tuple(features))
+        return (values - mean) / std
 
-    @property
-    def _standardisation(self) -> tuple[np.ndarray, np.ndarray]:
-        cached = self.__dict__.get("_mean_std")
-        if cached is None:
-            cached = (self.mean, self.std)
-            object.__setattr__(self, "_mean_std", cached)  # a value: computed once
-        return cached
+    def _standardisation(self, features: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """The mean and standard deviation of the training points' ``features`` (a value:
+        computed once for each list of features)."""
+        cache = self.__dict__.setdefault("_mean_std", {})
+        if features not in cache:
+            values = self.train[0] if features == PLAIN else input_features(self.train[0],
+                                                                            features)
+            cache[features] = (values.mean(axis=0), np.maximum(values.std(axis=0), 1e-12))
+        return cache[features]
 
-    def network_sets(self) -> tuple[tuple[np.ndarray, np.ndarray],
-                                    tuple[np.ndarray, np.ndarray] | None]:
+    def network_sets(self, features: tuple[str, ...] = PLAIN
+                     ) -> tuple[tuple[np.ndarray, np.ndarray],
+                                tuple[np.ndarray, np.ndarray] | None]:
         """The training set and the test set (``None`` if there is no test point) as the
-        network sees them."""
+        network sees them (with the input's ``features``)."""
         (x_train, labels_train), (x_test, labels_test) = self.train, self.test
-        test = (self.network_input(x_test), labels_test) if len(x_test) else None
-        return (self.network_input(x_train), labels_train), test
+        test = (self.network_input(x_test, features), labels_test) if len(x_test) else None
+        return (self.network_input(x_train, features), labels_train), test
 
     @property
     def x_all(self) -> np.ndarray:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
-from labnet.errors import InputError
+from labnet.errors import InputError, short_repr
 from labnet.lab.lock import Lock
 from labnet.network import Node
 from labnet.walkthrough import Walk
@@ -63,19 +63,24 @@ class Display:
         hidden = frozenset(self.hidden)
         unknown = sorted(str(name) for name in hidden - set(VIEWS))
         if unknown:
-            raise InputError(f"cannot hide {', '.join(unknown)}; choose among {', '.join(VIEWS)}")
+            names = ", ".join(name[:40] for name in unknown[:5])
+            raise InputError(f"cannot hide {names}{'...' if len(unknown) > 5 else ''}; choose "
+                             f"among {', '.join(VIEWS)}")
         for name in ("show_test", "discretize"):
             if not isinstance(getattr(self, name), bool):
-                raise InputError(f"{name} must be True or False, got {getattr(self, name)!r}")
+                raise InputError(f"{name} must be True or False, got "
+                                 f"{short_repr(getattr(self, name))}")
         if self.click not in CLICK_MODES:
             raise InputError(f"a click on the plane does one of {', '.join(CLICK_MODES)}, not "
-                             f"{self.click!r}")
+                             f"{short_repr(self.click)}")
         if self.edges not in EDGE_MODES:
-            raise InputError(f"edges show one of {', '.join(EDGE_MODES)}, not {self.edges!r}")
+            raise InputError(f"edges show one of {', '.join(EDGE_MODES)}, not "
+                             f"{short_repr(self.edges)}")
         scale = self.scale
         if isinstance(scale, bool) or not isinstance(scale, int | float) or not (
                 SCALES[0] <= scale <= SCALES[1]):  # (NaN compares False)
-            raise InputError(f"scale must be between {SCALES[0]} and {SCALES[1]}, got {scale!r}")
+            raise InputError(f"scale must be between {SCALES[0]} and {SCALES[1]}, got "
+                             f"{short_repr(scale)}")
         if not isinstance(self.lock, Lock):
             raise InputError(f"lock must be a labnet.lab.lock.Lock, got {type(self.lock)}")
         return replace(self, hidden=hidden, scale=float(scale), units=dict(self.units))

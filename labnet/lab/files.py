@@ -23,9 +23,11 @@ import numpy as np
 
 from labnet.archive import read_archive
 from labnet.errors import InputError, LabnetError, short_repr
+from labnet.features import FEATURES, PLAIN
 from labnet.lab.dataset import DataSettings, LabData, Points
 from labnet.lab.display import Display
 from labnet.lab.graph import MAX_EDGES, Graph
+from labnet.lab.inputs import in_order
 from labnet.lab.lock import Lock
 from labnet.lab.nodes import MAX_PARAMETERS, MAX_WIDTH, NodeSpec
 from labnet.lab.settings import TrainingSettings
@@ -53,8 +55,8 @@ def checked_name(path, suffix: str, what: str) -> str:
     if not text.strip() or os.path.basename(text) == suffix:  # ("" or ".npz": hidden)
         raise InputError(f"give the file a name, such as my-lab{suffix}")
     if not text.endswith(suffix):
-        raise InputError(f"{what}'s name ends in {suffix}: {text!r} does not (it could be a "
-                         f"notebook, or anything else)")
+        raise InputError(f"{what}'s name ends in {suffix}: {short_repr(text)} does not (it could "
+                         f"be a notebook, or anything else)")
     return text
 
 
@@ -63,9 +65,10 @@ def checked_path(path, suffix: str, what: str, *, replace: bool = True) -> str:
     a folder is refused, and an existing file unless ``replace``."""
     text = checked_name(path, suffix, what)
     if os.path.isdir(text):
-        raise InputError(f"{text!r} is a folder: give a file name, such as my-lab{suffix}")
+        raise InputError(f"{short_repr(text)} is a folder: give a file name, such as "
+                         f"my-lab{suffix}")
     if not replace and os.path.exists(text):
-        raise FileExistsInputError(f"{text!r} already exists: press again to replace it")
+        raise FileExistsInputError(f"{short_repr(text)} already exists: press again to replace it")
     return text
 
 
@@ -91,7 +94,9 @@ def _lab_arrays(state: LabState, display: Display) -> dict[str, np.ndarray]:
             "nodes": [[node, module_spec(spec.make())] for node, spec in graph.nodes.items()],
             "edges": [list(edge) for edge in graph.edges],
             "positions": [[node, x, y] for node, (x, y) in graph.positions.items()],
+            "features": list(graph.features),
         },
+        "features": list(state.features),  # (those of the network trained)
         "network": None if network is None else graph_spec(network),
         "data": {"dataset": data.dataset, "noise": data.noise, "n_points": data.n_points,
                  "test_fraction": data.test_fraction, "seed": data.seed,
@@ -233,7 +238,7 @@ def _lab_from(read: Reader, arrays: dict) -> tuple[LabState, Display]:
     trainer = read.get("trainer", dict, optional=True)
     state = LabState.restore(
         data=LabData.make(data, points), training=training, graph=graph, network=network,
-        rng_state=read.get("rng", dict),
+        features=_features(read, "features"), rng_state=read.get("rng", dict),
         trainer_state=None if trainer is None else _join(trainer, arrays, read.path))
     return state, display
 
@@ -300,10 +305,21 @@ def _graph(read: Reader) -> Graph:
             raise InputError(f"{read.path!r}: graph.positions: node {node!r} is at "
                              f"({short_repr(x)}, {short_repr(y)}), not two finite numbers")
         positions[node] = (float(x), float(y))
-    graph = Graph(nodes, tuple(edges), positions)
+    graph = Graph(nodes, tuple(edges), positions, _features(read, "graph.features"))
     if not all(node in positions for node in (0, *nodes)):
         graph = graph.tidy()
     return graph
+
+
+def _features(read: Reader, where: str) -> tuple[str, ...]:
+    """The features of the input (``labnet.FEATURES`` names; x1, x2 in a file without them)."""
+    names = read.get(where, list, optional=True)
+    if names is None:
+        return PLAIN
+    if len(names) > len(FEATURES):
+        raise InputError(f"{read.path!r}: {where} has {len(names)} entries, more than there "
+                         f"are features")
+    return in_order(names)
 
 
 def _display(read: Reader) -> Display:

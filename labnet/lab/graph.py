@@ -14,13 +14,14 @@ module makes.
 
 from __future__ import annotations
 
-import math
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from labnet.errors import GraphError, InputError, LabnetError, ShapeError, short_repr
+from labnet.features import PLAIN
 from labnet.lab.layout import layout
 from labnet.lab.nodes import IN_FEATURES, INPUT, MAX_PARAMETERS, MAX_WIDTH, NodeSpec
 from labnet.modules import Linear, Module
@@ -29,7 +30,12 @@ from labnet.presets import suggested_init
 from labnet.spec import MAX_NODES
 
 POSITION_LIMIT = 1000.0
-"""Positions are kept within ±this many columns and rows."""
+"""Positions are within ±this many columns and rows (a tidy chain of the most nodes reaches
+1,000 columns)."""
+MAX_ID_LENGTH = 32
+"""The most characters a node id has (the page draws it on the node)."""
+MAX_ID = 2**53 - 1
+"""The largest whole-number id (the page's JavaScript counts exactly up to here)."""
 MAX_EDGES = 4 * MAX_NODES
 
 
@@ -40,19 +46,22 @@ def _node_text(node: Node) -> str:
 @dataclass(frozen=True)
 class Graph:
     """Nodes (``{id: NodeSpec}``, the input not among them), edges (``(src, dst)`` pairs, in
-    the order they were made) and positions (``{id: (column, row)}``, the input's too)."""
+    the order they were made), positions (``{id: (column, row)}``, the input's too) and the
+    input's features (``labnet.FEATURES`` names, in Playground's order: the input gives one
+    value per feature, ``("x1", "x2")`` the point itself)."""
 
     nodes: Mapping[Node, NodeSpec] = field(default_factory=dict)
     edges: tuple[tuple[Node, Node], ...] = ()
     positions: Mapping[Node, tuple[float, float]] = field(default_factory=dict)
+    features: tuple[str, ...] = PLAIN
 
     # -- reading ----------------------------------------------------------------------------------
     @classmethod
-    def of(cls, network: Network) -> Graph:
-        """The graph of a network, laid out tidily."""
+    def of(cls, network: Network, features: tuple[str, ...] = PLAIN) -> Graph:
+        """The graph of a network (whose input gives ``features``), laid out tidily."""
         nodes = {node: NodeSpec.of(module) for node, module in network.operators.items()}
         edges = tuple((src, dst) for src, dsts in network.connectivity.items() for dst in dsts)
-        return cls(nodes, edges).tidy()
+        return cls(nodes, edges, features=tuple(features)).tidy()
 
     def has(self, node: Node) -> bool:
         return node == INPUT or node in self.nodes
@@ -67,7 +76,12 @@ class Graph:
         return connectivity
 
     def next_id(self) -> int:
-        return max((n for n in self.nodes if isinstance(n, int)), default=INPUT) + 1
+        """A new id: one more than the largest whole-number id, and no other id's text."""
+        node = max((n for n in self.nodes if isinstance(n, int)), default=INPUT) + 1
+        taken = {str(n) for n in self.nodes}
+        while str(node) in taken:
+            node += 1
+        return node
 
     def position(self, node: Node) -> tuple[float, float]:
         return self.positions.get(node, (0.0, 0.0))
@@ -197,6 +211,15 @@ class Graph:
             raise GraphError(f"the lab's graphs have at most {MAX_NODES} nodes and {MAX_EDGES} "
                              f"edges; this one would have {len(self.nodes)} and "
                              f"{len(self.edges)}")
+        texts: dict[str, Node] = {str(INPUT): INPUT}
+        for node in self.nodes:
+            check_id(node, "have")
+            if str(node) in texts:  # (3 and "3" would be two nodes labelled 3 on the page)
+                raise GraphError(f"nodes {texts[str(node)]!r} and {node!r} have the same name, "
+                                 f"{node}: give one of them another")
+            texts[str(node)] = node
+        for node, (x, y) in self.positions.items():
+            _checked_position(node, x, y)
         for node, spec in self.nodes.items():
             if spec.width is not None and spec.width > MAX_WIDTH:
                 raise GraphError(f"node {node!r} ({spec.label()}) is wider than the lab's "
@@ -221,7 +244,7 @@ class Graph:
         """``{node: width of its output}`` as far as it is known (``None``: not yet), for the
         nodes the input reaches and for every node whose module fixes its width. Raises a
         ``ShapeError`` naming the node and its inputs where widths do not fit."""
-        widths: dict[Node, int | None] = {INPUT: IN_FEATURES}
+        widths: dict[Node, int | None] = {INPUT: len(self.features)}
         for node in self._order():
             srcs = self.inputs_of(node)
             spec = self.nodes[node]
@@ -258,15 +281,28 @@ class Graph:
 
     def problems(self) -> str | None:
         """Why this graph is not a network the lab can train yet (``None``: it is). Worked out
-        once for each graph (a trial network of its own, with all its weights)."""
+        once for each graph (a trial network of its own, with all its weights), or found when
+        its network was built."""
         if "_problems" not in self.__dict__:
-            try:
-                self.network(np.random.default_rng(0))
-                problems = None
-            except LabnetError as error:
-                problems = str(error)
-            object.__setattr__(self, "_problems", problems)  # (a frozen graph: a cache)
+            with contextlib.suppress(LabnetError):  # (the trial remembers the error)
+                # kept for network(), which builds on it (the widest network's trial takes a
+                # second: it is built once), and forgets it
+                object.__setattr__(self, "_trial_network", self._trial())
         return self.__dict__["_problems"]
+
+    def _trial(self) -> Network:
+        """A network of modules of its own, with weights drawn from a seed of 0: it checks the
+        graph and infers the widths. What it finds is remembered (``problems``)."""
+        try:
+            trial = Network({node: spec.make(np.random.default_rng(0))
+                             for node, spec in self.nodes.items()}, self.connectivity(),
+                            in_features=len(self.features))
+            check_fits_the_lab(trial, inputs=len(self.features))
+        except LabnetError as error:
+            object.__setattr__(self, "_problems", str(error))  # (a frozen graph: a cache)
+            raise
+        object.__setattr__(self, "_problems", None)
+        return trial
 
     def network(self, rng: np.random.Generator,
                 keep: Mapping[Node, Module] | None = None) -> Network:
@@ -274,12 +310,7 @@ class Graph:
         input width are used as they are (with their weights); the others are new, their
         weights drawn from ``rng``. Raises if the graph is not complete."""
         keep = keep or {}
-        connectivity = self.connectivity()
-        # a trial network from modules of its own checks the graph and infers the widths
-        trial = Network({node: spec.make(np.random.default_rng(0))
-                         for node, spec in self.nodes.items()}, connectivity,
-                        in_features=IN_FEATURES)
-        check_fits_the_lab(trial)
+        trial = self.__dict__.pop("_trial_network", None) or self._trial()
         operators, new = {}, []
         for node, spec in self.nodes.items():
             old = keep.get(node)
@@ -295,7 +326,7 @@ class Graph:
             if isinstance(module, Linear):
                 module.init = suggested_init(trial, node)
             module.reset_parameters(rng)
-        return Network(operators, connectivity, in_features=IN_FEATURES)
+        return Network(operators, self.connectivity(), in_features=len(self.features))
 
 
 def check_id(node, doing: str = "use") -> Node:
@@ -305,6 +336,10 @@ def check_id(node, doing: str = "use") -> Node:
     if checked is None:
         raise GraphError(f"cannot {doing} node {short_repr(node)}: a node id is a whole number or "
                          f"a name")
+    if (isinstance(checked, str) and not 0 < len(checked) <= MAX_ID_LENGTH) or (
+            isinstance(checked, int) and abs(checked) > MAX_ID):
+        raise GraphError(f"cannot {doing} node {short_repr(checked)}: a node id is a name of 1 "
+                         f"to {MAX_ID_LENGTH} characters, or a whole number within ±2**53")
     return checked
 
 
@@ -334,7 +369,7 @@ def _checked_position(node: Node, x: float, y: float) -> tuple[float, float]:
     except (TypeError, ValueError, OverflowError):
         raise InputError(f"node {node!r}: a position is two numbers, got ({short_repr(x)}, "
                          f"{short_repr(y)})") from None
-    if not (math.isfinite(x) and math.isfinite(y)):
-        raise InputError(f"node {node!r}: a position must be finite, got ({x}, {y})")
-    return (min(max(x, -POSITION_LIMIT), POSITION_LIMIT),
-            min(max(y, -POSITION_LIMIT), POSITION_LIMIT))
+    if not (abs(x) <= POSITION_LIMIT and abs(y) <= POSITION_LIMIT):  # (NaN compares False)
+        raise InputError(f"node {node!r}: a position is within ±{POSITION_LIMIT:g} columns and "
+                         f"rows, got ({x:g}, {y:g})")
+    return x, y

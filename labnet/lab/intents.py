@@ -29,6 +29,7 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "widen": {"node": NODE, "by": (int,)},
     "add_layer": {"width": (int,), "activation": (str,), "between": (list,)},
     "set_activation": {"kind": (str,)},
+    "set_features": {"names": (list,)}, "toggle_feature": {"name": (str,), "on": (bool,)},
     "set_params": {"node": NODE, "params": (dict,)},
     "set_weight": {"node": NODE, "name": (str,), "index": (list,), "value": NUMBER},
     "edge_weights": {"src": NODE, "dst": NODE},
@@ -66,6 +67,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "add": ("kind",), "connect": ("src", "dst"), "disconnect": ("src", "dst"),
     "remove": ("node",), "replace": ("node", "kind"), "widen": ("node",),
     "set_activation": ("kind",), "set_params": ("node",), "move": ("node", "x", "y"),
+    "set_features": ("names",), "toggle_feature": ("name",),
     "set_weight": ("node", "name", "index", "value"), "edge_weights": ("src", "dst"),
     "dismiss_hint": ("key",), "set_lock": ("control",),
     "load_preset": ("name",), "click_plane": ("x1", "x2"), "look_at": ("node",),
@@ -79,6 +81,8 @@ carries what they return (JSON); the message line stays as it is."""
 OWN_ARGUMENTS = {"add": ("self", "kind", "at", "between"), "set_params": ("self", "node"),
                  "replace": ("self", "node", "kind")}
 """The arguments of the method a module's parameter may not be named as."""
+MAX_TEXT = 4096
+"""The most characters of a text the page sends (a file's path may be as long)."""
 NO_CAP = "none"
 """What the page sends for an empty cap box: no cap on the training rate."""
 
@@ -95,6 +99,9 @@ WORDS = {"lr": "the learning rate", "batch_size": "the batch size",
 def _checked(action: str, name: str, value, types: tuple):
     if value is None:
         return None
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise InputError(f"{action}: {name} is {len(value):,} characters long, more than "
+                         f"{MAX_TEXT:,}")
     if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
         what = WORDS.get(name, f"{action}: {name}")
         raise InputError(f"{what} must be {_type_words(types)}, got {short_repr(value)}")

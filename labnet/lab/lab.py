@@ -27,8 +27,9 @@ import numpy as np
 
 from labnet.codegen import to_python
 from labnet.errors import GraphError, InputError, short_repr
+from labnet.features import PLAIN
 from labnet.history import History
-from labnet.lab import edits, walking
+from labnet.lab import edits, inputs, walking
 from labnet.lab.dataset import CUSTOM, REGRESSION, LabData
 from labnet.lab.display import CLASS_NAMES, PRESENTATION_SCALE, Display
 from labnet.lab.events import (
@@ -76,18 +77,20 @@ class Lab:
     lock : controls the page may not move, for a class: names of ``labnet.lab.lock.CONTROLS``
         (locked: shown, greyed), or ``{name: "locked" | "hidden"}``. Kept in the lab's file;
         the page cannot free them (``set_lock`` can, from Python).
+    features : what the network sees of each point (``labnet.FEATURES``; default x1, x2).
     """
 
     def __init__(self, preset: str | None = "seed", *, network: Network | None = None,
                  data: tuple[np.ndarray, np.ndarray] | None = None, seed: int = 0,
                  grid: int = 100, scale: float = 1.0,
                  max_steps_per_second: float | None = None,
+                 features: Iterable[str] = PLAIN,
                  lock: Iterable[str] | Mapping[str, str] | None = None) -> None:
         if isinstance(grid, bool) or not isinstance(grid, int) or not 8 <= grid <= 256:
             raise InputError(f"grid must be a whole number from 8 to 256, got {grid!r}")
         self.display = Display(scale=scale, lock=Lock.of(lock)).checked()
         self.state = LabState(preset, network=network, data=data, seed=seed,
-                              max_steps_per_second=max_steps_per_second)
+                              max_steps_per_second=max_steps_per_second, features=features)
         self.player = Player(self.state)
         self._walking = False  # the walk itself is moving: its events do not end it
         self._walk_trained: Walk | None = None  # the walk whose update counted as a step
@@ -146,6 +149,18 @@ class Lab:
                                        None if network is None else network.output)
         self.state.edit(graph, new_nodes=tuple(nodes))
         return nodes
+
+    def set_features(self, names: Iterable[str]) -> None:
+        """Feed the network these features of each point (``labnet.FEATURES``: ``"x1"``,
+        ``"x2"``, ``"x1^2"``, ``"x2^2"``, ``"x1*x2"``, ``"sin(x1)"``, ``"sin(x2)"``), in
+        Playground's order; the input's width follows. One undo step; a Linear fed by the input
+        keeps the weights of the features that stay (zeros for new ones)."""
+        self.state.edit(inputs.with_features(self.state.graph, names))
+
+    def toggle_feature(self, name: str, on: bool | None = None) -> None:
+        """Turn the input feature ``name`` on or off (``on`` None: the other way round), as a
+        click on it on the input node does."""
+        self.state.edit(inputs.toggle(self.state.graph, name, on))
 
     def set_activation(self, kind: str, **params) -> None:
         """Make every activation node (ReLU, LeakyReLU, Tanh, Sigmoid) a ``kind``."""

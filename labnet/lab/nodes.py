@@ -67,7 +67,8 @@ class NodeSpec:
         """The spec of a new ``kind`` module with ``params`` (``width`` for a Linear's
         ``out_features``), checked by making one: a bad parameter is refused here."""
         if kind not in MODULES:
-            raise InputError(f"unknown module kind {kind!r}; choose one of {', '.join(MODULES)}")
+            raise InputError(f"unknown module kind {short_repr(kind)}; choose one of "
+                             f"{', '.join(MODULES)}")
         module_class = MODULES[kind]
         params = dict(params)
         _check_names(kind, module_class, params)

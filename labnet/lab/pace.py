@@ -4,7 +4,9 @@ any still shows it.
 Frames are paced by what the browser has painted: it says which frames it painted (a
 ``painted`` message, two or three times a second), and no more than ``MAX_IN_FLIGHT`` frames
 go unpainted; the page paints the latest ones and drops older ones. A slow page gets fewer
-frames, never a queue of them.
+frames, never a queue of them. They are paced by what they cost too: a frame that took long to
+make (a wide network's) is followed by the next only after ``FRAME_SHARE`` of the time, so
+training goes on between them.
 
 Whether a page shows the lab is known by what pages do, not by what they say: a view that is
 drawn says ``hello`` (with a token of its own) and ``goodbye`` when it is taken away, but only
@@ -33,6 +35,8 @@ UNSEEN_PAUSE = 60.0
 or hidden), pauses: its training would take a server's CPU for no one."""
 GONE_PAUSE = 3.0
 """Seconds after the last view it knows said goodbye that a lab no page paints pauses."""
+FRAME_SHARE = 0.25
+"""While playing, making frames of one kind takes at most this share of the time."""
 MAX_VIEWS = 100
 """Views remembered at most (a page that says hello in a loop fills no memory)."""
 
@@ -44,6 +48,7 @@ class Frames:
         self.sent = {"boundary": 0, "thumbs": 0}  # frames sent, counted
         self.painted = {"boundary": 0, "thumbs": 0}  # the last frame the page painted
         self.sent_at = {"boundary": 0.0, "thumbs": 0.0}
+        self.cost = {"boundary": 0.0, "thumbs": 0.0}  # seconds the last frame took to make
 
     def may_send(self, what: str, now: float, interval: float) -> bool:
         """Whether a frame of ``what`` may go now while playing: ``interval`` after the last
@@ -53,11 +58,17 @@ class Frames:
             self.painted[what] = self.sent[what]  # the page is gone: start again
             waiting = 0
         # (a tenth of the interval early is on time: turns of the play loop end unevenly)
-        return waiting < MAX_IN_FLIGHT[what] and now - self.sent_at[what] >= 0.9 * interval
+        return waiting < MAX_IN_FLIGHT[what] and (
+            now - self.sent_at[what] >= 0.9 * self._interval(what, interval))
+
+    def _interval(self, what: str, interval: float) -> float:
+        """``interval``, or longer after a frame that cost more than ``FRAME_SHARE`` of it."""
+        return max(interval, self.cost[what] * (1 - FRAME_SHARE) / FRAME_SHARE)
 
     def next(self, what: str, now: float, paced: bool) -> int:
         """Count one more frame of ``what``, sent ``now``; return its number. Not ``paced``
-        (paused): the play loop will not wait for the page to paint it."""
+        (paused): the play loop will not wait for the page to paint it. (``cost[what]`` says
+        how long it took to make, when it is made.)"""
         self.sent[what] += 1
         if not paced:
             self.painted[what] = self.sent[what]
@@ -69,7 +80,7 @@ class Frames:
         has not painted enough of the frames sent for another to go."""
         if self.sent["boundary"] - self.painted["boundary"] >= MAX_IN_FLIGHT["boundary"]:
             return idle
-        return max(self.sent_at["boundary"] + interval - now, 0.0)
+        return max(self.sent_at["boundary"] + self._interval("boundary", interval) - now, 0.0)
 
     def acknowledge(self, frames) -> bool:
         """The page painted ``frames`` (``{kind: last frame painted}``); True if a boundary

@@ -14,12 +14,16 @@ a unit's output) from ``low`` (0) to ``high`` (255).
 
 from __future__ import annotations
 
+import contextlib
 import math
+import time
+from collections.abc import Iterator
 
 import numpy as np
 
 from labnet.data import extent
 from labnet.lab.blas import single_blas_thread
+from labnet.lab.cost import Speed, multiply_adds
 from labnet.lab.nodes import INPUT
 from labnet.lab.scoring import Twin
 from labnet.lab.state import LabState
@@ -120,8 +124,11 @@ class Pictures:
 
     def __init__(self, state: LabState) -> None:
         self.state = state
+        self.speed = Speed()
         self._twin = Twin(np.float32)
-        self._grids: dict[tuple[int, int], tuple[np.ndarray, tuple, np.ndarray]] = {}
+        self._holding = False
+        self._held: Network | None = None  # the twin, synced once while held
+        self._grids: dict[tuple, tuple[np.ndarray, tuple, np.ndarray]] = {}
 
     def grid(self, n: int) -> tuple[np.ndarray, tuple[float, float, float, float]]:
         """The grid of ``plane`` for the data shown now (kept until the data change)."""
@@ -129,29 +136,50 @@ class Pictures:
         return points, extent
 
     def _grid(self, n: int) -> tuple[np.ndarray, tuple, np.ndarray]:
-        data = self.state.data
-        key = (id(data), n)
+        data, features = self.state.data, self.state.features
+        key = (id(data), features, n)
         if key not in self._grids:
-            self._grids = {k: v for k, v in self._grids.items() if k[0] == key[0]}
+            self._grids = {k: v for k, v in self._grids.items() if k[:2] == key[:2]}
             points, extent = plane(data.x_all, n)
             self._grids[key] = (points, extent,
-                                data.network_input(points).astype(np.float32))
+                                data.network_input(points, features).astype(np.float32))
         return self._grids[key]
 
     def _outputs(self, n: int, node=None) -> tuple[Network, np.ndarray]:
         """The twin network, and ``node``'s output (default: the output) over the grid."""
-        network = self._twin.sync(self.state.require_network())
+        network = self._held or self._twin.sync(self.state.require_network())
+        if self._holding:
+            self._held = network
         node = network.output if node is None else node
         _, _, x = self._grid(n)
+        start = time.perf_counter()
         with single_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
             if len(x) <= BLOCK:
                 network.forward(x)
-                return network, network.outputs[node]
-            blocks = []  # blocks that stay in the processor's cache are faster
-            for start in range(0, len(x), BLOCK):
-                network.forward(x[start:start + BLOCK])
-                blocks.append(network.outputs[node])
-        return network, np.concatenate(blocks)
+                output = network.outputs[node]
+            else:
+                blocks = []  # blocks that stay in the processor's cache are faster
+                for first in range(0, len(x), BLOCK):
+                    network.forward(x[first:first + BLOCK])
+                    blocks.append(network.outputs[node])
+                output = np.concatenate(blocks)
+        self.speed.measured(len(x) * multiply_adds(network), time.perf_counter() - start)
+        return network, output
+
+    @contextlib.contextmanager
+    def weights_held(self) -> Iterator[None]:
+        """Inside, the weights do not change: the pictures made copy them once (a wide
+        network's take tens of milliseconds to copy)."""
+        self._holding, self._held = True, None
+        try:
+            yield
+        finally:
+            self._holding, self._held = False, None
+
+    def side_within(self, seconds: float, largest: int, smallest: int) -> int:
+        """The side of the finest grid, from ``smallest`` to ``largest``, whose picture takes
+        about ``seconds`` (a wide network gets a coarse picture, not a slow one)."""
+        return self.speed.side_within(seconds, self.state.require_network(), largest, smallest)
 
     def coding(self) -> dict:
         """How the pictures of what the network says are coded now: ``{"code", "low",

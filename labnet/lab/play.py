@@ -43,8 +43,9 @@ SCORE_SLICE = 0.002
 """Seconds a turn spends on the scores waiting, at most."""
 SCORE_EVERY = 0.5
 """While playing, the status's error rates are measured anew this often (if no epoch did)."""
-QUICK_SCORES = 16_384
-"""Points the status's scores may take at once (a few ms); more are scored a slice at a time."""
+SCORE_SHARE = 0.25
+"""While paused, scoring takes at most this share of the time (between two slices it waits
+three times as long as the last one took): clicks, and a flood of them, go first."""
 CAPPED_BATCH = 0.01
 """With a cap on steps per second, the loop wakes up for this many seconds' worth of steps."""
 SWITCH_INTERVAL = 0.001
@@ -84,6 +85,9 @@ class Player:
         self.pace: Pace = Unpaced()
         self.listeners: list[Callable[[PlayEvent], None]] = []
         self.playing = False
+        self.looping = False
+        """The play loop is running (it may not be ``playing``: Pause was pressed mid-turn, and
+        the loop sends what is due when it stops)."""
         self.steps_per_second = 0.0
         self.turns = 0
         self.last_step_at: float | None = None
@@ -131,6 +135,7 @@ class Player:
         if after is not None:
             await after
         me = asyncio.current_task()
+        self.looping = True
         window_start, window_steps = time.perf_counter(), 0
         tokens, last = 0.0, time.perf_counter()  # steps the cap allows, and when they grew
         next_look, next_score = 0.0, time.perf_counter() + SCORE_EVERY
@@ -193,6 +198,7 @@ class Player:
                     sys.setswitchinterval(self._switch)
                     self._switch = None
         if self._task is me:
+            self.looping = False
             self.emit(stopped)
             self.score_soon()
 
@@ -203,19 +209,18 @@ class Player:
 
     def score_soon(self) -> None:
         """Bring the status's scores up to the weights as they are now, while paused: at once
-        if that is quick (or there is no event loop), else a slice at a time on the loop (with
-        100,000 points, ~70 ms at once: Pause, Step and every setting would wait for it). A
-        ``Scored`` event says when they are there. (Playing, the play loop scores.)"""
+        without an event loop, else a slice at a time on the loop (with 100,000 points, ~70 ms
+        at once: Pause, Step and every setting would wait for it). A ``Scored`` event says when
+        they are there. (Playing, the play loop scores.)"""
         if not self.playing and self.state.scorer.work_left():
             self.kernel.call(self._start_scoring)
 
     def _start_scoring(self) -> None:
         scorer = self.state.scorer
-        left = scorer.work_left()
-        if self.playing or not left:
+        if self.playing or not scorer.work_left():
             return
         loop = self.kernel.running()
-        if loop is None or left <= QUICK_SCORES:
+        if loop is None:
             scorer.now()
         elif self._scoring is None or self._scoring.done():
             self._scoring = loop.create_task(self._score())
@@ -228,8 +233,10 @@ class Player:
                     if not scorer.work_left():
                         break
                     scorer.request()
+                start = time.perf_counter()
                 scorer.advance(SCORE_SLICE)
-                await asyncio.sleep(0)
+                spent = time.perf_counter() - start
+                await asyncio.sleep(spent * (1 - SCORE_SHARE) / SCORE_SHARE)
         except Exception as error:  # shown in the lab, never lost in a log
             self.emit(Stopped(f"Scoring stopped by an internal error ({type(error).__name__}: "
                               f"{error}); the traceback is in lab.last_traceback", error=True,

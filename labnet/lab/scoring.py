@@ -18,13 +18,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from labnet.lab.blas import single_blas_thread
+from labnet.lab.cost import Speed, multiply_adds
 from labnet.lab.events import Scored, StateEvent
 from labnet.losses import predict_labels
 from labnet.network import Network
 from labnet.training import Callback, Trainer
 
 CHUNK = 4096
-"""Points evaluated in one slice (a few milliseconds on the seed network)."""
+"""Points evaluated in one slice at most (a few milliseconds on the seed network)."""
+SLICE = 0.002
+"""Seconds one slice takes, about: on a wide network, a slice is fewer points..."""
+SMALLEST_CHUNK = 32
+"""...but this many at least: a forward pass reads every weight however few the points (on the
+widest network, 32 points take some 50 ms, one point nearly as long)."""
 
 
 class Twin:
@@ -36,16 +42,23 @@ class Twin:
         self.dtype = np.dtype(dtype)
         self.original: Network | None = None
         self.network: Network | None = None
+        self._weights: list[np.ndarray] | None = None  # the saved weights it has
 
     def sync(self, original: Network, weights: list[np.ndarray] | None = None) -> Network:
         """The twin of ``original`` with its current weights (or ``weights``, a list of
-        arrays in ``original.params()`` order)."""
+        arrays in ``original.params()`` order, saved and left as they are: copied once)."""
         if original is not self.original:
-            twin = copy.deepcopy(original)
+            # (its gradients are not copied: a twin only computes forward; for the widest
+            # network that is half a gigabyte less to copy)
+            memo = {id(grad): np.zeros(0, grad.dtype) for _, grad in original.params()}
+            twin = copy.deepcopy(original, memo)
             twin.outputs, twin.grads = {}, {}
             if twin.dtype != self.dtype:
                 twin.astype(self.dtype)
-            self.original, self.network = original, twin
+            self.original, self.network, self._weights = original, twin, None
+        elif weights is not None and weights is self._weights:
+            return self.network  # (a wide network's weights take a while to copy)
+        self._weights = weights
         source = weights if weights is not None else [value for value, _ in original.params()]
         with np.errstate(over="ignore"):  # (weights past float32's range: inf, as they are)
             for (value, _), new in zip(self.network.params(), source, strict=True):
@@ -75,6 +88,7 @@ class Scorer(Callback):
         self.latest: dict[str, float] | None = None
         self._jobs: deque[_Job] = deque()
         self._twin = Twin()
+        self.speed = Speed()
 
     def clear(self) -> None:
         """The data or the settings changed: scores computed so far are of something else
@@ -120,9 +134,12 @@ class Scorer(Callback):
                 break
         return finished
 
-    def finish(self, epochs_only: bool = False) -> None:
+    def finish(self, epochs_only: bool = False, within: float | None = None) -> None:
         """Finish every evaluation waiting (at once); ``epochs_only``: those the history waits
-        for (the status's can go on a slice at a time)."""
+        for (the status's can go on a slice at a time); ``within``: only if that takes about
+        so many seconds at most (else they are left to ``advance``)."""
+        if within is not None and self.seconds_left(epochs_only) > within:
+            return
         while True:  # (finishing one tells the listeners, who may ask for scores: look again)
             job = next((job for job in self._jobs if job.epoch or not epochs_only), None)
             if job is None:
@@ -145,6 +162,19 @@ class Scorer(Callback):
             left += total
         return left
 
+    def seconds_left(self, epochs_only: bool = False) -> float:
+        """About how long finishing the evaluations waiting takes (``epochs_only``: those the
+        history waits for; else all that ``now()`` does)."""
+        trainer = self.trainer
+        if trainer is None:
+            return 0.0
+        if epochs_only:
+            total = len(trainer.x) + (0 if trainer.test is None else len(trainer.test[1]))
+            points = sum(total - job.position for job in self._jobs if job.epoch)
+        else:
+            points = self.work_left()
+        return self.speed.seconds(points, trainer.net)
+
     def now(self) -> dict[str, float]:
         """The scores of the weights as they are now, computed at once."""
         trainer = self.trainer
@@ -166,7 +196,9 @@ class Scorer(Callback):
         for name, x, labels in sets:
             if start < len(x):
                 network = self._twin.sync(trainer.net, job.weights)
-                stop = min(start + CHUNK, len(x))
+                chunk = min(CHUNK, max(SMALLEST_CHUNK,
+                                       self.speed.points_within(SLICE, network)))
+                stop = min(start + chunk, len(x))
                 self._add(job, name, network, x[start:stop], labels[start:stop])
                 job.position += stop - start
                 return job.position >= sum(len(s[1]) for s in sets)
@@ -174,8 +206,11 @@ class Scorer(Callback):
         return True
 
     def _add(self, job: _Job, name: str, network: Network, x, labels) -> None:
+        start = time.perf_counter()
         with single_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
             output = network.forward(x)
+        self.speed.measured(len(x) * multiply_adds(network), time.perf_counter() - start)
+        with np.errstate(over="ignore", invalid="ignore"):
             # (a loss of the trainer's kind, not the trainer's own: a walk may be using it)
             loss = type(self.trainer.loss)().forward(output, labels)
             # (targets: a regression has no error rate)

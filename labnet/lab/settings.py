@@ -56,23 +56,24 @@ class TrainingSettings:
 
     def checked(self) -> TrainingSettings:
         if self.loss not in LOSSES:
-            raise InputError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}")
+            raise InputError(f"unknown loss {short_repr(self.loss)}; choose one of "
+                             f"{', '.join(LOSSES)}")
         if self.optimizer not in OPTIMIZERS:
-            raise InputError(f"unknown optimizer {self.optimizer!r}; choose one of "
+            raise InputError(f"unknown optimizer {short_repr(self.optimizer)}; choose one of "
                              f"{', '.join(OPTIMIZERS)}")
         lr, batch, cap = self.lr, self.batch_size, self.max_steps_per_second
         if isinstance(lr, bool) or not isinstance(lr, int | float | np.integer | np.floating) \
                 or not 0 < lr <= 100:  # (NaN compares False)
             raise InputError(f"the learning rate must be a number above 0 and at most 100, got "
-                             f"{lr!r}")
+                             f"{short_repr(lr)}")
         if isinstance(batch, bool) or not isinstance(batch, int | float | np.integer) or not (
                 1 <= batch <= MAX_BATCH and batch == int(batch)):
             raise InputError(f"the batch size must be a whole number from 1 to {MAX_BATCH}, got "
-                             f"{batch!r}")
+                             f"{short_repr(batch)}")
         if cap is not None and (isinstance(cap, bool) or not isinstance(
                 cap, int | float | np.integer | np.floating) or not 1 <= cap <= MAX_CAP):
             raise InputError(f"the cap on steps per second must be a number from 1 to "
-                             f"{MAX_CAP:g} (or None), got {cap!r}")
+                             f"{MAX_CAP:g} (or None), got {short_repr(cap)}")
         if self.regularization not in REGULARIZATIONS:
             raise InputError(f"regularization must be one of {', '.join(REGULARIZATIONS)}, got "
                              f"{short_repr(self.regularization)}")

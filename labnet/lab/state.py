@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from labnet.errors import GraphError, InputError
-from labnet.lab import edits
+from labnet.errors import GraphError, InputError, short_repr
+from labnet.features import PLAIN
+from labnet.lab import edits, inputs
 from labnet.lab.blas import single_blas_thread
 from labnet.lab.dataset import REGRESSION, DataSettings, LabData, Points
 from labnet.lab.events import (
@@ -62,6 +63,9 @@ NORM_EVERY = 16
 need no more; measuring them at every step cost a fifth of a step)."""
 UNDO_LIMIT = 100
 """Edits (of the graph, or of a weight) the undo history keeps."""
+SCORES_AT_ONCE = 0.02
+"""Seconds the errors of the epochs a Step ended may take to compute at once (more, on a wide
+network or many points: they come a slice at a time, and the Step answers first)."""
 
 
 class LabState:
@@ -74,11 +78,13 @@ class LabState:
     data : ``(x, labels)`` to train on instead of a generated data set (x has 2 columns; labels
         are classes 0 to k - 1, or targets ``(n, 1)`` for a regression).
     seed : seeds the data, the weights of new modules and the mini-batches.
+    features : what the input gives the network of each point (``labnet.FEATURES``).
     """
 
     def __init__(self, preset: str | None = "seed", *, network: Network | None = None,
                  data: tuple[np.ndarray, np.ndarray] | None = None, seed: int = 0,
-                 max_steps_per_second: float | None = None) -> None:
+                 max_steps_per_second: float | None = None,
+                 features: tuple[str, ...] = PLAIN) -> None:
         settings = DataSettings(seed=seed).checked()
         points = None
         if data is not None:
@@ -88,16 +94,18 @@ class LabState:
         self._setup(LabData.make(settings, points),
                     TrainingSettings(max_steps_per_second=cap).checked(),
                     np.random.default_rng(seed))
+        self.graph = Graph(positions={0: (0.0, 0.0)}, features=inputs.in_order(features))
         if network is not None:
-            check_fits_the_lab(network, outputs=self.data.outputs, needs=self.data.needs())
-            graph = Graph.of(network)
+            check_fits_the_lab(network, inputs=len(self.graph.features),
+                               outputs=self.data.outputs, needs=self.data.needs())
+            graph = Graph.of(network, self.graph.features)
             graph.check()  # no bigger than the lab takes (nodes, widths, parameters)
             self._set_graph(graph, dict(network.operators), network=network)
         elif preset is not None:
             self.use_preset(preset)
             self._undo.clear()
         else:
-            self._set_graph(Graph(positions={0: (0.0, 0.0)}), {})
+            self._set_graph(self.graph, {})
 
     def _setup(self, data: LabData, training: TrainingSettings,
                rng: np.random.Generator) -> None:
@@ -108,6 +116,7 @@ class LabState:
         self.graph = Graph()
         self.modules: dict[Node, Module] = {}  # the modules (with weights) of the graph's nodes
         self.network: Network | None = None
+        self.features = PLAIN  # what the input gives the network trained (graph.features)
         self.graph_error: str | None = self.graph.problems()  # (kept: graph.problems())
         self.trainer: Trainer | None = None
         self.scorer = Scorer(self.emit)
@@ -117,17 +126,20 @@ class LabState:
 
     @classmethod
     def restore(cls, *, data: LabData, training: TrainingSettings, graph: Graph,
-                network: Network | None, rng_state: dict, trainer_state: dict | None
-                ) -> LabState:
+                network: Network | None, rng_state: dict, trainer_state: dict | None,
+                features: tuple[str, ...] = PLAIN) -> LabState:
         """A state put together from its parts, as a lab file holds them: the graph being
-        edited and the last network trained (the same, unless the graph is incomplete), and
-        where training was. Every part is checked; a part that does not fit raises."""
+        edited and the last network trained (the same, unless the graph is incomplete) with
+        the ``features`` its input gives, and where training was. Every part is checked; a
+        part that does not fit raises."""
         state = cls.__new__(cls)
         state._setup(data, training.checked(), np.random.default_rng())
         modules = dict(network.operators) if network is not None else {}
         if network is not None:
-            check_fits_the_lab(network, outputs=data.outputs, needs=data.needs())
-            trained = Graph.of(network)
+            features = inputs.in_order(features)
+            check_fits_the_lab(network, inputs=len(features), outputs=data.outputs,
+                               needs=data.needs())
+            trained = Graph.of(network, features)
             trained.check()
             state._set_graph(trained, modules, network=network)
         graph.check()
@@ -151,6 +163,8 @@ class LabState:
         if graph == self.graph and not new_nodes:
             return  # an edit that changes nothing (a width set to what it is): no undo step
         modules = {n: m for n, m in self.modules.items() if n not in new_nodes}
+        if graph.features != self.graph.features:  # the first layers' weights follow them
+            modules = inputs.carry_weights(modules, graph, self.network, self.features)
         network = self._network_for(graph, modules)  # may refuse: nothing has changed yet
         self._remember()
         self._set_graph(graph, modules, network=network)
@@ -158,12 +172,15 @@ class LabState:
     def use_preset(self, name: str) -> None:
         """Replace the graph with a preset of ``labnet.PRESETS`` (with new weights); undoable."""
         if name not in PRESETS:
-            raise InputError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+            raise InputError(f"unknown preset {short_repr(name)}; choose one of "
+                             f"{', '.join(PRESETS)}")
         network = PRESETS[name](self.rng)
         graph = Graph.of(network)
-        fitted = edits.fit_output(graph, self.data.outputs, self.data.needs())
-        if fitted != graph:  # the preset's output made as wide as the data need
-            network = fitted.network(self.rng, keep=dict(network.operators))
+        fitted = edits.fit_output(replace(graph, features=self.graph.features),
+                                  self.data.outputs, self.data.needs())
+        if fitted != graph:  # the lab's features and the output the data need
+            network = fitted.network(self.rng, keep=inputs.carry_weights(
+                dict(network.operators), fitted, network, PLAIN))
         self._remember()
         self._set_graph(fitted, dict(network.operators), network=network)
 
@@ -232,7 +249,7 @@ class LabState:
     def _same_wiring(self, graph: Graph, modules: dict) -> bool:
         """Whether ``graph`` differs from the lab's only in its positions (a move, a tidy)."""
         return (graph.nodes == self.graph.nodes and graph.edges == self.graph.edges
-                and modules == self.modules)
+                and graph.features == self.graph.features and modules == self.modules)
 
     def problems(self, graph: Graph, data: LabData | None = None) -> str | None:
         """Why ``graph`` is not yet a network the lab can train on its data (or on ``data``):
@@ -257,7 +274,8 @@ class LabState:
         if self.problems(graph, data) is not None:
             return None
         current = self.network
-        if current is not None and current.operators.keys() == graph.nodes.keys() and all(
+        if current is not None and graph.features == self.features and (
+                current.operators.keys() == graph.nodes.keys()) and all(
                 modules.get(n) is m and NodeSpec.of(m) == graph.nodes[n]
                 for n, m in current.operators.items()) and (
                 {s: list(d) for s, d in current.connectivity.items()} == graph.connectivity()):
@@ -273,6 +291,7 @@ class LabState:
         new_network = network is not None and network is not self.network
         if new_network:
             self.network = network
+            self.features = graph.features
             self.modules = {**modules, **network.operators}
             self._new_trainer()
         else:
@@ -306,7 +325,7 @@ class LabState:
                                  f"{self.problems(graph, data) or 'finish the graph first'}")
         if (not refit or network is None or network is self.network) and (
                 self.trainer is not None):  # the network trained stays: it takes the new data
-            self.trainer.set_data(*data.network_sets())  # checks, then changes
+            self.trainer.set_data(*data.network_sets(self.features))  # checks, then changes
         settings_changed = training != self.training
         new_network = refit and network is not None and network is not self.network
         self.data = data
@@ -348,7 +367,7 @@ class LabState:
         return OPTIMIZERS[self.training.optimizer](network.params(), self.training.lr)
 
     def _new_trainer(self) -> None:
-        train, test = self.data.network_sets()
+        train, test = self.data.network_sets(self.features)
         settings = self.training
         self.trainer = Trainer(
             self.network, LOSSES[settings.loss](), self._make_optimizer(self.network),
@@ -368,7 +387,8 @@ class LabState:
         """Train on ``steps`` mini-batches, fewer if ``seconds`` pass first (one at least) or
         ``until()`` turns true; return the number taken. A non-finite loss raises
         ``DivergedError`` and stops. ``score_epochs``: the errors of the epochs that ended are
-        computed now (else the scorer computes them in slices, while play goes on)."""
+        computed now if that is quick (``SCORES_AT_ONCE``; else the scorer computes them in
+        slices, while play goes on)."""
         self.require_network()
         trainer, taken = self.trainer, 0
         deadline = None if seconds is None else time.perf_counter() + seconds
@@ -383,7 +403,7 @@ class LabState:
                         break
         finally:
             if score_epochs:
-                self.scorer.finish(epochs_only=True)
+                self.scorer.finish(epochs_only=True, within=SCORES_AT_ONCE)
             self.emit(Trained(taken))
         return taken
 

@@ -9,6 +9,7 @@ import contextlib
 import math
 
 from labnet.data import DATASETS
+from labnet.features import FEATURE_FORMULAS, FEATURE_LABELS, FEATURES
 from labnet.lab.dataset import (
     CUSTOM,
     GENERATED,
@@ -48,7 +49,8 @@ def graph_json(state: LabState) -> dict:
     with contextlib.suppress(ValueError):  # a graph read from a file may not fit yet
         widths = graph.widths()
     nodes = [{"id": 0, "kind": "input", "label": "input", "short": "x", "params": {},
-              "x": graph.position(0)[0], "y": graph.position(0)[1], "width": 2,
+              "x": graph.position(0)[0], "y": graph.position(0)[1],
+              "width": len(graph.features),
               "trained": network is not None}]
     for node, spec in graph.nodes.items():
         x, y = graph.position(node)
@@ -58,6 +60,7 @@ def graph_json(state: LabState) -> dict:
                       "trained": network is not None and node in network.operators
                       and network.operators[node] is state.modules.get(node)})
     return {"nodes": nodes, "edges": [list(edge) for edge in graph.edges],
+            "features": list(graph.features),
             "output": None if network is None else network.output,
             "error": state.graph_error, "can_undo": state.can_undo, "can_redo": state.can_redo}
 
@@ -87,6 +90,8 @@ def settings_json(state: LabState) -> dict:
                                        ["regression", list(REGRESSION_DATASETS)]],
                     "multiclass_datasets": list(MULTICLASS_DATASETS),
                     "class_names": list(CLASS_NAMES), "losses": list(LOSSES),
+                    "features": [[name, FEATURE_LABELS[name], FEATURE_FORMULAS[name]]
+                                 for name in FEATURES],
                     "optimizers": list(OPTIMIZERS), "presets": list(PRESETS),
                     "palette": list(state.palette), "views": list(VIEWS),
                     "clicks": list(CLICK_MODES), "edge_modes": list(EDGE_MODES),

@@ -56,9 +56,9 @@ from labnet.lab.traits import (
 
 STATIC = Path(__file__).parent / "static"
 MODULES = ("protocol.js", "util.js", "geometry.js", "boundary.js", "gestures.js", "palette.js",
-           "weights.js", "formula.js", "heatmap.js", "flows.js", "graph.js", "hints.js",
-           "owndata.js", "curves.js", "bars.js", "inside.js", "walk.js", "unit.js", "legend.js",
-           "controls.js", "lock.js", "kernel.js", "app.js")
+           "weights.js", "features.js", "formula.js", "heatmap.js", "flows.js", "graph.js",
+           "hints.js", "owndata.js", "curves.js", "bars.js", "inside.js", "walk.js", "unit.js",
+           "legend.js", "controls.js", "lock.js", "kernel.js", "app.js")
 """The front end's modules, each after those it imports (``static/lab.js`` loads them)."""
 BOUNDARY_COST = 0.0012
 """Seconds a boundary frame may take while playing (60 a second: 7 % of the time)."""
@@ -70,6 +70,10 @@ HINT_INTERVAL = 0.4
 """While playing, thumbnails, curves, the status and the hint go this often."""
 THUMB_GRID = 24
 UNIT_GRID = 64
+COSTS = {"boundary": (BOUNDARY_COST, 0.1), "thumbs": (0.003, 0.05), "unitmap": (0.003, 0.05)}
+"""Seconds each picture may take (while playing, paused): on a wide network the pictures are
+made on a grid coarse enough (``SMALLEST_GRID`` at the least), and sent less often."""
+SMALLEST_GRID = {"boundary": 8, "thumbs": 4, "unitmap": 8}
 REDRAW_SHARE = 0.25
 """While changes come one after another (a flood of intents), redrawing takes at most this
 share of the time: the next redraw waits three times as long as the last one took."""
@@ -221,7 +225,7 @@ class LabWidget(anywidget.AnyWidget):
         """Send what changed: at once without an event loop (tests, scripts), else when the
         loop next has a moment (so a cell or a flood of intents that changes many things sends
         once); while playing, the play loop sends, at the rate frames are painted."""
-        if self.player.playing or self._flush_scheduled or self._flushing:
+        if self.player.looping or self._flush_scheduled or self._flushing:
             return
         loop = self.player.kernel.running()
         if loop is None:
@@ -237,7 +241,7 @@ class LabWidget(anywidget.AnyWidget):
             loop.call_later(wait, self._scheduled_flush)
             return
         self._flush_scheduled = False
-        if self.comm is not None and not self.player.playing:
+        if self.comm is not None and not self.player.looping:
             self.flush()
 
     def flush(self) -> None:
@@ -259,6 +263,10 @@ class LabWidget(anywidget.AnyWidget):
     def tick(self, now: float, playing: bool = True) -> None:
         """Send what is due. While ``playing``, frames wait until the page has painted the
         last ones, and the slow parts go out a few times a second."""
+        with self.pictures.weights_held():
+            self._send_due(now, playing)
+
+    def _send_due(self, now: float, playing: bool) -> None:
         state, display, dirty = self.state, self.display, self._dirty
         if not playing and self.settings.get("choices", {}).get("palette") != list(state.palette):
             dirty.add("settings")  # a module registered since: in the palette too
@@ -273,12 +281,15 @@ class LabWidget(anywidget.AnyWidget):
             self._send_boundary(now, playing)
         if "thumbs" in dirty and (not playing or self.frames.may_send(
                 "thumbs", now, THUMB_INTERVAL)):
-            frame = self.frames.next("thumbs", now, playing)
-            self._post(*streams.thumbs(state, display, self.pictures, THUMB_GRID, frame),
+            start, frame = time.perf_counter(), self.frames.next("thumbs", now, playing)
+            self._post(*streams.thumbs(state, display, self.pictures,
+                                       self._side("thumbs", THUMB_GRID, playing), frame),
                        playing)
+            self.frames.cost["thumbs"] = time.perf_counter() - start
             dirty.discard("thumbs")
             if "unitmap" in dirty:
-                message = streams.unit_map(state, display, self.pictures, UNIT_GRID)
+                message = streams.unit_map(state, display, self.pictures,
+                                           self._side("unitmap", UNIT_GRID, playing))
                 if message is not None:
                     self._post(*message)
                 dirty.discard("unitmap")
@@ -315,16 +326,23 @@ class LabWidget(anywidget.AnyWidget):
         self._sent_at[what] = now
         return True
 
+    def _side(self, what: str, largest: int, playing: bool) -> int:
+        """The side of the grid of a picture of ``what``, up to ``largest``: what fits its
+        cost (``COSTS``)."""
+        return self.pictures.side_within(COSTS[what][not playing], largest, SMALLEST_GRID[what])
+
     def _send_boundary(self, now: float, playing: bool) -> None:
         """A boundary frame: on the lab's grid when paused; while playing on a grid that
-        keeps a frame within ``BOUNDARY_COST`` (smaller on a slow or busy machine)."""
-        n = min(self.play_grid, self.grid) if playing else self.grid
+        keeps a frame within ``BOUNDARY_COST`` (smaller on a slow or busy machine); on a
+        coarser one if the network is too wide for either."""
+        n = self._side("boundary", min(self.play_grid, self.grid) if playing else self.grid,
+                       playing)
         start = time.perf_counter()
         frame = self.frames.next("boundary", now, playing)
         self._post(*streams.boundary(self.pictures, n, frame), playing)
         self._dirty.discard("boundary")
+        cost = self.frames.cost["boundary"] = time.perf_counter() - start
         if playing:
-            cost = time.perf_counter() - start
             if cost > BOUNDARY_COST and self.play_grid > MIN_PLAY_GRID:
                 self.play_grid -= 4
             elif cost < 0.6 * BOUNDARY_COST and self.play_grid < min(self.grid, MAX_PLAY_GRID):

@@ -133,3 +133,25 @@ def test_a_regression_or_more_classes_play_at_the_frame_rate_of_two(lab, dataset
     lab.wait_until(f"{dataset} in the kernel", lambda: kernel(
         lab, "lab.state.data.settings.dataset") == dataset)
     assert fps_playing(lab, f"{dataset} (1366×768)") >= MIN_FPS
+
+
+def test_a_feature_toggled_on_the_input_node_widens_the_input(lab):
+    lab.choose(".lab-dataset", "circle")
+    lab.wait_until("circle in the kernel", lambda: kernel(
+        lab, "lab.state.data.settings.dataset") == "circle")
+    lab.part(f"{lab.node(0)} [data-features]").click()
+    lab.wait_until("the features' card", lambda: lab.part(".lab-features").is_visible())
+    lab.click('.lab-feature[data-feature="x1^2"]')
+    lab.wait_until("x1² in the kernel", lambda: kernel(
+        lab, "(lab.state.features, lab.network.in_features)") == (("x1", "x2", "x1^2"), 3))
+    lab.click('.lab-feature[data-feature="x2^2"]')
+    lab.wait_until("x2² pressed", lambda: lab.part('.lab-feature[data-feature="x2^2"]')
+                   .get_attribute("aria-pressed") == "true")
+    assert kernel(lab, "lab.network.in_features") == 4
+    lab.click(".lab-epoch")
+    lab.wait_until("a circle learnt from squares",
+                   lambda: kernel(lab, "lab.scores()['test_error'] < 0.05"), timeout=30)
+    shoot(lab, "moves-features.png")
+    lab.part(".lab-graph-svg").press("Control+z")  # undo: x2² off again
+    lab.wait_until("x2² undone", lambda: kernel(lab, "lab.network.in_features") == 3)
+    assert lab.part('.lab-feature[data-feature="x2^2"]').get_attribute("aria-pressed") == "false"

@@ -139,3 +139,32 @@ test("the plane is given the room the screen leaves under the bar and the strip"
   assert.equal(root.style["--lab-room"], `${650 - 120 - 10}px`);
   dispose();
 });
+
+test("Pause stops the picture at the click: the play loop's frames still coming are dropped",
+  () => {
+    // (issue 14, 9: the picture kept changing for a round trip after the click)
+    const playing = {...labTraits(), status: {...labTraits().status, playing: true}};
+    const {model, part, dispose} = show(playing);
+    window.labnetTrace = [];
+    const shown = () => window.labnetTrace.filter(e => e[0] === "painted").map(e => e[1]);
+    const frame = (number, loop) => model.receive(
+      {type: "boundary", frame: number, n: 2, extent: [0, 1, 0, 1], sent: 0, playing: loop},
+      [new DataView(new Uint8Array(4).fill(number).buffer)]);
+    frame(1, true);
+    page.frame();
+    frame(2, true);  // on its way when Pause is clicked: dropped too
+    part(".lab-play").click();
+    assert.deepEqual(model.lastIntent().action, "toggle_play");
+    assert.match(part(".lab-play").textContent, /Play/);  // said at once
+    frame(3, true);
+    model.set("status", {...model.get("status"), step: 99});  // said before the kernel heard
+    page.frame(3);
+    assert.deepEqual([...new Set(shown())], [1]);
+    assert.match(part(".lab-play").textContent, /Play/);
+    model.set("status", {...model.get("status"), playing: false, step: 100});
+    frame(4, false);  // the kernel's last picture, once it has stopped
+    page.frame();
+    assert.deepEqual([...new Set(shown())], [1, 4]);
+    delete window.labnetTrace;
+    dispose();
+  });

@@ -43,10 +43,16 @@ test("the update changes the nodes it names; numbers are written a line each, fo
     assert.deepEqual(numberLines([0.5, -0.25], 2), ["0.5", "-0.25"]);
     assert.deepEqual(numberLines([1, 2, 3, 4, 5], 25), ["1", "2", "3", "… (25 in all)"]);
     assert.deepEqual(numberLines(null, 3), []);
+    assert.deepEqual(numberLines([0.5, -0.25], 3, true), ["0.5  -0.25  …"]);
     const widths = new Map([["0", 2], ["1", 3], ["2", 3], ["3", 2]]);
-    assert.equal(numberRoom(walkTrait(), widths), 0);  // a mini-batch: no numbers
-    assert.equal(numberRoom(walkTrait({sample: 4}), widths), 3);
-    assert.equal(numberRoom(walkTrait({sample: 4}), new Map([["0", 25]])), 4);
+    const point = walkTrait({sample: 4});
+    // a mini-batch: no numbers; one point: on one line where three numbers fit between two
+    // columns (3 × 9 characters of half an em, at 0.85 em), else one a line, four at most
+    assert.deepEqual(numberRoom(walkTrait(), widths, 200, 10), {lines: 0, oneLine: true});
+    assert.deepEqual(numberRoom(point, widths, 200, 10), {lines: 1, oneLine: true});
+    assert.deepEqual(numberRoom(point, widths, 100, 10), {lines: 3, oneLine: false});
+    assert.deepEqual(numberRoom(point, new Map([["0", 25]]), 100, 10),
+      {lines: 4, oneLine: false});
   });
 
 test("a label sits at the middle of its edge", () => {

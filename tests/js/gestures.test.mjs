@@ -30,6 +30,7 @@ function fakeSurface({refuse = null} = {}) {
       svg("circle", {class: "lab-port-out", "data-port": id}),
       svg("g", {"data-delete": id}), svg("g", {"data-widen": id, "data-by": 1})));
   }
+  drawing.querySelector('[data-node="0"]').append(svg("g", {"data-features": "0"}));
   drawing.append(svg("path", {"data-edge": "1→2"}));
   const palette = h("div", {}, h("button", {"data-kind": "Tanh"}),
     h("button", {"data-kind": "Linear"}), h("button", {"data-layer": "true"}));
@@ -66,6 +67,7 @@ function fakeSurface({refuse = null} = {}) {
     draft: (from, to) => log.push(["draft", from, to]),
     newParams: kind => (kind === "Linear" ? {width: 8} : {}),
     newWidth: () => 8,
+    features: () => log.push(["features"]),
     idOf: text => Number(text),
   };
   return surface;
@@ -212,4 +214,15 @@ test("a drag the browser cancels sends nothing and puts the node back", () => {
   window.dispatchEvent(pointer("pointerup", 140, 100));
   assert.deepEqual(surface.sent, []);
   assert.deepEqual(surface.log.at(-1), ["dragNode", "1", null]);
+});
+
+test("ƒ on the input, or a click on it, shows its features (and looks at it)", async () => {
+  surface.svg.querySelector("[data-features]").dispatchEvent(pointer("pointerdown", 10, 120));
+  assert.deepEqual(surface.log.filter(([what]) => what === "features"), [["features"]]);
+  const input = surface.svg.querySelector('[data-node="0"] .lab-node-box');
+  input.dispatchEvent(pointer("pointerdown", 12, 120));
+  window.dispatchEvent(pointer("pointerup", 12, 120));
+  await settle();
+  assert.equal(surface.log.filter(([what]) => what === "features").length, 2);
+  assert.deepEqual(surface.sent, [["look_at", {node: 0, unit: 0}]]);
 });

@@ -154,3 +154,17 @@ test("the pointer resting on an edge asks for its weights; off it, the card goes
   t.mock.timers.tick(1000);
   assert.equal(model.intents().length, 1);
 });
+
+test("the input has ƒ, which opens its features beside it, pressed as the graph says", () => {
+  const buttons = view.svg.querySelectorAll("[data-features]");
+  assert.deepEqual(buttons.map(b => b.dataset.features), ["0"]);
+  assert.equal(view.inputs.isOpen, false);
+  buttons[0].dispatchEvent(pointer("pointerdown", 0, 0));
+  assert.equal(view.inputs.isOpen, true);
+  view.setGraph({...traits.graph, features: ["x1", "x2", "x1^2"]});
+  const pressed = view.inputs.element.querySelectorAll('.lab-feature[aria-pressed="true"]');
+  assert.deepEqual(pressed.map(b => b.dataset.feature), ["x1", "x2", "x1^2"]);
+  assert.equal(view.inputs.isOpen, true);  // (it stays, beside the input)
+  view.svg.dispatchEvent(pointer("pointerdown", 300, 200));  // a press elsewhere closes it
+  assert.equal(view.inputs.isOpen, false);
+});

@@ -88,7 +88,7 @@ export function labTraits() {
   return {
     sources: [],
     graph: {nodes, edges: chain.slice(1).map((_, i) => [i, i + 1]), output: 7, error: null,
-      can_undo: false, can_redo: false},
+      features: ["x1", "x2"], can_undo: false, can_redo: false},
     settings: {
       data: {dataset: "disk", noise: 0, n_points: 2000, test_fraction: 0.5, seed: 0,
         standardize: true, classes: 3, task: "classification", outputs: 2, target_range: null},
@@ -98,6 +98,9 @@ export function labTraits() {
         dataset_groups: [["2 classes", ["disk", "xor", "moons"]], ["3+ classes", ["blobs"]],
           ["regression", ["reg-plane"]]], multiclass_datasets: ["blobs"],
         class_names: ["orange", "blue", "green", "pink", "red", "sky", "violet", "grey"],
+        features: [["x1", "x₁", "x₁"], ["x2", "x₂", "x₂"], ["x1^2", "x₁²", "x₁²"],
+          ["x2^2", "x₂²", "x₂²"], ["x1*x2", "x₁x₂", "x₁·x₂"], ["sin(x1)", "sin x₁", "sin(5·x₁)"],
+          ["sin(x2)", "sin x₂", "sin(5·x₂)"]],
         losses: ["mse", "cross-entropy"],
         optimizers: ["sgd", "momentum", "adam"], presets: ["seed", "figure1"],
         palette: ["Linear", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Sum", "Concat"],

@@ -66,3 +66,40 @@ test("painted frames are told together, at most every 400 ms, the latest of each
       mock.timers.reset();
     }
   });
+
+test("an intent unanswered for 300 ms is told as work under way, until its reply", () => {
+  mock.timers.enable({apis: ["setTimeout"]});
+  try {
+    const model = new FakeModel();
+    const channel = new Channel(model);
+    const told = [];
+    channel.onWorking = working => told.push(working);
+    channel.intent("step");
+    const quick = model.sent[0].id;
+    mock.timers.tick(100);
+    channel.answer({id: quick, ok: true});  // answered in time: nothing said
+    mock.timers.tick(300);
+    assert.deepEqual(told, []);
+    channel.intent("set_params", {node: 3, params: {width: 4096}});
+    channel.intent("step");
+    const [slow, next] = model.sent.slice(1).map(m => m.id);
+    mock.timers.tick(300);
+    assert.deepEqual(told, [true]);  // once, for both
+    channel.answer({id: slow, ok: true});
+    assert.deepEqual(told, [true]);  // the other still waits
+    channel.answer({id: next, ok: true});
+    assert.deepEqual(told, [true, false]);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test("a Pause is told to the page as it is sent (it stops drawing at the click)", () => {
+  const model = new FakeModel();
+  const channel = new Channel(model);
+  const told = [];
+  channel.onIntent = (action, args) => told.push([action, args]);
+  channel.intent("toggle_play");
+  assert.deepEqual(told, [["toggle_play", {}]]);
+  assert.equal(model.sent.length, 1);
+});

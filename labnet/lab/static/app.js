@@ -91,6 +91,8 @@ function keepOnScreen(root, planeBox) {
     if (next === room) return;
     room = next;
     root.style.setProperty("--lab-room", `${room}px`);
+    // the whole screen's height: a walk takes it, under the bar and the strip scrolled away
+    root.style.setProperty("--lab-screen", `${Math.floor(height - 2 * MARGIN)}px`);
   };
   watchSize(root, measure);
   window.addEventListener("resize", measure);
@@ -102,7 +104,9 @@ function keepOnScreen(root, planeBox) {
  * @param {{model: Object, el: HTMLElement}} context
  */
 export function render({model, el}) {
-  const root = h("div", {class: "labnet-lab", "data-lm-suppress-shortcuts": "true"});
+  // (focusable: a click anywhere in the lab keeps its keys in it, the walk's arrows too)
+  const root = h("div", {class: "labnet-lab", "data-lm-suppress-shortcuts": "true",
+    tabindex: -1});
   // JupyterLab's notebook shortcuts (d d deletes the cell, m makes it Markdown, arrows move
   // between cells) must never see a key pressed in the lab: its views handle theirs first.
   // Ctrl+S (Cmd+S) still saves the notebook (else the browser would save the page).
@@ -117,6 +121,8 @@ export function render({model, el}) {
     message.textContent = text;
     message.classList.toggle("lab-error", !!error);
   };
+  // long work (a wide network's edit, say) is said at once: a reply awaited 300 ms
+  channel.onWorking = on => message.classList.toggle("lab-working", on);
   const controls = new Controls(channel, say);
   const boundary = new BoundaryView(channel, root);
   const graph = new GraphView(channel, root);
@@ -131,6 +137,7 @@ export function render({model, el}) {
   const legend = new LegendView(channel);
   boundary.element.append(legend.element);  // (over the plane's corner: on a projector too)
   graph.element.append(unit.element);  // (under the graph: next to the node clicked)
+  graph.area.append(walk.launcher);  // (in the graph's corner: one step, node by node, on it)
   const cards = {
     boundary: card("lab-plane", ["decision boundary"], boundary.element),
     graph: card("lab-graph", ["graph", graph.palette.tools], graph.element),

@@ -9,6 +9,9 @@ import {key, svg} from "./util.js";
 
 const NUMBER_LINES = 4;  // numbers written above (values) or below (gradients) a node at most
 const LINE = 1.15;  // em between two lines of numbers
+const NUMBER_CHARS = 9;  // characters a number and its space take ("-0.2134  ")
+const CHAR = 0.5;  // em a character of the numbers takes (at their size)
+const NUMBER_SIZE = 0.85;  // em: the numbers' size (lab.css .lab-walk-number)
 
 /**
  * The nodes whose parameters the update step changes ("1.weight before" → "1"), as text.
@@ -58,26 +61,31 @@ export function flowLabel(flow) {
 }
 
 /**
- * The lines of numbers written by a node (one number a line, at most NUMBER_LINES: the rest
- * said in one line), or [] if none is known.
+ * The lines of numbers written by a node, or [] if none is known: all on one line when
+ * `oneLine`, else one number a line, at most NUMBER_LINES (the rest said in one line).
  * @param {?Array<?number>} values  the first row of the node's output or gradient (cut)
  * @param {?number} width  how many the node has in all
  */
-export function numberLines(values, width) {
+export function numberLines(values, width, oneLine = false) {
   if (!values) return [];
   const all = width || values.length;
+  if (oneLine) return [values.map(figure).join("  ") + (all > values.length ? "  …" : "")];
   if (all <= NUMBER_LINES) return values.map(figure);
   return [...values.slice(0, NUMBER_LINES - 1).map(figure), `… (${all} in all)`];
 }
 
 /**
- * How many lines of numbers the walk writes above and below its nodes (0 when it walks a
- * mini-batch: only one point alone is written out number by number).
+ * How a walk writes its numbers by the nodes: `lines` above (values) and below (gradients)
+ * each node, all on one line if the widest node's numbers fit between two columns of the
+ * graph (`spacing` pixels; `em` pixels an em). None when it walks a mini-batch: only one point
+ * alone is written out number by number.
+ * @returns {{lines: number, oneLine: boolean}}
  */
-export function numberRoom(walk, widths) {
-  if (!walk || walk.index === undefined || walk.sample === null) return 0;
-  const widest = Math.max(1, ...walk.nodes.map(n => widths.get(String(n.node)) || 1));
-  return Math.min(widest, NUMBER_LINES);
+export function numberRoom(walk, widths, spacing, em) {
+  if (!walk || walk.index === undefined || walk.sample === null) return {lines: 0, oneLine: true};
+  const widest = Math.min(8, Math.max(1, ...walk.nodes.map(n => widths.get(String(n.node)) || 1)));
+  const oneLine = widest * NUMBER_CHARS * CHAR * NUMBER_SIZE * em <= 0.95 * spacing;
+  return {lines: oneLine ? 1 : Math.min(widest, NUMBER_LINES), oneLine};
 }
 
 /** The middle of an edge's route (its points), and which way it runs there. */
@@ -114,9 +122,9 @@ export class FlowLayer {
 
   /**
    * Draw `walk` on the graph drawn in `nodes` and `edges` (GraphView's maps), `em` pixels an
-   * em; nothing when there is no walk.
+   * em, a point's numbers on one line each if `oneLine`; nothing when there is no walk.
    */
-  draw(walk, {nodes, edges, output, em}) {
+  draw(walk, {nodes, edges, output, em, oneLine = false}) {
     this.under.replaceChildren();
     this.over.replaceChildren();
     const walking = !!walk && walk.index !== undefined;
@@ -134,7 +142,7 @@ export class FlowLayer {
     if (!walking) return;
     const loss = this.drawLoss(walk, nodes.get(String(output)), em);
     for (const flow of flowsOf(walk, output)) this.drawFlow(flow, edges, loss, em);
-    if (walk.sample !== null) this.drawNumbers(walk, nodes, em);
+    if (walk.sample !== null) this.drawNumbers(walk, nodes, em, oneLine);
   }
 
   /** The loss, a box beside the output node (its value once the walk has reached it). */
@@ -143,7 +151,7 @@ export class FlowLayer {
     const box = out.box;
     const value = walk.loss === null ? "L = ?" : `L = ${figure(walk.loss)}`;
     const [w, h] = [Math.max(0.62 * em * value.length + em, box.hw * 1.6), 2.6 * em];
-    const x = box.x + box.hw + Math.max(2.2 * em, box.hw);
+    const x = box.x + box.hw + 1.8 * em;
     const here = walk.step.phase === "loss";
     const group = svg("g", {class: `lab-walk-loss${here ? " lab-walk-here" : ""}`,
       transform: `translate(${x},${box.y})`},
@@ -190,19 +198,20 @@ export class FlowLayer {
   }
 
   /** One point alone: each node's value above it, its gradient below it, as numbers. */
-  drawNumbers(walk, nodes, em) {
+  drawNumbers(walk, nodes, em, oneLine) {
     for (const info of walk.nodes) {
       const drawn = nodes.get(String(info.node));
       if (!drawn) continue;
       const {x, y, hh} = drawn.box;
       const width = drawn.node.width;
-      const above = numberLines(info.value, width);
-      const below = numberLines(info.grad, width);
+      const above = numberLines(info.value, width, oneLine);
+      const below = numberLines(info.grad, width, oneLine);
       const block = (lines, top, css) => svg("text", {class: `lab-walk-number ${css}`,
         "data-node": info.node, x, y: top, "text-anchor": "middle"},
       ...lines.map((line, i) => svg("tspan", {x, dy: i ? `${LINE}em` : 0}, line)));
+      const line = LINE * NUMBER_SIZE * em;
       if (above.length) {
-        this.over.append(block(above, y - hh - 1.3 * em - (above.length - 1) * LINE * em,
+        this.over.append(block(above, y - hh - 1.3 * em - (above.length - 1) * line,
           "lab-walk-value"));
       }
       if (below.length) this.over.append(block(below, y + hh + 1.05 * em, "lab-walk-grad"));

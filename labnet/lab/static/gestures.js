@@ -14,6 +14,7 @@
 //   click a node                               select it and look_at it (its unit, shown)
 //   click a node or an edge, then Delete or ×  remove (a chain's neighbours joined) / disconnect
 //   − and + on a Linear                        widen by −1 or +1 (its number of units)
+//   ƒ on the input, or a click on it           its features, on a card (toggle_feature)
 //   double-click a Linear or a LeakyReLU       set_params: its width or its slope
 //   Ctrl+Z, Ctrl+Shift+Z (or Ctrl+Y)           undo, redo
 //   drag the background; Ctrl+wheel            pan; zoom
@@ -53,6 +54,7 @@ const SNAP_BACK = 250;  // ms a refused edge takes to go back to its port
  *   point (null: none)
  * @property {function(string): Object} newParams  the parameters of a new module of a kind
  * @property {function(): number} newWidth  the width of a new Linear or layer
+ * @property {function(): void} features  show the input's features (beside the input)
  * @property {function(string): (number|string)} idOf  a node's id from its text
  */
 
@@ -80,6 +82,10 @@ export class Gestures {
     surface.hideRefusal();  // a new gesture: the last refusal has been read
     surface.svg.focus({preventScroll: true});
     const target = event.target;
+    if (target.closest("[data-features]")) {
+      event.stopPropagation();
+      return surface.features();
+    }
     const button = target.closest("[data-delete], [data-widen]");
     if (button) {
       event.stopPropagation();
@@ -149,6 +155,7 @@ export class Gestures {
         // a node the network being trained has is looked at (its unit is shown); one still
         // being wired has no output to look at yet: selecting it is all a click does
         if (drawn.node.trained) surface.send("look_at", {node, unit: 0});
+        if (drawn.node.kind === "input") surface.features();
         return;
       }
       const [x, y] = this.local(e);

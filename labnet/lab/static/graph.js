@@ -15,6 +15,7 @@ import {
 import {Palette} from "./palette.js";
 import {classTable, colourTable, fitCanvas, h, key, logLevel, num, paintValues, svg,
   tableColour, typedArray, watchSize} from "./util.js";
+import {FeaturesView} from "./features.js";
 import {WeightsView} from "./weights.js";
 
 const MIN_FONT = 7.5;  // pixels: a node's label smaller than this is left out
@@ -54,8 +55,10 @@ export class GraphView {
     this.tile = document.createElement("canvas");  // one thumbnail, n×n, drawn scaled
     // the weights an edge carries, on a card while the pointer is on it
     this.weights = new WeightsView(channel, () => this.svg.focus({preventScroll: true}));
+    // the input's features, on a card beside the input node (its ƒ, or a click on it)
+    this.inputs = new FeaturesView(channel);
     this.area = h("div", {class: "lab-graph-area"}, this.svg, this.thumbCanvas, this.words,
-      this.refusal);
+      this.refusal, this.inputs.element);
     root.append(this.weights.element);  // (in the lab: it may be taller than the graph)
     this.element = h("div", {class: "lab-graph-box"}, this.palette.element, this.area);
     this.nodes = new Map();  // id as text → {group, rect, title, thumb, node, box}
@@ -63,6 +66,7 @@ export class GraphView {
     this.table = null;
     this.gradient = null;
     this.decades = 4;
+    this.svg.addEventListener("pointerdown", () => this.inputs.close());  // (before a gesture)
     this.gestures = new Gestures(this.surface());
     this.svg.addEventListener("pointerover", event => this.pointEdge(event, true));
     this.svg.addEventListener("pointerout", event => this.pointEdge(event, false));
@@ -85,6 +89,7 @@ export class GraphView {
     this.gradient = colourTable(colours.gradient);
     this.decades = colours.decades;
     this.weights.setColours(colours.boundary);
+    this.inputs.setChoices(settings.choices.features || []);
     this.palette.setChoices(settings.choices);
   }
 
@@ -110,7 +115,9 @@ export class GraphView {
     this.palette.setGraph(graph);
     const shown = this.weights.edge;
     if (shown && !graph.edges.some(e => key(...e) === key(...shown))) this.weights.hide();
+    this.inputs.show(graph.features || ["x1", "x2"]);
     this.render();
+    if (this.inputs.isOpen) this.openFeatures();  // (beside the input, where it is now)
   }
 
   /** @param {import("./protocol.js").ViewState} view */
@@ -135,7 +142,7 @@ export class GraphView {
   setWalk(walk) {
     const going = walk && walk.index !== undefined ? walk : null;
     // room for the loss beside the output, and for a point's numbers: fit anew when it changes
-    const room = going ? `${going.sample === null}:${this.numberRoom(going)}` : "";
+    const room = going ? `${going.sample === null}` : "";
     this.walk = going;
     if (room !== this.walkRoom) {
       this.walkRoom = room;
@@ -146,8 +153,15 @@ export class GraphView {
     }
   }
 
-  numberRoom(walk) {
-    return numberRoom(walk, new Map(this.graph.nodes.map(n => [String(n.id), n.width])));
+  /** How a walk's numbers are written by the nodes, `spacing` pixels between two columns. */
+  numberRoom(walk, spacing) {
+    return numberRoom(walk, new Map(this.graph.nodes.map(n => [String(n.id), n.width])),
+      spacing, this.em());
+  }
+
+  /** Pixels of an em of the drawing's words (13 px at the pictures' scale). */
+  em() {
+    return 13 * this.fontScale();
   }
 
   /** The lab has no network (a file saved without one): no thumbnails, no norms. */
@@ -247,8 +261,11 @@ export class GraphView {
   fit() {
     const points = this.graph.nodes.map(n => [n.x, n.y]);
     const output = this.graph.nodes.find(n => n.id === this.graph.output);
-    if (this.walk && output) points.push([output.x + 1.5, output.y]);  // (the loss)
-    const room = this.walk ? (this.numberRoom(this.walk) + 1.5) * 13 * this.fontScale() : 0;
+    if (this.walk && output) points.push([output.x + 2, output.y]);  // (the loss)
+    const xs = points.map(p => p[0]);
+    const spacing = this.area.clientWidth / (Math.max(...xs, 0) - Math.min(...xs, 0) + 1.7);
+    this.numbers = this.numberRoom(this.walk, spacing);
+    const room = this.walk ? (this.numbers.lines * 1.15 * 0.85 + 1.6) * this.em() : 0;
     const height = Math.max(this.area.clientHeight - 2 * room, this.area.clientHeight / 3);
     const camera = fitCamera(points, this.area.clientWidth, height, this.fontScale());
     const below = (this.area.clientHeight - height) / 2;
@@ -335,6 +352,11 @@ export class GraphView {
       group.append(nodeButton("lab-delete", {"data-delete": node.id}, [box.hw - 2,
         -box.hh + 2], button, "×", `remove node ${node.id} (its neighbours joined)`));
     }
+    if (node.kind === "input" && !compact) {
+      group.append(nodeButton("lab-features-button", {"data-features": node.id},
+        [-box.hw + 2, box.hh - 2], button, "ƒ", "the input's features: x₁², sin x₁... (what "
+        + "the network sees of each point)"));
+    }
     if (node.kind === "Linear" && !compact) {
       group.append(nodeButton("lab-widen", {"data-widen": node.id, "data-by": -1},
         [-box.hw + 2, box.hh - 2], button, "−", `one unit fewer (${node.label})`),
@@ -377,7 +399,7 @@ export class GraphView {
         && key(...selected.edge) === edgeKey);
     }
     this.flows.draw(this.walk, {nodes: this.nodes, edges: this.edges, output: this.graph.output,
-      em: 13 * this.fontScale()});
+      em: this.em(), oneLine: !!this.numbers && this.numbers.oneLine});
   }
 
   // -- what the gestures see (gestures.js: GraphSurface) --------------------------------------
@@ -424,11 +446,21 @@ export class GraphView {
       draft: (from, to) => this.draft(from, to),
       newParams: kind => this.palette.newParams(kind),
       newWidth: () => this.palette.newWidth(),
+      features: () => this.openFeatures(),
       idOf: text => {
         const found = this.graph.nodes.find(n => String(n.id) === text);
         return found ? found.id : text;
       },
     };
+  }
+
+  /** The input's features on their card, beside the input node. */
+  openFeatures() {
+    const drawn = this.nodes.get("0");
+    if (!drawn) return;
+    const {x, y, hw, hh} = drawn.box;
+    this.inputs.open([x + hw + 8 + this.pan[0], y - hh + this.pan[1]],
+      [this.area.clientWidth, this.area.clientHeight]);
   }
 
   panBy(dx, dy) {

@@ -2,12 +2,11 @@
 // above (the plane's colours), on a scale of its own that a bar under it shows; a small array
 // has its numbers written in its cells; the pointer over a cell says where it is and its value.
 
-import {figure} from "./formula.js";
 import {h, num, paintValues} from "./util.js";
 
 const MAX_SIDE = 9;  // em: a heatmap's longest side at most
 const MIN_CELL = 0.25;  // em: a cell's side at least (a big array's corner is drawn smaller)
-const NUMBER_CELL = 4.4;  // em: a small array's cells, wide enough for their numbers
+const NUMBER_CELL = 4;  // em: a small array's cells, wide enough for their numbers
 const NUMBER_COLS = 6;  // columns at most of an array whose numbers are written in
 const GREY = 205;  // NaN and infinities
 
@@ -118,7 +117,7 @@ export class Heatmap {
       for (let j = 0; j < cols; j++) {
         const v = this.values[i * cols + j];
         context.fillStyle = Math.abs(level[i * cols + j] - 127.5) > 80 ? "#fff" : "#222";
-        context.fillText(figure(v), (j + 0.5) * cw, (i + 0.5) * ch);
+        context.fillText(num(v), (j + 0.5) * cw, (i + 0.5) * ch);
       }
     }
   }

@@ -28,6 +28,7 @@ export const PLACES = {
   batch: [".lab-setting-batch"],
   activation: [".lab-setting-activation"],
   regularisation: [".lab-setting-regularisation"],
+  features: [".lab-feature"],
   graph: [".lab-palette", ".lab-undo", ".lab-redo", ".lab-preset"],
   weights: [],  // (the weights' card: the graph's view is told)
   teach: [".lab-hide-boundary", ".lab-hide-curves", ".lab-hide-gradients", ".lab-hide-graph",

@@ -31,6 +31,8 @@
  * @property {Array<[NodeId, NodeId]>} edges
  * @property {?NodeId} output     the output node of the network being trained
  * @property {?string} error      why the graph is not a network yet (null: it is)
+ * @property {string[]} features   what the input gives of each point, in Playground's order
+ *   ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"): the input's width
  * @property {boolean} can_undo
  * @property {boolean} can_redo
  */
@@ -50,7 +52,7 @@
  *   classes is the `classes` setting), class_names (a colour's name per class: the
  *   click modes that add a point of that class), losses, optimizers, presets, palette, views,
  *   clicks, edge_modes, activations (what the activation picker sets), regularizations,
- *   regularization_rates
+ *   regularization_rates, features ([name, label, formula] of each: ["x1^2", "x₁²", "x₁²"])
  * @property {Object<string, number[]>} limits  noise, points, test_fraction, classes (the
  *   choices), lr (the slider's span)
  * @property {{classes: string[], boundary: string[], gradient: string[], decades: number}}
@@ -283,6 +285,7 @@
  */
 
 const ACK_EVERY = 400;  // ms
+const WORKING_AFTER = 300;  // ms an intent waits for its reply before the page says "working…"
 
 /** Sends intents and hands each its reply. */
 export class Channel {
@@ -299,6 +302,17 @@ export class Channel {
     this.closed = false;
     /** @type {?function(string, Object): void} told of each intent as it is sent */
     this.onIntent = null;
+    /** @type {?function(boolean): void} told when an intent has waited long, and when not */
+    this.onWorking = null;
+    this.slow = new Set();  // ids of the intents that have waited WORKING_AFTER ms, unanswered
+  }
+
+  /** The intent `id` has waited long (`slow`), or is answered: tell `onWorking` of a change. */
+  setSlow(id, slow) {
+    const before = this.slow.size > 0;
+    if (slow) this.slow.add(id);
+    else this.slow.delete(id);
+    if (this.onWorking && before !== this.slow.size > 0) this.onWorking(this.slow.size > 0);
   }
 
   /** The view is gone: no more messages; intents waiting for a reply get "gone". */
@@ -307,6 +321,7 @@ export class Channel {
     clearTimeout(this.ackTimer);
     for (const [id, resolve] of this.waiting) resolve({id, ok: false, error: "the view is gone"});
     this.waiting.clear();
+    this.slow.clear();
   }
 
   /**
@@ -323,6 +338,7 @@ export class Channel {
     if (this.onIntent) this.onIntent(action, args);
     return new Promise(resolve => {
       this.waiting.set(id, resolve);
+      setTimeout(() => { if (this.waiting.has(id)) this.setSlow(id, true); }, WORKING_AFTER);
       this.model.send({type: "intent", id, action, args}, undefined, buffers);
     });
   }
@@ -332,6 +348,7 @@ export class Channel {
     const resolve = this.waiting.get(reply.id);
     if (resolve) {
       this.waiting.delete(reply.id);
+      this.setSlow(reply.id, false);
       resolve(reply);
     }
   }

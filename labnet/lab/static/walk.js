@@ -83,10 +83,13 @@ export class WalkView {
     this.sending = false;
     const button = (css, text, title, onclick) => h("button", {class: css, title, onclick},
       text);
+    /** In the graph's corner: start a walk through the next training step. */
+    this.launcher = button("lab-walk-launch", "Walk ▸", "walk through the next training step on "
+      + "the graph, node by node (keys: → ←)", () => this.start(null));
     this.backButton = button("lab-walk-back", "◀", "one step back (←)", () => this.move("back"));
     this.nextButton = button("lab-walk-next", "▶", "one step further (→)",
       () => this.move("next"));
-    this.finishButton = button("lab-walk-finish", "⏭", "on to the update (End)",
+    this.finishButton = button("lab-walk-finish", "⇥", "on to the update (End)",
       () => this.move("last"));
     this.thumb = h("span", {class: "lab-scrub-thumb"});
     this.bands = h("span", {class: "lab-scrub-bands"});
@@ -214,6 +217,8 @@ export class WalkView {
   setWalk(walk) {
     const going = walk && walk.index !== undefined;
     const started = going && !this.walk;
+    // (one point or a mini-batch: the graph is taller or not, the walk moved: in view again)
+    const moved = going && !!this.walk && (walk.sample === null) !== (this.walk.sample === null);
     this.walk = going ? walk : null;
     this.element.hidden = !going;
     this.root.classList.toggle("lab-walking", going);
@@ -245,9 +250,12 @@ export class WalkView {
         `(and ${step.left_out.formulas} more equations)`));
     }
     this.drawArrays();
-    if (started) {  // the keys reach the walk from now on; the walk in view
-      this.element.focus({preventScroll: true});
-      if (this.element.scrollIntoView) this.element.scrollIntoView({block: "nearest"});
+    if (started) this.element.focus({preventScroll: true});  // the keys reach the walk
+    if (started || moved) {  // the graph and the walk under it, in view (once laid out anew)
+      requestAnimationFrame(() => {
+        const graph = this.root.querySelector(".lab-graph");
+        if (graph && graph.scrollIntoView) graph.scrollIntoView({block: "start"});
+      });
     }
   }
 
