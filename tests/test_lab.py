@@ -688,7 +688,7 @@ class LabGestures(RuleBasedStateMachine):
         lab = self.lab
         state = lab.state
         shown_equals_the_model(lab)
-        assert lab.lock.mode("reset") == "locked" and "reset" in lab.lock.sealed  # for ever
+        assert lab.lock.mode("reset") != "free" and "reset" in lab.lock.sealed  # for ever
         hint = lab.widget.hint  # the first hint found that is not dismissed, or none
         shown = lab.widget.hints.shown
         assert hint == ({} if shown is None else shown.as_json())
