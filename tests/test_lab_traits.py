@@ -7,9 +7,9 @@ import math
 import numpy as np
 
 from labnet.lab import Lab
+from labnet.lab.jsonnumbers import json_number
 from labnet.lab.traits import (
     graph_json,
-    json_number,
     settings_json,
     status_json,
     view_json,

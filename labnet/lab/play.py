@@ -155,6 +155,8 @@ class Player:
                     self.last_step_at = time.time()
                     tokens -= steps
                     window_steps += steps
+                if not self.playing:
+                    break  # (Pause, mid-turn: its frames would be drawn for nothing)
                 now = time.perf_counter()
                 scorer = state.scorer
                 if scorer.pending:
@@ -172,7 +174,8 @@ class Player:
                     if reason is not None:
                         stopped = Stopped(reason)
                         break
-                self.emit(Turned(time.perf_counter()))
+                if self.playing:  # (Pause during the scores: no frames for nothing)
+                    self.emit(Turned(time.perf_counter()))
                 self.turns += 1
                 # the kernel handles clicks between two turns; with a cap, sleep until a batch
                 # of steps is allowed (or a frame is due): waking up for each step cost as much

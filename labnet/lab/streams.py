@@ -17,10 +17,10 @@ from labnet.data import extent
 from labnet.lab.blas import single_blas_thread
 from labnet.lab.dataset import LabData
 from labnet.lab.display import Display
+from labnet.lab.jsonnumbers import json_number
 from labnet.lab.nodes import INPUT
 from labnet.lab.pictures import Pictures, edge_norms, to_bytes
 from labnet.lab.state import LabState
-from labnet.lab.traits import json_number
 from labnet.training import Trainer
 from labnet.walkdisplay import MAX_ITEMS, heatmap_values
 from labnet.walkthrough import Walk

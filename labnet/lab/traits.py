@@ -6,7 +6,6 @@ describes each). Each is a pure function of what it shows.
 from __future__ import annotations
 
 import contextlib
-import math
 
 from labnet.data import DATASETS
 from labnet.features import FEATURE_FORMULAS, FEATURE_LABELS, FEATURES
@@ -21,6 +20,7 @@ from labnet.lab.dataset import (
 )
 from labnet.lab.display import CLASS_NAMES, CLICK_MODES, EDGE_MODES, VIEWS, Display
 from labnet.lab.edits import ACTIVATIONS
+from labnet.lab.jsonnumbers import json_number
 from labnet.lab.lock import CONTROLS, MODES
 from labnet.lab.pictures import BOUNDARY_STOPS, CLASS_COLOURS, GRADIENT_DECADES, GRADIENT_STOPS
 from labnet.lab.play import Player
@@ -33,14 +33,6 @@ from labnet.optim import OPTIMIZERS
 from labnet.presets import PRESETS
 from labnet.regression import REGRESSION_DATASETS
 from labnet.walkthrough import Walk
-
-
-def json_number(value: float) -> float | None:
-    """A number JSON can carry: None for NaN, ±1e308 for ±infinity."""
-    value = float(value)
-    if math.isnan(value):
-        return None
-    return value if math.isfinite(value) else math.copysign(1e308, value)
 
 
 def graph_json(state: LabState) -> dict:

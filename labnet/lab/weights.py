@@ -19,7 +19,7 @@ import numpy as np
 
 from labnet.errors import InputError, short_repr
 from labnet.lab.graph import check_id
-from labnet.lab.traits import json_number
+from labnet.lab.jsonnumbers import json_number
 from labnet.modules import Linear, Module
 from labnet.network import Network, Node
 

@@ -169,8 +169,9 @@ class LabWidget(anywidget.AnyWidget):
                 self.last_traceback = event.traceback
             if event.reason is not None:
                 self.say(event.reason, error=event.error)
+            self.status = status_json(self.state, self.player, self.display)  # paused, at once
             self._dirty.update(("boundary", "thumbs", "unitmap", "status"))
-            self.flush()  # the last pictures, and the status saying "paused"
+            self.flush()  # the last pictures (a wide network's take a while)
         else:
             try:  # the change is made: a picture that fails must not undo it
                 self._mark(event)
