@@ -116,6 +116,7 @@ def test_a_walk_pauses_play():
 
     assert run(scenario()) is False
     assert lab.display.walk is not None and lab.display.walk.sample == 2
+    assert "paused for the walk" in lab.widget.message["text"]
 
 
 def test_a_failed_start_changes_nothing():

@@ -427,9 +427,12 @@ class Lab:
             self._show(walk=None)
 
     def _begin_walk(self, walk: Walk) -> Walk:
+        playing = self.playing
         self.pause()
         self._walk_trained = None
         self._show(walk=walk, picked=None)
+        if playing:
+            self.widget.say("Training paused for the walk (Play closes the walk and trains on).")
         return walk
 
     def _walk(self) -> Walk:

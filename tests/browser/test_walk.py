@@ -169,6 +169,8 @@ def test_the_walk_steps_by_keys_and_shows_each_kind_of_step(lab):
         lab.page.keyboard.press(key)
         at_step(lab, index)
     assert lab.step() == step + 1  # back and forth: the update is one step, once
+    lab.click(lab.node(1) + " .lab-node-box")  # a node clicked: its backward step
+    assert at_step(lab, plan.index(["backward", 1]))[2:] == ("backward", "1")
     lab.page.keyboard.press("Escape")
     lab.wait_until("the walk closed", lambda: not lab.part(".lab-walk").is_visible())
     numbers["walk screenshots (1366×768)"] = ", ".join(shots)

@@ -8,7 +8,8 @@ import {installDom} from "./dom.mjs";
 import {FakeModel, labTraits, walkTrait} from "./model.mjs";
 
 const page = installDom();
-const {flowLabel, flowsOf, middle, numberLines, numberRoom, updatedNodes} =
+const {WALK_SCALE, flowLabel, flowsOf, middle, numberLines, numberRoom, updatedNodes, walkCamera,
+  walkFocus} =
   await import("../../labnet/lab/static/flows.js");
 const {GraphView} = await import("../../labnet/lab/static/graph.js");
 const {Channel} = await import("../../labnet/lab/static/protocol.js");
@@ -54,6 +55,22 @@ test("the update changes the nodes it names; numbers are written a line each, fo
     assert.deepEqual(numberRoom(point, new Map([["0", 25]]), 100, 10),
       {lines: 4, oneLine: false});
   });
+
+test("walking a deep graph: nodes big enough to read, the node at work kept in view", () => {
+  const small = {scale: 20, size: 1, offset: [10, 50]};
+  assert.equal(walkCamera(small, null, 700, 300).scale, WALK_SCALE);
+  const read = {scale: WALK_SCALE, size: 1, offset: [30, 50]};
+  const near = walkCamera(read, [1, 0], 700, 300);
+  const far = walkCamera(read, [30, 0], 700, 300);
+  assert.equal(near, read);  // in view: the camera stays
+  assert.equal(far.offset[0] + 30 * far.scale, 350);  // out of view: centred on it
+  const wide = {scale: 80, size: 1, offset: [0, 0]};
+  assert.equal(walkCamera(wide, [2, 1], 700, 300), wide);
+  const nodes = [{id: 0, x: 0, y: 0}, {id: 7, x: 7, y: 1}];
+  assert.deepEqual(walkFocus(walkTrait({step: {node: 0}}), nodes, 7), [0, 0]);
+  assert.deepEqual(walkFocus(walkTrait({step: {phase: "loss", node: null}}), nodes, 7), [8, 1]);
+  assert.equal(walkFocus({}, nodes, 7), null);
+});
 
 test("a label sits at the middle of its edge", () => {
   assert.deepEqual(middle({around: false, points: [[0, 0], [5, 1], [10, 2]]}), [5, 1]);

@@ -8,7 +8,7 @@ import {installDom, pointer, press, setBox} from "./dom.mjs";
 import {FakeModel, labTraits, seedPlan, settle, walkTrait} from "./model.mjs";
 
 installDom();
-const {WalkView, phaseBands, pointWords, stepAt, stepWords, updateRows, updateWords} =
+const {WalkView, phaseBands, pointWords, stepAt, stepOf, stepWords, updateRows, updateWords} =
   await import("../../labnet/lab/static/walk.js");
 const {Channel} = await import("../../labnet/lab/static/protocol.js");
 
@@ -37,6 +37,17 @@ test("the plan in bands of one phase; the step under a point of the scrubber, in
   assert.equal(stepAt(-0.2, 18), 0);
   assert.equal(stepWords(["backward", 5]), "backward · node 5");
   assert.equal(stepWords(["loss", null]), "loss");
+});
+
+test("a node clicked goes to its step in the pass the walk is in", async () => {
+  const plan = seedPlan();
+  assert.equal(stepOf(plan, 2, 5), 5);  // going forward: its forward step
+  assert.equal(stepOf(plan, 8, 5), 11);  // at the loss, or going back: its backward step
+  assert.equal(stepOf(plan, 17, "5"), 11);
+  assert.equal(stepOf(plan, 3, 99), -1);
+  const {view, model} = shown();
+  view.nodeClicked(2);
+  assert.deepEqual(model.intents(), [["walk_to", {index: 14}]]);  // (backward: 9 + 7 - 2)
 });
 
 test("the page says whether the update is made or shown only, and what is walked", () => {

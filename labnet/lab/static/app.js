@@ -136,6 +136,10 @@ export function render({model, el}) {
   boundary.element.append(legend.element);  // (over the plane's corner: on a projector too)
   graph.element.append(unit.element);  // (under the graph: next to the node clicked)
   graph.area.append(walk.launcher);  // (in the graph's corner: one step, node by node, on it)
+  graph.svg.addEventListener("click", event => {  // walking: a node clicked, its step
+    const node = event.target.closest && event.target.closest("[data-node]");
+    if (node) walk.nodeClicked(node.dataset.node);
+  });
   const cards = {
     boundary: card("lab-plane", ["decision boundary"], boundary.element),
     graph: card("lab-graph", ["graph", graph.palette.tools], graph.element),

@@ -5,6 +5,7 @@
 // alone, every value and every gradient as numbers by each node.
 
 import {figure} from "./formula.js";
+import {inside, nodeBox, zoomCamera} from "./geometry.js";
 import {key, svg} from "./util.js";
 
 const NUMBER_LINES = 4;  // numbers written above (values) or below (gradients) a node at most
@@ -86,6 +87,36 @@ export function numberRoom(walk, widths, spacing, em) {
   const widest = Math.min(8, Math.max(1, ...walk.nodes.map(n => widths.get(String(n.node)) || 1)));
   const oneLine = widest * NUMBER_CHARS * CHAR * NUMBER_SIZE * em <= 0.95 * spacing;
   return {lines: oneLine ? 1 : Math.min(widest, NUMBER_LINES), oneLine};
+}
+
+export const WALK_SCALE = 48;  // pixels a column at least while walking
+
+/**
+ * Walking, the graph's camera: at least WALK_SCALE pixels a column (a deep graph's nodes big
+ * enough to read; only part of it in view then), and moved, if need be, so that the node at
+ * graph point `focus` ([column, row]: the node at work) is in the area (`width` × `height`),
+ * at its centre.
+ * @param {import("./geometry.js").Camera} camera
+ */
+export function walkCamera(camera, focus, width, height) {
+  let view = camera;
+  if (view.scale < WALK_SCALE) view = zoomCamera(view, WALK_SCALE / view.scale, [width / 2,
+    height / 2]);
+  if (!focus) return view;
+  const box = nodeBox(view, ...focus);
+  if (inside(box, width, height)) return view;
+  return {...view, offset: [view.offset[0] + width / 2 - box.x, view.offset[1] + height / 2
+    - box.y]};
+}
+
+/** Where the walk is at on the graph ([column, row]): its node, or by the loss beside the
+ * output (at the loss and the update); null without a walk. */
+export function walkFocus(walk, nodes, output) {
+  if (!walk || walk.index === undefined) return null;
+  const step = walk.step;
+  const at = nodes.find(n => String(n.id) === String(step.node === null ? output : step.node));
+  if (!at) return null;
+  return step.node === null ? [at.x + 1, at.y] : [at.x, at.y];
 }
 
 /** The middle of an edge's route (its points), and which way it runs there. */

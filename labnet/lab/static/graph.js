@@ -6,7 +6,7 @@
 // the screen) changes on Fit, Tidy, a preset, another graph, a new size of the area, or when
 // an edit would put a node out of view, and nowhere else.
 
-import {FlowLayer, markers, numberRoom} from "./flows.js";
+import {FlowLayer, markers, numberRoom, walkCamera, walkFocus} from "./flows.js";
 import {Gestures} from "./gestures.js";
 import {
   Lanes, boxHeight, fitCamera, inBox, inside, nodeBox, route, routeDistance, toGraph,
@@ -148,6 +148,13 @@ export class GraphView {
       this.walkRoom = room;
       this.fitWanted = true;
       this.render();
+      return;
+    }
+    const camera = this.camera && walkCamera(this.camera, walkFocus(going, this.graph.nodes,
+      this.graph.output), this.area.clientWidth, this.area.clientHeight);
+    if (camera && camera !== this.camera) {  // the node at work out of view: in view again
+      this.camera = camera;
+      this.render();
     } else {
       this.outline();
     }
@@ -270,6 +277,10 @@ export class GraphView {
     const camera = fitCamera(points, this.area.clientWidth, height, this.fontScale());
     const below = (this.area.clientHeight - height) / 2;
     this.camera = {...camera, offset: [camera.offset[0], camera.offset[1] + below]};
+    if (this.walk) {  // (a deep graph: nodes big enough to read, the walk's node in view)
+      this.camera = walkCamera(this.camera, walkFocus(this.walk, this.graph.nodes,
+        this.graph.output), this.area.clientWidth, this.area.clientHeight);
+    }
     this.fitWanted = false;
   }
 

@@ -40,6 +40,15 @@ export function stepWords([phase, node]) {
     : `${PHASE_WORDS[phase] || phase} · node ${node}`;
 }
 
+/**
+ * The step of `plan` that a click on `node` goes to: its forward step while the walk goes
+ * forward, else (from the loss on) its backward step; -1 if the plan has none.
+ */
+export function stepOf(plan, index, node) {
+  const phase = plan[index][0] === "forward" ? "forward" : "backward";
+  return plan.findIndex(([p, n]) => p === phase && n !== null && String(n) === String(node));
+}
+
 /** What the walk's update does, in words: made (a training step), or shown only. */
 export function updateWords(walk) {
   return walk.train ? "its update is made: a training step"
@@ -183,6 +192,13 @@ export class WalkView {
     if (!this.walk) return;
     const index = stepAt(this.fraction(event), this.walk.total);
     this.scrubber.title = `step ${index + 1}: ${stepWords(this.walk.plan[index])}`;
+  }
+
+  /** A node of the graph clicked: its step in the pass the walk is in. */
+  nodeClicked(node) {
+    if (!this.walk) return;
+    const index = stepOf(this.walk.plan, this.walk.index, node);
+    if (index >= 0) this.goTo(index);
   }
 
   /** Go to step `index`: one walk_to at a time, the last one asked for after it. */
