@@ -89,8 +89,10 @@ class LabWidget(anywidget.AnyWidget):
     It shows ``state``, played by ``player``, as ``display`` says; the page's intents go to
     ``act(action, args)``, which returns what the lab method returned."""
 
-    _esm = STATIC / "lab.js"
-    _css = STATIC / "lab.css"
+    # (as text, not as paths: anywidget ties every widget made from a file to the file's change
+    # signal, a class attribute, for ever; re-running a lab's cell then kept every lab in memory)
+    _esm = (STATIC / "lab.js").read_text()
+    _css = (STATIC / "lab.css").read_text()
     sources = traitlets.List().tag(sync=True)
     graph = traitlets.Dict().tag(sync=True)
     settings = traitlets.Dict().tag(sync=True)
