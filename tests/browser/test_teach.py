@@ -7,6 +7,7 @@ test looks at the page at 1366×768 with the file browser open and keeps a scree
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
