@@ -15,6 +15,7 @@ from labnet.lab import Lab
 from labnet.lab import state as lab_state
 from labnet.lab.pace import ACK_TIMEOUT, MAX_IN_FLIGHT
 from labnet.lab.streams import Curves
+from labnet.lab.widget import LabWidget
 
 
 def kinds(sent) -> list[str]:
@@ -318,6 +319,7 @@ def test_running_the_lab_cell_twenty_times_leaves_one_lab_alive():
     # (issue 14, 1: after 20 runs of `lab = Lab(); lab`, 21 Labs and 42 widgets were alive)
     gc.collect()
     before, labs, lab = live_widgets(), [], None
+    widgets_before = sum(isinstance(o, LabWidget) for o in gc.get_objects())
     for run_number in range(20):
         old = lab
         lab = Lab()  # the cell runs again: its name holds the new lab...
@@ -332,6 +334,8 @@ def test_running_the_lab_cell_twenty_times_leaves_one_lab_alive():
     gc.collect()  # (with IPython's Out cleared)
     assert [ref() is not None for ref in labs] == [False] * 19 + [True]
     assert live_widgets() - before <= 2  # the lab's widget and its layout
+    # (and in memory: closed widgets kept by a library would keep their state and pictures)
+    assert sum(isinstance(o, LabWidget) for o in gc.get_objects()) == widgets_before + 1
     kept = weakref.ref(lab)
     del lab
     gc.collect()

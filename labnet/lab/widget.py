@@ -58,7 +58,7 @@ STATIC = Path(__file__).parent / "static"
 MODULES = ("protocol.js", "util.js", "geometry.js", "boundary.js", "gestures.js", "palette.js",
            "weights.js", "features.js", "formula.js", "heatmap.js", "flows.js", "graph.js",
            "hints.js", "owndata.js", "curves.js", "bars.js", "inside.js", "walk.js", "unit.js",
-           "legend.js", "controls.js", "kernel.js", "app.js")
+           "legend.js", "controls.js", "lock.js", "kernel.js", "app.js")
 """The front end's modules, each after those it imports (``static/lab.js`` loads them)."""
 BOUNDARY_COST = 0.0012
 """Seconds a boundary frame may take while playing (60 a second: 7 % of the time)."""
@@ -89,8 +89,10 @@ class LabWidget(anywidget.AnyWidget):
     It shows ``state``, played by ``player``, as ``display`` says; the page's intents go to
     ``act(action, args)``, which returns what the lab method returned."""
 
-    _esm = STATIC / "lab.js"
-    _css = STATIC / "lab.css"
+    # (as text, not as paths: anywidget ties every widget made from a file to the file's change
+    # signal, a class attribute, for ever; re-running a lab's cell then kept every lab in memory)
+    _esm = (STATIC / "lab.js").read_text()
+    _css = (STATIC / "lab.css").read_text()
     sources = traitlets.List().tag(sync=True)
     graph = traitlets.Dict().tag(sync=True)
     settings = traitlets.Dict().tag(sync=True)

@@ -110,7 +110,8 @@ def test_three_classes_and_a_point_of_the_third_clicked_on_the_plane(lab):
     lab.choose(".lab-dataset", "blobs")
     lab.wait_until("three classes in the kernel", lambda: kernel(
         lab, "(lab.state.data.outputs, lab.network.out_features)") == (3, 3))
-    lab.wait_until("a swatch per class", lambda: lab.root.locator(".lab-pick").count() == 4)
+    lab.wait_until("a swatch per class, + and ×",
+                   lambda: lab.root.locator(".lab-pick").count() == 5)
     lab.click(".lab-pick-green")  # class 2
     lab.wait_until("green pressed", lambda: lab.part(".lab-pick-green").get_attribute(
         "aria-pressed") == "true")

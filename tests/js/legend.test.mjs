@@ -21,12 +21,16 @@ function legend(data = {}) {
 
 const buttons = view => view.element.querySelectorAll(".lab-pick");
 
-test("a swatch per class, in its colour and with its number, and ×", () => {
+test("a swatch per class, in its colour and with its number, + for a new class, and ×", () => {
   const {view} = legend({outputs: 3});
   const all = buttons(view);
-  assert.deepEqual(all.map(b => b.textContent), ["0", "1", "2", "×"]);
+  assert.deepEqual(all.map(b => b.textContent), ["0", "1", "2", "+", "×"]);
   assert.match(all[2].getAttribute("style"), /#009e73/);
   assert.match(all[2].getAttribute("title"), /class 2 \(green\)/);
+  assert.match(all[3].getAttribute("title"), /new class, 3 \(pink\)/);
+  assert.ok(all[3].classList.contains("lab-pick-new"));
+  const eight = legend({outputs: 8}).view;  // as many classes as there are colours: no +
+  assert.deepEqual(buttons(eight).map(b => b.textContent).slice(-2), ["7", "×"]);
 });
 
 test("pressing a swatch makes clicks add that class; pressing it again stops them", () => {
@@ -37,7 +41,7 @@ test("pressing a swatch makes clicks add that class; pressing it again stops the
   assert.equal(buttons(view)[3].getAttribute("aria-pressed"), "true");
   assert.equal(buttons(view)[0].getAttribute("aria-pressed"), "false");
   buttons(view)[3].click();
-  buttons(view)[4].click();
+  buttons(view)[5].click();
   assert.deepEqual(model.intents().slice(1), [["show", {click: "off"}],
     ["show", {click: "remove"}]]);
 });

@@ -1,7 +1,7 @@
 // The plane's legend, beside its title: what its colours mean, and what a click on it does.
 // With classes, a swatch per class, in its colour and with its number: pressing one makes a
-// click on the plane add a point of that class (pressing it again, nothing); × makes a click
-// remove the nearest point. With a regression, the colour scale of the targets and the
+// click on the plane add a point of that class (pressing it again, nothing), and + a point of
+// a new class; × makes a click remove the nearest point. With a regression, the colour scale of the targets and the
 // prediction, from the lowest to the highest, and ×. Each press is a `show` intent: what is
 // pressed comes back in the `view` trait.
 
@@ -27,9 +27,16 @@ export class LegendView {
     if (key === this.key) return;  // (nothing new: the buttons stay, and their focus)
     this.key = key;
     this.buttons.clear();
+    const names = choices.class_names;
     const parts = regression ? [this.scale(colours.boundary, data.target_range)]
-      : choices.class_names.slice(0, data.outputs).map((name, label) => this.pick(name,
-        `${label}`, colours.classes[label], `a click adds a point of class ${label} (${name})`));
+      : names.slice(0, data.outputs).map((name, label) => this.pick(name, `${label}`,
+        colours.classes[label], `a click adds a point of class ${label} (${name})`));
+    const next = data.outputs;
+    if (!regression && next < names.length) {  // a class more: the network gets an output more
+      parts.push(this.pick(names[next], "+", colours.classes[next], `a click adds a point of a `
+        + `new class, ${next} (${names[next]}): the output gets one more unit`));
+      this.buttons.get(names[next]).classList.add("lab-pick-new");
+    }
     parts.push(this.pick("remove", "×", null, "a click removes the nearest point"));
     this.element.classList.toggle("lab-legend-regression", regression);
     this.element.replaceChildren(...parts);
