@@ -658,7 +658,7 @@ class LabGestures(RuleBasedStateMachine):
         self.folder = tempfile.mkdtemp()
         self.cwd = os.getcwd()
         os.chdir(self.folder)  # the page saves and opens in the notebook's folder
-        self.lab = Lab(grid=16)
+        self.lab = Lab(grid=16, lock={"reset": "locked"})  # (a teacher's: sealed)
         self.lab.set_data(n_points=200)
 
     def teardown(self):
@@ -688,6 +688,7 @@ class LabGestures(RuleBasedStateMachine):
         lab = self.lab
         state = lab.state
         shown_equals_the_model(lab)
+        assert lab.lock.mode("reset") != "free" and "reset" in lab.lock.sealed  # for ever
         hint = lab.widget.hint  # the first hint found that is not dismissed, or none
         shown = lab.widget.hints.shown
         assert hint == ({} if shown is None else shown.as_json())
@@ -797,6 +798,12 @@ class LabGestures(RuleBasedStateMachine):
         else:
             assert message["text"].startswith("Read ")
         self.check()
+
+    @rule(control=st.one_of(st.sampled_from(["lr", "graph", "reset", "teach", "weights",
+                                              "nothing"]), NODES),
+          mode=st.sampled_from(["free", "locked", "hidden", "maybe"]))
+    def set_lock(self, control, mode):
+        self.gesture("set_lock", {"control": control, "mode": mode})
 
     @rule()
     def export_csv(self):

@@ -57,5 +57,6 @@ def test_the_front_end_gets_json_and_a_file_keeps_the_plain_values():
     assert sent["hidden"] == ["curves", "errors"] and sent["units"] == [["hidden", 2]]
     assert sent["walking"] is False and sent["picked"] == "hidden"
     assert display.saved() == {"hidden": ["curves", "errors"], "show_test": True,
-                               "discretize": False, "edges": "gradient", "scale": 1.4}
+                               "discretize": False, "edges": "gradient", "scale": 1.4,
+                               "lock": {}}
     assert set(VIEWS) == {"boundary", "curves", "gradients", "graph", "errors"}

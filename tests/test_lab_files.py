@@ -44,6 +44,7 @@ def saved_lab(tmp_path, name="lab.npz") -> tuple[Lab, str]:
     lab.set_data(noise=0.05, test_fraction=0.3)
     lab.step(60)
     lab.add_point(0.2, 0.8, 1)
+    lab.set_lock("weights", "hidden")
     path = str(tmp_path / name)
     lab.save(path)
     return lab, path
@@ -97,6 +98,9 @@ def test_save_and_open_give_back_the_whole_lab_and_it_carries_on_exactly(tmp_pat
     lambda lab: lab.show(test_points=False, discretize=True, edges="weights"),
     lambda lab: lab.hide("boundary", "curves", "gradients", "graph", "errors"),
     lambda lab: lab.set_training(loss="cross-entropy", optimizer="momentum"),
+    lambda lab: [lab.set_lock(control, mode) for control, mode in (
+        ("lr", "locked"), ("graph", "hidden"), ("weights", "locked"), ("teach", "hidden"))],
+    lambda lab: lab.set_lock("files", "locked", sealed=False),  # (sealed once opened)
     lambda lab: lab.set_training(regularization="l1", regularization_rate=0.0042),
     lambda lab: lab.set_training(regularization="l2", regularization_rate=10),
     lambda lab: lab.set_standardize(False),
@@ -274,6 +278,10 @@ BAD_PARTS = [
     ("display.hidden", ["everything"], "cannot hide everything"),
     ("display.hidden", "boundary", "display.hidden must be a list"),
     ("display.edges", None, "display.edges must be text"),
+    ("display.lock", ["lr"], "display.lock must be a mapping"),
+    ("display.lock", {"lr": "maybe"}, "display.lock: a control is free, locked, hidden"),
+    ("display.lock", {"everything": "locked"}, "display.lock: there is no control"),
+    ("display.lock", {"lr": None}, "display.lock: a control is"),
     ("graph.nodes", {"1": 2}, "graph.nodes must be a list"),
     ("graph.nodes", [[1]], r"graph.nodes\[0\] must be a list of 2 items"),
     ("graph.nodes", [[True, {"class": "ReLU", "config": {}}]], "a node id is a whole number"),

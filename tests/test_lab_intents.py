@@ -41,7 +41,7 @@ GOOD = {
     "set_weight": {"node": 3, "name": "weight", "index": [0, 1], "value": 0.5},
     "edge_weights": {"src": 2, "dst": 3}, "dismiss_hint": {"key": "adam-lr"},
     "load_csv": {"text": "0,0,0\n1,1,1\n", "name": "mine.csv", "task": "classification"},
-    "export_csv": {},
+    "export_csv": {}, "set_lock": {"control": "lr", "mode": "hidden"},
     "set_data": {"dataset": "xor", "noise": 0.1, "n_points": 300, "test_fraction": 0.3,
                  "seed": 4, "standardize": False, "classes": 4},
     "set_training": {"loss": "cross-entropy", "optimizer": "adam", "lr": 0.01,
@@ -64,6 +64,7 @@ EXPECTED_CALLS = {  # what the Lab method receives, when it is not GOOD's argume
     "add_layer": (((), {"width": 8, "activation": "Sigmoid", "between": (2, 3)})),
     "hide": (("boundary", "errors"), {}), "reveal": (("errors",), {}),
     # the page asks before it replaces a file
+    "set_lock": ((), {"control": "lr", "mode": "hidden", "sealed": False}),
     "save": ((), {"path": "a.npz", "replace": False, "from_page": True}),
     "export_picture": ((), {"path": "a.png", "replace": False, "from_page": True}),
     "open": ((), {"path": "a.npz", "from_page": True}),  # (labnet.lab.pagefiles: where it goes)

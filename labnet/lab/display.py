@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
 from labnet.errors import InputError, short_repr
+from labnet.lab.lock import Lock
 from labnet.network import Node
 from labnet.walkthrough import Walk
 
@@ -45,6 +46,8 @@ class Display:
     """The unit each node's thumbnail shows (default 0)."""
     walk: Walk | None = None
     """A step-through walk under way."""
+    lock: Lock = field(default_factory=Lock)
+    """The controls the lab's teacher locked or hid (``labnet.lab.lock``)."""
 
     def changed(self, **changes) -> Display:
         """This display with ``changes`` (``None`` leaves a value), every value checked."""
@@ -78,9 +81,12 @@ class Display:
                 SCALES[0] <= scale <= SCALES[1]):  # (NaN compares False)
             raise InputError(f"scale must be between {SCALES[0]} and {SCALES[1]}, got "
                              f"{short_repr(scale)}")
+        if not isinstance(self.lock, Lock):
+            raise InputError(f"lock must be a labnet.lab.lock.Lock, got {type(self.lock)}")
         return replace(self, hidden=hidden, scale=float(scale), units=dict(self.units))
 
     def saved(self) -> dict:
         """The plain values to keep in a lab file (not the walk, not the node picked)."""
         return {"hidden": sorted(self.hidden), "show_test": self.show_test,
-                "discretize": self.discretize, "edges": self.edges, "scale": self.scale}
+                "discretize": self.discretize, "edges": self.edges, "scale": self.scale,
+                "lock": self.lock.saved()}

@@ -28,6 +28,7 @@ from labnet.lab.dataset import DataSettings, LabData, Points
 from labnet.lab.display import Display
 from labnet.lab.graph import MAX_EDGES, Graph
 from labnet.lab.inputs import in_order
+from labnet.lab.lock import Lock
 from labnet.lab.nodes import MAX_PARAMETERS, MAX_WIDTH, NodeSpec
 from labnet.lab.settings import TrainingSettings
 from labnet.lab.state import LabState
@@ -322,12 +323,18 @@ def _features(read: Reader, where: str) -> tuple[str, ...]:
 
 
 def _display(read: Reader) -> Display:
+    lock = read.get("display.lock", dict, optional=True)  # (a file before locks has none)
+    try:
+        lock = Lock.of(lock)  # sealed: what the teacher locked, a student's page cannot free
+    except InputError as error:
+        raise InputError(f"{read.path!r}: display.lock: {error}") from None
     return Display(
         hidden=frozenset(read.get("display.hidden", list)),
         show_test=read.get("display.show_test", bool),
         discretize=read.get("display.discretize", bool),
         edges=read.get("display.edges", str),
         scale=read.get("display.scale", NUMBER),
+        lock=lock,
     ).checked()
 
 

@@ -53,6 +53,7 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "look_at": {"node": NODE, "unit": (int,)},
     "hide": {"names": (list,)}, "reveal": {"names": (list,)},
     "present": {"on": (bool,)}, "dismiss_hint": {"key": (str,)},
+    "set_lock": {"control": (str,), "mode": (str,)},
     "start_walk": {"sample": (int,)}, "walk_next": {}, "walk_back": {},
     "walk_to": {"index": (int,)}, "finish_walk": {}, "pick_sample": {"x1": NUMBER, "x2": NUMBER},
     "end_walk": {},
@@ -68,7 +69,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "set_activation": ("kind",), "set_params": ("node",), "move": ("node", "x", "y"),
     "set_features": ("names",), "toggle_feature": ("name",),
     "set_weight": ("node", "name", "index", "value"), "edge_weights": ("src", "dst"),
-    "dismiss_hint": ("key",),
+    "dismiss_hint": ("key",), "set_lock": ("control",),
     "load_preset": ("name",), "click_plane": ("x1", "x2"), "look_at": ("node",),
     "walk_to": ("index",), "pick_sample": ("x1", "x2"),
     "save": ("path",), "open": ("path",), "open_upload": ("name",),
@@ -180,6 +181,8 @@ def intent_call(action, args, buffers=()) -> tuple[str, tuple, dict]:
             raise InputError(f"open_upload: the file's bytes come as one buffer, got "
                              f"{len(buffers)}")
         return "open", (args["name"],), {"content": bytes(buffers[0]), "from_page": True}
+    if action == "set_lock":  # the page's locks: it may loosen them later (not the teacher's)
+        return action, (), {**args, "sealed": False}
     if action == "load_csv":  # a paste, or a file from the student's machine
         if bool(buffers) == ("text" in args) or len(buffers) > 1:
             raise InputError("load_csv takes CSV text, or one file's bytes")

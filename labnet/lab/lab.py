@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import os
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -45,6 +45,7 @@ from labnet.lab.files import checked_name, checked_path, lab_bytes, open_lab, sa
 from labnet.lab.graph import check_id
 from labnet.lab.hints import Hint
 from labnet.lab.intents import intent_call
+from labnet.lab.lock import Lock
 from labnet.lab.nodes import DEFAULT_WIDTH, INPUT
 from labnet.lab.owndata import data_csv, data_from_csv, described
 from labnet.lab.pagefiles import BROWSER, PageFiles, mode_from_environment
@@ -73,6 +74,9 @@ class Lab:
     scale : size of the whole lab (1.4: presentation mode, for a projector).
     max_steps_per_second : a cap on training's speed while playing (default: the environment
         variable ``LABNET_MAX_STEPS_PER_SECOND``, else none), so many labs share one server.
+    lock : controls the page may not move, for a class: names of ``labnet.lab.lock.CONTROLS``
+        (locked: shown, greyed), or ``{name: "locked" | "hidden"}``. Kept in the lab's file;
+        the page cannot free them (``set_lock`` can, from Python).
     features : what the network sees of each point (``labnet.FEATURES``; default x1, x2).
     """
 
@@ -80,10 +84,11 @@ class Lab:
                  data: tuple[np.ndarray, np.ndarray] | None = None, seed: int = 0,
                  grid: int = 100, scale: float = 1.0,
                  max_steps_per_second: float | None = None,
-                 features: Iterable[str] = PLAIN) -> None:
+                 features: Iterable[str] = PLAIN,
+                 lock: Iterable[str] | Mapping[str, str] | None = None) -> None:
         if isinstance(grid, bool) or not isinstance(grid, int) or not 8 <= grid <= 256:
             raise InputError(f"grid must be a whole number from 8 to 256, got {grid!r}")
-        self.display = Display(scale=scale).checked()
+        self.display = Display(scale=scale, lock=Lock.of(lock)).checked()
         self.state = LabState(preset, network=network, data=data, seed=seed,
                               max_steps_per_second=max_steps_per_second, features=features)
         self.player = Player(self.state)
@@ -375,6 +380,17 @@ class Lab:
             raise InputError(f"a hint is named by its key, got {short_repr(key)}")
         self.widget.dismiss_hint(key)
 
+    @property
+    def lock(self) -> Lock:
+        """The controls the page may not move (locked or hidden), ``labnet.lab.lock.Lock``."""
+        return self.display.lock
+
+    def set_lock(self, control: str, mode: str = "locked", *, sealed: bool = True) -> None:
+        """Lock (``"locked"``: shown, greyed), hide (``"hidden"``) or free (``"free"``) the
+        page's ``control`` (``labnet.lab.lock.CONTROLS``). ``sealed``: the page cannot loosen
+        it (the Teach panel's own locks are not sealed until the lab is saved and opened)."""
+        self._show(lock=self.display.lock.with_mode(control, mode, sealed=sealed))
+
     def set_scale(self, scale: float) -> None:
         """Draw the whole lab ``scale`` times larger (1.4 suits a projector)."""
         self._show(scale=scale)
@@ -603,5 +619,11 @@ def _intents_of(lab: Lab) -> Callable[[str, dict, list], object]:
         lab = lab_ref()
         if lab is None:
             raise RuntimeError("this lab's widget outlived its lab")
-        return getattr(lab, name)(*positional, **keyword)
+        lock = lab.display.lock  # the page moves no control its teacher locked
+        lock.check(action, args or {}, playing=lab.playing,
+                   next_undo=lab.state.next_undo(redo=action == "redo"))
+        result = getattr(lab, name)(*positional, **keyword)
+        if not lab.display.lock.covers(lock):  # (a lab opened from the page: its lock stays)
+            lab._show(lock=lab.display.lock.merged(lock))
+        return result
     return act

@@ -21,6 +21,7 @@ from labnet.lab.dataset import (
 from labnet.lab.display import CLASS_NAMES, CLICK_MODES, EDGE_MODES, VIEWS, Display
 from labnet.lab.edits import ACTIVATIONS
 from labnet.lab.jsonnumbers import json_number
+from labnet.lab.lock import CONTROLS, MODES
 from labnet.lab.pictures import BOUNDARY_STOPS, CLASS_COLOURS, GRADIENT_DECADES, GRADIENT_STOPS
 from labnet.lab.play import Player
 from labnet.lab.settings import REGULARIZATION_RATES, REGULARIZATIONS
@@ -88,7 +89,9 @@ def settings_json(state: LabState) -> dict:
                     "clicks": list(CLICK_MODES), "edge_modes": list(EDGE_MODES),
                     "activations": list(ACTIVATIONS),
                     "regularizations": list(REGULARIZATIONS),
-                    "regularization_rates": list(REGULARIZATION_RATES)},
+                    "regularization_rates": list(REGULARIZATION_RATES),
+                    "controls": [[name, words] for name, words in CONTROLS.items()],
+                    "lock_modes": list(MODES)},
         "limits": {"noise": [0, MAX_NOISE], "points": [MIN_POINTS, MAX_POINTS],
                    "test_fraction": list(TEST_FRACTIONS), "classes": [2, MAX_CLASSES],
                    "lr": [1e-4, 10]},  # the slider's span: the box takes any rate
@@ -121,7 +124,7 @@ def view_json(display: Display) -> dict:
             "discretize": display.discretize, "click": display.click, "edges": display.edges,
             "scale": display.scale, "picked": display.picked,
             "units": [[node, unit] for node, unit in display.units.items()],
-            "walking": display.walk is not None}
+            "walking": display.walk is not None, "lock": display.lock.as_json()}
 
 
 WALK_SHOWN = {"batch": {"rows": 3, "cols": 4, "inner": 4},

@@ -58,7 +58,7 @@ STATIC = Path(__file__).parent / "static"
 MODULES = ("protocol.js", "util.js", "geometry.js", "boundary.js", "gestures.js", "palette.js",
            "weights.js", "features.js", "formula.js", "heatmap.js", "flows.js", "graph.js",
            "hints.js", "owndata.js", "curves.js", "bars.js", "inside.js", "walk.js", "unit.js",
-           "legend.js", "controls.js", "kernel.js", "app.js")
+           "legend.js", "controls.js", "lock.js", "kernel.js", "app.js")
 """The front end's modules, each after those it imports (``static/lab.js`` loads them)."""
 BOUNDARY_COST = 0.0012
 """Seconds a boundary frame may take while playing (60 a second: 7 % of the time)."""

@@ -229,21 +229,9 @@ class LabPage:
         if "Pause" in self.play_label():
             self.click(".lab-play")
         self.wait_until("the Pause button turning into Play", lambda: "Play" in self.play_label())
+        # (the button says Play at the click; the status says "pausing…" until the kernel has
+        # stopped, then "paused" with its last step)
         self.wait_until("the status saying paused", lambda: "paused" in self.status())
-
-    def settled_step(self, still: float = 1.0, timeout: float = 15.0) -> int:
-        """The step shown once it has not changed for ``still`` seconds (after Pause: the page
-        says "paused" at the click; on a loaded machine the kernel's last steps may be shown a
-        moment later)."""
-        deadline = time.monotonic() + timeout
-        step, since = self.step(), time.monotonic()
-        while time.monotonic() - since < still:
-            assert time.monotonic() < deadline, f"the step still changes after {timeout} s"
-            time.sleep(0.1)
-            now = self.step()
-            if now != step:
-                step, since = now, time.monotonic()
-        return step
 
     def watch(self, seconds: float) -> dict:
         """Count, in the page, boundary paints and the status's steps for ``seconds``."""
@@ -259,6 +247,14 @@ class LabPage:
         seen = [self.watch(seconds) for _ in range(windows)]
         rates = [w["paints"] / w["seconds"] for w in seen]
         return max(seen, key=lambda w: w["paints"] / w["seconds"]), rates
+
+    def play_and_watch(self, seconds: float = 3.0, windows: int = 2) -> tuple[dict, list[float]]:
+        """Play, ``watch_playing``, and pause (whatever happens meanwhile)."""
+        self.play()
+        try:
+            return self.watch_playing(seconds, windows)
+        finally:
+            self.pause()
 
     def click_and_time(self, css: str, settle: float = 1.5) -> dict:
         """Click ``css`` like a user and return, in seconds, when the status's step counter last
@@ -396,6 +392,22 @@ def open_in_jupyterlab(page, server, notebook: str = LAB_NOTEBOOK,
     shown = LabPage(page, ".jp-OutputArea-output")
     shown.root.wait_for(state="visible", timeout=30_000)
     shown.wait_until("a boundary painted", lambda: shown.paints() > 0, timeout=30)
+    return shown
+
+
+LAPTOP = {"width": 1366, "height": 768}
+"""A student's laptop: the screen the lab is made for (with JupyterLab's file browser open)."""
+
+
+def open_on_a_laptop(page, server, notebook: str = LAB_NOTEBOOK) -> LabPage:
+    """``open_in_jupyterlab`` at 1366×768 with the file browser open (as students have it),
+    the lab scrolled to."""
+    page.set_viewport_size(LAPTOP)
+    shown = open_in_jupyterlab(page, server, notebook)
+    page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:activate')")
+    time.sleep(0.8)  # (the layout follows the narrower notebook)
+    shown.root.evaluate("el => el.scrollIntoView({block: 'start'})")
+    time.sleep(0.3)
     return shown
 
 

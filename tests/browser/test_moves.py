@@ -9,16 +9,13 @@ While a regression or three classes play, the page paints as many frames as with
 from __future__ import annotations
 
 import ast
-import time
 
 import pytest
 from conftest import ARTIFACTS
-from labpage import LAB_NOTEBOOK, LabPage, kernel_output, numbers, open_in_jupyterlab
+from labpage import LabPage, kernel_output, numbers, open_on_a_laptop
 from test_jupyterlab import MIN_FPS
 
 pytestmark = pytest.mark.browser
-
-LAPTOP = {"width": 1366, "height": 768}
 
 # the colours of the plane's pixels, counted in the page
 COLOURS_JS = """
@@ -39,13 +36,7 @@ canvas => {
 @pytest.fixture(scope="module")
 def lab(jupyterlab, new_page) -> LabPage:
     """The lab notebook in JupyterLab on a laptop's screen, its file browser open."""
-    page = new_page()
-    page.set_viewport_size(LAPTOP)
-    shown = open_in_jupyterlab(page, jupyterlab, LAB_NOTEBOOK)
-    page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:activate')")
-    time.sleep(0.8)
-    shown.root.evaluate("el => el.scrollIntoView({block: 'start'})")
-    return shown
+    return open_on_a_laptop(new_page(), jupyterlab)
 
 
 def kernel(lab: LabPage, expression: str):
@@ -64,11 +55,7 @@ def plane_colours(lab: LabPage) -> int:
 
 
 def fps_playing(lab: LabPage, what: str) -> float:
-    lab.play()
-    try:
-        seen, rates = lab.watch_playing(3.0, windows=2)
-    finally:
-        lab.pause()
+    seen, rates = lab.play_and_watch(3.0, windows=2)
     numbers[f"boundary frames painted/s while playing {what}"] = (
         f"{' and '.join(f'{r:.1f}' for r in rates)} in two windows of 3 s")
     return seen["paints"] / seen["seconds"]

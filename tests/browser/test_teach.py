@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 from conftest import ARTIFACTS
-from labpage import LAB_NOTEBOOK, LabPage, kernel_output, open_in_jupyterlab
+from labpage import LabPage, kernel_output, open_on_a_laptop
 
 pytestmark = pytest.mark.browser
 
-LAPTOP = {"width": 1366, "height": 768}
 SHOTS = Path("/work/helpers/shots")  # copies for the lead, where this machine has the folder
 
 
@@ -37,14 +36,7 @@ def kernel(lab: LabPage, code: str) -> str:
 def lab(jupyterlab, new_page) -> LabPage:
     """The lab notebook in JupyterLab on a laptop's screen, the file browser open, the lab
     scrolled to."""
-    page = new_page()
-    page.set_viewport_size(LAPTOP)
-    shown = open_in_jupyterlab(page, jupyterlab, LAB_NOTEBOOK)
-    page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:activate')")
-    time.sleep(0.8)
-    shown.root.evaluate("el => el.scrollIntoView({block: 'start'})")
-    time.sleep(0.3)
-    return shown
+    return open_on_a_laptop(new_page(), jupyterlab)
 
 
 def test_an_edges_weights_under_the_pointer_one_set_by_hand_and_undone(lab):
@@ -78,7 +70,8 @@ def test_a_hint_shows_next_to_the_learning_rate_and_is_dismissed(lab):
     lab.fill(".lab-lr-value", "0.3")
     bubble.wait_for(state="visible", timeout=5000)
     assert bubble.get_attribute("data-key") == "adam-lr"
-    assert "Adam with a learning rate of 0.3" in bubble.inner_text()
+    lab.wait_until("the hint of the rate typed", lambda: "Adam with a learning rate of 0.3" in (
+        bubble.inner_text()))
     under, setting = bubble.bounding_box(), lab.part(".lab-setting-lr").bounding_box()
     assert setting["y"] + setting["height"] <= under["y"] <= setting["y"] + setting["height"] + 12
     assert under["x"] <= setting["x"] + setting["width"] and (
@@ -118,3 +111,45 @@ def test_a_bad_csv_is_refused_with_its_line_and_a_good_one_is_trained_on_and_dow
     text = Path(download.value.path()).read_text()
     assert text.startswith("x1,x2,label\n") and text.count("\n") == 21
     lab.root.evaluate("el => el.scrollIntoView({block: 'start'})")
+
+
+def test_a_teachers_locks_come_back_with_the_lab_file_and_the_page_cannot_undo_them(lab):
+    name = "teach-test-lesson.npz"  # (in the notebook's folder; removed at the end)
+    try:
+        kernel(lab, f"lab.set_lock('lr'); lab.set_lock('graph', 'hidden'); lab.save({name!r}); "
+                    f"lab.set_lock('lr', 'free'); lab.set_lock('graph', 'free')")
+        assert not lab.part(".lab-setting-lr").evaluate(
+            "el => el.classList.contains('lab-lock-locked')")
+        lab.fill(".lab-file-name", name)
+        lab.click(".lab-open")
+        lab.click(".lab-open")  # (Open asks first)
+        lab.wait_until("the lab opened", lambda: "Opened" in lab.message())
+        setting = lab.part(".lab-setting-lr")
+        lab.wait_until("the learning rate greyed", lambda: setting.evaluate(
+            "el => el.classList.contains('lab-lock-locked')"))
+        assert lab.part(".lab-lr-value").is_disabled() and lab.part(".lab-lr").is_disabled()
+        assert "locked" in setting.evaluate(  # its name says so
+            "el => getComputedStyle(el.querySelector('.lab-field-name'), '::after').content")
+        assert not lab.part(".lab-palette").is_visible()  # the graph's editing: hidden
+        assert lab.root.locator(".lab-node-button").evaluate_all(
+            "els => els.every(e => getComputedStyle(e).display === 'none')")
+        # the page is not the lock: an intent sent past the greyed box is refused in Python
+        lab.part(".lab-lr-value").evaluate(
+            "el => { el.disabled = false; el.value = '2'; el.dispatchEvent("
+            "new Event('change', {bubbles: true})); }")
+        lab.wait_until("the refusal", lambda: "locked in this lab" in lab.message())
+        assert kernel(lab, "print(lab.state.training.lr)") == "0.1"
+        offered = lab.part('.lab-lock-mode[data-control="lr"]').evaluate(
+            "el => [...el.options].filter(o => !o.disabled).map(o => o.value)")
+        assert offered == ["locked", "hidden"]  # sealed: no way back from the page
+        lab.root.evaluate("el => el.scrollIntoView({block: 'start'})")
+        time.sleep(0.5)
+        shot(lab, "locked")
+        lab.click(".lab-tab-teach")
+        lab.click(".lab-lock-summary")  # (folded, at first)
+        lab.part(".lab-lock-section").scroll_into_view_if_needed()
+        shot(lab, "lock-panel")
+    finally:
+        kernel(lab, f"import os; lab.set_lock('lr', 'free'); lab.set_lock('graph', 'free'); "
+                    f"os.path.exists({name!r}) and os.remove({name!r})")
+        lab.root.evaluate("el => el.scrollIntoView({block: 'start'})")

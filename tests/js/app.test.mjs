@@ -156,12 +156,17 @@ test("Pause stops the picture at the click: the play loop's frames still coming 
     part(".lab-play").click();
     assert.deepEqual(model.lastIntent().action, "toggle_play");
     assert.match(part(".lab-play").textContent, /Play/);  // said at once
+    // ... but not "paused" before the kernel has stopped: its last steps are still to come
+    assert.match(part(".lab-status").textContent, /pausing…/);
+    assert.doesNotMatch(part(".lab-status").textContent, /paused/);
     frame(3, true);
     model.set("status", {...model.get("status"), step: 99});  // said before the kernel heard
     page.frame(3);
     assert.deepEqual([...new Set(shown())], [1]);
     assert.match(part(".lab-play").textContent, /Play/);
+    assert.match(part(".lab-status").textContent, /pausing…/);
     model.set("status", {...model.get("status"), playing: false, step: 100});
+    assert.match(part(".lab-status").textContent, /step 100\b.*paused/);
     frame(4, false);  // the kernel's last picture, once it has stopped
     page.frame();
     assert.deepEqual([...new Set(shown())], [1, 4]);

@@ -12,6 +12,7 @@ import {GraphView} from "./graph.js";
 import {HintView} from "./hints.js";
 import {InsideView} from "./inside.js";
 import {LegendView} from "./legend.js";
+import {LockView} from "./lock.js";
 import {OwnDataView} from "./owndata.js";
 import {watchKernel} from "./kernel.js";
 import {Channel} from "./protocol.js";
@@ -132,6 +133,7 @@ export function render({model, el}) {
   root.addEventListener("keydown", event => walk.keyed(event));
   const unit = new UnitView(channel);
   const ownData = new OwnDataView(channel);  // CSV in and out, in the Data panel
+  const lock = new LockView(channel, root);  // a teacher's locks, in the Teach panel
   const legend = new LegendView(channel);
   boundary.element.append(legend.element);  // (over the plane's corner: on a projector too)
   graph.element.append(unit.element);  // (under the graph: next to the node clicked)
@@ -150,7 +152,7 @@ export function render({model, el}) {
   const panel = h("section", {class: "lab-card lab-panel"}, tabs([
     ["Data", h("div", {}, controls.data, ownData.element)], ["Train", controls.train],
     ["Inside", inside.element],
-    ["Teach", controls.teach]]));
+    ["Teach", h("div", {}, controls.teach, lock.element)]]));
   grid.append(controls.bar, controls.strip, message, cards.boundary.element,
     cards.graph.element, walk.element, panel, cards.curves.element, cards.gradients.element);
   // a hint about a setting likely wrong, under what it is about
@@ -171,7 +173,8 @@ export function render({model, el}) {
     if (action !== "pause" && !(action === "toggle_play" && model.get("status").playing)) return;
     pausing.on = true;
     boundary.hold();
-    controls.setStatus({...model.get("status"), playing: false});
+    // the button says Play at once; the status says "pausing…" until the kernel's last step
+    controls.setStatus({...model.get("status"), playing: false}, {pausing: true});
     clearTimeout(pausing.timer);  // (if the kernel never says so, the page shows it again)
     pausing.timer = setTimeout(() => { pausing.on = false; on.status(); }, PAUSE_WAIT);
   };
@@ -187,6 +190,8 @@ export function render({model, el}) {
       bars.setSettings(settings);
       walk.setSettings(settings);
       unit.setSettings(settings);
+      lock.setControls(settings.choices.controls || []);
+      lock.apply();  // (after the controls set their own states)
     },
     graph() {
       const state = model.get("graph");
@@ -196,6 +201,7 @@ export function render({model, el}) {
       bars.setGraph(state);
       unit.setGraph(state);
       hint.place();  // (its node may have moved)
+      lock.apply();
     },
     view() {
       const view = model.get("view");
@@ -212,6 +218,13 @@ export function render({model, el}) {
       legend.setView(view);
       graph.setView(view);
       unit.setView(view);
+      if (lock.setLock(view.lock)) {  // freed: the controls' own states again
+        controls.setSettings(model.get("settings"));
+        controls.setGraph(model.get("graph"));
+        graph.palette.setGraph(model.get("graph"));
+        lock.apply();
+      }
+      graph.weights.setLocked(lock.mode("weights"));
       hint.place();
     },
     status() {

@@ -435,8 +435,12 @@ export class Controls {
     for (const [name, box] of this.hideBoxes) show(box, view.hidden.includes(name), force);
   }
 
-  /** @param {import("./protocol.js").Status} status */
-  setStatus(status) {
+  /**
+   * @param {import("./protocol.js").Status} status
+   * @param {{pausing?: boolean}} [page] pausing: Pause was clicked and the kernel has not yet
+   *   said it stopped (its step may still grow: the status says so, not "paused")
+   */
+  setStatus(status, {pausing = false} = {}) {
     this.lastStatus = status;
     const play = status.playing ? "‖ Pause" : "▶ Play";
     if (this.play.textContent !== play) this.play.textContent = play;
@@ -452,7 +456,8 @@ export class Controls {
       : status.errors_hidden ? ["?", "?"] : [percent(status.train_error),
         status.test_error === undefined ? "–" : percent(status.test_error)];
     const values = [whole(status.epoch), whole(status.step), num(status.loss, 4), ...errors,
-      status.playing ? `${whole(status.steps_per_second)} steps/s` : "paused"];
+      status.playing ? `${whole(status.steps_per_second)} steps/s`
+        : pausing ? "pausing…" : "paused"];
     if (!this.stats || this.statsTask !== this.task) {  // made once a task; then the numbers
       this.statsTask = this.task;
       const names = ["epoch", "step", "loss", ...(regression ? ["train loss", "test loss"]

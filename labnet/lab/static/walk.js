@@ -10,7 +10,6 @@ import {formulaElement} from "./formula.js";
 import {Heatmap, shapeText} from "./heatmap.js";
 import {colourTable, h, typedArray} from "./util.js";
 
-const PHASE_WORDS = {forward: "forward", loss: "loss", backward: "backward", update: "update"};
 const KEYS = {ArrowRight: "next", ArrowLeft: "back", Home: "first", End: "last",
   Escape: "close"};
 
@@ -36,8 +35,7 @@ export function stepAt(fraction, total) {
 
 /** A step of the plan in words: "backward · node 5". */
 export function stepWords([phase, node]) {
-  return node === null || node === undefined ? PHASE_WORDS[phase] || phase
-    : `${PHASE_WORDS[phase] || phase} · node ${node}`;
+  return node === null || node === undefined ? phase : `${phase} · node ${node}`;
 }
 
 /**

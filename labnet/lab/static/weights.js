@@ -58,10 +58,15 @@ export class WeightsView {
     this.table = colourTable(stops);
   }
 
-  /** @param {boolean} locked  the teacher locked the weights: shown, not editable */
-  setLocked(locked) {
-    this.locked = locked;
-    this.element.classList.toggle("lab-locked", locked);
+  /**
+   * @param {string} mode  "free"; "locked" (the teacher's: shown, not editable); "hidden" (no
+   *   card at all)
+   */
+  setLocked(mode) {
+    this.locked = mode !== "free";
+    this.hiddenByLock = mode === "hidden";
+    this.element.classList.toggle("lab-locked", this.locked);
+    if (this.hiddenByLock) this.hide();
   }
 
   /**
@@ -69,6 +74,7 @@ export class WeightsView {
    * asked for once it stays there a moment.
    */
   enter(edge, where) {
+    if (this.hiddenByLock) return;
     this.stay();
     if (this.edge && this.edge[0] === edge[0] && this.edge[1] === edge[1]) return;
     clearTimeout(this.timers.ask);
@@ -192,6 +198,10 @@ export class WeightsView {
   edit(event) {
     const cell = event.target.closest && event.target.closest(".lab-weight-cell");
     if (!cell || !this.info || this.editor) return;
+    if (this.locked) {
+      this.closeEditor("the weights are locked in this lab, by its teacher", true);
+      return;
+    }
     const name = cell.dataset.name;
     const index = name === "bias" ? [Number(cell.dataset.col)]
       : [Number(cell.dataset.row), Number(cell.dataset.col)];
