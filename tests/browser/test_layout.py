@@ -173,6 +173,22 @@ def test_no_message_takes_no_room_and_a_message_coming_and_going_moves_nothing(l
     assert lab.root.evaluate(BOXES_JS, list(FIRST_SCREEN)) == before
 
 
+def test_the_plus_and_minus_of_every_linear_show_without_a_hover_and_nothing_else_does(lab):
+    """A student finds a layer's width (Playground's +/− neurons) without hovering: − and + on
+    every Linear, 12 px targets at least, while the × that removes a node waits for a hover."""
+    screen(lab, LAPTOP, file_browser=True)
+    lab.page.mouse.move(2, 2)  # (nothing hovered, nothing selected)
+    lab.part(".lab-graph-svg").press("Escape")
+    for node in (1, 3, 5, 7):  # the seed chain's Linears
+        for by in (-1, 1):
+            button = lab.part(f'{lab.node(node)} .lab-widen[data-by="{by}"]')
+            assert button.is_visible(), f"node {node}'s {by:+d} hidden"
+            box = button.bounding_box()
+            assert min(box["width"], box["height"]) >= 12, (node, box)
+    assert not lab.part(f"{lab.node(3)} .lab-delete").is_visible()
+    assert not lab.part(f"{lab.node(2)} .lab-delete").is_visible()
+
+
 def test_switching_tabs_moves_nothing(lab):
     screen(lab, LAPTOP, file_browser=True)
     lab.root.evaluate("el => el.querySelector('.lab-panel').scrollIntoView({block: 'center'})")
