@@ -14,7 +14,7 @@ import time
 
 import pytest
 from conftest import ARTIFACTS
-from labpage import LAB_NOTEBOOK, LabPage, numbers, open_in_jupyterlab
+from labpage import LAB_NOTEBOOK, LabPage, kernel_output, numbers, open_in_jupyterlab
 
 pytestmark = pytest.mark.browser
 
@@ -147,6 +147,48 @@ def test_a_click_on_a_node_shows_its_unit_next_to_the_graph_and_moves_nothing(la
     shoot(lab, "lab-1366x768-unit.png")
 
 
+def test_no_message_takes_no_room_and_a_message_coming_and_going_moves_nothing(lab):
+    """The strip of settings sits on the cards when there is nothing to say; a message (two
+    lines of an error) shows over the top of the plane's card, whole, clear of the graph's tools,
+    and moves nothing as it comes and goes."""
+    screen(lab, LAPTOP, file_browser=True)
+    strip = lab.part(".lab-strip").bounding_box()
+    cards = lab.part(".lab-plane").bounding_box()
+    assert cards["y"] - (strip["y"] + strip["height"]) < 10, (strip, cards)  # (the grid's gap)
+    before = lab.root.evaluate(BOXES_JS, list(FIRST_SCREEN))
+    words = "The graph is not a network yet: " + "node 7 has no input, " * 6
+    try:
+        kernel_output(lab.page, f"lab.widget.say({words!r}, error=True)")
+        lab.wait_until("the message", lambda: lab.message().startswith("The graph is not"))
+        said = lab.part(".lab-message").bounding_box()
+        tools = lab.part(".lab-graph .lab-card-head").bounding_box()
+        assert said["height"] > 10 and said["x"] + said["width"] <= tools["x"] + 1, (said, tools)
+        assert said["y"] >= strip["y"] + strip["height"], (said, strip)
+        assert lab.root.evaluate(BOXES_JS, list(FIRST_SCREEN)) == before, "a message moved the lab"
+        shoot(lab, "lab-1366x768-message.png")
+    finally:
+        kernel_output(lab.page, "lab.widget.say('')")
+    lab.wait_until("no message", lambda: lab.message() == "")
+    assert lab.part(".lab-message").bounding_box() is None  # (not shown: nothing to cover)
+    assert lab.root.evaluate(BOXES_JS, list(FIRST_SCREEN)) == before
+
+
+def test_the_plus_and_minus_of_every_linear_show_without_a_hover_and_nothing_else_does(lab):
+    """A student finds a layer's width (Playground's +/− neurons) without hovering: − and + on
+    every Linear, 12 px targets at least, while the × that removes a node waits for a hover."""
+    screen(lab, LAPTOP, file_browser=True)
+    lab.page.mouse.move(2, 2)  # (nothing hovered, nothing selected)
+    lab.part(".lab-graph-svg").press("Escape")
+    for node in (1, 3, 5, 7):  # the seed chain's Linears
+        for by in (-1, 1):
+            button = lab.part(f'{lab.node(node)} .lab-widen[data-by="{by}"]')
+            assert button.is_visible(), f"node {node}'s {by:+d} hidden"
+            box = button.bounding_box()
+            assert min(box["width"], box["height"]) >= 12, (node, box)
+    assert not lab.part(f"{lab.node(3)} .lab-delete").is_visible()
+    assert not lab.part(f"{lab.node(2)} .lab-delete").is_visible()
+
+
 def test_switching_tabs_moves_nothing(lab):
     screen(lab, LAPTOP, file_browser=True)
     lab.root.evaluate("el => el.querySelector('.lab-panel').scrollIntoView({block: 'center'})")
@@ -194,6 +236,35 @@ def test_presentation_mode_at_1280x720_fits_and_the_pictures_grow(lab):
         shoot(lab, "lab-1280x720-presenting.png")
         numbers["presentation mode at 1280×720 (file browser closed)"] = ", ".join(
             f"{name} {before[name]:.1f} → {after[name]:.1f} px" for name in before)
+    finally:
+        lab.click(".lab-presentation")
+        lab.wait_until("presentation mode off", lambda: "lab-presenting" not in (
+            lab.root.get_attribute("class") or ""))
+        screen(lab, LAPTOP, file_browser=True)
+
+
+def test_presentation_mode_on_a_laptop_with_the_file_browser_open_fits_as_the_laptop_view(lab):
+    """Presentation mode where the lab is too narrow for larger controls (1366×768, the file
+    browser open): the status stays on the buttons' row, the settings on one row, the graph's
+    tools on one row, and the nodes keep their thumbnails (boxes taller than wide)."""
+    lab.click(".lab-presentation")
+    try:
+        lab.wait_until("presentation mode", lambda: "lab-presenting" in (
+            lab.root.get_attribute("class") or ""))
+        screen(lab, LAPTOP, file_browser=True)
+        assert off_the_first_screen(lab) == []
+        assert lab.clipped() == [], lab.clipped()
+        play, status = (lab.part(css).bounding_box() for css in (".lab-play", ".lab-status"))
+        assert status["y"] < play["y"] + play["height"], (play, status)  # one row
+        data, regularisation = (lab.part(css).bounding_box() for css in (
+            ".lab-setting-data", ".lab-setting-regularisation"))
+        assert abs(regularisation["y"] - data["y"]) < 2, (data, regularisation)
+        title, preset = (lab.part(css).bounding_box() for css in (
+            ".lab-graph .lab-card-title", ".lab-preset"))
+        assert preset["y"] < title["y"] + title["height"], (title, preset)
+        node = lab.part(lab.node(1) + " .lab-node-box").bounding_box()
+        assert node["height"] > 1.2 * node["width"], node  # (room for its thumbnail)
+        shoot(lab, "lab-1366x768-presenting.png")
     finally:
         lab.click(".lab-presentation")
         lab.wait_until("presentation mode off", lambda: "lab-presenting" not in (
