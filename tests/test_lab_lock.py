@@ -4,7 +4,7 @@ lock is kept in the lab file; the page cannot loosen a lock the teacher sealed, 
 opening another file; Python can."""
 
 import pytest
-from labtools import accepted, refused
+from labtools import accepted, refused, same, snapshot
 
 from labnet.lab import Lab
 from labnet.lab.intents import ACTIONS
@@ -188,3 +188,40 @@ def test_the_page_is_told_the_controls_and_what_is_locked():
     lab = Lab(grid=16, lock=["weights"])
     assert settings_json(lab.state)["choices"]["controls"][0] == ["play", CONTROLS["play"]]
     assert lab.widget.view["lock"] == {"modes": {"weights": "locked"}, "sealed": ["weights"]}
+
+
+@pytest.mark.parametrize(("control", "change"), [
+    ("lr", lambda lab: lab.set_training(lr=5.0)),
+    ("graph", lambda lab: lab.widen(3)),
+    ("dataset", lambda lab: lab.set_data(dataset="xor")),
+    ("weights", lambda lab: lab.set_weight(3, "weight", (0, 0), 9.0)),
+    ("features", lambda lab: lab.set_features(["x1", "x2", "x1^2"])),
+], ids=["lr", "graph", "dataset", "weights", "features"])
+def test_opening_a_file_from_the_page_cannot_move_a_locked_control(tmp_path, monkeypatch,
+                                                                   control, change):
+    monkeypatch.chdir(tmp_path)
+    other = Lab(grid=16)  # a file whose lab differs from the teacher's in what is locked
+    other.set_data(n_points=200)
+    change(other)
+    other.save("other.npz")
+    student = Lab(grid=16, lock={control: "locked"})
+    student.set_data(n_points=200)
+    student.save("mine.npz")  # the student's own save of this lab opens
+    text = refused(student, "open", {"path": "other.npz"})
+    assert text.lower().startswith(CONTROLS[control][:12].lower()), text
+    before = snapshot(student)  # and uploaded, as in the app
+    student.widget.run("open_upload", {"name": "other.npz"}, None,
+                       [(tmp_path / "other.npz").read_bytes()])
+    assert student.widget.message["text"] == text and same(snapshot(student), before)
+    accepted(student, "open", {"path": "mine.npz"})
+    assert student.lock.mode(control) == "locked"
+    student.open("other.npz")  # Python (the teacher) opens any file
+
+
+def test_undo_cannot_take_back_a_feature_the_teacher_chose_under_a_lock(lab):
+    lab.set_lock("features")
+    lab.set_features(["x1", "x2", "x1^2"])  # the teacher, from Python
+    assert "locked in this lab" in refused(lab, "undo", {})
+    lab.set_lock("features", "free")
+    accepted(lab, "undo")
+    assert lab.state.graph.features == ("x1", "x2")

@@ -512,6 +512,8 @@ class Lab:
         if from_page:
             content = self.page_files.lab_file(path, content)
         state, display = open_lab(path, content)  # everything is checked here
+        if from_page:  # a file opened from the page moves no control its teacher locked
+            self.display.lock.check_open((self.state, self.display), (state, display))
         self.pause()
         self.state.listeners.remove(self._listener)
         self.state, self.display = state, display

@@ -8,7 +8,8 @@ a control locked or hidden is refused, naming it. Intents are untrusted; the che
 
 Who can loosen a lock. A lock set in Python (``Lab(lock=...)``, ``lab.set_lock``) or read from a
 lab file is *sealed*: no intent from the page can loosen it, neither ``set_lock`` nor an Open
-(a lab opened from the page keeps the locks of the lab it replaces, added to the file's). The
+(a lab opened from the page keeps the locks of the lab it replaces, added to the file's, and a
+file that differs from the lab in a control locked is refused: ``Lock.check_open``). The
 page's Teach panel can lock more, and loosen only what it locked itself since the lab was made
 or opened. So a teacher's file or link cannot be undone from the page; the teacher frees a
 control from Python (``lab.set_lock("lr", "free")``), where, with the kernel, anything goes.
@@ -21,6 +22,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from labnet.errors import InputError, short_repr
+from labnet.lab.dataset import CUSTOM
+from labnet.lab.edits import ACTIVATIONS
 
 MODES = ("free", "locked", "hidden")
 """From loosest to strictest."""
@@ -139,7 +142,8 @@ class Lock:
               next_undo: str | None = None) -> None:
         """A ``LockedError`` if the page's intent ``action`` (``args``, as checked by
         ``intent_call``) would move a control this lock holds. ``playing``: Play pauses (always
-        allowed); ``next_undo``: what an undo or redo would change (``"graph"``, ``"weights"``)."""
+        allowed); ``next_undo``: what an undo or redo would change (``"features"``, ``"graph"``,
+        ``"weights"``)."""
         for control in self.moved(action, args, playing=playing, next_undo=next_undo):
             if self.mode(control) != "free":
                 raise LockedError(f"{_capital(CONTROLS[control])}: {self.mode(control)} in this "
@@ -174,6 +178,50 @@ class Lock:
     def saved(self) -> dict:
         """What a lab file keeps: each control's mode (all sealed when it is opened)."""
         return dict(self.modes)
+
+    def check_open(self, old: tuple, new: tuple) -> None:
+        """A ``LockedError`` if the lab ``new`` (its ``(state, display)``), opened from the page
+        in place of ``old``, differs from it in a control this lock holds: an Open brings in a
+        file's settings, graph and weights, and must not move what the page may not."""
+        for control in self.modes:
+            if held(control, *old) != held(control, *new):
+                raise LockedError(f"{_capital(CONTROLS[control])}: {self.mode(control)} in this "
+                                  f"lab, by its teacher, and this file has another; open it "
+                                  f"from Python if you are the teacher")
+
+
+def held(control: str, state, display) -> object:
+    """What ``control`` holds in a lab (its ``LabState`` and ``Display``), as a value to
+    compare: the learning rate, the graph's wiring, the weights..."""
+    data, training, graph = state.data, state.training, state.graph
+    if control in ("play", "reset", "weights"):  # (what Play, Reset and a weight set change)
+        network = state.network
+        return None if network is None else [value.tobytes() for value, _ in network.params()]
+    if control in ("dataset", "clicks"):
+        points = tuple(array.tobytes() for part in (data.train, data.test) for array in part)
+        kind = (data.settings.dataset, data.settings.classes, data.task)
+        return (kind, points) if control == "clicks" or kind[0] == CUSTOM else kind
+    if control == "noise":
+        return data.settings.noise
+    if control == "points":
+        settings = data.settings
+        return settings.n_points, settings.test_fraction, settings.seed, settings.standardize
+    if control in ("lr", "optimizer", "loss"):
+        return getattr(training, control)
+    if control == "batch":
+        return training.batch_size
+    if control == "regularisation":
+        return training.regularization, training.regularization_rate
+    if control == "activation":
+        return frozenset(spec.kind for spec in graph.nodes.values()
+                         if spec.kind in ACTIVATIONS)
+    if control == "features":
+        return graph.features
+    if control == "graph":
+        return dict(graph.nodes), graph.edges, graph.features
+    if control == "teach":
+        return display.hidden
+    return None  # files: an Open is refused with it
 
 
 def _capital(text: str) -> str:

@@ -213,11 +213,14 @@ class LabState:
         self._set_graph(graph, {**self.modules, **modules})
 
     def next_undo(self, redo: bool = False) -> str | None:
-        """What the next undo (or redo) changes: ``"graph"``, ``"weights"`` or None."""
+        """What the next undo (or redo) changes: ``"features"`` (the input's), ``"graph"``,
+        ``"weights"`` or None."""
         entries = self._redo if redo else self._undo
         if not entries:
             return None
-        return "graph" if isinstance(entries[-1], tuple) else "weights"
+        if not isinstance(entries[-1], tuple):
+            return "weights"
+        return "features" if entries[-1][0].features != self.graph.features else "graph"
 
     # -- weights set by hand --------------------------------------------------------------------
     def change_weight(self, change: WeightChange) -> None:
