@@ -54,6 +54,22 @@ def test_thumbs_have_one_image_per_node_and_finite_or_null_gradient_norms():
     assert None in content["grad_norms"].values()
 
 
+def test_after_a_reset_or_a_new_preset_no_gradient_is_sent_for_nodes_or_edges():
+    """New weights (Reset) or a new network (a preset) had no backward yet: no node and no edge
+    is coloured by the gradient of weights that are gone; the weights' norms still are."""
+    lab = Lab()
+    lab.step(3)
+    content, _ = thumbs(lab.state, lab.display, Pictures(lab.state), 8, frame=1)
+    assert content["grad_norms"] and content["edges"]
+    for change in (lab.reset, lambda: lab.load_preset("deep-sigmoid-skip")):
+        change()
+        content, _ = thumbs(lab.state, lab.display, Pictures(lab.state), 8, frame=2)
+        assert content["grad_norms"] == {} and content["edges"] == [], change
+    lab.show(edges="weights")
+    content, _ = thumbs(lab.state, lab.display, Pictures(lab.state), 8, frame=3)
+    assert content["edges"] and content["edge_mode"] == "weights"
+
+
 def test_points_are_sent_as_float32_coordinates_and_uint8_classes():
     lab = Lab()
     lab.set_data(n_points=300, test_fraction=0.2)

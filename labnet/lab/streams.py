@@ -49,7 +49,8 @@ def thumbs(state: LabState, display: Display, pictures: Pictures, n: int, frame:
         norms = {str(node): json_number(value) for node, value in network.grad_norms().items()
                  } if trained else {}
         edges = [[src, dst, json_number(value)]
-                 for (src, dst), value in edge_norms(network, display.edges).items()]
+                 for (src, dst), value in edge_norms(network, display.edges).items()
+                 ] if trained or display.edges != "gradient" else []
     content = {"type": "thumbs", "frame": frame, "n": n, "nodes": nodes, "grad_norms": norms,
                "edges": edges, "edge_mode": display.edges}
     return content, [b"".join(image.tobytes() for _, _, image, _ in found)]

@@ -139,6 +139,42 @@ test("thumbnails are painted at their nodes and each frame is told painted", () 
   view.channel.close();
 });
 
+test("an edge with no norm in a frame (a new preset, Reset: not trained yet) loses its colour", () => {
+  const n = 4;
+  const nodes = traits.graph.nodes.map(node => ({id: node.id, unit: 0, low: 0, high: 1}));
+  const bytes = () => [new DataView(new Uint8Array(n * n * nodes.length).buffer)];
+  view.thumbs({frame: 1, n, nodes, grad_norms: {1: 0.5, 2: 0.1}, edges: [[1, 2, 0.3]],
+    edge_mode: "gradient"}, bytes());
+  const edge = view.edges.get("1→2").path;
+  assert.notEqual(edge.style.stroke, "");
+  view.thumbs({frame: 2, n, nodes, grad_norms: {}, edges: [], edge_mode: "gradient"}, bytes());
+  assert.equal(edge.style.stroke, "");  // (the colour of a network that is gone)
+  assert.equal(edge.style.strokeWidth, "");
+  assert.equal(view.nodes.get("1").rect.style.stroke, "");
+  view.setGraph({...traits.graph, nodes: [...traits.graph.nodes]});  // drawn anew: still plain
+  assert.equal(view.edges.get("1→2").path.style.stroke, "");
+  view.channel.close();
+});
+
+test("gradients hidden (a class predicts them first): no border, edge or title tells them", () => {
+  const n = 4;
+  const nodes = traits.graph.nodes.map(node => ({id: node.id, unit: 0, low: 0, high: 1}));
+  view.thumbs({frame: 1, n, nodes, grad_norms: {1: 0.5, 2: 0.1}, edges: [[1, 2, 0.3]],
+    edge_mode: "gradient"}, [new DataView(new Uint8Array(n * n * nodes.length).buffer)]);
+  view.setView({...traits.view, hidden: ["gradients"]});
+  const [node, edge] = [view.nodes.get("1"), view.edges.get("1→2")];
+  assert.equal(node.rect.style.stroke, "");
+  assert.equal(edge.path.style.stroke, "");
+  assert.doesNotMatch(node.title.textContent + edge.title.textContent, /‖|0\.5|0\.3/);
+  view.setGraph({...traits.graph, nodes: [...traits.graph.nodes]});  // drawn anew: still hidden
+  assert.equal(view.nodes.get("1").rect.style.stroke, "");
+  assert.equal(view.edges.get("1→2").path.style.stroke, "");
+  view.setView({...traits.view, hidden: []});  // revealed: at once
+  assert.notEqual(view.nodes.get("1").rect.style.stroke, "");
+  assert.notEqual(view.edges.get("1→2").path.style.stroke, "");
+  view.channel.close();
+});
+
 test("the pointer resting on an edge asks for its weights; off it, the card goes", t => {
   t.mock.timers.enable({apis: ["setTimeout"]});
   const hit = view.svg.querySelector('.lab-edge-hit[data-edge="2→3"]');

@@ -5,6 +5,7 @@ import {colourTable, fitCanvas, h, logLevel, num, tableColour, themeColours, wat
   from "./util.js";
 
 const MAX_LABELS = 14;
+const CAPTION_EVERY = 1000;  // ms: the caption's number changes at most this often
 
 export class BarsView {
   /** @param {HTMLElement} root */
@@ -20,6 +21,10 @@ export class BarsView {
     this.norms = {};
     this.table = null;
     this.decades = 4;
+    this.captionText = this.caption.textContent;
+    this.captionAt = -Infinity;
+    this.captionThrottled = false;  // (the caption shown is a number, changed at most so often)
+    this.captionTimer = null;
     this.canvas.addEventListener("pointermove", e => this.hover(e));
     this.canvas.addEventListener("pointerleave", () => { this.tip.hidden = true; });
     watchSize(this.canvas, () => this.draw());
@@ -54,7 +59,7 @@ export class BarsView {
     context.clearRect(0, 0, width, height);
     const bars = this.bars();
     if (!bars.length || !this.table) {
-      this.caption.textContent = "‖dL/d output‖ now (after a step)";
+      this.say("‖dL/d output‖ now (after a step)");
       return;
     }
     const ratio = window.devicePixelRatio || 1;
@@ -64,12 +69,8 @@ export class BarsView {
       height - 1.7 * size];
     const values = bars.map(id => this.norms[id]);
     const highest = Math.max(...values.filter(v => v > 0), 1e-300);
-    const now = performance.now();
-    if (!this.captionAt || now - this.captionAt > 1000) {  // (a new text is a new layout)
-      this.captionAt = now;
-      this.caption.textContent = `‖dL/d output‖ now: the tallest ${num(highest)}, `
-        + `${this.decades} decades down to nothing`;
-    }
+    this.say(`‖dL/d output‖ now: the tallest ${num(highest)}, `
+      + `${this.decades} decades down to nothing`, CAPTION_EVERY);
     const slot = (right - left) / bars.length;
     this.layout = {left, slot, bars};
     context.font = `${Math.round(size)}px sans-serif`;
@@ -90,6 +91,27 @@ export class BarsView {
         context.fillText(id, x + slot / 2, bottom + 0.3 * size);
       }
     });
+  }
+
+  /** The caption says `text`: at once, or (`every` ms, for a number that changes with each
+   * frame: a new text is a new layout) at most that often after the last number, the last
+   * text said when the time comes. */
+  say(text, every = 0) {
+    this.captionText = text;
+    const since = performance.now() - this.captionAt;
+    if (!every || !this.captionThrottled || since >= every) {
+      this.showCaption(every > 0);
+    } else if (!this.captionTimer) {
+      this.captionTimer = setTimeout(() => this.showCaption(true), every - since);
+    }
+  }
+
+  showCaption(throttled) {
+    clearTimeout(this.captionTimer);
+    this.captionTimer = null;
+    this.captionThrottled = throttled;
+    this.captionAt = performance.now();
+    this.caption.textContent = this.captionText;
   }
 
   hover(event) {

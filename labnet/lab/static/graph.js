@@ -220,6 +220,13 @@ export class GraphView {
     const flowTop = Math.max(...flows, 1e-300);
     const weights = content.edge_mode === "weights";
     const thin = Math.min(1, 2 * this.boxWidth() / 80);
+    const valued = new Set(content.edges.map(([src, dst]) => key(src, dst)));
+    for (const [edgeKey, drawn] of this.edges) {  // no value (not trained yet): plain
+      if (valued.has(edgeKey)) continue;
+      drawn.path.style.stroke = "";
+      drawn.path.style.strokeWidth = "";
+      if (titles) drawn.title.textContent = `${drawn.edge[0]} → ${drawn.edge[1]}`;
+    }
     for (const [src, dst, value] of content.edges) {
       const drawn = this.edges.get(key(src, dst));
       if (!drawn) continue;
