@@ -558,6 +558,30 @@ def test_a_cap_on_steps_per_second_holds_while_playing():
     assert 20 <= lab.state.trainer.steps <= 150
 
 
+def test_the_servers_cap_is_a_ceiling_for_the_page_not_for_python(monkeypatch, tmp_path):
+    monkeypatch.setenv("LABNET_MAX_STEPS_PER_SECOND", "200")
+    lab = Lab(grid=16)
+    for cap in ("none", 201, 1e9, math.nan):  # lifted, or raised: refused, saying why
+        text = refused(lab, "set_training", {"max_steps_per_second": cap})
+        assert "this server caps training at 200 steps per second" in text
+    assert lab.state.training.max_steps_per_second == 200
+    accepted(lab, "set_training", {"max_steps_per_second": 50})  # lower: yes
+    assert lab.state.training.max_steps_per_second == 50
+    accepted(lab, "set_training", {"max_steps_per_second": 200})  # and back
+    assert lab.state.training.max_steps_per_second == 200
+    refused(lab, "set_training", {"max_steps_per_second": "fast"})  # (as before: not a number)
+    free = Lab(grid=16, max_steps_per_second=math.inf)  # (the teacher's notebook may)
+    free.set_training(max_steps_per_second=math.inf)
+    assert free.state.training.max_steps_per_second is None
+    monkeypatch.chdir(tmp_path)
+    free.save("uncapped.npz")  # a file without a cap, opened from the page: the server's cap
+    accepted(lab, "open", {"path": "uncapped.npz"})
+    assert lab.state.training.max_steps_per_second == 200
+    monkeypatch.delenv("LABNET_MAX_STEPS_PER_SECOND")  # no server cap: the page may lift it
+    accepted(lab, "set_training", {"max_steps_per_second": "none"})
+    assert lab.state.training.max_steps_per_second is None
+
+
 def shows_the_scores_now(lab: Lab) -> bool:
     """Whether the status shows the step the lab is at, and the scores of that step."""
     steps, status = lab.state.trainer.steps, lab.widget.status

@@ -50,6 +50,7 @@ from labnet.lab.nodes import DEFAULT_WIDTH, INPUT
 from labnet.lab.owndata import data_csv, data_from_csv, described
 from labnet.lab.pagefiles import BROWSER, PageFiles, mode_from_environment
 from labnet.lab.play import Player
+from labnet.lab.settings import within_server_cap
 from labnet.lab.state import LabState
 from labnet.lab.weights import edge_weights, weight_change
 from labnet.lab.widget import LabWidget
@@ -72,8 +73,9 @@ class Lab:
     grid : the boundary is computed on a ``grid × grid`` grid of the plane (while playing, on a
         coarser one, 32 to 64, that keeps a frame within about a millisecond).
     scale : size of the whole lab (1.4: presentation mode, for a projector).
-    max_steps_per_second : a cap on training's speed while playing (default: the environment
-        variable ``LABNET_MAX_STEPS_PER_SECOND``, else none), so many labs share one server.
+    max_steps_per_second : a cap on training's speed while playing (``math.inf``: none;
+        default: the environment variable ``LABNET_MAX_STEPS_PER_SECOND``, else none), so many
+        labs share one server. The page may lower the environment's cap, never lift it.
     lock : controls the page may not move, for a class: names of ``labnet.lab.lock.CONTROLS``
         (locked: shown, greyed), or ``{name: "locked" | "hidden"}``. Kept in the lab's file;
         the page cannot free them (``set_lock`` can, from Python).
@@ -242,7 +244,9 @@ class Lab:
     def set_training(self, **settings) -> None:
         """Change ``loss``, ``optimizer``, ``lr``, ``batch_size``, ``max_steps_per_second``
         (``math.inf``: no cap), ``regularization`` (``"none"``, ``"l1"``, ``"l2"``: a penalty
-        on the weights) or ``regularization_rate``; the weights and the history are kept."""
+        on the weights) or ``regularization_rate``; the weights and the history are kept.
+        A notebook may set any cap; the page, none above its server's
+        (``$LABNET_MAX_STEPS_PER_SECOND``: ``labnet.lab.settings.check_page_cap``)."""
         self.state.use_training(self.state.training.changed(**settings))
 
     def add_point(self, x1: float, x2: float, label: float) -> None:
@@ -514,6 +518,7 @@ class Lab:
         state, display = open_lab(path, content)  # everything is checked here
         if from_page:  # a file opened from the page moves no control its teacher locked
             self.display.lock.check_open((self.state, self.display), (state, display))
+            state.use_training(within_server_cap(state.training))  # nor the server's cap
         self.pause()
         self.state.listeners.remove(self._listener)
         self.state, self.display = state, display

@@ -64,7 +64,7 @@ ARGUMENT_CONTROLS = {
     "set_training": {"loss": "loss", "optimizer": "optimizer", "lr": "lr",
                      "batch_size": "batch", "regularization": "regularisation",
                      "regularization_rate": "regularisation",
-                     "max_steps_per_second": None},  # (a server's cap: free)
+                     "max_steps_per_second": None},  # (free below the server's cap: intents)
     "show": {"click": "clicks", "test_points": None, "discretize": None, "edges": None},
 }
 """The control each argument of these actions moves (None: none)."""

@@ -92,7 +92,7 @@ class LabState:
             settings = replace(settings, dataset="custom")
         cap = default_cap() if max_steps_per_second is None else max_steps_per_second
         self._setup(LabData.make(settings, points),
-                    TrainingSettings(max_steps_per_second=cap).checked(),
+                    TrainingSettings().changed(max_steps_per_second=cap),  # (inf: no cap)
                     np.random.default_rng(seed))
         self.graph = Graph(positions={0: (0.0, 0.0)}, features=inputs.in_order(features))
         if network is not None:
