@@ -74,7 +74,11 @@ FREE = frozenset({
     "export_code", "export_picture", "start_walk", "walk_next", "walk_back", "walk_to",
     "finish_walk", "pick_sample", "end_walk",
 })
-"""Actions no lock holds: they look, lay the graph out, or write a copy for the student."""
+"""Actions no lock holds: they look, lay the graph out, or write a copy for the student. (Some
+move a control by what they do, not by their name, and the ``Lab`` checks them as they do it
+(``Lab._page_may``): under a lock of "play" a walk from the page only shows its update, and a
+walk under way does not make it; data that refit the output count as "graph" and "weights",
+and as "loss" if they change it.)"""
 
 
 class LockedError(InputError):
@@ -144,16 +148,23 @@ class Lock:
         ``intent_call``) would move a control this lock holds. ``playing``: Play pauses (always
         allowed); ``next_undo``: what an undo or redo would change (``"features"``, ``"graph"``,
         ``"weights"``)."""
-        for control in self.moved(action, args, playing=playing, next_undo=next_undo):
-            if self.mode(control) != "free":
-                raise LockedError(f"{_capital(CONTROLS[control])}: {self.mode(control)} in this "
-                                  f"lab, by its teacher")
+        self.check_controls(self.moved(action, args, playing=playing, next_undo=next_undo))
         if action == "set_lock":
             control, mode = args.get("control"), args.get("mode", "locked")
             if control in self.sealed and mode in MODES and (
                     MODES.index(mode) < MODES.index(self.mode(control))):
                 raise LockedError(f"{_capital(CONTROLS[control])}: {self.mode(control)} by the "
                                   f"lab's teacher; it cannot be freed from the page")
+
+    def check_controls(self, controls: Iterable[str], because: str = "") -> None:
+        """A ``LockedError`` naming the first of ``controls`` this lock holds (``because``:
+        why the intent would move it, when its action does not say: a data set that refits the
+        graph, a walk's update)."""
+        for control in controls:
+            if self.mode(control) != "free":
+                why = f" ({because})" if because else ""
+                raise LockedError(f"{_capital(CONTROLS[control])}: {self.mode(control)} in this "
+                                  f"lab, by its teacher{why}")
 
     def moved(self, action: str, args: dict, *, playing: bool = False,
               next_undo: str | None = None) -> list[str]:
