@@ -174,6 +174,20 @@ def test_data_that_would_change_a_locked_loss_are_refused():
     assert lab.network.out_features == 1
 
 
+@pytest.mark.parametrize("control", ["dataset", "graph", "weights", "noise", "loss"])
+def test_undoing_data_that_refit_the_output_moves_the_data_and_the_graph(lab, control):
+    lab.set_training(loss="cross-entropy")
+    lab.set_data(noise=0.1)
+    lab.set_data(dataset="reg-plane", noise=0.2)  # (the teacher's: a refit, and mse)
+    lab.set_lock(control)
+    assert refused(lab, "undo", {}).lower().startswith(CONTROLS[control][:12].lower())
+    lab.set_lock(control, "free")
+    accepted(lab, "undo")
+    assert lab.state.data.settings.noise == 0.1 and lab.state.training.loss == "cross-entropy"
+    lab.set_lock(control)
+    assert refused(lab, "redo", {}).lower().startswith(CONTROLS[control][:12].lower())
+
+
 def test_the_page_cannot_free_a_sealed_lock_but_frees_its_own(lab):
     lab.set_lock("lr", "locked")  # Python's: sealed
     assert "cannot be freed from the page" in refused(lab, "set_lock",

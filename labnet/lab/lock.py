@@ -143,11 +143,11 @@ class Lock:
 
     # -- the page's intents -----------------------------------------------------------------
     def check(self, action: str, args: dict, *, playing: bool = False,
-              next_undo: str | None = None) -> None:
+              next_undo: str | tuple[str, ...] | None = None) -> None:
         """A ``LockedError`` if the page's intent ``action`` (``args``, as checked by
         ``intent_call``) would move a control this lock holds. ``playing``: Play pauses (always
         allowed); ``next_undo``: what an undo or redo would change (``"features"``, ``"graph"``,
-        ``"weights"``)."""
+        ``"weights"``; several for data that refit the output: ``LabState.next_undo``)."""
         self.check_controls(self.moved(action, args, playing=playing, next_undo=next_undo))
         if action == "set_lock":
             control, mode = args.get("control"), args.get("mode", "locked")
@@ -167,14 +167,15 @@ class Lock:
                                   f"lab, by its teacher{why}")
 
     def moved(self, action: str, args: dict, *, playing: bool = False,
-              next_undo: str | None = None) -> list[str]:
+              next_undo: str | tuple[str, ...] | None = None) -> list[str]:
         """The controls the intent would move."""
         if action in ACTION_CONTROLS:
             return [ACTION_CONTROLS[action]]
         if action == "toggle_play":
             return [] if playing else ["play"]
         if action in ("undo", "redo"):
-            return [] if next_undo is None else [next_undo]
+            return [] if next_undo is None else (
+                [next_undo] if isinstance(next_undo, str) else list(next_undo))
         if action in ARGUMENT_CONTROLS:
             controls = ARGUMENT_CONTROLS[action]
             if action == "show" and args.get("click") in (None, "off"):
