@@ -1044,8 +1044,9 @@ def test_a_data_set_of_more_classes_from_the_page_gives_the_network_an_output_pe
     assert settings["data"]["outputs"] == 4 and settings["data"]["task"] == "classification"
     accepted(lab, "set_data", {"dataset": "xor"})  # back to two
     assert lab.network.out_features == 2
-    accepted(lab, "undo", {})  # the output 4 wide again, which xor cannot use: said
-    assert "the lab needs 2 outputs" in lab.graph_error and lab.network.out_features == 2
+    accepted(lab, "undo", {})  # the blobs and the output 4 wide again, together
+    assert lab.graph_error is None and lab.network.out_features == 4
+    assert lab.state.data.settings.dataset == "blobs"
     lab.step(2)
 
 
