@@ -38,6 +38,7 @@ from labnet.lab import Lab, pace
 from labnet.lab.cost import multiply_adds
 from labnet.lab.graph import NodeSpec
 from labnet.lab.intents import ACTIONS
+from labnet.lab.lock import held
 from labnet.lab.pace import MAX_IN_FLIGHT
 from labnet.lab.scoring import Scorer
 
@@ -193,6 +194,25 @@ def test_presets_load_and_undo_brings_the_graph_back():
     assert len(lab.network.order) == 27 and lab.graph_error is None
     accepted(lab, "undo")
     assert len(lab.network.order) == 7 and lab.widget.graph["can_redo"]
+
+
+@pytest.mark.parametrize("change", [{"dataset": "blobs", "classes": 4}, {"dataset": "reg-plane"}])
+def test_undo_and_redo_of_data_that_refit_the_output_bring_both_back(change):
+    lab = Lab(grid=16)
+    lab.set_training(loss="cross-entropy")
+    lab.step(3)
+    before = lab.state.data
+    accepted(lab, "set_data", change)
+    after = lab.state.data
+    for action, data in [("undo", before), ("redo", after), ("undo", before)]:
+        accepted(lab, action)
+        assert lab.state.data is data and lab.graph_error is None
+        assert lab.network.out_features == data.outputs
+        assert lab.state.training.loss == ("mse" if data is after and "reg" in change["dataset"]
+                                           else "cross-entropy")
+        accepted(lab, "step", {"n": 2})
+        assert lab.widget.graph["error"] is None and lab.widget.status["network"]
+        shown_equals_the_model(lab)
 
 
 def test_lab_from_a_network_and_from_arrays():
@@ -560,6 +580,30 @@ def test_a_cap_on_steps_per_second_holds_while_playing():
     assert 20 <= lab.state.trainer.steps <= 150
 
 
+def test_the_servers_cap_is_a_ceiling_for_the_page_not_for_python(monkeypatch, tmp_path):
+    monkeypatch.setenv("LABNET_MAX_STEPS_PER_SECOND", "200")
+    lab = Lab(grid=16)
+    for cap in ("none", 201, 1e9, math.nan):  # lifted, or raised: refused, saying why
+        text = refused(lab, "set_training", {"max_steps_per_second": cap})
+        assert "this server caps training at 200 steps per second" in text
+    assert lab.state.training.max_steps_per_second == 200
+    accepted(lab, "set_training", {"max_steps_per_second": 50})  # lower: yes
+    assert lab.state.training.max_steps_per_second == 50
+    accepted(lab, "set_training", {"max_steps_per_second": 200})  # and back
+    assert lab.state.training.max_steps_per_second == 200
+    refused(lab, "set_training", {"max_steps_per_second": "fast"})  # (as before: not a number)
+    free = Lab(grid=16, max_steps_per_second=math.inf)  # (the teacher's notebook may)
+    free.set_training(max_steps_per_second=math.inf)
+    assert free.state.training.max_steps_per_second is None
+    monkeypatch.chdir(tmp_path)
+    free.save("uncapped.npz")  # a file without a cap, opened from the page: the server's cap
+    accepted(lab, "open", {"path": "uncapped.npz"})
+    assert lab.state.training.max_steps_per_second == 200
+    monkeypatch.delenv("LABNET_MAX_STEPS_PER_SECOND")  # no server cap: the page may lift it
+    accepted(lab, "set_training", {"max_steps_per_second": "none"})
+    assert lab.state.training.max_steps_per_second is None
+
+
 def shows_the_scores_now(lab: Lab) -> bool:
     """Whether the status shows the step the lab is at, and the scores of that step."""
     steps, status = lab.state.trainer.steps, lab.widget.status
@@ -671,6 +715,31 @@ KINDS = st.sampled_from(["Linear", "ReLU", "Tanh", "Sigmoid", "LeakyReLU", "Sum"
                          "Conv2d", ""])
 
 
+HELD = ("lr", "optimizer", "loss", "batch", "regularisation", "noise", "features", "graph",
+        "teach")
+"""Controls whose value no gesture from the page changes while they are locked (the others
+share what they hold: a click changes the data set's points, a graph edit the weights)."""
+
+
+def held_now(lab: Lab, controls) -> dict:
+    """What each of ``controls`` holds now; for "play", the network trained and its steps."""
+    state = lab.state
+    views = {control: held(control, state, lab.display) for control in controls
+             if control in HELD}
+    if "play" in controls and state.trainer is not None:
+        views["play"] = (id(state.network), state.trainer.steps)
+    return views
+
+
+def check_locks_held(lab: Lab, before: dict) -> None:
+    """A gesture the page's lock let through moved none of the controls it held."""
+    after = held_now(lab, before)
+    for control, value in before.items():
+        if control == "play" and after.get("play", (None,))[0] != value[0]:
+            continue  # (another network: a graph edit, its steps its own)
+        assert after.get(control) == value, (control, value, after.get(control))
+
+
 class LabGestures(RuleBasedStateMachine):
     """A student clicking about: every gesture the page can send, with good and bad arguments.
     After each one: no internal error, what is shown is the model, the history's series agree,
@@ -694,10 +763,11 @@ class LabGestures(RuleBasedStateMachine):
     def gesture(self, action: str, args, buffers=None) -> None:
         lab = self.lab
         lab.widget.last_traceback = None
-        before = snapshot(lab)
+        before, locked = snapshot(lab), held_now(lab, lab.lock.modes)
         result = lab.widget.run(action, args, buffers=buffers)
         message = lab.widget.message
         assert lab.last_traceback is None, lab.last_traceback
+        check_locks_held(lab, locked)
         if message.get("error") and not message.get("sticky"):  # refused
             assert result is None and message["text"]
             after = snapshot(lab)
@@ -813,9 +883,10 @@ class LabGestures(RuleBasedStateMachine):
         if task is not None:
             args["task"] = task
         self.lab.widget.last_traceback = None
-        before = snapshot(self.lab)
+        before, locked = snapshot(self.lab), held_now(self.lab, self.lab.lock.modes)
         self.lab.widget.run("load_csv", args, None, [text.encode()] if upload else [])
         assert self.lab.last_traceback is None, self.lab.last_traceback
+        check_locks_held(self.lab, locked)
         message = self.lab.widget.message
         if message.get("error") and not message.get("sticky"):
             assert same(before, snapshot(self.lab)), message["text"]
@@ -824,6 +895,7 @@ class LabGestures(RuleBasedStateMachine):
         self.check()
 
     @rule(control=st.one_of(st.sampled_from(["lr", "graph", "reset", "teach", "weights",
+                                              "play", "loss", "features", "dataset", "noise",
                                               "nothing"]), NODES),
           mode=st.sampled_from(["free", "locked", "hidden", "maybe"]))
     def set_lock(self, control, mode):
@@ -996,8 +1068,9 @@ def test_a_data_set_of_more_classes_from_the_page_gives_the_network_an_output_pe
     assert settings["data"]["outputs"] == 4 and settings["data"]["task"] == "classification"
     accepted(lab, "set_data", {"dataset": "xor"})  # back to two
     assert lab.network.out_features == 2
-    accepted(lab, "undo", {})  # the output 4 wide again, which xor cannot use: said
-    assert "the lab needs 2 outputs" in lab.graph_error and lab.network.out_features == 2
+    accepted(lab, "undo", {})  # the blobs and the output 4 wide again, together
+    assert lab.graph_error is None and lab.network.out_features == 4
+    assert lab.state.data.settings.dataset == "blobs"
     lab.step(2)
 
 
