@@ -103,6 +103,19 @@ test("a refused setting springs back to the lab's and the reason shows in the st
   assert.equal(part(".lab-activation").value, "ReLU");
 });
 
+test("a value the lab takes clears the note of the refusal it makes moot, not of another's",
+  async () => {
+    const note = controls.strip.querySelector(".lab-panel-note");
+    change(part(".lab-lr-value"), "fast");
+    await answer(false, "the learning rate must be a number, got 'fast'");
+    change(part(".lab-batch-size"), "20");  // (another setting: the note still holds)
+    await answer(true);
+    assert.equal(note.hidden, false);
+    change(part(".lab-lr-value"), "0.05");
+    await answer(true);
+    assert.equal(note.hidden, true);  // (at once, not 8 s later)
+  });
+
 test("a number box holding letters is refused in the page, named by its label", async () => {
   const batch = part(".lab-batch-size");
   batch.validity = {badInput: true};
