@@ -218,3 +218,47 @@ def test_a_hint_of_any_kind_covers_no_control_on_a_laptop_or_a_wide_screen(lab, 
             page.set_viewport_size({"width": 1366, "height": 768})
             time.sleep(0.8)
             lab.root.evaluate("el => el.scrollIntoView({block: 'start'})")
+
+
+SPACING_JS = """root => {
+  const box = el => el.getBoundingClientRect();
+  const names = [...root.querySelectorAll('.lab-strip .lab-setting > .lab-field-name')]
+    .filter(n => box(n).width > 0).map(n => [n.textContent, Math.round(box(n).top)]);
+  const batch = root.querySelector('.lab-batch-size');
+  const old = batch.value;
+  batch.value = '100000';  // (the largest batch the lab takes; not sent)
+  const clipped = batch.scrollWidth > batch.clientWidth;
+  batch.value = old;
+  // in the Teach panel's lock rows, a row's select and the next row's name on its line
+  const rows = [...root.querySelectorAll('.lab-lock-row')].map(box);
+  const gaps = [];
+  rows.forEach((row, i) => {
+    const next = rows[i + 1];
+    if (next && Math.abs(next.top - row.top) < 2) gaps.push(next.left - row.right);
+  });
+  return {names, clipped, gaps};
+}"""
+
+
+def test_the_strips_names_on_one_line_a_batch_of_100000_shown_whole_lock_rows_apart(lab):
+    seen = lab.root.evaluate(SPACING_JS)
+    tops = {top for _, top in seen["names"]}
+    assert len(tops) == 1, f"the strip's names at different heights: {seen['names']}"
+    assert not seen["clipped"], "a batch size of 100000 is cut off in its box"
+    # the lock rows side by side: on a wide screen
+    page = lab.page
+    page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    lab.click(".lab-tab-teach")
+    lab.root.evaluate("el => el.querySelector('.lab-lock-section').open = true")
+    try:
+        time.sleep(0.5)
+        gaps = lab.root.evaluate(SPACING_JS)["gaps"]
+    finally:
+        lab.root.evaluate("el => el.querySelector('.lab-lock-section').open = false")
+        lab.click(".lab-tab-data")
+        page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:activate')")
+        page.set_viewport_size({"width": 1366, "height": 768})
+        time.sleep(0.8)
+        lab.root.evaluate("el => el.scrollIntoView({block: 'start'})")
+    assert gaps and min(gaps) >= 8, f"lock rows {gaps} px apart"
