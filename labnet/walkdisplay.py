@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from labnet.chainrule import ShownFormula, ShownTerm
+from labnet.colours import BOUNDARY_STOPS
 
 if TYPE_CHECKING:
     from labnet.walkstep import WalkStep
@@ -286,9 +287,12 @@ def walk_json(walk: Walk, rows: int = 8, cols: int = 8, inner: int = 32) -> dict
 
 def plot_step(step: WalkStep, figure=None, max_arrays: int = 12):
     """The step's arrays (received, then passed on) as heatmaps, each with its own colour scale
-    centred on 0 and, when small, its numbers written in. Returns the matplotlib Figure (a new
-    one unless ``figure`` is given)."""
+    centred on 0, in the lab's colours (blue above 0, orange below) and, when small, its numbers
+    written in. Returns the matplotlib Figure (a new one unless ``figure`` is given)."""
+    from matplotlib.colors import LinearSegmentedColormap
     from matplotlib.figure import Figure  # a Figure of its own: no pyplot, no global state
+
+    diverging = LinearSegmentedColormap.from_list("labnet", BOUNDARY_STOPS)  # as in the lab
 
     arrays = [(name, array) for name, array in step.arrays.items()][:max_arrays]
     columns = min(len(arrays), 4) or 1
@@ -300,7 +304,7 @@ def plot_step(step: WalkStep, figure=None, max_arrays: int = 12):
         values = heatmap_values(np.asarray(array, dtype=np.float64))
         finite = values[np.isfinite(values)]
         limit = float(np.max(np.abs(finite))) if finite.size else 1.0
-        image = ax.imshow(values, cmap="RdBu_r", vmin=-limit or -1, vmax=limit or 1,
+        image = ax.imshow(values, cmap=diverging, vmin=-limit or -1, vmax=limit or 1,
                           aspect="equal", interpolation="nearest")
         figure.colorbar(image, ax=ax, shrink=0.8)
         if values.shape[0] <= 8 and values.shape[1] <= 8:  # room for the numbers
