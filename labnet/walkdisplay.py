@@ -262,7 +262,9 @@ def walk_json(walk: Walk, rows: int = 8, cols: int = 8, inner: int = 32) -> dict
     ``plan`` (``[phase, node]`` of every step, for a scrubber), ``step`` (``step_json`` of the
     current step) and ``nodes``: every node's output (``value``) and dL/d(output) (``grad``)
     as far as the walk has gone, for the first point of the batch (the sample), cut to
-    ``cols`` numbers, or None where not known yet."""
+    ``cols`` numbers, or None where not known yet; ``scaling``: if the input is standardised,
+    ``{"mean", "std", "x", "scaled"}`` (``x``: the first point as given, ``scaled``: as the
+    network sees it, ``(x − mean) / std``), each cut to ``cols`` numbers, else None."""
     values, grads = walk.values_so_far(), walk.grads_so_far()
 
     def first_row(array: Array | None) -> list[float | None] | None:
@@ -273,13 +275,18 @@ def walk_json(walk: Walk, rows: int = 8, cols: int = 8, inner: int = 32) -> dict
     nodes = [{"node": _node(node), "value": first_row(values.get(node)),
               "grad": first_row(grads.get(node))} for node in (walk.net.input, *walk.net.order)]
     left_out = {"nodes": max(len(nodes) - MAX_ITEMS, 0)}
+    scaling = None
+    if walk.scaling is not None:
+        mean, std = walk.scaling
+        scaling = {"mean": first_row(mean), "std": first_row(std),
+                   "x": first_row(walk.unscaled), "scaled": first_row(walk.x)}
     return {
         "index": walk.position, "total": len(walk), "done": walk.done,
         "at_start": walk.at_start, "sample": walk.sample, "batch": len(walk.x),
         "loss": None if walk.loss_value is None else _finite(walk.loss_value),
         "plan": [[phase, _node(node)] for phase, node in walk.plan],
         "step": step_json(walk.current, rows, cols, inner),
-        "nodes": nodes[:MAX_ITEMS], "left_out": left_out,
+        "nodes": nodes[:MAX_ITEMS], "left_out": left_out, "scaling": scaling,
     }
 
 

@@ -406,7 +406,7 @@ class Lab:
         alone, every number small enough to redo by hand; its update is only shown. Pauses
         play. Returns the ``Walk`` (see ``labnet.walkthrough``)."""
         self.state.require_network()
-        return self._begin_walk(walking.new_walk(self.state.trainer, sample))
+        return self._begin_walk(walking.new_walk(self.state.trainer, sample, self._scaling()))
 
     def walk_next(self) -> None:
         """One node further in the walk."""
@@ -431,11 +431,16 @@ class Lab:
         step the one-sample walk under way is at; returns the point's index."""
         self.state.require_network()
         sample = walking.nearest_training_point(self.state.data, x1, x2)
-        walk, old = walking.new_walk(self.state.trainer, sample), self.display.walk
+        walk = walking.new_walk(self.state.trainer, sample, self._scaling())
+        old = self.display.walk
         if old is not None and old.sample is not None:
             walk.go_to(old.position)  # the same step, for another point
         self._begin_walk(walk)
         return sample
+
+    def _scaling(self):
+        """The (mean, std) the network's inputs are standardised with, or None: a walk says so."""
+        return self.state.data.standardisation(self.state.features)
 
     def end_walk(self) -> None:
         """Close the walk (what it did stays done)."""

@@ -18,14 +18,18 @@ from labnet.training import Trainer
 from labnet.walkthrough import Walk
 
 
-def new_walk(trainer: Trainer, sample: int | None = None) -> Walk:
+def new_walk(trainer: Trainer, sample: int | None = None,
+             scaling: tuple[np.ndarray, np.ndarray] | None = None) -> Walk:
     """A walk through ``trainer``'s next mini-batch (finishing it is one training step), or,
-    with ``sample=i``, through training point ``i`` alone (its update only shown)."""
+    with ``sample=i``, through training point ``i`` alone (its update only shown);
+    ``scaling``: the ``(mean, std)`` the trainer's inputs were standardised with, if they
+    were (``LabData.standardisation``)."""
     if sample is not None and (isinstance(sample, bool) or not isinstance(
             sample, numbers.Integral)):
         raise InputError(f"the point to walk must be the number of a training point, got "
                          f"{short_repr(sample)}")
-    return Walk.from_trainer(trainer, sample=None if sample is None else int(sample))
+    return Walk.from_trainer(trainer, sample=None if sample is None else int(sample),
+                             scaling=scaling)
 
 
 def nearest_training_point(data: LabData, x1: float, x2: float) -> int:

@@ -152,6 +152,9 @@
  * @property {boolean} train    the update is made (a training step); false: shown only
  * @property {number} lr
  * @property {?{x1: number, x2: number, label: number}} point  where the point walked alone is
+ * @property {?{mean: number[], std: number[], x: number[], scaled: number[]}} scaling  if the
+ *   network's inputs are standardised: their mean and std, and the first point as given (x)
+ *   and as the network sees it (scaled = (x − mean) / std); null if they are not
  */
 
 // -- custom messages, kernel → page ---------------------------------------------------------

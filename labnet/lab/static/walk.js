@@ -6,7 +6,7 @@
 // ← step, Home and End go to the first and last step, Escape closes. Every move is an intent
 // (walk_next, walk_back, walk_to, start_walk, end_walk); the walk that comes back is drawn.
 
-import {formulaElement} from "./formula.js";
+import {figure, formulaElement} from "./formula.js";
 import {Heatmap, shapeText} from "./heatmap.js";
 import {colourTable, h, typedArray} from "./util.js";
 
@@ -63,6 +63,19 @@ export function pointWords(walk) {
 }
 
 /**
+ * What the input node passes on, said where its numbers are: walking one point alone with
+ * standardised inputs, "x = (0.894, 0.86), standardised: (1.402, 1.269) = (x − mean) / std, mean
+ * (…), std (…)"; "" otherwise (nothing to say: the numbers are the point's own).
+ */
+export function inputWords(walk) {
+  const scaling = walk.scaling;
+  if (walk.sample === null || !scaling) return "";
+  const row = values => `(${values.map(figure).join(", ")})`;
+  return `x = ${row(scaling.x)}, standardised: ${row(scaling.scaled)} = (x − mean) / std, `
+    + `mean ${row(scaling.mean)}, std ${row(scaling.std)}`;
+}
+
+/**
  * The update's arrays by parameter: [[name, before, step, after], ...] ("1.weight"), from the
  * walk maps' arrays ("1.weight before", "1.weight step", "1.weight after").
  */
@@ -109,6 +122,7 @@ export class WalkView {
       "walk one training point alone: every number by each node (click a point of the plane "
       + "to pick another); its update is only shown", () => this.start(this.lastSample));
     this.update = h("span", {class: "lab-walk-update"});
+    this.input = h("div", {class: "lab-walk-input"});
     this.closeButton = button("lab-walk-close", "✕", "close the walk (Esc)",
       () => this.move("close"));
     this.text = h("div", {class: "lab-walk-says", "aria-live": "polite"});
@@ -129,6 +143,7 @@ export class WalkView {
         h("span", {class: "lab-walk-modes", role: "group", "aria-label": "what to walk"},
           this.batchButton, this.pointButton), this.closeButton),
       h("div", {class: "lab-walk-line"}, this.title, this.update),
+      this.input,
       this.text,
       h("div", {class: "lab-walk-body"}, this.picture, this.formulas),
       this.tip);
@@ -253,6 +268,8 @@ export class WalkView {
     this.title.replaceChildren(h("b", {}, `${walk.index + 1}/${walk.total} · `
       + stepWords([step.phase, step.node])), module, ` · ${pointWords(walk)}`);
     this.update.textContent = updateWords(walk);
+    this.input.textContent = inputWords(walk);
+    this.input.hidden = !this.input.textContent;
     this.update.classList.toggle("lab-shown-only", !walk.train);
     this.text.textContent = step.text;
     this.node.replaceChildren(h("span", {class: `lab-walk-chip lab-phase-${step.phase}`},
