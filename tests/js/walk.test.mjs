@@ -170,9 +170,11 @@ test("the step's arrays are heatmaps, once its maps come; the update's by parame
     node: null, module: "update", flows: [], formulas: []}}));
   view.walkMaps(...maps(17, update));
   assert.equal(view.flow.hidden, true);
-  const row = view.updates.querySelector(".lab-walk-update-row");
+  const row = view.updates.querySelector("[data-parameter]");
   assert.equal(row.dataset.parameter, "1.weight");
-  assert.deepEqual(row.querySelectorAll("figcaption").map(c => c.textContent),
-    ["before", "step", "after"]);
+  assert.equal(row.querySelectorAll(".lab-heatmap").length, 3);
+  assert.equal(row.querySelectorAll("figcaption").length, 0);  // (said once, over the rows:)
+  assert.deepEqual(view.updates.querySelectorAll(".lab-walk-update-head").map(
+    c => c.textContent), ["before", "step", "after"]);
   assert.equal(view.nextButton.disabled, true);
 });

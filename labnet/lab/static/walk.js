@@ -10,6 +10,7 @@ import {figure, formulaElement} from "./formula.js";
 import {Heatmap, shapeText} from "./heatmap.js";
 import {colourTable, h, typedArray} from "./util.js";
 
+const UPDATE_CELL = 1.1;  // em: the update's cells at most (every parameter in view at once)
 const KEYS = {ArrowRight: "next", ArrowLeft: "back", Home: "first", End: "last",
   Escape: "close"};
 
@@ -304,19 +305,25 @@ export class WalkView {
     const em = 0.85 * (parseFloat(getComputedStyle(this.element).getPropertyValue("font-size"))
       || 13);
     const tip = (text, event) => this.showTip(text, event);
-    const draw = (a, caption = null) => (a ? new Heatmap(a, a.values, this.table, tip, em,
-      caption, !caption).element : null);  // (the update's: numbers in its equations)
+    const draw = (a, caption = null, largest = 2) => (a ? new Heatmap(a, a.values, this.table,
+      tip, em, caption, caption === null, largest).element : null);  // (the update's: numbers
+    // in its equations)
     const arrays = this.maps.arrays;
     const update = this.walk.step.phase === "update";
     this.flow.hidden = update;
     this.updates.hidden = !update;
-    if (update) {  // each parameter: before, its step, after
-      this.updates.replaceChildren(...updateRows(arrays).map(([name, before, step, after]) =>
-        h("div", {class: "lab-walk-update-row", "data-parameter": name},
-          h("span", {class: "lab-walk-parameter"}, name,
-            h("small", {}, before ? shapeText(before.shape) : "")), draw(before, "before"),
-          h("span", {class: "lab-sign"}, "+"), draw(step, "step"),
-          h("span", {class: "lab-sign"}, "="), draw(after, "after"))));
+    if (update) {  // each parameter a row: before, its step, after (said once, over the rows)
+      const heads = h("div", {class: "lab-walk-update-row lab-walk-update-heads"},
+        h("span", {class: "lab-walk-parameter"}), ...["before", "step", "after"].map(
+          (words, i) => [i ? h("span", {class: "lab-sign"}, i === 1 ? "+" : "=") : null,
+            h("span", {class: "lab-walk-update-head"}, words)]).flat());
+      this.updates.replaceChildren(heads, ...updateRows(arrays).map(
+        ([name, before, step, after]) => h("div", {class: "lab-walk-update-row",
+          "data-parameter": name},
+        h("span", {class: "lab-walk-parameter"}, name,
+          h("small", {}, before ? shapeText(before.shape) : "")), draw(before, "", UPDATE_CELL),
+        h("span", {class: "lab-sign"}, "+"), draw(step, "", UPDATE_CELL),
+        h("span", {class: "lab-sign"}, "="), draw(after, "", UPDATE_CELL))));
       return;
     }
     const column = role => arrays.filter(a => a.role === role).map(a => draw(a));
