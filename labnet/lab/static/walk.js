@@ -313,7 +313,7 @@ export class WalkView {
     this.flow.hidden = update;
     this.updates.hidden = !update;
     if (update) {  // each parameter a row: before, its step, after (said once, over the rows)
-      const heads = h("div", {class: "lab-walk-update-row lab-walk-update-heads"},
+      const heads = h("div", {class: "lab-walk-update-heads"},
         h("span", {class: "lab-walk-parameter"}), ...["before", "step", "after"].map(
           (words, i) => [i ? h("span", {class: "lab-sign"}, i === 1 ? "+" : "=") : null,
             h("span", {class: "lab-walk-update-head"}, words)]).flat());
