@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lab: $(STAMP)  ## open JupyterLab on the lab notebook
+	@echo "The lab, where no browser opens by itself: http://127.0.0.1:$(PORT)/lab/tree/notebooks/02-lab.ipynb?token=... (the token JupyterLab prints below)"
 	$(BIN)/jupyter lab notebooks/02-lab.ipynb --ServerApp.port=$(PORT) $(ROOT_FLAG)
 
 # `make app APP_IP=0.0.0.0` serves the machine's network (a class on the room's network): see README.

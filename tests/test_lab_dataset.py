@@ -15,6 +15,7 @@ from labnet.lab.dataset import (
     Points,
     check_point,
 )
+from labnet.lab.pictures import plane
 
 HUGE = 10**400
 
@@ -319,3 +320,23 @@ def test_a_generated_data_sets_own_points_keep_its_classes_or_targets():
         data = LabData.make(DataSettings(dataset, n_points=90, classes=4))
         own = data.own_points()
         assert own.classes == data.classes and own.labels.ndim == data.train[1].ndim
+
+
+@pytest.mark.parametrize("features", [("x1", "x2"), ("x1", "x2", "x1^2", "sin(x1)")])
+def test_a_constant_feature_is_centred_not_blown_up(features):
+    # (a CSV whose x1 is all equal: its standard deviation is 0, or a rounding error)
+    x2 = np.linspace(-1, 1, 40)
+    csv = "x1,x2,label\n" + "".join(f"0.3,{v:.6f},{int(v > 0)}\n" for v in x2)
+    lab = Lab()
+    lab.load_csv(csv)
+    lab.set_features(features)
+    data = lab.state.data
+    assert np.all(data.std > 0)
+    grid, _extent = plane(data.x_all, 16)
+    seen = data.network_input(grid, features)
+    assert np.isfinite(seen).all() and np.abs(seen).max() < 100
+    assert np.abs(data.network_input(np.array([[1.0, 0.5]]), features)).max() < 100
+    assert np.allclose(data.network_sets(features)[0][0][:, 0], 0)
+    lab.add_point(1.0, 0.5, 1)  # (a click beside the line: no input of a trillion)
+    lab.step(200)
+    assert np.isfinite(lab.history.step_loss).all() and lab.history.step_loss[-1] < 0.3

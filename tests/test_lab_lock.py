@@ -100,6 +100,94 @@ def test_play_and_pause_play_is_the_teachers_but_pause_always_answers():
     lock.check("pause", {})
 
 
+@pytest.mark.parametrize("ends", [("finish_walk", {}), ("walk_to", {"index": -1}), "next"])
+def test_a_walk_from_the_page_under_a_play_lock_only_shows_its_update(ends):
+    lab = Lab(grid=16, lock={"play": "locked"})
+    weights = snapshot(lab)["weights"]
+    accepted(lab, "start_walk")
+    assert "without making it" in lab.widget.message["text"]
+    assert lab.widget.walk["train"] is False
+    if ends == "next":
+        for _ in range(len(lab.display.walk) - 1):
+            accepted(lab, "walk_next")
+    else:
+        accepted(lab, *ends)
+    assert lab.display.walk.done and "update" in lab.widget.walk["step"]["phase"]
+    assert lab.state.trainer.steps == 0 and same({"weights": weights},
+                                                 {"weights": snapshot(lab)["weights"]})
+
+
+def test_a_walk_under_way_does_not_train_once_play_is_locked():
+    lab = Lab(grid=16)
+    lab.start_walk()  # (the teacher's: it trains)
+    lab.set_lock("play")
+    accepted(lab, "walk_next")  # forward, loss, backward: looking is free
+    accepted(lab, "walk_to", {"index": -2})
+    for action, args in [("walk_next", {}), ("walk_to", {"index": -1}), ("finish_walk", {})]:
+        text = refused(lab, action, args)
+        assert text.startswith("Play, Step and Epoch: locked") and "training step" in text
+    assert lab.state.trainer.steps == 0 and not lab.display.walk.done
+    accepted(lab, "walk_back")
+    lab.finish_walk()  # (Python: the teacher)
+    assert lab.state.trainer.steps == 1
+
+
+FOUR_CLASSES = "x1,x2,label\n0,0,0\n1,1,1\n0,1,2\n1,0,3\n0.5,0.5,3\n"
+TARGETS = "x1,x2,target\n0,0,0.5\n1,1,2\n0,1,-1\n1,0,3\n"
+
+
+def refused_upload(lab: Lab, text: str) -> str:
+    before = snapshot(lab)
+    lab.widget.run("load_csv", {"name": "mine.csv"}, buffers=[text.encode()])
+    assert lab.last_traceback is None and lab.widget.message.get("error")
+    assert same(before, snapshot(lab))
+    return lab.widget.message["text"]
+
+
+@pytest.mark.parametrize("control", ["graph", "weights"])
+def test_data_that_would_refit_a_locked_graph_are_refused_before_anything_changes(control):
+    lab = Lab(grid=16, lock={control: "locked"})
+    lab.set_data(n_points=200)
+    lab.show(click="green")  # (class 2: a third class)
+    name = CONTROLS[control][:12].lower()
+    texts = [refused(lab, "load_csv", {"text": FOUR_CLASSES}), refused_upload(lab, FOUR_CLASSES),
+             refused(lab, "set_data", {"dataset": "blobs"}),  # (3 classes)
+             refused(lab, "set_data", {"dataset": "reg-plane"}),  # (one output)
+             refused(lab, "click_plane", {"x1": 0.1, "x2": 0.2})]
+    lab.set_data(dataset="blobs", classes=3)  # (the teacher, from Python)
+    texts.append(refused(lab, "set_data", {"classes": 4}))
+    for text in texts:
+        assert text.lower().startswith(name) and "need" in text
+    assert lab.network.out_features == 3
+    accepted(lab, "set_data", {"noise": 0.1})  # (data that fit: free)
+    accepted(lab, "load_csv", {"text": "0,0,0\n1,1,1\n0,1,2\n1,0,1\n"})
+
+
+def test_data_that_would_change_a_locked_loss_are_refused():
+    lab = Lab(grid=16, lock={"loss": "locked"})
+    lab.set_training(loss="cross-entropy")
+    for text in [refused(lab, "load_csv", {"text": TARGETS}), refused_upload(lab, TARGETS),
+                 refused(lab, "set_data", {"dataset": "reg-gauss"})]:
+        assert text.startswith("The loss: locked") and "regression" in text
+    lab.set_training(loss="mse")  # (the teacher's loss already fits: a regression goes)
+    accepted(lab, "set_data", {"dataset": "reg-gauss"})
+    assert lab.network.out_features == 1
+
+
+@pytest.mark.parametrize("control", ["dataset", "graph", "weights", "noise", "loss"])
+def test_undoing_data_that_refit_the_output_moves_the_data_and_the_graph(lab, control):
+    lab.set_training(loss="cross-entropy")
+    lab.set_data(noise=0.1)
+    lab.set_data(dataset="reg-plane", noise=0.2)  # (the teacher's: a refit, and mse)
+    lab.set_lock(control)
+    assert refused(lab, "undo", {}).lower().startswith(CONTROLS[control][:12].lower())
+    lab.set_lock(control, "free")
+    accepted(lab, "undo")
+    assert lab.state.data.settings.noise == 0.1 and lab.state.training.loss == "cross-entropy"
+    lab.set_lock(control)
+    assert refused(lab, "redo", {}).lower().startswith(CONTROLS[control][:12].lower())
+
+
 def test_the_page_cannot_free_a_sealed_lock_but_frees_its_own(lab):
     lab.set_lock("lr", "locked")  # Python's: sealed
     assert "cannot be freed from the page" in refused(lab, "set_lock",

@@ -242,3 +242,13 @@ def test_a_page_folder_of_its_own_writes_there(tmp_path):
     assert folder.read("a.npz", 10) == b"123"
     with pytest.raises(ValueError, match="longer than"):
         folder.read("a.npz", 2)
+
+
+@pytest.mark.parametrize("doing", ["save", "open", "export_picture"])
+def test_a_long_name_is_echoed_cut_short(notebook, monkeypatch, doing):
+    lab, _downloads = page_lab(monkeypatch)
+    folder = "f" * 3000  # (no such folder: refused, echoing the name and the folder)
+    with pytest.raises(ValueError, match=r"cannot (open|write) 'f+\.\.\.") as refused:
+        getattr(lab, doing)(f"{folder}/{'n' * 1000}.{'png' if 'pic' in doing else 'npz'}",
+                            from_page=True)
+    assert len(str(refused.value)) < 300

@@ -13,6 +13,7 @@ import labnet as ln
 from labnet.lab.events import Scored
 from labnet.lab.scoring import CHUNK, Twin
 from labnet.lab.state import LabState
+from labnet.lab.weights import weight_change
 
 
 def evaluation(network, loss, x, labels) -> tuple[float, float]:
@@ -144,6 +145,32 @@ def test_a_new_network_forgets_the_epochs_waiting_for_the_old_one():
     state.train(1, seconds=1.0)
     state.new_weights()
     assert not state.scorer.pending and state.scorer.latest is None
+
+
+def test_a_weight_set_while_an_epoch_is_scored_gets_scores_of_its_own_not_the_epochs():
+    # (were: the epoch's, of the weights before, labelled with the step the status is at)
+    state = LabState()
+    state.use_data(state.data.changed(n_points=20_000))
+    state.use_training(state.training.changed(batch_size=10_000))  # an epoch a step
+    state.train(1, seconds=1.0)
+    at_the_end = copy.deepcopy(state.network)
+    scorer, trainer = state.scorer, state.trainer
+    scorer.advance(0.0)  # one slice of the epoch's errors: the rest waits
+    assert scorer.pending
+    state.change_weight(weight_change(state.network, 3, "weight", [2, 4], 7.5))
+    while scorer.pending:
+        scorer.advance(0.0)  # the epoch's errors, a slice a call
+    loss = ln.MSELoss()
+    _, before = evaluation(at_the_end, loss, trainer.x, trainer.labels)
+    assert trainer.history.train_error[-1] == pytest.approx(before)  # the epoch's, as it ended
+    assert scorer.latest is None  # (they are not the scores of the weights at this step)
+    assert scorer.work_left() == len(trainer.x) + len(trainer.test[1])
+    train_loss, train_error = evaluation(trainer.net, loss, trainer.x, trainer.labels)
+    assert train_error != pytest.approx(before)
+    scores = scorer.now()
+    assert scores["step"] == trainer.steps
+    assert scores["train_error"] == pytest.approx(train_error)
+    assert scores["train_loss"] == pytest.approx(train_loss)
 
 
 def test_scores_of_a_diverged_network_are_not_a_number_but_never_an_error():

@@ -527,11 +527,15 @@ def test_data_of_more_classes_come_with_the_output_fitted_as_one_undo_step():
     assert network.operators[1] is first  # the other weights stay
     assert state.trainer.steps == 0 and state.graph_error is None and state.can_undo
     state.train(3, score_epochs=True)
-    state.undo_edit()  # the output 2 wide again: not what the data need
-    assert "node 7 has width 2: the lab needs 4 outputs, one per class" in state.graph_error
-    assert state.network is network and state.trainer.steps == 3  # it goes on training
+    state.undo_edit()  # the data and the output 2 wide again, with its weights: they fit
+    assert state.data is not blobs and state.data.outputs == 2 and state.graph_error is None
+    assert state.network.out_features == 2 and state.network.operators[1] is first
+    assert state.network.operators[7] is old_network.operators[7]
+    state.train(2)
     state.redo_edit()
-    assert state.graph_error is None and state.network.out_features == 4
+    assert state.data is blobs and state.graph_error is None
+    assert state.network.out_features == 4 and state.network.operators[7] is network.operators[7]
+    state.train(2)
 
 
 def test_data_that_need_another_output_without_the_graph_fitted_change_nothing():

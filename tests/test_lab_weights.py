@@ -75,6 +75,17 @@ def test_a_weight_set_by_hand_is_in_the_network_trained_and_its_pictures(lab):
     assert weight[2, 4] != 7.5 and abs(weight[2, 4] - 7.5) < 1
 
 
+def test_the_status_shows_the_scores_of_a_weight_set_undone_and_redone(lab):
+    # (was: no scores at all until the next step)
+    lab.step(3)
+    for change in (lambda: lab.set_weight(3, "weight", [2, 4], 7.5), lab.undo, lab.redo):
+        change()
+        status = lab.widget.status
+        assert status["scored_step"] == status["step"] == 3
+        assert status["train_error"] == pytest.approx(lab.scores()["train_error"])
+        assert status["test_loss"] == pytest.approx(lab.scores()["test_loss"])
+
+
 def test_a_bias_takes_one_index_or_a_number(lab):
     lab.set_weight(7, "bias", [1], -0.25)
     lab.set_weight(7, "bias", 0, 0.5)

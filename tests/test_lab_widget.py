@@ -351,3 +351,35 @@ def test_a_lab_a_name_holds_lives_on_after_its_view_is_gone_and_can_be_shown_aga
     lab.step()
     bundle, _ = lab._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == lab.widget.model_id
+
+
+def test_a_lab_shown_by_a_cell_run_again_is_let_go_by_ipythons_output_history():
+    # (a tester: 8 runs of `lab = Lab(); lab` kept 8 Labs, held by Out, _1.._8 and _, __, ___)
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("from labnet.lab import Lab", store_history=True)
+        refs = []
+        for run_number in range(4):
+            shell.run_cell("lab = Lab(grid=8)\nlab", store_history=True)
+            lab = shell.user_ns["lab"]
+            lab.widget._on_message(lab.widget, {"type": "hello", "view": f"v{run_number}"}, [])
+            if refs:  # the old output cleared: its view says goodbye
+                old = refs[-1]()
+                old.widget._on_message(old.widget,
+                                       {"type": "goodbye", "view": f"v{run_number - 1}"}, [])
+                del old
+            refs.append(weakref.ref(lab))
+            del lab
+        gc.collect()
+        assert [ref() is not None for ref in refs] == [False, False, False, True]
+        shown = refs[-1]()
+        assert shell.user_ns["_"] is shown and shown in shell.user_ns["Out"].values()
+        assert shell.user_ns["__"] is None  # (the history's older results let go)
+        del shown
+        shell.run_cell("1 + 1", store_history=True)  # IPython's history goes on as before
+        assert shell.user_ns["_"] == 2
+    finally:
+        shell.run_cell("lab.close()")
+        InteractiveShell.clear_instance()

@@ -43,6 +43,20 @@ GENERATED = {**DATASETS, **MULTICLASS_DATASETS, **REGRESSION_DATASETS}
 """Every data set the lab makes, by name: two classes, more classes, regression."""
 
 
+CONSTANT = 1e-9
+"""A feature whose standard deviation is below this (relative to its size, at least 1) is
+constant (a CSV whose x₁ is all equal): it is centred, not divided by a rounding error."""
+
+
+def scale_of(values: np.ndarray) -> np.ndarray:
+    """What standardising divides each column of ``values`` by: its standard deviation, or 1
+    for a constant column (as scikit-learn's StandardScaler does; dividing by ~0 made the points
+    beside it, the plane's grid or a click, inputs of a trillion)."""
+    std = values.std(axis=0)
+    size = np.maximum(np.abs(values).max(axis=0, initial=0.0), 1.0)
+    return np.where(std < CONSTANT * size, 1.0, std)
+
+
 def task_of(dataset: str) -> str:
     """What the data set ``dataset`` (not ``"custom"``) is for: classification or regression."""
     return REGRESSION if dataset in REGRESSION_DATASETS else CLASSIFICATION
@@ -335,7 +349,7 @@ class LabData:
 
     @property
     def std(self) -> np.ndarray:
-        return np.maximum(self.train[0].std(axis=0), 1e-12)
+        return scale_of(self.train[0])
 
     def network_input(self, x: np.ndarray, features: tuple[str, ...] = PLAIN) -> np.ndarray:
         """Points ``x`` of the plane as the network sees them: their ``features``
@@ -361,7 +375,7 @@ class LabData:
         if features not in cache:
             values = self.train[0] if features == PLAIN else input_features(self.train[0],
                                                                             features)
-            cache[features] = (values.mean(axis=0), np.maximum(values.std(axis=0), 1e-12))
+            cache[features] = (values.mean(axis=0), scale_of(values))
         return cache[features]
 
     def network_sets(self, features: tuple[str, ...] = PLAIN

@@ -16,6 +16,7 @@ import math
 from pathlib import PurePath, PureWindowsPath
 
 from labnet.errors import InputError, short_repr
+from labnet.lab.settings import check_page_cap
 
 NUMBER = (int, float)
 NODE = (int, str)
@@ -171,6 +172,8 @@ def intent_call(action, args, buffers=()) -> tuple[str, tuple, dict]:
             _check_page_path(action, args[name])
     if action == "set_training" and args.get("max_steps_per_second") == NO_CAP:
         args["max_steps_per_second"] = math.inf  # the page's empty cap box: no cap
+    if action == "set_training" and "max_steps_per_second" in args:
+        check_page_cap(args["max_steps_per_second"])  # never above the server's
     clash = sorted(set(args.get("params", {})) & set(OWN_ARGUMENTS.get(action, ())))
     if clash:
         raise InputError(f"{action}: a module has no parameter {clash[0]!r}")

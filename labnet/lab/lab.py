@@ -50,6 +50,7 @@ from labnet.lab.nodes import DEFAULT_WIDTH, INPUT
 from labnet.lab.owndata import data_csv, data_from_csv, described
 from labnet.lab.pagefiles import BROWSER, PageFiles, mode_from_environment
 from labnet.lab.play import Player
+from labnet.lab.settings import within_server_cap
 from labnet.lab.state import LabState
 from labnet.lab.weights import edge_weights, weight_change
 from labnet.lab.widget import LabWidget
@@ -72,8 +73,9 @@ class Lab:
     grid : the boundary is computed on a ``grid × grid`` grid of the plane (while playing, on a
         coarser one, 32 to 64, that keeps a frame within about a millisecond).
     scale : size of the whole lab (1.4: presentation mode, for a projector).
-    max_steps_per_second : a cap on training's speed while playing (default: the environment
-        variable ``LABNET_MAX_STEPS_PER_SECOND``, else none), so many labs share one server.
+    max_steps_per_second : a cap on training's speed while playing (``math.inf``: none;
+        default: the environment variable ``LABNET_MAX_STEPS_PER_SECOND``, else none), so many
+        labs share one server. The page may lower the environment's cap, never lift it.
     lock : controls the page may not move, for a class: names of ``labnet.lab.lock.CONTROLS``
         (locked: shown, greyed), or ``{name: "locked" | "hidden"}``. Kept in the lab's file;
         the page cannot free them (``set_lock`` can, from Python).
@@ -94,6 +96,7 @@ class Lab:
         self.player = Player(self.state)
         self._walking = False  # the walk itself is moving: its events do not end it
         self._walk_trained: Walk | None = None  # the walk whose update counted as a step
+        self._page_lock: Lock | None = None  # the page's lock while a page's intent runs
         self.widget = LabWidget(self.state, self.player, self.display, _intents_of(self),
                                 grid=grid)
         self._listener = _listener_of(self)
@@ -242,7 +245,9 @@ class Lab:
     def set_training(self, **settings) -> None:
         """Change ``loss``, ``optimizer``, ``lr``, ``batch_size``, ``max_steps_per_second``
         (``math.inf``: no cap), ``regularization`` (``"none"``, ``"l1"``, ``"l2"``: a penalty
-        on the weights) or ``regularization_rate``; the weights and the history are kept."""
+        on the weights) or ``regularization_rate``; the weights and the history are kept.
+        A notebook may set any cap; the page, none above its server's
+        (``$LABNET_MAX_STEPS_PER_SECOND``: ``labnet.lab.settings.check_page_cap``)."""
         self.state.use_training(self.state.training.changed(**settings))
 
     def add_point(self, x1: float, x2: float, label: float) -> None:
@@ -275,6 +280,13 @@ class Lab:
         training = state.training
         if data.task == REGRESSION and training.loss != "mse":
             training = training.changed(loss="mse")
+        network = state.network  # (a page may not move a locked graph or loss this way either)
+        if graph != state.graph or (network is not None and network.out_features != data.outputs):
+            self._page_may(["graph", "weights"], f"these data need {data.needs()}: the "
+                           f"network's output would be made anew")
+        if training.loss != loss:
+            self._page_may(["loss"], f"these data are a regression, trained with mse, not "
+                           f"{loss}")
         state.use_data(data, graph=graph, training=training)
         said = []
         if data.outputs != before.outputs:
@@ -406,32 +418,38 @@ class Lab:
         alone, every number small enough to redo by hand; its update is only shown. Pauses
         play. Returns the ``Walk`` (see ``labnet.walkthrough``)."""
         self.state.require_network()
-        return self._begin_walk(walking.new_walk(self.state.trainer, sample, self._scaling()))
+        train = self._page_lock is None or self._page_lock.mode("play") == "free"
+        walk = self._begin_walk(walking.new_walk(self.state.trainer, sample, train=train,
+                                                 scaling=self._scaling()))
+        if not train and sample is None:
+            self.widget.say("Play is locked in this lab: the walk shows its update without "
+                            "making it.")
+        return walk
 
     def walk_next(self) -> None:
         """One node further in the walk."""
-        self._move_walk(Walk.next)
+        self._move_walk(Walk.next, self._walk().position + 1)
 
     def walk_back(self) -> None:
         """One node back in the walk (nothing is undone)."""
-        self._move_walk(Walk.back)
+        self._move_walk(Walk.back, None)
 
     def walk_to(self, index: int) -> None:
         """Go to step ``index`` of the walk (``len(walk.plan) - 1``, or -1, is the update),
         running the steps on the way."""
-        self._move_walk(lambda walk: walk.go_to(index))
+        self._move_walk(lambda walk: walk.go_to(index), index)
 
     def finish_walk(self) -> None:
         """Run the rest of the walk: the weights are updated, as by one training step (a
         one-sample walk only shows its update)."""
-        self._move_walk(Walk.finish)
+        self._move_walk(Walk.finish, -1)
 
     def pick_sample(self, x1: float, x2: float) -> int:
         """Walk the training point nearest to ``(x1, x2)`` alone (a click on the plane), at the
         step the one-sample walk under way is at; returns the point's index."""
         self.state.require_network()
         sample = walking.nearest_training_point(self.state.data, x1, x2)
-        walk = walking.new_walk(self.state.trainer, sample, self._scaling())
+        walk = walking.new_walk(self.state.trainer, sample, scaling=self._scaling())
         old = self.display.walk
         if old is not None and old.sample is not None:
             walk.go_to(old.position)  # the same step, for another point
@@ -461,10 +479,13 @@ class Lab:
             raise InputError("there is no walk under way: start one first")
         return self.display.walk
 
-    def _move_walk(self, move: Callable[[Walk], object]) -> None:
-        """Move the walk's cursor; a move that fails (a step that diverged) leaves it where it
-        was. The walk's update, when it is made, counts as a training step (once)."""
+    def _move_walk(self, move: Callable[[Walk], object], to: int | None) -> None:
+        """Move the walk's cursor (to step ``to``); a move that fails (a step that diverged)
+        leaves it where it was. The walk's update, when it is made, counts as a training step
+        (once): from a page whose "play" is locked, it is refused."""
         walk = self._walk()
+        if to is not None and walking.makes_the_update(walk, to):
+            self._page_may(["play"], "the walk's update is a training step")
         at = walk.position
         try:
             move(walk)
@@ -480,6 +501,13 @@ class Lab:
             finally:
                 self._walking = False
         self.widget.show(self.display)
+
+    def _page_may(self, controls: Iterable[str], because: str) -> None:
+        """While a page's intent runs, a ``LockedError`` if it would move one of ``controls``
+        its lock holds (what the action's name does not tell the lock; Python's calls are the
+        teacher's: free)."""
+        if self._page_lock is not None:
+            self._page_lock.check_controls(controls, because)
 
     def _on_event(self, event: StateEvent) -> None:
         """Anything that changes the graph, the data, the settings or the weights ends a walk
@@ -519,6 +547,7 @@ class Lab:
         state, display = open_lab(path, content)  # everything is checked here
         if from_page:  # a file opened from the page moves no control its teacher locked
             self.display.lock.check_open((self.state, self.display), (state, display))
+            state.use_training(within_server_cap(state.training))  # nor the server's cap
         self.pause()
         self.state.listeners.remove(self._listener)
         self.state, self.display = state, display
@@ -629,7 +658,11 @@ def _intents_of(lab: Lab) -> Callable[[str, dict, list], object]:
         lock = lab.display.lock  # the page moves no control its teacher locked
         lock.check(action, args or {}, playing=lab.playing,
                    next_undo=lab.state.next_undo(redo=action == "redo"))
-        result = getattr(lab, name)(*positional, **keyword)
+        lab._page_lock = lock  # (what the intent does is checked too: Lab._page_may)
+        try:
+            result = getattr(lab, name)(*positional, **keyword)
+        finally:
+            lab._page_lock = None
         if not lab.display.lock.covers(lock):  # (a lab opened from the page: its lock stays)
             lab._show(lock=lab.display.lock.merged(lock))
         return result

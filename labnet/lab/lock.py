@@ -64,7 +64,7 @@ ARGUMENT_CONTROLS = {
     "set_training": {"loss": "loss", "optimizer": "optimizer", "lr": "lr",
                      "batch_size": "batch", "regularization": "regularisation",
                      "regularization_rate": "regularisation",
-                     "max_steps_per_second": None},  # (a server's cap: free)
+                     "max_steps_per_second": None},  # (free below the server's cap: intents)
     "show": {"click": "clicks", "test_points": None, "discretize": None, "edges": None},
 }
 """The control each argument of these actions moves (None: none)."""
@@ -74,7 +74,11 @@ FREE = frozenset({
     "export_code", "export_picture", "start_walk", "walk_next", "walk_back", "walk_to",
     "finish_walk", "pick_sample", "end_walk",
 })
-"""Actions no lock holds: they look, lay the graph out, or write a copy for the student."""
+"""Actions no lock holds: they look, lay the graph out, or write a copy for the student. (Some
+move a control by what they do, not by their name, and the ``Lab`` checks them as they do it
+(``Lab._page_may``): under a lock of "play" a walk from the page only shows its update, and a
+walk under way does not make it; data that refit the output count as "graph" and "weights",
+and as "loss" if they change it.)"""
 
 
 class LockedError(InputError):
@@ -139,15 +143,12 @@ class Lock:
 
     # -- the page's intents -----------------------------------------------------------------
     def check(self, action: str, args: dict, *, playing: bool = False,
-              next_undo: str | None = None) -> None:
+              next_undo: str | tuple[str, ...] | None = None) -> None:
         """A ``LockedError`` if the page's intent ``action`` (``args``, as checked by
         ``intent_call``) would move a control this lock holds. ``playing``: Play pauses (always
         allowed); ``next_undo``: what an undo or redo would change (``"features"``, ``"graph"``,
-        ``"weights"``)."""
-        for control in self.moved(action, args, playing=playing, next_undo=next_undo):
-            if self.mode(control) != "free":
-                raise LockedError(f"{_capital(CONTROLS[control])}: {self.mode(control)} in this "
-                                  f"lab, by its teacher")
+        ``"weights"``; several for data that refit the output: ``LabState.next_undo``)."""
+        self.check_controls(self.moved(action, args, playing=playing, next_undo=next_undo))
         if action == "set_lock":
             control, mode = args.get("control"), args.get("mode", "locked")
             if control in self.sealed and mode in MODES and (
@@ -155,15 +156,26 @@ class Lock:
                 raise LockedError(f"{_capital(CONTROLS[control])}: {self.mode(control)} by the "
                                   f"lab's teacher; it cannot be freed from the page")
 
+    def check_controls(self, controls: Iterable[str], because: str = "") -> None:
+        """A ``LockedError`` naming the first of ``controls`` this lock holds (``because``:
+        why the intent would move it, when its action does not say: a data set that refits the
+        graph, a walk's update)."""
+        for control in controls:
+            if self.mode(control) != "free":
+                why = f" ({because})" if because else ""
+                raise LockedError(f"{_capital(CONTROLS[control])}: {self.mode(control)} in this "
+                                  f"lab, by its teacher{why}")
+
     def moved(self, action: str, args: dict, *, playing: bool = False,
-              next_undo: str | None = None) -> list[str]:
+              next_undo: str | tuple[str, ...] | None = None) -> list[str]:
         """The controls the intent would move."""
         if action in ACTION_CONTROLS:
             return [ACTION_CONTROLS[action]]
         if action == "toggle_play":
             return [] if playing else ["play"]
         if action in ("undo", "redo"):
-            return [] if next_undo is None else [next_undo]
+            return [] if next_undo is None else (
+                [next_undo] if isinstance(next_undo, str) else list(next_undo))
         if action in ARGUMENT_CONTROLS:
             controls = ARGUMENT_CONTROLS[action]
             if action == "show" and args.get("click") in (None, "off"):

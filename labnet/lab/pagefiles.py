@@ -74,8 +74,9 @@ class PageFiles:
         (not in the app) the file ``name`` in the folder."""
         if content is not None:
             if len(content) > MAX_UPLOAD:
-                raise InputError(f"{name!r} is {len(content) / 1e6:,.1f} MB: the lab takes files "
-                                 f"of up to {MAX_UPLOAD / 2**20:.0f} MB from a browser")
+                raise InputError(f"{short_repr(name)} is {len(content) / 1e6:,.1f} MB: the lab "
+                                 f"takes files of up to {MAX_UPLOAD / 2**20:.0f} MB from a "
+                                 f"browser")
             return content
         if self.mode == BROWSER:
             raise InputError("In this app the lab opens files from your computer: press Open "
@@ -101,23 +102,26 @@ class PageFolder:
         """Write ``content`` as the file ``name`` (relative to the folder); return where."""
         if self.written + len(content) > self.max_written:
             raise InputError(
-                f"{name!r}: this lab's page has written {self.written / 1e6:,.0f} MB on the "
-                f"server, and may write {self.max_written / 1e6:,.0f} MB in all (so that no page "
-                f"fills the server's disk); this file is {len(content) / 1e6:,.1f} MB. Delete "
-                f"files you no longer need, or save from Python: lab.save(path)")
+                f"{short_repr(name)}: this lab's page has written {self.written / 1e6:,.0f} MB "
+                f"on the server, and may write {self.max_written / 1e6:,.0f} MB in all (so that "
+                f"no page fills the server's disk); this file is {len(content) / 1e6:,.1f} MB. "
+                f"Delete files you no longer need, or save from Python: lab.save(path)")
         folder, base, where = self._open_folder(name, "write")
         try:
             there = _kind(base, folder)
             if there is not None and stat.S_ISDIR(there):
-                raise InputError(f"{name!r} is a folder: give a file name, such as my-lab.npz")
+                raise InputError(f"{short_repr(name)} is a folder: give a file name, such as "
+                                 f"my-lab.npz")
             if there is not None and not replace:
-                raise FileExistsInputError(f"{name!r} already exists: press again to replace it")
+                raise FileExistsInputError(f"{short_repr(name)} already exists: press again to "
+                                           f"replace it")
             temp = f".{base}.{secrets.token_hex(4)}.tmp"
             try:
                 descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_LINK,
                                      0o666, dir_fd=folder)
             except OSError as error:
-                raise InputError(f"cannot write {name!r}: {error.strerror or error}") from None
+                raise InputError(f"cannot write {short_repr(name)}: "
+                                 f"{error.strerror or error}") from None
             try:
                 with os.fdopen(descriptor, "wb") as file:
                     file.write(content)
@@ -129,7 +133,7 @@ class PageFolder:
                 with contextlib.suppress(OSError):
                     os.unlink(temp, dir_fd=folder)
                 if isinstance(error, OSError):
-                    raise InputError(f"cannot write {name!r}: {_why(error)}") from None
+                    raise InputError(f"cannot write {short_repr(name)}: {_why(error)}") from None
                 raise
         finally:
             os.close(folder)
@@ -143,16 +147,16 @@ class PageFolder:
             try:
                 descriptor = os.open(base, os.O_RDONLY | _NO_LINK, dir_fd=folder)
             except OSError as error:
-                raise InputError(f"cannot open {name!r}: {_why(error)}") from None
+                raise InputError(f"cannot open {short_repr(name)}: {_why(error)}") from None
             with os.fdopen(descriptor, "rb") as file:
                 if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-                    raise InputError(f"{name!r} is not a file")
+                    raise InputError(f"{short_repr(name)} is not a file")
                 content = file.read(max_bytes + 1)
         finally:
             os.close(folder)
         if len(content) > max_bytes:
-            raise InputError(f"{name!r} is longer than the {max_bytes:,} bytes a lab file may "
-                             f"be")
+            raise InputError(f"{short_repr(name)} is longer than the {max_bytes:,} bytes a lab "
+                             f"file may be")
         return content
 
     def _open_folder(self, name: str, doing: str) -> tuple[int, str, str]:
@@ -166,9 +170,9 @@ class PageFolder:
         inside = os.path.relpath(real, root)
         parts = inside.split(os.sep)
         if os.path.isabs(inside) or inside == os.curdir or parts[0] == os.pardir:
-            raise InputError(f"cannot {doing} {name!r}: it leads outside the notebook's folder "
-                             f"({root}) through a link; from the lab's page, files stay in "
-                             f"that folder and the folders in it")
+            raise InputError(f"cannot {doing} {short_repr(name)}: it leads outside the "
+                             f"notebook's folder ({root}) through a link; from the lab's page, "
+                             f"files stay in that folder and the folders in it")
         *folders, base = parts
         descriptor = os.open(root, _DIRECTORY)
         try:
@@ -176,8 +180,8 @@ class PageFolder:
                 try:
                     inner = os.open(part, _DIRECTORY | _NO_LINK, dir_fd=descriptor)
                 except OSError as error:
-                    raise InputError(f"cannot {doing} {name!r}: its folder {part!r} "
-                                     f"{_why(error)}") from None
+                    raise InputError(f"cannot {doing} {short_repr(name)}: its folder "
+                                     f"{short_repr(part)} {_why(error)}") from None
                 os.close(descriptor)
                 descriptor = inner
         except BaseException:

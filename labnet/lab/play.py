@@ -33,6 +33,7 @@ from labnet.lab.events import (
     Stopped,
     Trained,
     Turned,
+    WeightsChanged,
 )
 from labnet.lab.loop import KernelLoop
 from labnet.lab.state import LabState
@@ -207,7 +208,8 @@ class Player:
 
     # -- the scores while paused -----------------------------------------------------------------
     def _on_state_event(self, event: StateEvent) -> None:
-        if isinstance(event, GraphChanged | DataChanged | SettingsChanged | Trained):
+        if isinstance(event, GraphChanged | DataChanged | SettingsChanged | Trained
+                      | WeightsChanged):  # (a weight set by hand, undone, redone: scores too)
             self.score_soon()
 
     def score_soon(self) -> None:

@@ -73,6 +73,8 @@ class _Job:
     weights: list[np.ndarray]
     step: int
     epoch: bool  # the end of an epoch (its errors go into the history) or just "now"
+    shown: bool = True  # its scores become ``latest`` too (not once ``clear`` was called:
+    # a weight set by hand since, at the same step, is not in its copy of the weights)
     sums: dict[str, float] = field(default_factory=dict)
     position: int = 0  # points done, over the training set then the test set
 
@@ -91,12 +93,13 @@ class Scorer(Callback):
         self.speed = Speed()
 
     def clear(self) -> None:
-        """The data or the settings changed: scores computed so far are of something else
-        (what the history waits for is still computed, on the new data)."""
+        """The data, the settings or a weight changed: scores computed so far are of something
+        else (what the history waits for is still computed, on the new data, but for the history
+        only: the status waits for the scores of the weights as they are)."""
         self.latest = None
         self._jobs = deque(job for job in self._jobs if job.epoch)
         for job in self._jobs:
-            job.sums, job.position = {}, 0
+            job.sums, job.position, job.shown = {}, 0, False  # (for the history only)
 
     def reset(self, trainer: Trainer | None) -> None:
         """A new trainer (a new network, or Reset): nothing computed or waiting is of it, and
@@ -157,7 +160,7 @@ class Scorer(Callback):
             return 0
         total = len(trainer.x) + (0 if trainer.test is None else len(trainer.test[1]))
         left = sum(total - job.position for job in self._jobs)
-        if not any(job.step == trainer.steps for job in self._jobs) and (
+        if not any(job.shown and job.step == trainer.steps for job in self._jobs) and (
                 self.latest is None or self.latest["step"] != trainer.steps):
             left += total
         return left
@@ -231,6 +234,6 @@ class Scorer(Callback):
         if job.epoch:  # (unless the history has been thinned past it meanwhile)
             trainer.history.fill_epoch(job.step, scores["train_error"], scores.get("test_loss"),
                                        scores.get("test_error"))
-        if self.latest is None or job.step >= self.latest["step"]:
+        if job.shown and (self.latest is None or job.step >= self.latest["step"]):
             self.latest = scores
         self.emit(Scored())

@@ -1,5 +1,11 @@
 """How the lab trains: ``TrainingSettings``, a value checked whole, and the cap on its rate that
-a server sets for every lab (``$LABNET_MAX_STEPS_PER_SECOND``)."""
+a server sets for every lab (``$LABNET_MAX_STEPS_PER_SECOND``).
+
+The server's cap is what makes students share a server's cores, so it is a ceiling for the
+page: the page may lower a lab's cap and set it back, never above the server's, nor lift it
+(``check_page_cap``), and a lab file opened from the page keeps within it
+(``within_server_cap``). Python (the teacher's notebook, trusted as the kernel is) may set any
+cap: ``lab.set_training(max_steps_per_second=math.inf)``."""
 
 from __future__ import annotations
 
@@ -111,3 +117,25 @@ def default_cap() -> float | None:
     except ValueError:
         return None
     return cap if 1 <= cap <= MAX_CAP else None
+
+
+def check_page_cap(cap) -> None:
+    """An ``InputError`` if the page asks for a cap above the server's (``math.inf``: no cap);
+    one that is not a number at all is left to ``TrainingSettings.checked`` to refuse."""
+    server = default_cap()
+    if server is None or isinstance(cap, bool) or not isinstance(cap, int | float):
+        return
+    if not cap <= server:  # (NaN too)
+        asked = "no cap" if cap == math.inf else f"{cap:g}"
+        raise InputError(f"this server caps training at {server:g} steps per second, so that "
+                         f"its students share its cores: the cap may be lower, or {server:g}, "
+                         f"not {asked}")
+
+
+def within_server_cap(settings: TrainingSettings) -> TrainingSettings:
+    """``settings`` with their cap lowered to the server's, if it is above it or there is none
+    (a lab file opened from the page)."""
+    server, cap = default_cap(), settings.max_steps_per_second
+    if server is None or (cap is not None and cap <= server):
+        return settings
+    return replace(settings, max_steps_per_second=server)

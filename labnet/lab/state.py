@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,7 +24,7 @@ from labnet.errors import GraphError, InputError, short_repr
 from labnet.features import PLAIN
 from labnet.lab import edits, inputs
 from labnet.lab.blas import single_blas_thread
-from labnet.lab.dataset import REGRESSION, DataSettings, LabData, Points
+from labnet.lab.dataset import CUSTOM, REGRESSION, DataSettings, LabData, Points
 from labnet.lab.events import (
     DataChanged,
     GraphChanged,
@@ -46,6 +46,18 @@ from labnet.training import Trainer
 
 if TYPE_CHECKING:
     from labnet.lab.weights import WeightChange
+
+
+@dataclass(frozen=True)
+class DataRefit:
+    """An entry of the undo history: the lab as it was before data that refit the network's
+    output (``use_data`` with a new graph): its graph, the modules of its nodes, its data and
+    its loss. Undoing it puts all four back, so the graph and the data still fit."""
+
+    graph: Graph
+    modules: dict
+    data: LabData
+    loss: str
 
 
 def check_loss(loss: str, data: LabData) -> None:
@@ -92,7 +104,7 @@ class LabState:
             settings = replace(settings, dataset="custom")
         cap = default_cap() if max_steps_per_second is None else max_steps_per_second
         self._setup(LabData.make(settings, points),
-                    TrainingSettings(max_steps_per_second=cap).checked(),
+                    TrainingSettings().changed(max_steps_per_second=cap),  # (inf: no cap)
                     np.random.default_rng(seed))
         self.graph = Graph(positions={0: (0.0, 0.0)}, features=inputs.in_order(features))
         if network is not None:
@@ -120,9 +132,10 @@ class LabState:
         self.graph_error: str | None = self.graph.problems()  # (kept: graph.problems())
         self.trainer: Trainer | None = None
         self.scorer = Scorer(self.emit)
-        # the undo history: (graph, modules) before a graph edit, or a weight set by hand
-        self._undo: list[tuple[Graph, dict] | WeightChange] = []
-        self._redo: list[tuple[Graph, dict] | WeightChange] = []
+        # the undo history: (graph, modules) before a graph edit, a weight set by hand, or the
+        # lab before data that refit its output
+        self._undo: list[tuple[Graph, dict] | WeightChange | DataRefit] = []
+        self._redo: list[tuple[Graph, dict] | WeightChange | DataRefit] = []
 
     @classmethod
     def restore(cls, *, data: LabData, training: TrainingSettings, graph: Graph,
@@ -190,6 +203,9 @@ class LabState:
         that has its id); or a weight set by hand back to what it was."""
         if not self._undo:
             raise GraphError("there is no edit to undo")
+        if isinstance(self._undo[-1], DataRefit):
+            self._put_refit(self._undo, self._redo)
+            return
         entry = self._undo.pop()
         if not isinstance(entry, tuple):
             self._redo.append(entry)
@@ -203,6 +219,9 @@ class LabState:
         """Make again the last edit undone."""
         if not self._redo:
             raise GraphError("there is no edit to redo")
+        if isinstance(self._redo[-1], DataRefit):
+            self._put_refit(self._redo, self._undo)
+            return
         entry = self._redo.pop()
         if not isinstance(entry, tuple):
             self._undo.append(entry)
@@ -212,15 +231,26 @@ class LabState:
         graph, modules = entry
         self._set_graph(graph, {**self.modules, **modules})
 
-    def next_undo(self, redo: bool = False) -> str | None:
+    def next_undo(self, redo: bool = False) -> str | tuple[str, ...] | None:
         """What the next undo (or redo) changes: ``"features"`` (the input's), ``"graph"``,
-        ``"weights"`` or None."""
+        ``"weights"`` or None; for data that refit the output, all it changes (``"dataset"``,
+        ``"graph"``, ``"weights"``, and ``"noise"``, ``"points"``, ``"clicks"``, ``"loss"``
+        where they differ)."""
         entries = self._redo if redo else self._undo
         if not entries:
             return None
-        if not isinstance(entries[-1], tuple):
+        entry = entries[-1]
+        if isinstance(entry, DataRefit):
+            old, new = entry.data, self.data
+            differ = {"noise": old.settings.noise != new.settings.noise,
+                      "points": replace(old.settings, dataset=CUSTOM, noise=0.0, classes=None)
+                      != replace(new.settings, dataset=CUSTOM, noise=0.0, classes=None),
+                      "clicks": CUSTOM in (old.settings.dataset, new.settings.dataset),
+                      "loss": entry.loss != self.training.loss}
+            return ("dataset", "graph", "weights", *(name for name, yes in differ.items() if yes))
+        if not isinstance(entry, tuple):
             return "weights"
-        return "features" if entries[-1][0].features != self.graph.features else "graph"
+        return "features" if entry[0].features != self.graph.features else "graph"
 
     # -- weights set by hand --------------------------------------------------------------------
     def change_weight(self, change: WeightChange) -> None:
@@ -244,8 +274,22 @@ class LabState:
     def can_redo(self) -> bool:
         return bool(self._redo)
 
-    def _remember(self) -> None:
-        self._undo.append((self.graph, dict(self.modules)))
+    def _put_refit(self, entries: list, others: list) -> None:
+        """Put back the graph, data and loss of the last of ``entries``, a ``DataRefit``, and
+        move it to ``others`` as the lab is now (undo: from the undo history to the redo one);
+        if that is refused, nothing changes."""
+        entry = entries.pop()
+        others.append(DataRefit(self.graph, dict(self.modules), self.data, self.training.loss))
+        try:  # (the histories first: the events tell what an undo and a redo would do)
+            self._take_data(entry.data, entry.graph, replace(self.training, loss=entry.loss),
+                            {**self.modules, **entry.modules})
+        except BaseException:
+            others.pop()
+            entries.append(entry)
+            raise
+
+    def _remember(self, entry: tuple[Graph, dict] | DataRefit | None = None) -> None:
+        self._undo.append((self.graph, dict(self.modules)) if entry is None else entry)
         del self._undo[:-UNDO_LIMIT]
         self._redo.clear()
 
@@ -312,14 +356,21 @@ class LabState:
         them (``edits.fit_output``: one step of the undo history, and a new network, whose
         training starts over), and with the ``training`` settings they need (MSE for a
         regression). If the network trained cannot take the data, nothing changes."""
-        training = self.training if training is None else training.checked()
-        check_loss(training.loss, data)
+        before = DataRefit(self.graph, dict(self.modules), self.data, self.training.loss)
         graph = self.graph if graph is None else graph
+        self._take_data(data, graph, self.training if training is None else training,
+                        self.modules, remember=before)
+
+    def _take_data(self, data: LabData, graph: Graph, training: TrainingSettings,
+                   modules: dict, remember: DataRefit | None = None) -> None:
+        """``use_data``, and undo or redo of data that refit the output: ``graph`` with
+        ``modules`` for the network if it changes. ``remember``: the undo step of a refit."""
+        training = training.checked()
+        check_loss(training.loss, data)
         network = self.network
         refit = graph != self.graph or (
             network is not None and network.out_features != data.outputs)
         if refit:
-            modules = self.modules
             network = self._network_for(graph, modules, data)  # None: not complete, or misfit
             if network is None and self.network is not None and (
                     self.network.out_features != data.outputs):
@@ -335,8 +386,8 @@ class LabState:
         if new_network:
             self.training = training  # (the new trainer is made with them)
         if refit:
-            if graph != self.graph:
-                self._remember()
+            if graph != self.graph and remember is not None:
+                self._remember(remember)
             self._set_graph(graph, modules, network=network)  # (a new trainer: the new data)
         if settings_changed and not new_network:
             self.use_training(training)

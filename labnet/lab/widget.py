@@ -41,6 +41,7 @@ from labnet.lab.events import (
 from labnet.lab.files import FileExistsInputError
 from labnet.lab.hints import Hints
 from labnet.lab.intents import QUERIES
+from labnet.lab.outputs import forget_shown
 from labnet.lab.pace import FRAME_INTERVAL, SHARED_FRAME_INTERVAL, Frames, Views
 from labnet.lab.pictures import Pictures
 from labnet.lab.play import TRAIN_SLICE, Player
@@ -428,7 +429,10 @@ class LabWidget(anywidget.AnyWidget):
             self.schedule_flush()
         elif kind == "goodbye":
             if self.views.goodbye(content.get("view")):
-                self._kept = None  # no view shows the lab: a lab no name holds is freed
+                # no view shows the lab: a lab no name holds is freed (IPython's output
+                # history is no name of the user's)
+                forget_shown(self._kept)
+                self._kept = None
         else:
             self.run(content.get("action"), content.get("args"), content.get("id"), buffers)
 

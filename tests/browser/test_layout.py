@@ -97,6 +97,13 @@ def size_of(lab: LabPage, css: str) -> float:
     return lab.part(css).bounding_box()["width"]
 
 
+def present(lab: LabPage, on: bool) -> None:
+    """Presentation mode on or off, by its checkbox, as a teacher does."""
+    lab.click(".lab-presentation")
+    lab.wait_until(f"presentation mode {'on' if on else 'off'}", lambda: on == (
+        "lab-presenting" in (lab.root.get_attribute("class") or "")))
+
+
 def test_on_a_laptop_with_the_file_browser_open_a_lesson_needs_no_scroll(lab):
     screen(lab, LAPTOP, file_browser=True)
     assert lab.page.locator(".jp-FileBrowser").first.is_visible(), "the file browser is closed"
@@ -218,10 +225,8 @@ def test_presentation_mode_at_1280x720_fits_and_the_pictures_grow(lab):
                     "el => parseFloat(getComputedStyle(el).fontSize)"),
                 "chart": lab.part(".lab-chart-loss canvas").bounding_box()["height"]}
     before = sizes()
-    lab.click(".lab-presentation")
+    present(lab, True)
     try:
-        lab.wait_until("presentation mode", lambda: "lab-presenting" in (
-            lab.root.get_attribute("class") or ""))
         screen(lab, SMALL, file_browser=False)
         assert off_the_first_screen(lab) == []
         assert lab.clipped() == [], lab.clipped()
@@ -237,9 +242,7 @@ def test_presentation_mode_at_1280x720_fits_and_the_pictures_grow(lab):
         numbers["presentation mode at 1280×720 (file browser closed)"] = ", ".join(
             f"{name} {before[name]:.1f} → {after[name]:.1f} px" for name in before)
     finally:
-        lab.click(".lab-presentation")
-        lab.wait_until("presentation mode off", lambda: "lab-presenting" not in (
-            lab.root.get_attribute("class") or ""))
+        present(lab, False)
         screen(lab, LAPTOP, file_browser=True)
 
 
@@ -247,10 +250,8 @@ def test_presentation_mode_on_a_laptop_with_the_file_browser_open_fits_as_the_la
     """Presentation mode where the lab is too narrow for larger controls (1366×768, the file
     browser open): the status stays on the buttons' row, the settings on one row, the graph's
     tools on one row, and the nodes keep their thumbnails (boxes taller than wide)."""
-    lab.click(".lab-presentation")
+    present(lab, True)
     try:
-        lab.wait_until("presentation mode", lambda: "lab-presenting" in (
-            lab.root.get_attribute("class") or ""))
         screen(lab, LAPTOP, file_browser=True)
         assert off_the_first_screen(lab) == []
         assert lab.clipped() == [], lab.clipped()
@@ -266,9 +267,7 @@ def test_presentation_mode_on_a_laptop_with_the_file_browser_open_fits_as_the_la
         assert node["height"] > 1.2 * node["width"], node  # (room for its thumbnail)
         shoot(lab, "lab-1366x768-presenting.png")
     finally:
-        lab.click(".lab-presentation")
-        lab.wait_until("presentation mode off", lambda: "lab-presenting" not in (
-            lab.root.get_attribute("class") or ""))
+        present(lab, False)
         screen(lab, LAPTOP, file_browser=True)
 
 
