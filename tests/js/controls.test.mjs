@@ -150,6 +150,19 @@ test("the cap box sends 'none' when emptied, and the panels' settings their inte
     ["set_data", {standardize: false}], ["show", {click: "blue"}], ["set_data", {seed: 1}]]);
 });
 
+test("a server's cap is shown as the ceiling it is: the box's placeholder and its max", () => {
+  assert.equal(part(".lab-cap").getAttribute("placeholder"), "none");  // (no server cap)
+  const capped = labTraits();
+  capped.settings = {...capped.settings,
+    limits: {...capped.settings.limits, server_cap: 1000}};
+  const other = new Controls(new Channel(new FakeModel(capped)), () => {});
+  other.setSettings(capped.settings);
+  const box = other.train.querySelector(".lab-cap");
+  assert.equal(box.getAttribute("placeholder"), "≤ 1000");
+  assert.equal(String(box.getAttribute("max")), "1000");
+  assert.match(box.getAttribute("title"), /this server allows 1000/);
+});
+
 test("Save asks again before replacing a file; Open asks first", async () => {
   const save = part(".lab-save");
   save.click();

@@ -208,9 +208,13 @@ export class Controls {
         h("label", {class: "lab-check"}, this.discretize, "discretise")),
       field("a click", this.click));
     // training
+    // a server's cap (for its students to share its cores) is a ceiling: lower, never lifted
+    const server = limits.server_cap;
     this.cap = h("input", {class: "lab-cap", type: "number", min: 1, step: 100,
-      placeholder: "none", title: "at most this many training steps a second (to share a "
-        + "server)", onchange: () => this.send("set_training", {max_steps_per_second:
+      ...(server ? {max: server} : {}), placeholder: server ? `≤ ${server}` : "none",
+      title: server ? `at most this many training steps a second (this server allows ${server})`
+        : "at most this many training steps a second (to share a server)",
+      onchange: () => this.send("set_training", {max_steps_per_second:
         this.cap.value.trim() === "" && !this.cap.validity.badInput ? "none"  // no cap
           : typed(this.cap)})});
     this.train.replaceChildren(field("steps/s at most", this.cap),
