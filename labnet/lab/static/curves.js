@@ -148,8 +148,8 @@ export class Chart {
     const [left, top, right, bottom] = this.frame();
     if (right - left < 10 || bottom - top < 10) return;
     const {xMax, low, high, zero} = this.ranges();
-    // the row of zeros, under the lowest decade
-    const decades = zero ? bottom - 1.4 * this.fontSize() * (window.devicePixelRatio || 1)
+    // the row of zeros, a line of text under the lowest decade
+    const decades = zero ? bottom - 2.2 * this.fontSize() * (window.devicePixelRatio || 1)
       : bottom;
     this.view = {left, top, right, bottom, decades, xMax, low, high, zero};
     this.drawAxes(context);
