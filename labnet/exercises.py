@@ -6,14 +6,16 @@ wrong, or prints a ✓ line when the exercise is solved.
 >>> check_order_of_magnitude(my_ratio, measured_ratio, exercise="Exercise 4", what="...")
 
 An exercise that is not solved raises ``NotSolvedYet``, so its cell stops with that message (the
-cells after it do not depend on it); IPython shows the message alone, without a traceback. An
-error in the student's own code goes up as it is. Answers are never printed by a check that
-fails: the notebook reveals them in its next cell.
+cells after it do not depend on it); IPython shows the message alone, without a traceback. Shapes
+that do not fit (NumPy's ``ValueError`` in the student's ``backward``) are said in the same way,
+with the shapes expected; any other error in the student's own code goes up as it is. Answers
+are never printed by a check that fails: the notebook reveals them in its next cell.
 """
 
 from __future__ import annotations
 
 import math
+import traceback
 
 import numpy as np
 
@@ -47,20 +49,38 @@ def check_backward(module: Module, x: Array | None = None, *, exercise: str,
         x = np.random.default_rng(0).normal(size=(4, width))
     x = np.asarray(x, dtype=np.float64)
     probe = module.forward(x.copy())
+    buffers = {key: grad for key, (_, grad) in module.named_params().items()}
     try:
         grad_in = module.backward(np.ones_like(probe))
     except NotImplementedError as error:
         said = f" ({error})" if str(error) else ""
         raise _not_solved(exercise, f"{name} is not written yet{said}: put your code in place "
                                     f"of its raise NotImplementedError") from None
+    except ValueError as error:  # NumPy: shapes that do not fit
+        raise _not_solved(exercise, f"{name} fails{_where(error)}: {error}. "
+                                    f"{_shapes_expected(module, x, probe)}") from None
     # (any other exception is the student's code failing: it goes up as it is, with its
     # traceback pointing at the line to fix)
     if grad_in is None:
         raise _not_solved(exercise, f"{name} returns None: it must return dL/dx, an array of "
                                     f"the shape of x, {x.shape}")
+    params = module.named_params()
     if np.shape(grad_in) != x.shape:
         raise _not_solved(exercise, f"{name} returns an array of shape {np.shape(grad_in)}: "
-                                    f"dL/dx must have the shape of x, {x.shape}")
+                                    f"dL/dx must have the shape of x, {x.shape}. "
+                                    f"{_shapes_expected(module, x, probe)}")
+    wrong = [f"{_symbol(key)} of shape {np.shape(grad)}"
+             for key, (value, grad) in params.items() if np.shape(grad) != value.shape]
+    if wrong:
+        raise _not_solved(exercise, f"{name} sets {' and '.join(wrong)}. "
+                                    f"{_shapes_expected(module, x, probe)}")
+    for key, buffer in buffers.items():
+        if params[key][1] is not buffer:
+            attribute = f"self.grad_{key}"
+            raise _not_solved(exercise, f"{name} makes {attribute} a new array "
+                                        f"({attribute} = ...): an optimizer holds the array it "
+                                        f"had, and would never see this gradient. Write into it: "
+                                        f"{attribute}[...] = ...")
     report = gradcheck(module, x, tolerance=tolerance)
     if not report.ok:
         wrong = [(f"dL/d{'x' if key == 'input 0' else f'({key})'}", error)
@@ -71,6 +91,29 @@ def check_backward(module: Module, x: Array | None = None, *, exercise: str,
                                     f"formulas above, one line at a time")
     print(f"✓ {exercise}: {name} agrees with finite differences "
           f"(largest error {report.max_error:.1e})")
+
+
+def _symbol(key: str) -> str:
+    """How the lesson writes the gradient of a parameter: dL/dW, dL/db, dL/d(gamma)."""
+    return {"weight": "dL/dW", "bias": "dL/db"}.get(key, f"dL/d({key})")
+
+
+def _shapes_expected(module: Module, x: Array, probe: Array) -> str:
+    """The shapes a backward must give, in words."""
+    wanted = [f"{_symbol(key)} must have the shape of {key}, {value.shape}"
+              for key, (value, _) in module.named_params().items()]
+    wanted.append(f"dL/dx the shape of x, {x.shape}")
+    wanted[1:-1] = [text.replace(" must have", "") for text in wanted[1:-1]]
+    listing = ", ".join(wanted[:-1]) + (", and " if len(wanted) > 1 else "") + wanted[-1]
+    return (f"With x of shape {x.shape} and dL/dy of shape {probe.shape}, "
+            f"{listing}: check each product's shapes")
+
+
+def _where(error: BaseException) -> str:
+    """`` at `line`` ``: the line of the student's backward that failed, if it is known."""
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if frame.name == "backward" and frame.line]
+    return f" at `{frames[-1].line}`" if frames else ""
 
 
 def check_prediction(guess, answer: Array, *, exercise: str, what: str,

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from labnet.chainrule import ShownFormula, ShownTerm
+from labnet.colours import BOUNDARY_STOPS
 
 if TYPE_CHECKING:
     from labnet.walkstep import WalkStep
@@ -261,7 +262,9 @@ def walk_json(walk: Walk, rows: int = 8, cols: int = 8, inner: int = 32) -> dict
     ``plan`` (``[phase, node]`` of every step, for a scrubber), ``step`` (``step_json`` of the
     current step) and ``nodes``: every node's output (``value``) and dL/d(output) (``grad``)
     as far as the walk has gone, for the first point of the batch (the sample), cut to
-    ``cols`` numbers, or None where not known yet."""
+    ``cols`` numbers, or None where not known yet; ``scaling``: if the input is standardised,
+    ``{"mean", "std", "x", "scaled"}`` (``x``: the first point as given, ``scaled``: as the
+    network sees it, ``(x − mean) / std``), each cut to ``cols`` numbers, else None."""
     values, grads = walk.values_so_far(), walk.grads_so_far()
 
     def first_row(array: Array | None) -> list[float | None] | None:
@@ -272,13 +275,18 @@ def walk_json(walk: Walk, rows: int = 8, cols: int = 8, inner: int = 32) -> dict
     nodes = [{"node": _node(node), "value": first_row(values.get(node)),
               "grad": first_row(grads.get(node))} for node in (walk.net.input, *walk.net.order)]
     left_out = {"nodes": max(len(nodes) - MAX_ITEMS, 0)}
+    scaling = None
+    if walk.scaling is not None:
+        mean, std = walk.scaling
+        scaling = {"mean": first_row(mean), "std": first_row(std),
+                   "x": first_row(walk.unscaled), "scaled": first_row(walk.x)}
     return {
         "index": walk.position, "total": len(walk), "done": walk.done,
         "at_start": walk.at_start, "sample": walk.sample, "batch": len(walk.x),
         "loss": None if walk.loss_value is None else _finite(walk.loss_value),
         "plan": [[phase, _node(node)] for phase, node in walk.plan],
         "step": step_json(walk.current, rows, cols, inner),
-        "nodes": nodes[:MAX_ITEMS], "left_out": left_out,
+        "nodes": nodes[:MAX_ITEMS], "left_out": left_out, "scaling": scaling,
     }
 
 
@@ -286,9 +294,12 @@ def walk_json(walk: Walk, rows: int = 8, cols: int = 8, inner: int = 32) -> dict
 
 def plot_step(step: WalkStep, figure=None, max_arrays: int = 12):
     """The step's arrays (received, then passed on) as heatmaps, each with its own colour scale
-    centred on 0 and, when small, its numbers written in. Returns the matplotlib Figure (a new
-    one unless ``figure`` is given)."""
+    centred on 0, in the lab's colours (blue above 0, orange below) and, when small, its numbers
+    written in. Returns the matplotlib Figure (a new one unless ``figure`` is given)."""
+    from matplotlib.colors import LinearSegmentedColormap
     from matplotlib.figure import Figure  # a Figure of its own: no pyplot, no global state
+
+    diverging = LinearSegmentedColormap.from_list("labnet", BOUNDARY_STOPS)  # as in the lab
 
     arrays = [(name, array) for name, array in step.arrays.items()][:max_arrays]
     columns = min(len(arrays), 4) or 1
@@ -300,7 +311,7 @@ def plot_step(step: WalkStep, figure=None, max_arrays: int = 12):
         values = heatmap_values(np.asarray(array, dtype=np.float64))
         finite = values[np.isfinite(values)]
         limit = float(np.max(np.abs(finite))) if finite.size else 1.0
-        image = ax.imshow(values, cmap="RdBu_r", vmin=-limit or -1, vmax=limit or 1,
+        image = ax.imshow(values, cmap=diverging, vmin=-limit or -1, vmax=limit or 1,
                           aspect="equal", interpolation="nearest")
         figure.colorbar(image, ax=ax, shrink=0.8)
         if values.shape[0] <= 8 and values.shape[1] <= 8:  # room for the numbers

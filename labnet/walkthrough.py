@@ -10,7 +10,10 @@
 >>> walk.current.as_json()        # the same as plain lists and numbers, for a page
 
 ``Walk(..., sample=7)`` walks point 7 alone (a batch of one): on a tiny network every value and
-every gradient is a number a student can compute by hand. ``train=False`` shows the update
+every gradient is a number a student can compute by hand. ``scaling=(mean, std)`` says that
+``x`` was standardised, ``(points − mean) / std`` (the lab's inputs are): the input step says
+so, with the point as given and as the network sees it, so that a hand calculation starts from
+the right numbers. ``train=False`` shows the update
 without making it (``Walk.from_trainer(trainer, sample=7)`` does that: it leaves the trainer and
 its network as they were).
 
@@ -54,6 +57,7 @@ from labnet.losses import make_loss
 from labnet.network import Network, Node
 from labnet.optim import Optimizer
 from labnet.training import Trainer
+from labnet.walkdisplay import number_text
 from labnet.walkstep import Flow, WalkStep
 
 Array = np.ndarray
@@ -73,6 +77,8 @@ class Walk:
     sample : walk row ``sample`` of ``x`` (and of ``target``) alone, a batch of one.
     train : ``False`` shows the update (``value − lr · gradient``) without making it: the
         network keeps its parameters.
+    scaling : ``(mean, std)`` if ``x`` is standardised, ``(points − mean) / std`` (one number
+        a column each): the walk says so and shows the points as given (``unscaled``).
 
     ``Walk.from_trainer(trainer)`` walks through the trainer's next mini-batch, and its update is
     the trainer's: afterwards the trainer has done one more step, as if ``trainer.step()`` ran.
@@ -84,7 +90,7 @@ class Walk:
 
     def __init__(self, net: Network, loss, x: Array, target: Array, *, lr: float = 0.05,
                  optimizer: Optimizer | None = None, sample: int | None = None,
-                 train: bool = True) -> None:
+                 train: bool = True, scaling: tuple[Array, Array] | None = None) -> None:
         if not isinstance(net, Network):
             raise InputError(f"Walk: net must be a labnet Network, got {short_repr(net)}")
         loss = make_loss(loss, "Walk")
@@ -99,6 +105,7 @@ class Walk:
         if optimizer is not None and not train:
             raise InputError("Walk: train=False shows a step of plain gradient descent at lr; "
                              "give lr, not an optimizer")
+        scaling = _check_scaling(scaling, x.shape[1])
         if sample is not None:
             sample = _check_sample(sample, len(x))
             x, target = x[sample:sample + 1], target[sample:sample + 1]
@@ -111,6 +118,8 @@ class Walk:
         self.sample = sample
         """The row of the data walked alone (one-sample mode), or None."""
         self.train = bool(train)
+        self.scaling = scaling
+        """``(mean, std)`` if ``x`` is standardised, ``(points − mean) / std``, else None."""
         self.trainer: Trainer | None = None
         self.loss_value: float | None = None  # set at the loss step
 
@@ -136,22 +145,33 @@ class Walk:
         self.position = -1
         self.next()  # the first step only shows the batch
 
+    @property
+    def unscaled(self) -> Array:
+        """The points walked as given, before standardising (``x`` itself without
+        ``scaling``): ``x · std + mean``."""
+        if self.scaling is None:
+            return self.x
+        mean, std = self.scaling
+        return self.x * std + mean  # x = (points − mean) / std
+
     @classmethod
-    def from_trainer(cls, trainer: Trainer, sample: int | None = None) -> Walk:
+    def from_trainer(cls, trainer: Trainer, sample: int | None = None,
+                     scaling: tuple[Array, Array] | None = None) -> Walk:
         """A walk through the trainer's next mini-batch; finishing it is ``trainer.step()``.
 
         ``sample=i`` walks point ``i`` of the trainer's training data alone instead, and only
         shows the update (at the trainer's learning rate): the trainer and its network keep
-        their parameters and their count of steps."""
+        their parameters and their count of steps. ``scaling``: the ``(mean, std)`` the
+        trainer's data was standardised with, if it was."""
         if not isinstance(trainer, Trainer):
             raise InputError(f"Walk.from_trainer: trainer must be a labnet Trainer, got "
                              f"{short_repr(trainer)}")
         if sample is not None:
             return cls(trainer.net, trainer.loss, trainer.x, trainer.labels, lr=trainer.lr,
-                       sample=sample, train=False)
+                       sample=sample, train=False, scaling=scaling)
         x, labels = trainer.next_batch()
         walk = cls(trainer.net, trainer.loss, x, labels, lr=trainer.lr,
-                   optimizer=trainer.optimizer)
+                   optimizer=trainer.optimizer, scaling=scaling)
         walk.trainer = trainer
         return walk
 
@@ -435,10 +455,41 @@ def _check_sample(sample, rows: int) -> int:
     return int(sample)
 
 
+def _check_scaling(scaling, width: int) -> tuple[Array, Array] | None:
+    if scaling is None:
+        return None
+    if not isinstance(scaling, tuple | list) or len(scaling) != 2:
+        raise InputError(f"Walk: scaling must be (mean, std) or None, got {short_repr(scaling)}")
+    mean, std = (as_real_array(value, f"Walk: scaling's {name}").reshape(-1)
+                 for value, name in zip(scaling, ("mean", "std"), strict=True))
+    if mean.shape != (width,) or std.shape != (width,):
+        raise ShapeError(f"Walk: scaling's mean and std must have one number per input column "
+                         f"({width}), got {mean.size} and {std.size}")
+    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(std)) and np.all(std > 0)):
+        raise InputError("Walk: scaling's mean must be finite and its std finite and above 0")
+    return mean.copy(), std.copy()
+
+
+def _row_text(values: Array) -> str:
+    return "(" + ", ".join(number_text(v) for v in np.ravel(values)) + ")"
+
+
 def _points_text(walk: Walk) -> str:
+    """What the input node holds, and, if it was standardised, from what."""
     if walk.sample is not None:
-        return f"point {walk.sample} alone"
-    return f"the mini-batch: {len(walk.x)} points"
+        held = f"point {walk.sample} alone"
+        if walk.scaling is not None:
+            mean, std = walk.scaling
+            held += (f": x = {_row_text(walk.unscaled)}, standardised (x − mean) / std = "
+                     f"{_row_text(walk.x)}, with mean {_row_text(mean)} and std "
+                     f"{_row_text(std)}; the network starts from these")
+        return held
+    held = f"the mini-batch: {len(walk.x)} points"
+    if walk.scaling is not None:
+        mean, std = walk.scaling
+        held += (f", standardised (x − mean) / std, with mean {_row_text(mean)} and std "
+                 f"{_row_text(std)}")
+    return held
 
 
 def _nodes_text(nodes) -> str:

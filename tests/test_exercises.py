@@ -39,6 +39,29 @@ class Transposes(ln.Linear):
         return grad_out @ self.weight  # the shapes do not fit: NumPy says so
 
 
+class Rebinds(ln.Linear):
+    """Right numbers, but in new arrays: an optimizer holds the old ones and never sees them."""
+
+    def backward(self, grad_out):
+        self.grad_weight = self.x.T @ grad_out
+        self.grad_bias[...] = grad_out.sum(axis=0)
+        return grad_out @ self.weight.T
+
+
+class TransposesTheWeightsGradient(ln.Linear):
+    def backward(self, grad_out):
+        self.grad_weight[...] = grad_out.T @ self.x  # (2, 3) into (3, 2): NumPy refuses
+        self.grad_bias[...] = grad_out.sum(axis=0)
+        return grad_out @ self.weight.T
+
+
+class RebindsTransposed(ln.Linear):
+    def backward(self, grad_out):
+        self.grad_weight = grad_out.T @ self.x
+        self.grad_bias[...] = grad_out.sum(axis=0)
+        return grad_out @ self.weight.T
+
+
 class Right(ln.Linear):
     def backward(self, grad_out):
         self.grad_weight[...] = self.x.T @ grad_out
@@ -62,9 +85,35 @@ def test_check_backward_says_what_is_missing_or_wrong(module, message):
         check_backward(module, exercise="Ex 1")
 
 
-def test_check_backward_lets_the_students_own_error_through():
-    with pytest.raises(ValueError, match="matmul"):
-        check_backward(Transposes(3, 2, rng=0), exercise="Ex 1")
+def test_check_backward_refuses_a_gradient_rebound_instead_of_written_into():
+    module = Rebinds(3, 2, rng=0)
+    with pytest.raises(NotSolvedYet, match=r"^Ex 1 is not solved yet: Rebinds.backward makes "
+                                           r"self.grad_weight a new array .*"
+                                           r"self.grad_weight\[\.\.\.\] = ") as refused:
+        check_backward(module, exercise="Ex 1")
+    assert "optimizer" in str(refused.value)
+
+
+@pytest.mark.parametrize("module", [Transposes(3, 2, rng=0),
+                                    TransposesTheWeightsGradient(3, 2, rng=0),
+                                    RebindsTransposed(3, 2, rng=0)],
+                         ids=["dx", "dW written", "dW rebound"])
+def test_check_backward_names_the_shapes_expected_when_the_students_shapes_do_not_fit(module):
+    name = type(module).__name__
+    with pytest.raises(NotSolvedYet, match=rf"^Ex 1 is not solved yet: {name}.backward") as not_yet:
+        check_backward(module, exercise="Ex 1")
+    said = str(not_yet.value)
+    assert "dL/dW must have the shape of weight, (3, 2)" in said, said
+    assert "dL/dx the shape of x, (4, 3)" in said, said
+
+
+def test_check_backward_lets_the_students_other_errors_through():
+    class Misspells(ln.Linear):
+        def backward(self, grad_out):
+            return grad_out @ self.weigth.T
+
+    with pytest.raises(AttributeError, match="weigth"):
+        check_backward(Misspells(3, 2, rng=0), exercise="Ex 1")
 
 
 def test_check_backward_passes_a_right_backward_and_an_activation(capsys):

@@ -354,4 +354,4 @@ def test_random_edits_give_graphs_or_value_errors_and_complete_graphs_build(edit
             net = graph.network(np.random.default_rng(0))
             assert {node: list(net.inputs[node]) for node in net.operators} == {
                 node: graph.inputs_of(node) for node in graph.nodes}
-            assert net.out_features >= 2
+            assert net.out_features >= 1  # (how many the data need is checked apart)

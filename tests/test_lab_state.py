@@ -10,6 +10,7 @@ import pytest
 from labtools import add, epoch
 
 import labnet as ln
+from labnet.errors import InputError
 from labnet.lab import Lab, edits
 from labnet.lab.dataset import DataSettings, LabData
 from labnet.lab.events import DataChanged, GraphChanged, Scored, SettingsChanged, Trained
@@ -536,6 +537,27 @@ def test_data_of_more_classes_come_with_the_output_fitted_as_one_undo_step():
     assert state.data is blobs and state.graph_error is None
     assert state.network.out_features == 4 and state.network.operators[7] is network.operators[7]
     state.train(2)
+
+
+@pytest.mark.parametrize("redo", [False, True])
+def test_an_undo_of_a_refit_that_fails_changes_nothing(monkeypatch, redo):
+    state = LabState()
+    blobs = state.data.changed(dataset="blobs", classes=4)
+    state.use_data(blobs, graph=fitted(state, blobs))
+    if redo:
+        state.undo_edit()
+    before, histories = snapshot(state), (state.can_undo, state.can_redo)
+
+    def refuse(*args, **kwargs):
+        raise InputError("no network today")
+    monkeypatch.setattr(Graph, "network", refuse)
+    with pytest.raises(ValueError, match="no network today"):
+        state.redo_edit() if redo else state.undo_edit()
+    assert same(snapshot(state), before) and (state.can_undo, state.can_redo) == histories
+    assert state.next_undo(redo=redo)[:2] == ("dataset", "graph")
+    monkeypatch.undo()
+    state.redo_edit() if redo else state.undo_edit()
+    assert state.network.out_features == state.data.outputs == (4 if redo else 2)
 
 
 def test_data_that_need_another_output_without_the_graph_fitted_change_nothing():

@@ -83,3 +83,14 @@ def test_json_number_gives_numbers_json_can_carry():
     assert json_number(math.nan) is None
     assert json_number(math.inf) == 1e308 and json_number(-math.inf) == -1e308
     assert json_number(np.float32(0.5)) == 0.5 and type(json_number(np.float64(2))) is float
+
+
+def test_the_settings_tell_the_page_the_servers_cap(monkeypatch):
+    monkeypatch.delenv("LABNET_MAX_STEPS_PER_SECOND", raising=False)
+    lab = Lab(grid=8)
+    assert lab.widget.settings["limits"]["server_cap"] is None
+    lab.close()
+    monkeypatch.setenv("LABNET_MAX_STEPS_PER_SECOND", "500")
+    lab = Lab(grid=8)
+    assert lab.widget.settings["limits"]["server_cap"] == 500
+    lab.close()

@@ -178,3 +178,21 @@ def test_one_samples_numbers_in_the_trait_are_numpys_arithmetic(loss):
         lab.walk_next()
     assert len(seen) == sum(map(len, expected.values()))
     assert np.array_equal(net.operators[1].weight, w1)  # shown, not made
+
+
+def test_one_point_says_its_standardised_input_which_is_x_minus_mean_over_std():
+    lab = tiny_lab()
+    walk = lab.start_walk(sample=17)
+    trait = walk_json(walk, lab.state.data)
+    scaling = trait["scaling"]
+    point = lab.state.data.train[0][17]
+    assert np.allclose(scaling["x"], point)
+    assert np.allclose(scaling["x"], [trait["point"]["x1"], trait["point"]["x2"]])
+    assert np.allclose(scaling["scaled"], (point - scaling["mean"]) / np.array(scaling["std"]))
+    assert np.allclose(scaling["scaled"], lab.state.trainer.x[17])  # what node 0 passes on
+    assert np.allclose(trait["nodes"][0]["value"], scaling["scaled"])
+    assert "standardised (x − mean) / std" in walk.current.text
+    lab.set_standardize(False)
+    walk = lab.start_walk(sample=17)
+    assert walk_json(walk, lab.state.data)["scaling"] is None
+    assert "standardised" not in walk.current.text

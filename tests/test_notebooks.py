@@ -68,8 +68,29 @@ def exercise_cells(notebook) -> dict[int, str]:
             if "exercise" in cell.metadata.get("tags", [])}
 
 
-def test_the_students_lesson_fails_exactly_at_its_exercises_with_their_messages():
-    notebook = execute(STUDENT, allow_errors=True)
+@pytest.fixture(scope="module")
+def students_run() -> tuple[nbformat.NotebookNode, int]:
+    """The students' lesson run to its end as a student runs it (each exercise failing, the
+    cells after it run anyway), then each exercise solved there, at the end: the teacher's
+    solution run after every later cell has changed the shared lab. Returns the notebook run
+    and how many cells it had before the solutions were added."""
+    student = nbformat.read(STUDENT, as_version=4)
+    teacher = nbformat.read(TEACHER, as_version=4)
+    lesson_cells = len(student.cells)
+    student.cells += [teacher.cells[i] for i in exercise_cells(teacher)]
+    LESSON_RUN.write_text(nbformat.writes(student), encoding="utf-8")
+    try:
+        return execute(LESSON_RUN, allow_errors=True), lesson_cells
+    finally:
+        LESSON_RUN.unlink()
+
+
+LESSON_RUN = LESSON / ".students-run.ipynb"
+
+
+def test_the_students_lesson_fails_exactly_at_its_exercises_with_their_messages(students_run):
+    run, lesson_cells = students_run
+    notebook = nbformat.v4.new_notebook(cells=run.cells[:lesson_cells])
     exercises = exercise_cells(notebook)
     assert len(exercises) == 4 and all(exercises.values())
     failed = {i: errors_of(cell) for i, cell in enumerate(notebook.cells)
@@ -81,6 +102,19 @@ def test_the_students_lesson_fails_exactly_at_its_exercises_with_their_messages(
         assert expected in error["evalue"], (expected, error["evalue"])
         shown = "\n".join(error["traceback"])
         assert len(error["traceback"]) == 1 and "exercises.py" not in shown  # the message alone
+
+
+def test_each_exercise_can_be_solved_after_the_cells_after_it_have_run(students_run):
+    """A student runs on past an exercise ("the cells after it work either way") and comes
+    back: the check still measures what the exercise asks about (exercise 4: the deep sigmoid
+    stack, though a later cell loaded the skip preset into the lab)."""
+    run, lesson_cells = students_run
+    solved = run.cells[lesson_cells:]
+    assert len(solved) == 4
+    for number, cell in enumerate(solved, 1):
+        assert not errors_of(cell), (number, errors_of(cell))
+        said = "".join(output.get("text", "") for output in cell.outputs)
+        assert f"✓ Exercise {number}" in said, (number, said)
 
 
 def test_the_teachers_lesson_solves_every_exercise():

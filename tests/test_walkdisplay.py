@@ -183,6 +183,19 @@ def test_plot_step_draws_one_heatmap_per_array(tmp_path):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_plot_step_colours_as_the_lab_does_blue_above_zero_orange_below():
+    from labnet.lab.pictures import BOUNDARY_STOPS, hex_rgb  # what the lab's page draws with
+
+    figure = plot_step(tiny_walk().steps[5])
+    image = next(ax for ax in figure.axes if ax.get_visible() and ax.images).images[0]
+    low, high = image.norm.vmin, image.norm.vmax
+    assert low == -high and high > 0
+    colour = lambda value: np.asarray(image.cmap(image.norm(value)))[:3]  # noqa: E731
+    assert np.allclose(colour(high), hex_rgb(BOUNDARY_STOPS[-1]), atol=0.01)  # blue
+    assert np.allclose(colour(low), hex_rgb(BOUNDARY_STOPS[0]), atol=0.01)  # orange
+    assert np.allclose(colour(0.0), hex_rgb(BOUNDARY_STOPS[2]), atol=0.01)  # white
+
+
 def test_importing_labnet_does_not_import_matplotlib():
     code = "import sys, labnet; labnet.Walk; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

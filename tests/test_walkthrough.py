@@ -545,3 +545,37 @@ def test_backward_flows_say_a_sum_copies_a_concat_splits_and_a_node_sums_its_sha
     for step in by_node.values():
         for flow in step.flows:
             assert flow.array in step.arrays
+
+
+def test_a_standardised_input_is_said_with_the_point_as_given_and_its_mean_and_std():
+    points, labels = ln.disk(20, rng=3)
+    mean, std = points.mean(axis=0), points.std(axis=0)
+    net = ln.Sequential(ln.Linear(2, 3, rng=0), ln.Tanh(), ln.Linear(3, 1, rng=1))
+    walk = Walk(net, "mse", (points - mean) / std, labels[:, None], sample=7,
+                scaling=(mean, std))
+    assert np.allclose(walk.unscaled, points[7:8])
+    text = walk.current.text
+    assert text.startswith("the input node holds point 7 alone: x = (")
+    for shown in (points[7], (points[7] - mean) / std, mean, std):
+        assert "(" + ", ".join(f"{v:.4g}" for v in shown) + ")" in text, (shown, text)
+    assert "standardised (x − mean) / std" in text
+    said = walk.as_json()["scaling"]
+    assert np.allclose(said["x"], points[7]) and np.allclose(said["mean"], mean)
+    assert np.allclose(said["scaled"], (np.array(said["x"]) - said["mean"]) / said["std"])
+    batch = Walk(net, "mse", (points - mean) / std, labels[:, None], scaling=(mean, std))
+    assert "20 points, standardised (x − mean) / std, with mean (" in batch.current.text
+    plain = Walk(net, "mse", points, labels[:, None], sample=7)
+    assert plain.as_json()["scaling"] is None and "standardised" not in plain.current.text
+    assert plain.unscaled is plain.x
+
+
+@pytest.mark.parametrize(("scaling", "words"), [
+    ((np.zeros(3), np.ones(3)), "one number per input column"),
+    ((np.zeros(2), np.array([1.0, 0.0])), "above 0"),
+    ((np.zeros(2), np.array([1.0, np.nan])), "finite"),
+    ("mean", "must be \\(mean, std\\)"),
+])
+def test_a_bad_scaling_is_refused(scaling, words):
+    net = ln.Sequential(ln.Linear(2, 1, rng=0))
+    with pytest.raises(ValueError, match=words):
+        Walk(net, "mse", np.zeros((4, 2)), np.zeros((4, 1)), scaling=scaling)

@@ -362,6 +362,12 @@ class LabData:
         mean, std = self._standardisation(tuple(features))
         return (values - mean) / std
 
+    def standardisation(self, features: tuple[str, ...] = PLAIN
+                        ) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(mean, std)`` the network's inputs (with ``features``) are standardised with, or
+        None if the settings say not to standardise."""
+        return self._standardisation(tuple(features)) if self.settings.standardize else None
+
     def _standardisation(self, features: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """The mean and standard deviation of the training points' ``features`` (a value:
         computed once for each list of features)."""

@@ -419,7 +419,8 @@ class Lab:
         play. Returns the ``Walk`` (see ``labnet.walkthrough``)."""
         self.state.require_network()
         train = self._page_lock is None or self._page_lock.mode("play") == "free"
-        walk = self._begin_walk(walking.new_walk(self.state.trainer, sample, train=train))
+        walk = self._begin_walk(walking.new_walk(self.state.trainer, sample, train=train,
+                                                 scaling=self._scaling()))
         if not train and sample is None:
             self.widget.say("Play is locked in this lab: the walk shows its update without "
                             "making it.")
@@ -448,11 +449,16 @@ class Lab:
         step the one-sample walk under way is at; returns the point's index."""
         self.state.require_network()
         sample = walking.nearest_training_point(self.state.data, x1, x2)
-        walk, old = walking.new_walk(self.state.trainer, sample), self.display.walk
+        walk = walking.new_walk(self.state.trainer, sample, scaling=self._scaling())
+        old = self.display.walk
         if old is not None and old.sample is not None:
             walk.go_to(old.position)  # the same step, for another point
         self._begin_walk(walk)
         return sample
+
+    def _scaling(self):
+        """The (mean, std) the network's inputs are standardised with, or None: a walk says so."""
+        return self.state.data.standardisation(self.state.features)
 
     def end_walk(self) -> None:
         """Close the walk (what it did stays done)."""

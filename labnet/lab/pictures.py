@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from labnet.colours import BOUNDARY_STOPS, CLASS_COLOURS
 from labnet.data import extent
 from labnet.lab.blas import single_blas_thread
 from labnet.lab.cost import Speed, multiply_adds
@@ -30,17 +31,10 @@ from labnet.lab.state import LabState
 from labnet.modules import Linear
 from labnet.network import Network, Node
 
-# TensorFlow Playground's colours: class 0 orange, class 1 blue, white on the boundary; then, for
-# more classes, colours told apart with any colour vision (Okabe and Ito's green and pink first)
-CLASS_COLOURS = ("#f59322", "#0877bd", "#009e73", "#cc79a7", "#b2182b", "#56b4e9", "#7570b3",
-                 "#666666")
-"""A colour per class (``labnet.lab.display.CLASS_NAMES`` names them)."""
 SCORE, CLASSES, VALUE = "score", "classes", "value"
 """How a picture's bytes are coded (see above)."""
 LEVELS = 32
 """How sure the network is of a class, in levels (``"classes"``: 8 classes × 32 = 256)."""
-BOUNDARY_STOPS = (CLASS_COLOURS[0], "#fbe2c6", "#ffffff", "#c6dff0", CLASS_COLOURS[1])
-"""Colour stops from score 0 (class 0) to 1 (class 1); the browser builds its table from these."""
 GRADIENT_STOPS = ("#ffffcc", "#fed976", "#fd8d3c", "#e31a1c", "#800026")
 """Colour stops of the gradient norm, from the smallest shown to the largest (YlOrRd)."""
 GRADIENT_DECADES = 4

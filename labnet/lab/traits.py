@@ -24,7 +24,7 @@ from labnet.lab.jsonnumbers import json_number
 from labnet.lab.lock import CONTROLS, MODES
 from labnet.lab.pictures import BOUNDARY_STOPS, CLASS_COLOURS, GRADIENT_DECADES, GRADIENT_STOPS
 from labnet.lab.play import Player
-from labnet.lab.settings import REGULARIZATION_RATES, REGULARIZATIONS
+from labnet.lab.settings import REGULARIZATION_RATES, REGULARIZATIONS, default_cap
 from labnet.lab.state import LabState
 from labnet.lab.walking import sample_point
 from labnet.losses import LOSSES
@@ -94,7 +94,8 @@ def settings_json(state: LabState) -> dict:
                     "lock_modes": list(MODES)},
         "limits": {"noise": [0, MAX_NOISE], "points": [MIN_POINTS, MAX_POINTS],
                    "test_fraction": list(TEST_FRACTIONS), "classes": [2, MAX_CLASSES],
-                   "lr": [1e-4, 10]},  # the slider's span: the box takes any rate
+                   "lr": [1e-4, 10],  # the slider's span: the box takes any rate
+                   "server_cap": default_cap()},  # (steps/s: a page may not lift it; or None)
         "colours": {"classes": list(CLASS_COLOURS), "boundary": list(BOUNDARY_STOPS),
                     "gradient": list(GRADIENT_STOPS), "decades": GRADIENT_DECADES},
     }

@@ -18,19 +18,23 @@ from labnet.training import Trainer
 from labnet.walkthrough import Walk
 
 
-def new_walk(trainer: Trainer, sample: int | None = None, *, train: bool = True) -> Walk:
+def new_walk(trainer: Trainer, sample: int | None = None, *, train: bool = True,
+             scaling: tuple[np.ndarray, np.ndarray] | None = None) -> Walk:
     """A walk through ``trainer``'s next mini-batch (finishing it is one training step, unless
     not ``train``: then its update, of plain gradient descent at the trainer's rate, is only
     shown), or, with ``sample=i``, through training point ``i`` alone (its update only
-    shown)."""
+    shown); ``scaling``: the ``(mean, std)`` the trainer's inputs were standardised with, if
+    they were (``LabData.standardisation``)."""
     if sample is not None and (isinstance(sample, bool) or not isinstance(
             sample, numbers.Integral)):
         raise InputError(f"the point to walk must be the number of a training point, got "
                          f"{short_repr(sample)}")
     if sample is None and not train:
         x, target = trainer.next_batch()  # (the trainer does not move)
-        return Walk(trainer.net, trainer.loss, x, target, lr=trainer.lr, train=False)
-    return Walk.from_trainer(trainer, sample=None if sample is None else int(sample))
+        return Walk(trainer.net, trainer.loss, x, target, lr=trainer.lr, train=False,
+                    scaling=scaling)
+    return Walk.from_trainer(trainer, sample=None if sample is None else int(sample),
+                             scaling=scaling)
 
 
 def makes_the_update(walk: Walk, index: int) -> bool:

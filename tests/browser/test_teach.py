@@ -73,9 +73,7 @@ def test_a_hint_shows_next_to_the_learning_rate_and_is_dismissed(lab):
     lab.wait_until("the hint of the rate typed", lambda: "Adam with a learning rate of 0.3" in (
         bubble.inner_text()))
     under, setting = bubble.bounding_box(), lab.part(".lab-setting-lr").bounding_box()
-    assert setting["y"] + setting["height"] <= under["y"] <= setting["y"] + setting["height"] + 12
-    assert under["x"] <= setting["x"] + setting["width"] and (
-        under["x"] + under["width"] >= setting["x"])  # under the learning rate
+    assert setting["y"] + setting["height"] <= under["y"]  # below the rate, over no control
     lab.click(".lab-step")  # it blocks nothing: a step goes on under it
     lab.wait_until("the step", lambda: lab.step() > 100)
     shot(lab, "hint")
@@ -153,3 +151,114 @@ def test_a_teachers_locks_come_back_with_the_lab_file_and_the_page_cannot_undo_t
         kernel(lab, f"import os; lab.set_lock('lr', 'free'); lab.set_lock('graph', 'free'); "
                     f"os.path.exists({name!r}) and os.remove({name!r})")
         lab.root.evaluate("el => el.scrollIntoView({block: 'start'})")
+
+
+# every control the lab shows whose centre is itself (not under a card, on the screen)
+CONTROLS_HIT_JS = """root => {
+  const all = root.querySelectorAll(
+    'button, input, select, textarea, summary, .lab-node-button, .lab-port-out');
+  const hit = [];
+  for (const [i, control] of [...all].entries()) {
+    if (control.closest('.lab-hint-bubble')) continue;
+    const b = control.getBoundingClientRect();
+    const [x, y] = [b.left + b.width / 2, b.top + b.height / 2];
+    if (!b.width || x < 0 || y < 0 || x > innerWidth || y > innerHeight) continue;
+    const under = document.elementFromPoint(x, y);
+    if (under && control.contains(under)) {
+      hit.push(`${i} ${control.className.baseVal ?? control.className}`);
+    }
+  }
+  return hit;
+}"""
+HINTS = {  # each kind of hint, with a text as long as the lab's
+    "lr": "Adam with a learning rate of 0.1: Adam's steps are about the learning rate in size, "
+          "whatever the gradient, so they throw the weights about. 0.001 to 0.01 suits it.",
+    "loss": "Cross-entropy needs classes: these data have a number to fit at each point "
+            "(regression). MSE fits numbers.",
+    "optimizer": "A test hint about the optimizer, as long as the lab's longest hints are, "
+                 "to see where it goes and what it covers.",
+    "activation": "The gradient reaching node 2 is 1e-9 of the output's: Sigmoid's slope is "
+                  "0.25 at most, so it shrinks at every layer. ReLU keeps it.",
+    "node": "ReLU node 2: every one of its 25 units is 0 everywhere on the plane (dead: no "
+            "gradient flows back through them). A smaller learning rate, LeakyReLU, or Reset "
+            "(new weights) brings them back.",
+}
+
+
+@pytest.mark.parametrize("size", ["1366x768-fb", "1920x1080"])
+def test_a_hint_of_any_kind_covers_no_control_on_a_laptop_or_a_wide_screen(lab, size):
+    page = lab.page
+    if size == "1920x1080":
+        page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+        page.set_viewport_size({"width": 1920, "height": 1080})
+        time.sleep(0.8)
+        lab.root.evaluate("el => el.scrollIntoView({block: 'start'})")
+    lab.part(f"{lab.node(0)} [data-features]").click()  # (its card's buttons too)
+    lab.wait_until("the features' card", lambda: lab.part(".lab-features").is_visible())
+    time.sleep(0.3)
+    uncovered = set(lab.root.evaluate(CONTROLS_HIT_JS))
+    bubble = lab.part(".lab-hint-bubble")
+    try:
+        for about, text in HINTS.items():
+            node = 2 if about == "node" else None
+            kernel(lab, f"lab.widget.hint = dict(key='test-{about}', text={text!r}, "
+                        f"about={about!r}, node={node!r})")
+            lab.wait_until(f"the {about} hint", lambda a=about: bubble.is_visible() and (
+                bubble.get_attribute("data-key") == f"test-{a}"))
+            time.sleep(0.2)
+            covered = uncovered - set(lab.root.evaluate(CONTROLS_HIT_JS))
+            if about in ("lr", "node"):
+                shot(lab, f"hint-{about}-{size}")
+            assert not covered, f"the {about} hint covers {sorted(covered)} at {size}"
+    finally:
+        kernel(lab, "lab.widget.hint = {}")
+        lab.click(".lab-features-close")
+        if size == "1920x1080":
+            page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:activate')")
+            page.set_viewport_size({"width": 1366, "height": 768})
+            time.sleep(0.8)
+            lab.root.evaluate("el => el.scrollIntoView({block: 'start'})")
+
+
+SPACING_JS = """root => {
+  const box = el => el.getBoundingClientRect();
+  const names = [...root.querySelectorAll('.lab-strip .lab-setting > .lab-field-name')]
+    .filter(n => box(n).width > 0).map(n => [n.textContent, Math.round(box(n).top)]);
+  const batch = root.querySelector('.lab-batch-size');
+  const old = batch.value;
+  batch.value = '100000';  // (the largest batch the lab takes; not sent)
+  const clipped = batch.scrollWidth > batch.clientWidth;
+  batch.value = old;
+  // in the Teach panel's lock rows, a row's select and the next row's name on its line
+  const rows = [...root.querySelectorAll('.lab-lock-row')].map(box);
+  const gaps = [];
+  rows.forEach((row, i) => {
+    const next = rows[i + 1];
+    if (next && Math.abs(next.top - row.top) < 2) gaps.push(next.left - row.right);
+  });
+  return {names, clipped, gaps};
+}"""
+
+
+def test_the_strips_names_on_one_line_a_batch_of_100000_shown_whole_lock_rows_apart(lab):
+    seen = lab.root.evaluate(SPACING_JS)
+    tops = {top for _, top in seen["names"]}
+    assert len(tops) == 1, f"the strip's names at different heights: {seen['names']}"
+    assert not seen["clipped"], "a batch size of 100000 is cut off in its box"
+    # the lock rows side by side: on a wide screen
+    page = lab.page
+    page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    lab.click(".lab-tab-teach")
+    lab.root.evaluate("el => el.querySelector('.lab-lock-section').open = true")
+    try:
+        time.sleep(0.5)
+        gaps = lab.root.evaluate(SPACING_JS)["gaps"]
+    finally:
+        lab.root.evaluate("el => el.querySelector('.lab-lock-section').open = false")
+        lab.click(".lab-tab-data")
+        page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:activate')")
+        page.set_viewport_size({"width": 1366, "height": 768})
+        time.sleep(0.8)
+        lab.root.evaluate("el => el.scrollIntoView({block: 'start'})")
+    assert gaps and min(gaps) >= 8, f"lock rows {gaps} px apart"

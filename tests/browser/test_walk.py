@@ -212,6 +212,18 @@ def matrix_numbers(lab: LabPage, symbol: str, label: str = "") -> list[float]:
         }""", [symbol, label])
 
 
+# the boxes of every update row's heatmaps that the walk's picture cuts off (its overflow)
+CUT_OFF_JS = """
+root => {
+  const picture = root.querySelector('.lab-walk-picture').getBoundingClientRect();
+  return [...root.querySelectorAll('.lab-walk-updates [data-parameter]')].flatMap(row =>
+    [...row.querySelectorAll('.lab-heatmap')].map(map => [row.dataset.parameter,
+      map.getBoundingClientRect()])).filter(([, box]) => box.bottom > picture.bottom + 1
+      || box.right > picture.right + 1).map(([name]) => name);
+}
+"""
+
+
 def close(page_numbers, exact) -> bool:
     """The page's numbers are ``exact``'s written with four significant digits."""
     exact = [float(v) for v in exact]
@@ -269,6 +281,26 @@ print(json.dumps({k: (v.ravel().tolist() if hasattr(v, 'ravel') else
     assert close([float(loss)], [expected["loss"]])
     assert "shown only" in lab.part(".lab-walk-update").inner_text()
     shoot(lab, "walk-1366x768-one-point-update.png")
+    parameters = lab.root.locator(".lab-walk-updates [data-parameter]").evaluate_all(
+        "rows => rows.map(row => row.dataset.parameter)")
+    assert parameters == ["1.weight", "1.bias", "3.weight", "3.bias"]
+    assert lab.root.evaluate(CUT_OFF_JS) == [], "the update is cut off at 1366×768"
+    assert off_the_screen(lab, (".lab-walk-picture",)) == []
+    # the input the network sees is standardised: the page says so, from the point as given
+    said = lab.part(".lab-walk-input").inner_text()
+    scaling = json.loads(kernel(lab, """import json
+print(json.dumps({"x": list(map(float, lab.state.data.train[0][17])),
+                  "mean": list(map(float, lab.state.data.mean)),
+                  "std": list(map(float, lab.state.data.std))}))"""))
+    shown = re.fullmatch(r"x = \((\S+), (\S+)\), standardised: \((\S+), (\S+)\) = "
+                         r"\(x − mean\) / std, mean \((\S+), (\S+)\), std \((\S+), (\S+)\)",
+                         said)
+    assert shown, said
+    x, scaled, mean, std = ([float(shown[i]), float(shown[i + 1])] for i in (1, 3, 5, 7))
+    assert close(x, scaling["x"]) and close(mean, scaling["mean"]) and close(std, scaling["std"])
+    assert close(scaled, [(a - m) / d for a, m, d in zip(scaling["x"], scaling["mean"],
+                                                        scaling["std"], strict=True)])
+    assert close(scaled, values["0"])  # what node 0 passes on, on the graph
     lab.page.keyboard.press("Home")
     for index in range(1, 8):  # back to node 1's backward: dL/dW = xᵀ · dL/dy, by hand
         lab.page.keyboard.press("ArrowRight")

@@ -103,6 +103,19 @@ test("a refused setting springs back to the lab's and the reason shows in the st
   assert.equal(part(".lab-activation").value, "ReLU");
 });
 
+test("a value the lab takes clears the note of the refusal it makes moot, not of another's",
+  async () => {
+    const note = controls.strip.querySelector(".lab-panel-note");
+    change(part(".lab-lr-value"), "fast");
+    await answer(false, "the learning rate must be a number, got 'fast'");
+    change(part(".lab-batch-size"), "20");  // (another setting: the note still holds)
+    await answer(true);
+    assert.equal(note.hidden, false);
+    change(part(".lab-lr-value"), "0.05");
+    await answer(true);
+    assert.equal(note.hidden, true);  // (at once, not 8 s later)
+  });
+
 test("a number box holding letters is refused in the page, named by its label", async () => {
   const batch = part(".lab-batch-size");
   batch.validity = {badInput: true};
@@ -135,6 +148,19 @@ test("the cap box sends 'none' when emptied, and the panels' settings their inte
     ["set_training", {max_steps_per_second: "none"}],
     ["set_training", {max_steps_per_second: 50}], ["set_data", {n_points: 300}],
     ["set_data", {standardize: false}], ["show", {click: "blue"}], ["set_data", {seed: 1}]]);
+});
+
+test("a server's cap is shown as the ceiling it is: the box's placeholder and its max", () => {
+  assert.equal(part(".lab-cap").getAttribute("placeholder"), "none");  // (no server cap)
+  const capped = labTraits();
+  capped.settings = {...capped.settings,
+    limits: {...capped.settings.limits, server_cap: 1000}};
+  const other = new Controls(new Channel(new FakeModel(capped)), () => {});
+  other.setSettings(capped.settings);
+  const box = other.train.querySelector(".lab-cap");
+  assert.equal(box.getAttribute("placeholder"), "≤ 1000");
+  assert.equal(String(box.getAttribute("max")), "1000");
+  assert.match(box.getAttribute("title"), /this server allows 1000/);
 });
 
 test("Save asks again before replacing a file; Open asks first", async () => {

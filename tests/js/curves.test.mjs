@@ -58,3 +58,30 @@ test("a regression's second chart shows the loss each epoch, having no error rat
   assert.equal(curves.errors.caption.textContent, "error rate");
   assert.deepEqual(curves.errors.lines.map(line => line.y), ["train_error", "test_error"]);
 });
+
+
+test("an error rate of 0 % is drawn on a row of its own labelled 0, never joined across as a "
+  + "slope; a value it cannot draw breaks the line", () => {
+  const curves = new CurvesView(document.createElement("div"));
+  curves.errors.canvas.labnetSize = [400, 200];
+  curves.update({reset: true, steps: 6, series: [{name: "epoch", start: 0, length: 6},
+    {name: "train_error", start: 0, length: 6}]},
+  [part([1, 2, 3, 4, 5, 6]), part([0.002, 0, 0, 0, 0.5, 0.1])]);
+  const chart = curves.errors;
+  const calls = chart.canvas.getContext().calls;
+  const zeroRow = chart.toY(0);
+  assert.ok(zeroRow > chart.toY(chart.view.low) && zeroRow < chart.view.bottom + 1);
+  assert.ok(calls.some(c => c[0] === "fillText" && c[1] === "0" && c[3] === zeroRow));
+  const line = calls.slice(calls.findLastIndex(c => c[0] === "beginPath"))
+    .filter(c => c[0] === "moveTo" || c[0] === "lineTo");
+  assert.deepEqual(line.map(c => c[0]), ["moveTo", "lineTo", "lineTo", "lineTo", "lineTo",
+    "lineTo"]);
+  assert.deepEqual(line.slice(1, 4).map(c => c[2]), [zeroRow, zeroRow, zeroRow]);
+  // a diverged loss (infinite, then not a number) between two values: two pieces
+  curves.update({reset: true, steps: 4, series: [{name: "epoch", start: 0, length: 4},
+    {name: "train_error", start: 0, length: 4}]},
+  [part([1, 2, 3, 4]), part([0.1, Infinity, NaN, 0.2])]);
+  const after = calls.slice(calls.findLastIndex(c => c[0] === "beginPath"))
+    .filter(c => c[0] === "moveTo" || c[0] === "lineTo");
+  assert.deepEqual(after.map(c => c[0]), ["moveTo", "moveTo"]);
+});

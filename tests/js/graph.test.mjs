@@ -204,3 +204,16 @@ test("the input has ƒ, which opens its features beside it, pressed as the graph
   view.svg.dispatchEvent(pointer("pointerdown", 300, 200));  // a press elsewhere closes it
   assert.equal(view.inputs.isOpen, false);
 });
+
+test("the input's label sits right of its ƒ, whole inside the box", () => {
+  const {group, box} = view.nodes.get("0");
+  const text = group.querySelector(".lab-node-label");
+  const button = group.querySelector(".lab-features-button");
+  const radius = Number(button.querySelector("circle").getAttribute("r"));
+  const buttonRight = -box.hw + 2 + radius;  // (ƒ's centre is 2 px in from the corner)
+  const fontSize = parseFloat(text.getAttribute("style").match(/font-size:([\d.]+)px/)[1]);
+  const half = 0.6 * fontSize * text.textContent.length / 2;  // (the width the label allows)
+  const x = Number(text.getAttribute("x"));
+  assert.ok(x - half >= buttonRight, `the label starts at ${x - half}, ƒ ends at ${buttonRight}`);
+  assert.ok(x + half <= box.hw - 1);  // (the font size is rounded to 0.1 px)
+});

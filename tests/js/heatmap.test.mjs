@@ -7,7 +7,7 @@ import {installDom, pointer, setBox} from "./dom.mjs";
 import {labTraits} from "./model.mjs";
 
 installDom();
-const {Heatmap, cellAt, cellSize, exact, isWhole, levels, magnitude, shapeText} =
+const {Heatmap, cellAt, cellSize, exact, isWhole, levels, magnitude, numberCell, shapeText} =
   await import("../../labnet/lab/static/heatmap.js");
 const {colourTable} = await import("../../labnet/lab/static/util.js");
 
@@ -65,4 +65,26 @@ test("a small array has its numbers in its cells; a caption replaces its name an
     new Float32Array([1, 2, 3]), table, text => assert.equal(text, "dL/db [2] = 3"), 10);
   setBox(bias.canvas, 0, 0, 30, 10);
   bias.canvas.dispatchEvent(pointer("pointermove", 25, 5));
+});
+
+test("a cell is as wide as its widest number and some room: no number overflows it", () => {
+  const measure = text => 6 * text.length;  // (the fake canvas's: 6 pixels a character)
+  assert.equal(numberCell(["0.5", "-1"], 10, measure), 3);  // (at least 3 em)
+  assert.equal(numberCell(["-0.0804", "1.23e-5"], 10, measure), 4.2 + 0.8);
+  const array = {name: "dL/dW", shape: [2, 3], rows: 2, cols: 3};
+  const values = new Float32Array([-0.0804, 0.00487, 0.5, -1.23e-5, 0.25, 1]);
+  const map = new Heatmap(array, values, table, () => {}, 10);
+  const context = map.canvas.getContext("2d");
+  const written = context.calls.filter(c => c[0] === "fillText").map(c => c[1]);
+  assert.ok(written.includes("-0.0804") && written.includes("-1.23e-5"), written);
+  const cell = parseFloat(map.canvas.style.width) / 3;
+  for (const text of written) assert.ok(measure(text) + 8 <= cell, [text, cell]);
+});
+
+test("a heatmap with an empty caption has none; its cells at most `largest` em", () => {
+  const array = {name: "1.bias before", shape: [3], rows: 1, cols: 3};
+  const map = new Heatmap(array, new Float32Array([1, 2, 3]), table, () => {}, 10, "", false,
+    1.1);
+  assert.equal(map.element.querySelector("figcaption"), null);
+  assert.equal(map.canvas.style.width, "33px");
 });

@@ -59,6 +59,41 @@ test("a hint about a node shows under the node; one whose place is gone, under t
     assert.equal(view.element.style.left, "0px");
   });
 
+test("a hint never covers a control: past the graph's tools in the way, beside a setting "
+  + "that has none", () => {
+  const tools = h("button", {class: "lab-tidy"});
+  const optimizer = h("select", {class: "lab-optimizer"});
+  root.append(tools, optimizer);
+  setBox(tools, 300, 106, 400, 24);  // (where the bubble would go under the rate)
+  setBox(optimizer, 520, 60, 180, 40);
+  view.setHint(ADAM);
+  assert.equal(view.element.dataset.side, "far");  // below the tools: 130 + 6, in the lab
+  assert.equal(view.element.style.top, "86px");
+  optimizer.hidden = true;  // (a teacher hid it: beside the rate is free)
+  view.place();
+  assert.equal(view.element.dataset.side, "right");
+  assert.equal(view.element.style.left, "406px");
+  assert.equal(view.element.style.top, "10px");
+});
+
+test("a hint with no free place left is a compact line at the top of the plane's card", () => {
+  const plane = h("div", {class: "lab-plane"});
+  const optimizer = h("select", {class: "lab-optimizer"});
+  const code = h("textarea", {class: "lab-code"});  // (everything under the strip)
+  root.append(plane, optimizer, code);
+  setBox(plane, 100, 110, 400, 400);
+  setBox(optimizer, 520, 60, 180, 40);
+  setBox(code, 100, 100, 900, 650);
+  view.setHint(ADAM);
+  assert.ok(view.element.classList.contains("lab-hint-compact"));
+  assert.equal(view.element.title, ADAM.text);
+  assert.deepEqual([view.element.style.left, view.element.style.top], ["0px", "60px"]);
+  code.hidden = true;
+  view.place();
+  assert.ok(!view.element.classList.contains("lab-hint-compact"));
+  assert.equal(view.element.dataset.side, "below");
+});
+
 test("× dismisses the hint at once and tells the lab", () => {
   view.setHint(ADAM);
   view.close.click();

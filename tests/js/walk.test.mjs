@@ -8,8 +8,8 @@ import {installDom, pointer, press, setBox} from "./dom.mjs";
 import {FakeModel, labTraits, seedPlan, settle, walkTrait} from "./model.mjs";
 
 installDom();
-const {WalkView, phaseBands, pointWords, stepAt, stepOf, stepWords, updateRows, updateWords} =
-  await import("../../labnet/lab/static/walk.js");
+const {WalkView, inputWords, phaseBands, pointWords, stepAt, stepOf, stepWords, updateRows,
+  updateWords} = await import("../../labnet/lab/static/walk.js");
 const {Channel} = await import("../../labnet/lab/static/protocol.js");
 
 function shown(trait = walkTrait()) {
@@ -57,6 +57,24 @@ test("the page says whether the update is made or shown only, and what is walked
   assert.equal(pointWords(walkTrait()), "a mini-batch of 10 points");
   assert.equal(pointWords(walkTrait({sample: 7, batch: 1, point: {x1: 0.25, x2: -1.5,
     label: 1}})), "training point 7 alone at (0.250, -1.50), class 1");
+});
+
+test("one point with standardised inputs: the page says the point as given and as the network "
+  + "sees it, with the mean and std", () => {
+  const scaling = {x: [0.894, 0.86], scaled: [1.4022, 1.2694], mean: [0.0023, -0.0061],
+    std: [0.636, 0.6823]};
+  const point = {x1: 0.894, x2: 0.86, label: 1};
+  assert.equal(inputWords(walkTrait({sample: 547, batch: 1, point, scaling})),
+    "x = (0.894, 0.86), standardised: (1.402, 1.269) = (x − mean) / std, "
+    + "mean (0.0023, -0.0061), std (0.636, 0.6823)");
+  assert.equal(inputWords(walkTrait({sample: 547, batch: 1, point, scaling: null})), "");
+  assert.equal(inputWords(walkTrait({scaling})), "");  // a mini-batch: its text says it
+  const {view} = shown({});
+  view.setWalk(walkTrait({sample: 547, batch: 1, point, scaling}));
+  assert.equal(view.input.hidden, false);
+  assert.match(view.input.textContent, /^x = \(0.894, 0.86\), standardised: \(1.402, 1.269\)/);
+  view.setWalk(walkTrait());
+  assert.equal(view.input.hidden, true);
 });
 
 test("no walk: nothing shown; a walk: its step, its place on the scrubber, its state", () => {
@@ -152,9 +170,11 @@ test("the step's arrays are heatmaps, once its maps come; the update's by parame
     node: null, module: "update", flows: [], formulas: []}}));
   view.walkMaps(...maps(17, update));
   assert.equal(view.flow.hidden, true);
-  const row = view.updates.querySelector(".lab-walk-update-row");
+  const row = view.updates.querySelector("[data-parameter]");
   assert.equal(row.dataset.parameter, "1.weight");
-  assert.deepEqual(row.querySelectorAll("figcaption").map(c => c.textContent),
-    ["before", "step", "after"]);
+  assert.equal(row.querySelectorAll(".lab-heatmap").length, 3);
+  assert.equal(row.querySelectorAll("figcaption").length, 0);  // (said once, over the rows:)
+  assert.deepEqual(view.updates.querySelectorAll(".lab-walk-update-head").map(
+    c => c.textContent), ["before", "step", "after"]);
   assert.equal(view.nextButton.disabled, true);
 });

@@ -47,6 +47,13 @@ function setting(css, label, ...controls) {
     h("span", {class: "lab-setting-controls"}, ...controls));
 }
 
+/** An intent the lab took is about what it refused (the same action, the same setting). */
+function moots(refused, action, args) {
+  const names = Object.keys(args);
+  return refused.action === action && (names.length === 0 && refused.names.length === 0
+    || names.some(name => refused.names.includes(name)));
+}
+
 function select(css, options, onchange, words = {}) {
   return h("select", {class: css, onchange},
     ...options.map(o => h("option", {value: o}, words[o] || o)));
@@ -115,7 +122,8 @@ export class Controls {
 
   /**
    * Send an intent; if the lab refuses, the controls show its values again and the panel
-   * says why, beside them (the message line may be a screen away, above the lab).
+   * says why, beside them (the message line may be a screen away, above the lab). A later
+   * value the lab takes for the same setting makes that refusal moot: its note goes at once.
    */
   async send(action, args = {}, buffers = undefined) {
     const bad = Object.values(args).find(value => value instanceof NotANumber);
@@ -126,6 +134,9 @@ export class Controls {
       if (this.view) this.setView(this.view, true);
       if (this.graph) this.setGraph(this.graph);
       this.note(reply.error);
+      this.refused = {action, names: Object.keys(args)};
+    } else if (reply.ok && this.refused && moots(this.refused, action, args)) {
+      this.unnote();
     }
     return reply;
   }
@@ -137,9 +148,13 @@ export class Controls {
       note.hidden = false;
     }
     clearTimeout(this.noteTimer);
-    this.noteTimer = setTimeout(() => {
-      for (const note of this.notes || []) note.hidden = true;
-    }, NOTE_FOR);
+    this.noteTimer = setTimeout(() => this.unnote(), NOTE_FOR);
+  }
+
+  unnote() {
+    clearTimeout(this.noteTimer);
+    this.refused = null;
+    for (const note of this.notes || []) note.hidden = true;
   }
 
   makeBar() {
@@ -193,9 +208,13 @@ export class Controls {
         h("label", {class: "lab-check"}, this.discretize, "discretise")),
       field("a click", this.click));
     // training
+    // a server's cap (for its students to share its cores) is a ceiling: lower, never lifted
+    const server = limits.server_cap;
     this.cap = h("input", {class: "lab-cap", type: "number", min: 1, step: 100,
-      placeholder: "none", title: "at most this many training steps a second (to share a "
-        + "server)", onchange: () => this.send("set_training", {max_steps_per_second:
+      ...(server ? {max: server} : {}), placeholder: server ? `≤ ${server}` : "none",
+      title: server ? `at most this many training steps a second (this server allows ${server})`
+        : "at most this many training steps a second (to share a server)",
+      onchange: () => this.send("set_training", {max_steps_per_second:
         this.cap.value.trim() === "" && !this.cap.validity.badInput ? "none"  // no cap
           : typed(this.cap)})});
     this.train.replaceChildren(field("steps/s at most", this.cap),

@@ -1,6 +1,8 @@
 // The curves: loss, error rates and each node's gradient norm over the steps, on log axes,
 // drawn on canvases from the series the kernel sends a few entries at a time. Hovering a
-// chart shows the values at that step.
+// chart shows the values at that step. A log axis has no 0: a chart with zeros (an error rate
+// of 0 %) draws them on a row of their own under the axis, labelled "0"; a value it cannot
+// draw (negative, infinite, not a number) breaks the line there.
 
 import {fitCanvas, h, niceStep, num, percent, themeColours, typedArray, watchSize, whole}
   from "./util.js";
@@ -109,27 +111,32 @@ export class Chart {
       grid: ["--jp-border-color2", "#e0e0e0"]});
   }
 
-  /** The ranges of the data: x from 0 to the last step, y whole decades around the values. */
+  /**
+   * The ranges of the data: x from 0 to the last step, y whole decades around the values;
+   * `zero`: some value is 0 (drawn on the row under the decades).
+   */
   ranges() {
     let xMax = 10;
     let yMin = Infinity;
     let yMax = 0;
+    let zero = false;
     for (const line of this.lines) {
       const xs = this.series.get(line.x);
       const ys = this.series.get(line.y);
       if (xs.length) xMax = Math.max(xMax, xs[Math.min(xs.length, ys.length) - 1] || 0);
       for (let i = 0; i < ys.length; i++) {
         const v = ys[i];
+        if (v === 0) zero = true;
         if (v > 1e-12 && Number.isFinite(v)) {
           if (v < yMin) yMin = v;
           if (v > yMax) yMax = v;
         }
       }
     }
-    if (!(yMax > 0)) return {xMax, low: 1e-3, high: 1};
+    if (!(yMax > 0)) return {xMax, low: 1e-3, high: 1, zero};
     const low = 10 ** Math.floor(Math.log10(yMin));
     const high = Math.max(10 ** Math.ceil(Math.log10(yMax) + 1e-9), 10 * low);
-    return {xMax, low, high};
+    return {xMax, low, high, zero};
   }
 
   draw() {
@@ -140,8 +147,11 @@ export class Chart {
     context.clearRect(0, 0, width, height);
     const [left, top, right, bottom] = this.frame();
     if (right - left < 10 || bottom - top < 10) return;
-    const {xMax, low, high} = this.ranges();
-    this.view = {left, top, right, bottom, xMax, low, high};
+    const {xMax, low, high, zero} = this.ranges();
+    // the row of zeros, under the lowest decade
+    const decades = zero ? bottom - 1.4 * this.fontSize() * (window.devicePixelRatio || 1)
+      : bottom;
+    this.view = {left, top, right, bottom, decades, xMax, low, high, zero};
     this.drawAxes(context);
     for (const line of this.lines) this.drawLine(context, line);
   }
@@ -151,10 +161,13 @@ export class Chart {
     return v.left + (x / v.xMax) * (v.right - v.left);
   }
 
+  /** A value's height: on the log axis, or (0) on the row of zeros under it. */
   toY(y) {
     const v = this.view;
-    const t = (Math.log10(y) - Math.log10(v.low)) / (Math.log10(v.high) - Math.log10(v.low));
-    return v.bottom - t * (v.bottom - v.top);
+    if (y === 0 && v.zero) return v.bottom - 0.5 * (v.bottom - v.decades);
+    const t = (Math.log10(Math.max(y, v.low)) - Math.log10(v.low))
+      / (Math.log10(v.high) - Math.log10(v.low));
+    return v.decades - t * (v.decades - v.top);
   }
 
   drawAxes(context) {
@@ -170,7 +183,8 @@ export class Chart {
     context.textAlign = "right";
     context.textBaseline = "middle";
     const decades = Math.round(Math.log10(v.high / v.low));
-    const every = Math.max(1, Math.ceil(decades / Math.max(1, (v.bottom - v.top) / (2 * size))));
+    const every = Math.max(1, Math.ceil(decades / Math.max(1, (v.decades - v.top)
+      / (2 * size))));
     for (let k = 0; k <= decades; k += every) {
       const value = v.low * 10 ** k;
       const y = this.toY(value);
@@ -183,6 +197,7 @@ export class Chart {
       context.globalAlpha = 0.6;
     }
     context.globalAlpha = 1;
+    if (v.zero) context.fillText("0", v.left - 0.3 * size, this.toY(0));
     context.textAlign = "center";
     context.textBaseline = "top";
     const ticks = Math.max(2, Math.floor((v.right - v.left) / (6 * size)));
@@ -198,7 +213,10 @@ export class Chart {
     context.stroke();
   }
 
-  /** One line, averaged into buckets of one pixel column. */
+  /**
+   * One line, averaged into buckets of one pixel column; a value it cannot draw (negative,
+   * infinite, not a number: a diverged loss) breaks it, so no segment joins across it.
+   */
   drawLine(context, line) {
     const xs = this.series.get(line.x);
     const ys = this.series.get(line.y);
@@ -213,15 +231,23 @@ export class Chart {
     let sum = 0;
     let n = 0;
     let started = false;
+    let broken = false;
     const flush = () => {
       if (!n) return;
-      const y = this.toY(Math.max(sum / n, this.view.low));
-      if (started) context.lineTo(column, y); else context.moveTo(column, y);
+      const y = this.toY(sum / n);
+      if (started && !broken) context.lineTo(column, y); else context.moveTo(column, y);
       started = true;
+      broken = false;
+      sum = 0;
+      n = 0;
     };
     for (let i = 0; i < count; i++) {
       const y = ys[i];
-      if (!(y > 0) || !Number.isFinite(y)) continue;
+      if (!(y >= 0) || !Number.isFinite(y)) {
+        flush();
+        broken = started;
+        continue;
+      }
       const px = Math.round(this.toX(xs[i]));
       if (px !== column) {
         flush();
@@ -237,7 +263,7 @@ export class Chart {
       const x = this.toX(xs[0]);
       context.fillStyle = line.colour;
       const size = 4 * ratio;
-      if (ys[0] > 0) context.fillRect(x - size / 2, this.toY(ys[0]) - size / 2, size, size);
+      if (ys[0] >= 0) context.fillRect(x - size / 2, this.toY(ys[0]) - size / 2, size, size);
     }
     context.stroke();
     context.setLineDash([]);

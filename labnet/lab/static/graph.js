@@ -356,7 +356,10 @@ export class GraphView {
     const side = width - 8;
     const thumb = compact ? null : [x - side / 2, y - box.hh + 4, side];
     const port = Math.max(2.5, Math.min(6 * size, width * 0.18));
-    const text = label(node, width, height, compact, port, size);
+    const button = Math.max(6, Math.min(8 * size, width / 5));
+    // the input's ƒ takes the label's bottom-left corner: the label goes right of it
+    const corner = node.kind === "input" && !compact ? button + 2 : 0;
+    const text = label(node, width, height, compact, port, size, corner);
     if (text) group.append(text);
     if (width >= 22) group.append(svg("text", {class: "lab-node-id", x: -box.hw + 3,
       y: -box.hh - 3}, String(node.id)));
@@ -365,7 +368,6 @@ export class GraphView {
     }
     group.append(svg("circle", {class: "lab-port-out", cx: box.hw, cy: 0, r: port,
       "data-port": node.id}));
-    const button = Math.max(6, Math.min(8 * size, width / 5));
     if (node.kind !== "input") {
       group.append(nodeButton("lab-delete", {"data-delete": node.id}, [box.hw - 2,
         -box.hh + 2], button, "×", `remove node ${node.id} (its neighbours joined)`));
@@ -552,18 +554,18 @@ export class GraphView {
 /**
  * A node's label: the long one if it fits the box, else the short one ("L25"), else none (the
  * title names the node under the pointer). Its room: below the thumbnail (a compact node: the
- * whole box, between its ports); the text at most as tall as that room, so a projector's
- * larger text never runs over the border.
+ * whole box, between its ports; `corner`: pixels a button takes at its left); the text at
+ * most as tall as that room, so a projector's larger text never runs over the border.
  */
-function label(node, width, height, compact, port, size) {
+function label(node, width, height, compact, port, size, corner = 0) {
   const room = compact ? width : height - width + 2;
-  const across = width - 4 - (compact ? 2 * port : 0);
+  const across = width - 4 - corner - (compact ? 2 * port : 0);
   let fontSize = Math.min(0.85 * 13 * size, width * 0.45, room);
   const fits = text => text.length * 0.6 * fontSize <= across;
   const text = !compact && fits(node.label) ? node.label : node.short;
   if (!fits(text)) fontSize = across / (0.6 * text.length);  // smaller, if still readable
   if (fontSize < MIN_FONT) return null;
-  return svg("text", {class: "lab-node-label", x: 0,
+  return svg("text", {class: "lab-node-label", x: corner / 2,
     y: compact ? fontSize * 0.35 : height / 2 - 2 - 0.22 * fontSize,
     "text-anchor": "middle", style: `font-size:${fontSize.toFixed(1)}px`}, text);
 }

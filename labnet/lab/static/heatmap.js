@@ -6,7 +6,8 @@ import {h, num, paintValues} from "./util.js";
 
 const MAX_SIDE = 9;  // em: a heatmap's longest side at most
 const MIN_CELL = 0.25;  // em: a cell's side at least (a big array's corner is drawn smaller)
-const NUMBER_CELL = 4;  // em: a small array's cells, wide enough for their numbers
+const NUMBER_CELL = 3;  // em: a small array's cells at least (wider if their numbers are)
+const NUMBER_ROOM = 0.8;  // em: room beside the widest number in its cell
 const NUMBER_COLS = 6;  // columns at most of an array whose numbers are written in
 const GREY = 205;  // NaN and infinities
 
@@ -41,6 +42,16 @@ export function cellSize(rows, cols, largest = 2) {
   return Math.max(MIN_CELL, Math.min(largest, MAX_SIDE / Math.max(rows, cols, 1)));
 }
 
+/**
+ * The width, in em, of the cells of a small array whose numbers are written in: its widest
+ * number (`measure(text)` pixels at `fontSize` pixels an em) and some room, NUMBER_CELL at least.
+ * @param {string[]} texts
+ */
+export function numberCell(texts, fontSize, measure) {
+  const widest = Math.max(0, ...texts.map(text => measure(text)));
+  return Math.max(NUMBER_CELL, widest / fontSize + NUMBER_ROOM);
+}
+
 /** Which cell [row, col] a point (x, y) of a `width` × `height` box falls in, or null. */
 export function cellAt(x, y, width, height, rows, cols) {
   if (!(x >= 0 && y >= 0 && x < width && y < height)) return null;
@@ -63,26 +74,33 @@ export class Heatmap {
    * @param {Uint8ClampedArray} table  the colour table (util.colourTable)
    * @param {function(?string, ?Event): void} tip
    * @param {number} fontSize  pixels of an em of the heatmap (its sizes are in em)
-   * @param {?string} caption  what to call it (default: its name and its shape)
+   * @param {?string} caption  what to call it (default: its name and its shape; "": nothing)
    * @param {boolean} numbers  write a small array's numbers in its cells
+   * @param {number} largest  em: a cell's side at most (without numbers)
    */
-  constructor(array, values, table, tip, fontSize = 13, caption = null, numbers = true) {
+  constructor(array, values, table, tip, fontSize = 13, caption = null, numbers = true,
+    largest = 2) {
     this.array = array;
     this.values = values;
     this.top = magnitude(values);
     const {rows, cols} = array;
     this.withNumbers = numbers && cols <= NUMBER_COLS && rows <= 4;
-    const cell = this.withNumbers ? NUMBER_CELL : cellSize(rows, cols);
+    this.canvas = h("canvas", {class: "lab-heatmap-cells"});
+    const context = this.canvas.getContext("2d");
+    context.font = font(fontSize);
+    const cell = this.withNumbers ? numberCell(Array.from(values, v => num(v)), fontSize,
+      text => context.measureText(text).width) : cellSize(rows, cols, largest);
     const [width, height] = [cols * cell, rows * (this.withNumbers ? 1.5 : cell)];
     this.size = [Math.round(width * fontSize), Math.round(height * fontSize)];
-    this.canvas = h("canvas", {class: "lab-heatmap-cells",
-      style: `width:${this.size[0]}px;height:${this.size[1]}px`});
+    this.canvas.style.width = `${this.size[0]}px`;
+    this.canvas.style.height = `${this.size[1]}px`;
     this.paint(table, fontSize);
     this.canvas.addEventListener("pointermove", event => tip(this.hover(event), event));
     this.canvas.addEventListener("pointerleave", () => tip(null, null));
     const whole = isWhole(array);
     this.element = h("figure", {class: "lab-heatmap", "data-array": array.name},
-      h("figcaption", {}, h("span", {class: "lab-heatmap-name"}, caption || array.name),
+      caption === "" ? null : h("figcaption", {}, h("span", {class: "lab-heatmap-name"},
+        caption || array.name),
         caption ? null : h("span", {class: "lab-heatmap-shape"}, shapeText(array.shape)
           + (whole ? "" : ` (first ${array.rows} × ${array.cols})`))),
       this.canvas, this.scale(Math.max(this.size[0], 7 * fontSize)));
@@ -110,7 +128,7 @@ export class Heatmap {
     context.drawImage(cells, 0, 0, canvas.width, canvas.height);
     if (!this.withNumbers) return;
     const [cw, ch] = [canvas.width / cols, canvas.height / rows];
-    context.font = `${Math.round(fontSize * ratio)}px sans-serif`;
+    context.font = font(fontSize * ratio);
     context.textAlign = "center";
     context.textBaseline = "middle";
     for (let i = 0; i < rows; i++) {
@@ -142,6 +160,11 @@ export class Heatmap {
     const where = this.array.shape.length < 2 ? `[${j}]` : `[${i}, ${j}]`;
     return `${this.array.name} ${where} = ${exact(value)}`;
   }
+}
+
+/** The font of the numbers in the cells, `pixels` high. */
+function font(pixels) {
+  return `${Math.round(pixels)}px sans-serif`;
 }
 
 /** Whether the cells drawn are all of the array (a bias is one row, a number one cell). */

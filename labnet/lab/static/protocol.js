@@ -53,8 +53,9 @@
  *   click modes that add a point of that class), losses, optimizers, presets, palette, views,
  *   clicks, edge_modes, activations (what the activation picker sets), regularizations,
  *   regularization_rates, features ([name, label, formula] of each: ["x1^2", "x₁²", "x₁²"])
- * @property {Object<string, number[]>} limits  noise, points, test_fraction, classes (the
- *   choices), lr (the slider's span)
+ * @property {Object<string, (number[]|number|null)>} limits  noise, points, test_fraction,
+ *   classes (the choices), lr (the slider's span), server_cap (the server's cap on steps a
+ *   second, a ceiling for the page; null: none)
  * @property {{classes: string[], boundary: string[], gradient: string[], decades: number}}
  *   colours
  */
@@ -152,6 +153,9 @@
  * @property {boolean} train    the update is made (a training step); false: shown only
  * @property {number} lr
  * @property {?{x1: number, x2: number, label: number}} point  where the point walked alone is
+ * @property {?{mean: number[], std: number[], x: number[], scaled: number[]}} scaling  if the
+ *   network's inputs are standardised: their mean and std, and the first point as given (x)
+ *   and as the network sees it (scaled = (x − mean) / std); null if they are not
  */
 
 // -- custom messages, kernel → page ---------------------------------------------------------

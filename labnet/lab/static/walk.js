@@ -6,10 +6,11 @@
 // ← step, Home and End go to the first and last step, Escape closes. Every move is an intent
 // (walk_next, walk_back, walk_to, start_walk, end_walk); the walk that comes back is drawn.
 
-import {formulaElement} from "./formula.js";
+import {figure, formulaElement} from "./formula.js";
 import {Heatmap, shapeText} from "./heatmap.js";
 import {colourTable, h, typedArray} from "./util.js";
 
+const UPDATE_CELL = 1.1;  // em: the update's cells at most (every parameter in view at once)
 const KEYS = {ArrowRight: "next", ArrowLeft: "back", Home: "first", End: "last",
   Escape: "close"};
 
@@ -63,6 +64,19 @@ export function pointWords(walk) {
 }
 
 /**
+ * What the input node passes on, said where its numbers are: walking one point alone with
+ * standardised inputs, "x = (0.894, 0.86), standardised: (1.402, 1.269) = (x − mean) / std, mean
+ * (…), std (…)"; "" otherwise (nothing to say: the numbers are the point's own).
+ */
+export function inputWords(walk) {
+  const scaling = walk.scaling;
+  if (walk.sample === null || !scaling) return "";
+  const row = values => `(${values.map(figure).join(", ")})`;
+  return `x = ${row(scaling.x)}, standardised: ${row(scaling.scaled)} = (x − mean) / std, `
+    + `mean ${row(scaling.mean)}, std ${row(scaling.std)}`;
+}
+
+/**
  * The update's arrays by parameter: [[name, before, step, after], ...] ("1.weight"), from the
  * walk maps' arrays ("1.weight before", "1.weight step", "1.weight after").
  */
@@ -109,6 +123,7 @@ export class WalkView {
       "walk one training point alone: every number by each node (click a point of the plane "
       + "to pick another); its update is only shown", () => this.start(this.lastSample));
     this.update = h("span", {class: "lab-walk-update"});
+    this.input = h("div", {class: "lab-walk-input"});
     this.closeButton = button("lab-walk-close", "✕", "close the walk (Esc)",
       () => this.move("close"));
     this.text = h("div", {class: "lab-walk-says", "aria-live": "polite"});
@@ -129,6 +144,7 @@ export class WalkView {
         h("span", {class: "lab-walk-modes", role: "group", "aria-label": "what to walk"},
           this.batchButton, this.pointButton), this.closeButton),
       h("div", {class: "lab-walk-line"}, this.title, this.update),
+      this.input,
       this.text,
       h("div", {class: "lab-walk-body"}, this.picture, this.formulas),
       this.tip);
@@ -253,6 +269,8 @@ export class WalkView {
     this.title.replaceChildren(h("b", {}, `${walk.index + 1}/${walk.total} · `
       + stepWords([step.phase, step.node])), module, ` · ${pointWords(walk)}`);
     this.update.textContent = updateWords(walk);
+    this.input.textContent = inputWords(walk);
+    this.input.hidden = !this.input.textContent;
     this.update.classList.toggle("lab-shown-only", !walk.train);
     this.text.textContent = step.text;
     this.node.replaceChildren(h("span", {class: `lab-walk-chip lab-phase-${step.phase}`},
@@ -287,19 +305,25 @@ export class WalkView {
     const em = 0.85 * (parseFloat(getComputedStyle(this.element).getPropertyValue("font-size"))
       || 13);
     const tip = (text, event) => this.showTip(text, event);
-    const draw = (a, caption = null) => (a ? new Heatmap(a, a.values, this.table, tip, em,
-      caption, !caption).element : null);  // (the update's: numbers in its equations)
+    const draw = (a, caption = null, largest = 2) => (a ? new Heatmap(a, a.values, this.table,
+      tip, em, caption, caption === null, largest).element : null);  // (the update's: numbers
+    // in its equations)
     const arrays = this.maps.arrays;
     const update = this.walk.step.phase === "update";
     this.flow.hidden = update;
     this.updates.hidden = !update;
-    if (update) {  // each parameter: before, its step, after
-      this.updates.replaceChildren(...updateRows(arrays).map(([name, before, step, after]) =>
-        h("div", {class: "lab-walk-update-row", "data-parameter": name},
-          h("span", {class: "lab-walk-parameter"}, name,
-            h("small", {}, before ? shapeText(before.shape) : "")), draw(before, "before"),
-          h("span", {class: "lab-sign"}, "+"), draw(step, "step"),
-          h("span", {class: "lab-sign"}, "="), draw(after, "after"))));
+    if (update) {  // each parameter a row: before, its step, after (said once, over the rows)
+      const heads = h("div", {class: "lab-walk-update-heads"},
+        h("span", {class: "lab-walk-parameter"}), ...["before", "step", "after"].map(
+          (words, i) => [i ? h("span", {class: "lab-sign"}, i === 1 ? "+" : "=") : null,
+            h("span", {class: "lab-walk-update-head"}, words)]).flat());
+      this.updates.replaceChildren(heads, ...updateRows(arrays).map(
+        ([name, before, step, after]) => h("div", {class: "lab-walk-update-row",
+          "data-parameter": name},
+        h("span", {class: "lab-walk-parameter"}, name,
+          h("small", {}, before ? shapeText(before.shape) : "")), draw(before, "", UPDATE_CELL),
+        h("span", {class: "lab-sign"}, "+"), draw(step, "", UPDATE_CELL),
+        h("span", {class: "lab-sign"}, "="), draw(after, "", UPDATE_CELL))));
       return;
     }
     const column = role => arrays.filter(a => a.role === role).map(a => draw(a));
