@@ -72,8 +72,8 @@ def test_l2_and_a_rate_from_the_strip_reach_the_trainer(lab):
     assert lab.part(".lab-regularisation-rate").input_value() == "0.03"
     shoot(lab, "moves-l2.png")
     lab.choose(".lab-regularisation", "none")
-    lab.wait_until("regularisation off", lambda: kernel(
-        lab, "lab.state.trainer.regularization") is None)
+    lab.wait_until("regularisation off", lambda: kernel(  # (a literal while it is still on)
+        lab, "lab.state.trainer.regularization is None"))
 
 
 def test_a_regression_data_set_is_a_continuous_heatmap_with_its_scale(lab):
