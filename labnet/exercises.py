@@ -100,10 +100,10 @@ def _symbol(key: str) -> str:
 
 def _shapes_expected(module: Module, x: Array, probe: Array) -> str:
     """The shapes a backward must give, in words."""
-    wanted = [f"{_symbol(key)} must have the shape of {key}, {value.shape}"
+    wanted = [f"{_symbol(key)} the shape of {key}, {value.shape}"
               for key, (value, _) in module.named_params().items()]
     wanted.append(f"dL/dx the shape of x, {x.shape}")
-    wanted[1:-1] = [text.replace(" must have", "") for text in wanted[1:-1]]
+    wanted[0] = wanted[0].replace(" the shape", " must have the shape", 1)  # (the verb once)
     listing = ", ".join(wanted[:-1]) + (", and " if len(wanted) > 1 else "") + wanted[-1]
     return (f"With x of shape {x.shape} and dL/dy of shape {probe.shape}, "
             f"{listing}: check each product's shapes")

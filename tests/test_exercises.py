@@ -107,6 +107,16 @@ def test_check_backward_names_the_shapes_expected_when_the_students_shapes_do_no
     assert "dL/dx the shape of x, (4, 3)" in said, said
 
 
+def test_the_shapes_expected_of_a_module_without_parameters_say_what_they_must_be():
+    class MultipliesAsMatrices(ln.Sigmoid):  # (exercise 2: * written as @)
+        def backward(self, grad_out):
+            return grad_out @ (self.y * (1 - self.y))
+
+    with pytest.raises(NotSolvedYet) as not_yet:
+        check_backward(MultipliesAsMatrices(), exercise="Ex 2")
+    assert "dL/dx must have the shape of x, (4, 3)" in str(not_yet.value), str(not_yet.value)
+
+
 def test_check_backward_lets_the_students_other_errors_through():
     class Misspells(ln.Linear):
         def backward(self, grad_out):

@@ -353,33 +353,78 @@ def test_a_lab_a_name_holds_lives_on_after_its_view_is_gone_and_can_be_shown_aga
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == lab.widget.model_id
 
 
-def test_a_lab_shown_by_a_cell_run_again_is_let_go_by_ipythons_output_history():
-    # (a tester: 8 runs of `lab = Lab(); lab` kept 8 Labs, held by Out, _1.._8 and _, __, ___)
+@pytest.fixture
+def shell():
+    """An IPython shell of its own, with the lab imported (its output history as a kernel's)."""
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()
-    try:
-        shell.run_cell("from labnet.lab import Lab", store_history=True)
-        refs = []
-        for run_number in range(4):
-            shell.run_cell("lab = Lab(grid=8)\nlab", store_history=True)
-            lab = shell.user_ns["lab"]
-            lab.widget._on_message(lab.widget, {"type": "hello", "view": f"v{run_number}"}, [])
-            if refs:  # the old output cleared: its view says goodbye
-                old = refs[-1]()
-                old.widget._on_message(old.widget,
-                                       {"type": "goodbye", "view": f"v{run_number - 1}"}, [])
-                del old
-            refs.append(weakref.ref(lab))
-            del lab
-        gc.collect()
-        assert [ref() is not None for ref in refs] == [False, False, False, True]
-        shown = refs[-1]()
-        assert shell.user_ns["_"] is shown and shown in shell.user_ns["Out"].values()
-        assert shell.user_ns["__"] is None  # (the history's older results let go)
-        del shown
-        shell.run_cell("1 + 1", store_history=True)  # IPython's history goes on as before
-        assert shell.user_ns["_"] == 2
-    finally:
-        shell.run_cell("lab.close()")
-        InteractiveShell.clear_instance()
+    shell.run_cell("from labnet.lab import Lab", store_history=True)
+    yield shell
+    shell.run_cell("for o in list(Out.values()):\n    getattr(o, 'close', print)()")
+    InteractiveShell.clear_instance()
+
+
+def view(lab, kind: str, token: str) -> None:
+    lab.widget._on_message(lab.widget, {"type": kind, "view": token}, [])
+
+
+def test_a_lab_shown_by_a_cell_run_again_is_let_go_by_ipythons_output_history(shell):
+    # (a tester: 8 runs of `lab = Lab(); lab` kept 8 Labs, held by Out, _1.._8 and _, __, ___)
+    refs = []
+    for run_number in range(4):
+        shell.run_cell("lab = Lab(grid=8)\nlab", store_history=True)
+        lab = shell.user_ns["lab"]
+        view(lab, "hello", f"v{run_number}")
+        if refs:  # the old output cleared: its view says goodbye (after the new lab is shown)
+            view(refs[-1](), "goodbye", f"v{run_number - 1}")
+        refs.append(weakref.ref(lab))
+        del lab
+    gc.collect()
+    assert [ref() is not None for ref in refs] == [False, False, False, True]
+    shown = refs[-1]()
+    assert shell.user_ns["_"] is shown and shown in shell.user_ns["Out"].values()
+    assert shell.user_ns["__"] is None  # (the history's older results let go)
+    del shown
+    shell.run_cell("1 + 1", store_history=True)  # IPython's history goes on as before
+    assert shell.user_ns["_"] == 2
+
+
+def test_a_goodbye_before_the_new_lab_is_shown_lets_the_old_one_go_then(shell):
+    shell.run_cell("Lab(grid=8)", store_history=True)
+    old = weakref.ref(shell.user_ns["_"])
+    view(old(), "hello", "a")
+    view(old(), "goodbye", "a")  # (the output cleared before the cell ran again)
+    shell.run_cell("Lab(grid=8)", store_history=True)
+    gc.collect()
+    assert old() is None
+
+
+def test_a_lab_no_name_holds_outlives_its_notebook_closed_and_is_shown_again(shell):
+    # (the notebook closed and opened again, the kernel running: no newer lab was shown)
+    shell.run_cell("Lab(grid=8)", store_history=True)
+    kept = weakref.ref(shell.user_ns["_"])
+    view(kept(), "hello", "a")
+    view(kept(), "goodbye", "a")
+    gc.collect()
+    assert kept() is not None
+    view(kept(), "hello", "b")  # shown again
+    shell.run_cell("Lab(grid=8)", store_history=True)  # another lab, while b shows the first
+    gc.collect()
+    assert kept() is not None and kept() in shell.user_ns["Out"].values()
+
+
+def test_a_lab_shown_again_in_a_later_cell_keeps_its_results_and_a_users_own_underscore(shell):
+    shell.run_cell("lab = Lab(grid=8)\nlab", store_history=True)
+    lab = shell.user_ns["lab"]
+    view(lab, "hello", "a")
+    shell.run_cell("lab", store_history=True)  # shown again: its new view comes...
+    view(lab, "hello", "b")
+    view(lab, "goodbye", "a")  # ...and the first goes
+    assert list(shell.user_ns["Out"].values()).count(lab) == 2
+    shell.run_cell("1 + 1", store_history=True)
+    shell.run_cell("_ = lab", store_history=True)  # the user's own _ (IPython's was 2)
+    shell.run_cell("other = Lab(grid=8)\nother", store_history=True)
+    view(lab, "goodbye", "b")  # replaced by a newer lab: the history lets go of it...
+    assert lab not in shell.user_ns["Out"].values()
+    assert shell.user_ns["_"] is lab and shell.user_ns["lab"] is lab  # ...not the user's names

@@ -280,8 +280,7 @@ class Lab:
         training = state.training
         if data.task == REGRESSION and training.loss != "mse":
             training = training.changed(loss="mse")
-        network = state.network  # (a page may not move a locked graph or loss this way either)
-        if graph != state.graph or (network is not None and network.out_features != data.outputs):
+        if state.refits(data, graph):  # (a page may not move a locked graph or loss this way)
             self._page_may(["graph", "weights"], f"these data need {data.needs()}: the "
                            f"network's output would be made anew")
         if training.loss != loss:

@@ -361,6 +361,13 @@ class LabState:
         self._take_data(data, graph, self.training if training is None else training,
                         self.modules, remember=before)
 
+    def refits(self, data: LabData, graph: Graph) -> bool:
+        """Whether training on ``data`` with ``graph`` makes the network's output anew (a new
+        graph, or an output that does not give what the data need)."""
+        network = self.network
+        return graph != self.graph or (
+            network is not None and network.out_features != data.outputs)
+
     def _take_data(self, data: LabData, graph: Graph, training: TrainingSettings,
                    modules: dict, remember: DataRefit | None = None) -> None:
         """``use_data``, and undo or redo of data that refit the output: ``graph`` with
@@ -368,8 +375,7 @@ class LabState:
         training = training.checked()
         check_loss(training.loss, data)
         network = self.network
-        refit = graph != self.graph or (
-            network is not None and network.out_features != data.outputs)
+        refit = self.refits(data, graph)
         if refit:
             network = self._network_for(graph, modules, data)  # None: not complete, or misfit
             if network is None and self.network is not None and (

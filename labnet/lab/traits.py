@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 
+from labnet.colours import BOUNDARY_STOPS, CLASS_COLOURS
 from labnet.data import DATASETS
 from labnet.features import FEATURE_FORMULAS, FEATURE_LABELS, FEATURES
 from labnet.lab.dataset import (
@@ -22,7 +23,7 @@ from labnet.lab.display import CLASS_NAMES, CLICK_MODES, EDGE_MODES, VIEWS, Disp
 from labnet.lab.edits import ACTIVATIONS
 from labnet.lab.jsonnumbers import json_number
 from labnet.lab.lock import CONTROLS, MODES
-from labnet.lab.pictures import BOUNDARY_STOPS, CLASS_COLOURS, GRADIENT_DECADES, GRADIENT_STOPS
+from labnet.lab.pictures import GRADIENT_DECADES, GRADIENT_STOPS
 from labnet.lab.play import Player
 from labnet.lab.settings import REGULARIZATION_RATES, REGULARIZATIONS, default_cap
 from labnet.lab.state import LabState

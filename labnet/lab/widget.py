@@ -24,7 +24,7 @@ from pathlib import Path
 import anywidget
 import traitlets
 
-from labnet.lab import streams
+from labnet.lab import outputs, streams
 from labnet.lab.display import Display
 from labnet.lab.events import (
     DataChanged,
@@ -41,7 +41,6 @@ from labnet.lab.events import (
 from labnet.lab.files import FileExistsInputError
 from labnet.lab.hints import Hints
 from labnet.lab.intents import QUERIES
-from labnet.lab.outputs import forget_shown
 from labnet.lab.pace import FRAME_INTERVAL, SHARED_FRAME_INTERVAL, Frames, Views
 from labnet.lab.pictures import Pictures
 from labnet.lab.play import TRAIN_SLICE, Player
@@ -380,6 +379,11 @@ class LabWidget(anywidget.AnyWidget):
         """Hold on to ``owner`` (the lab, shown in a page) while a view shows it: until the
         widget is closed, or the last view the kernel knows said goodbye."""
         self._kept = owner
+        outputs.shown(owner, lambda lab: lab.widget.views_gone())
+
+    def views_gone(self) -> bool:
+        """Whether the views of the lab have all gone (views were open, none is now)."""
+        return self.views.gone_at is not None and not self.views.open
 
     def dismiss_hint(self, key: str) -> None:
         """The hint ``key`` is not shown while it holds (the page's ×)."""
@@ -430,8 +434,8 @@ class LabWidget(anywidget.AnyWidget):
         elif kind == "goodbye":
             if self.views.goodbye(content.get("view")):
                 # no view shows the lab: a lab no name holds is freed (IPython's output
-                # history is no name of the user's)
-                forget_shown(self._kept)
+                # history lets go of it once a newer lab was shown: outputs.py)
+                outputs.views_gone(self._kept)
                 self._kept = None
         else:
             self.run(content.get("action"), content.get("args"), content.get("id"), buffers)

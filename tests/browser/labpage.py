@@ -127,6 +127,28 @@ CLIPPED_JS = """
 """
 
 
+# the boxes of the parts of the lab (and of the graph's nodes if asked), and of the part of the
+# page that shows the notebook (the screen, in JupyterLab)
+BOXES_JS = """
+(root, [selectors, nodes]) => {
+  const box = el => { const b = el.getBoundingClientRect();
+                      return {top: b.top, bottom: b.bottom, left: b.left, right: b.right}; };
+  const port = document.querySelector('.jp-WindowedPanel-outer')
+    || document.querySelector('.jp-NotebookPanel-notebook');
+  const parts = {};
+  for (const css of selectors) {
+    const el = root.querySelector(css);
+    parts[css] = el ? box(el) : null;
+  }
+  for (const node of nodes ? root.querySelectorAll('.lab-node') : []) {
+    parts[`node ${node.dataset.node}`] = box(node.querySelector('.lab-node-box'));
+  }
+  return {screen: port ? box(port) : {top: 0, bottom: innerHeight, left: 0, right: innerWidth},
+          parts};
+}
+"""
+
+
 class LabPage:
     """A page that shows one lab. ``scope`` is a CSS selector of what contains it."""
 
@@ -134,6 +156,26 @@ class LabPage:
         self.page = page
         self.root = page.locator(f"{scope} .labnet-lab".strip()).first
         self.requests: list[str] = []  # URLs the page asked for, where they are watched
+
+    def boxes(self, selectors, nodes: bool = False) -> dict:
+        """{"screen": the box the notebook shows, "parts": {css (or "node 3"): its box or None}}
+        of ``selectors`` (and of every node of the graph if ``nodes``), in the page's pixels."""
+        return self.root.evaluate(BOXES_JS, [list(selectors), nodes])
+
+    def off_the_screen(self, selectors, nodes: bool = False) -> list[str]:
+        """The parts of ``selectors`` (and the graph's nodes) not in the lab or not whole on the
+        screen, each said with where it is."""
+        seen = self.boxes(selectors, nodes)
+        port, missing = seen["screen"], []
+        for name, box in seen["parts"].items():
+            if box is None:
+                missing.append(f"{name}: not in the lab")
+            elif (box["top"] < port["top"] - 1 or box["bottom"] > port["bottom"] + 1
+                  or box["left"] < port["left"] - 1 or box["right"] > port["right"] + 1):
+                missing.append(f"{name}: from y {box['top']:.0f} to {box['bottom']:.0f}, x "
+                               f"{box['left']:.0f} to {box['right']:.0f}; the screen shows y "
+                               f"{port['top']:.0f} to {port['bottom']:.0f}")
+        return missing
 
     def part(self, css: str):
         return self.root.locator(css).first

@@ -29,26 +29,6 @@ FIRST_SCREEN = (
 )
 """What a lesson needs without a scroll or a tab switch (curves and the walk may be below)."""
 
-# the boxes of the parts of the lab, and of the part of the page that shows the notebook
-BOXES_JS = """
-(root, selectors) => {
-  const box = el => { const b = el.getBoundingClientRect();
-                      return {top: b.top, bottom: b.bottom, left: b.left, right: b.right}; };
-  const port = document.querySelector('.jp-WindowedPanel-outer')
-    || document.querySelector('.jp-NotebookPanel-notebook');
-  const parts = {};
-  for (const css of selectors) {
-    const el = root.querySelector(css);
-    parts[css] = el ? box(el) : null;
-  }
-  for (const node of root.querySelectorAll('.lab-node')) {
-    parts[`node ${node.dataset.node}`] = box(node.querySelector('.lab-node-box'));
-  }
-  return {screen: port ? box(port) : {top: 0, bottom: innerHeight, left: 0, right: innerWidth},
-          parts};
-}
-"""
-
 
 @pytest.fixture(scope="module")
 def lab(jupyterlab, new_page) -> LabPage:
@@ -73,17 +53,7 @@ def screen(lab: LabPage, size: dict, file_browser: bool) -> None:
 
 def off_the_first_screen(lab: LabPage) -> list[str]:
     """The parts of FIRST_SCREEN (and the graph's nodes) not whole on the screen."""
-    seen = lab.root.evaluate(BOXES_JS, list(FIRST_SCREEN))
-    port, missing = seen["screen"], []
-    for name, box in seen["parts"].items():
-        if box is None:
-            missing.append(f"{name}: not in the lab")
-        elif (box["top"] < port["top"] - 1 or box["bottom"] > port["bottom"] + 1
-              or box["left"] < port["left"] - 1 or box["right"] > port["right"] + 1):
-            missing.append(f"{name}: from y {box['top']:.0f} to {box['bottom']:.0f}, x "
-                           f"{box['left']:.0f} to {box['right']:.0f}; the screen shows y "
-                           f"{port['top']:.0f} to {port['bottom']:.0f}")
-    return missing
+    return lab.off_the_screen(FIRST_SCREEN, nodes=True)
 
 
 def shoot(lab: LabPage, name: str) -> str:
@@ -143,13 +113,13 @@ def test_at_1280x720_with_the_file_browser_closed_too(lab):
 
 def test_a_click_on_a_node_shows_its_unit_next_to_the_graph_and_moves_nothing(lab):
     screen(lab, LAPTOP, file_browser=True)
-    before = lab.root.evaluate(BOXES_JS, list(FIRST_SCREEN))
+    before = lab.boxes(FIRST_SCREEN, nodes=True)
     lab.page.mouse.click(*lab.center(lab.node(3) + " .lab-node-box"))
     lab.wait_until("node 3's unit beside the graph", lambda: "node 3, unit 0" in lab.part(
         ".lab-unit-text").inner_text())
     assert "lab-picked" in lab.part(lab.node(3)).get_attribute("class")
     assert off_the_first_screen(lab) == []
-    after = lab.root.evaluate(BOXES_JS, list(FIRST_SCREEN))
+    after = lab.boxes(FIRST_SCREEN, nodes=True)
     assert after == before, "a click on a node moved the lab"
     shoot(lab, "lab-1366x768-unit.png")
 
@@ -162,7 +132,7 @@ def test_no_message_takes_no_room_and_a_message_coming_and_going_moves_nothing(l
     strip = lab.part(".lab-strip").bounding_box()
     cards = lab.part(".lab-plane").bounding_box()
     assert cards["y"] - (strip["y"] + strip["height"]) < 10, (strip, cards)  # (the grid's gap)
-    before = lab.root.evaluate(BOXES_JS, list(FIRST_SCREEN))
+    before = lab.boxes(FIRST_SCREEN, nodes=True)
     words = "The graph is not a network yet: " + "node 7 has no input, " * 6
     try:
         kernel_output(lab.page, f"lab.widget.say({words!r}, error=True)")
@@ -171,13 +141,13 @@ def test_no_message_takes_no_room_and_a_message_coming_and_going_moves_nothing(l
         tools = lab.part(".lab-graph .lab-card-head").bounding_box()
         assert said["height"] > 10 and said["x"] + said["width"] <= tools["x"] + 1, (said, tools)
         assert said["y"] >= strip["y"] + strip["height"], (said, strip)
-        assert lab.root.evaluate(BOXES_JS, list(FIRST_SCREEN)) == before, "a message moved the lab"
+        assert lab.boxes(FIRST_SCREEN, nodes=True) == before, "a message moved the lab"
         shoot(lab, "lab-1366x768-message.png")
     finally:
         kernel_output(lab.page, "lab.widget.say('')")
     lab.wait_until("no message", lambda: lab.message() == "")
     assert lab.part(".lab-message").bounding_box() is None  # (not shown: nothing to cover)
-    assert lab.root.evaluate(BOXES_JS, list(FIRST_SCREEN)) == before
+    assert lab.boxes(FIRST_SCREEN, nodes=True) == before
 
 
 def test_the_plus_and_minus_of_every_linear_show_without_a_hover_and_nothing_else_does(lab):

@@ -31,23 +31,6 @@ WALK_PARTS = (".lab-walk-bar", ".lab-walk-title", ".lab-walk-body", ".lab-graph-
 """What a walk needs on the screen, all of it, at once."""
 TITLE = re.compile(r"^(\d+)/(\d+) · (\w+)(?: · node (\S+))?")
 
-# the box of each part, and of the part of the page that shows the notebook
-BOXES_JS = """
-(root, selectors) => {
-  const box = el => { const b = el.getBoundingClientRect();
-                      return {top: b.top, bottom: b.bottom, left: b.left, right: b.right}; };
-  const port = document.querySelector('.jp-WindowedPanel-outer')
-    || document.querySelector('.jp-NotebookPanel-notebook');
-  const parts = {};
-  for (const css of selectors) {
-    const el = root.querySelector(css);
-    parts[css] = el ? box(el) : null;
-  }
-  return {screen: port ? box(port) : {top: 0, bottom: innerHeight, left: 0, right: innerWidth},
-          parts};
-}
-"""
-
 
 @pytest.fixture(scope="module")
 def lab(jupyterlab, new_page) -> LabPage:
@@ -98,14 +81,7 @@ def at_step(lab: LabPage, index: int) -> tuple[int, int, str, str | None]:
 
 
 def off_the_screen(lab: LabPage, parts=WALK_PARTS) -> list[str]:
-    seen = lab.root.evaluate(BOXES_JS, list(parts))
-    port, missing = seen["screen"], []
-    for name, box in seen["parts"].items():
-        if box is None or (box["top"] < port["top"] - 1 or box["bottom"] > port["bottom"] + 1
-                           or box["left"] < port["left"] - 1
-                           or box["right"] > port["right"] + 1):
-            missing.append(f"{name}: {box}, the screen {port}")
-    return missing
+    return lab.off_the_screen(parts)
 
 
 def flows(lab: LabPage) -> dict[str, str]:

@@ -210,7 +210,7 @@ export class Controls {
     // training
     // a server's cap (for its students to share its cores) is a ceiling: lower, never lifted
     const server = limits.server_cap;
-    this.cap = h("input", {class: "lab-cap", type: "number", min: 1, step: 100,
+    this.cap = h("input", {class: "lab-cap", type: "number", min: 1, step: 1,
       ...(server ? {max: server} : {}), placeholder: server ? `≤ ${server}` : "none",
       title: server ? `at most this many training steps a second (this server allows ${server})`
         : "at most this many training steps a second (to share a server)",
