@@ -215,6 +215,35 @@ def test_undo_and_redo_of_data_that_refit_the_output_bring_both_back(change):
         shown_equals_the_model(lab)
 
 
+def test_the_undo_history_keeps_a_few_data_refits_and_stops_whole_at_the_oldest():
+    # (a reviewer: each refit's entry holds its data, up to a million points, 100 of them)
+    from labnet.lab.state import REFIT_UNDO_LIMIT, DataRefit
+
+    lab = Lab(grid=8)
+    lab.set_data(dataset="blobs", classes=3, n_points=100)
+    for classes in [4, 5, 3, 4, 5, 3, 4, 5, 3, 4, 5, 3] * 2:
+        lab.set_data(classes=classes)
+    kept = [e for e in lab.state._undo if isinstance(e, DataRefit)]
+    assert len(kept) == REFIT_UNDO_LIMIT
+    undone = 0
+    while lab.state.can_undo:
+        lab.undo()
+        undone += 1
+        assert lab.network.out_features == lab.state.data.outputs and lab.graph_error is None
+    assert undone == REFIT_UNDO_LIMIT
+    lab.step()
+
+
+def test_new_data_after_an_undone_refit_leave_nothing_to_redo_that_would_take_them_back():
+    # (a reviewer: undo a refit, change the noise, redo: the old data came back, noise lost)
+    lab = Lab(grid=8)
+    lab.set_data(dataset="blobs", classes=3, n_points=100)
+    lab.undo()
+    lab.set_data(noise=0.3)
+    assert not lab.state.can_redo
+    assert lab.state.data.settings.noise == 0.3
+
+
 def test_lab_from_a_network_and_from_arrays():
     net = ln.PRESETS["figure1"](3)
     weights = net.params()[0][0].copy()

@@ -75,6 +75,10 @@ NORM_EVERY = 16
 need no more; measuring them at every step cost a fifth of a step)."""
 UNDO_LIMIT = 100
 """Edits (of the graph, or of a weight) the undo history keeps."""
+REFIT_UNDO_LIMIT = 8
+"""Data that refit the output the undo history keeps (each holds its data: up to a million
+points; a student flipping data sets on a shared server must not pin hundreds of MB). Undo
+stops at the oldest kept: what came before it fitted other data."""
 SCORES_AT_ONCE = 0.02
 """Seconds the errors of the epochs a Step ended may take to compute at once (more, on a wide
 network or many points: they come a slice at a time, and the Step answers first)."""
@@ -291,6 +295,9 @@ class LabState:
     def _remember(self, entry: tuple[Graph, dict] | DataRefit | None = None) -> None:
         self._undo.append((self.graph, dict(self.modules)) if entry is None else entry)
         del self._undo[:-UNDO_LIMIT]
+        refits = [i for i, kept in enumerate(self._undo) if isinstance(kept, DataRefit)]
+        if len(refits) > REFIT_UNDO_LIMIT:
+            del self._undo[:refits[-REFIT_UNDO_LIMIT - 1] + 1]
         self._redo.clear()
 
     def _same_wiring(self, graph: Graph, modules: dict) -> bool:
@@ -360,6 +367,8 @@ class LabState:
         graph = self.graph if graph is None else graph
         self._take_data(data, graph, self.training if training is None else training,
                         self.modules, remember=before)
+        if any(isinstance(entry, DataRefit) for entry in self._redo):
+            self._redo.clear()  # (a redo would bring back data older than these)
 
     def refits(self, data: LabData, graph: Graph) -> bool:
         """Whether training on ``data`` with ``graph`` makes the network's output anew (a new
