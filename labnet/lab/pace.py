@@ -121,6 +121,11 @@ class Views:
         self.gone_at = time.perf_counter()
         return True
 
+    @property
+    def all_gone(self) -> bool:
+        """Whether views were open and none is now (each said goodbye)."""
+        return self.gone_at is not None and not self.open
+
     def painted(self) -> None:
         self.last_seen = time.perf_counter()
 

@@ -207,31 +207,28 @@ class LabState:
         that has its id); or a weight set by hand back to what it was."""
         if not self._undo:
             raise GraphError("there is no edit to undo")
-        if isinstance(self._undo[-1], DataRefit):
-            self._put_refit(self._undo, self._redo)
-            return
-        entry = self._undo.pop()
-        if not isinstance(entry, tuple):
-            self._redo.append(entry)
-            self._put_weight(entry, entry.old)
-            return
-        self._redo.append((self.graph, dict(self.modules)))
-        graph, modules = entry
-        self._set_graph(graph, {**self.modules, **modules})
+        self._put_back(self._undo, self._redo, lambda change: change.old)
 
     def redo_edit(self) -> None:
         """Make again the last edit undone."""
         if not self._redo:
             raise GraphError("there is no edit to redo")
-        if isinstance(self._redo[-1], DataRefit):
-            self._put_refit(self._redo, self._undo)
+        self._put_back(self._redo, self._undo, lambda change: change.new)
+
+    def _put_back(self, entries: list, others: list,
+                  value_of: Callable[[WeightChange], float]) -> None:
+        """Put the lab as the last of ``entries`` holds it, and move that entry to ``others``
+        as the lab is now (undo: from the undo history to the redo one); a weight set by hand
+        takes ``value_of`` it (undo: its old value)."""
+        if isinstance(entries[-1], DataRefit):
+            self._put_refit(entries, others)
             return
-        entry = self._redo.pop()
+        entry = entries.pop()
         if not isinstance(entry, tuple):
-            self._undo.append(entry)
-            self._put_weight(entry, entry.new)
+            others.append(entry)
+            self._put_weight(entry, value_of(entry))
             return
-        self._undo.append((self.graph, dict(self.modules)))
+        others.append((self.graph, dict(self.modules)))
         graph, modules = entry
         self._set_graph(graph, {**self.modules, **modules})
 

@@ -379,11 +379,7 @@ class LabWidget(anywidget.AnyWidget):
         """Hold on to ``owner`` (the lab, shown in a page) while a view shows it: until the
         widget is closed, or the last view the kernel knows said goodbye."""
         self._kept = owner
-        outputs.shown(owner, lambda lab: lab.widget.views_gone())
-
-    def views_gone(self) -> bool:
-        """Whether the views of the lab have all gone (views were open, none is now)."""
-        return self.views.gone_at is not None and not self.views.open
+        outputs.shown(owner, lambda lab: lab.widget.views.all_gone)
 
     def dismiss_hint(self, key: str) -> None:
         """The hint ``key`` is not shown while it holds (the page's ×)."""
