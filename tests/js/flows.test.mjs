@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import {beforeEach, test} from "node:test";
 
 import {installDom} from "./dom.mjs";
-import {FakeModel, labTraits, walkTrait} from "./model.mjs";
+import {labTraits, shownGraph, walkTrait} from "./model.mjs";
 
 const page = installDom();
 const {WALK_SCALE, flowLabel, flowsOf, middle, numberLines, numberRoom, updatedNodes, walkCamera,
@@ -79,19 +79,7 @@ test("a label sits at the middle of its edge", () => {
 });
 
 let model, view;
-beforeEach(() => {
-  document.body.replaceChildren();
-  const traits = labTraits();
-  model = new FakeModel(traits);
-  const root = document.createElement("div");
-  document.body.append(root);
-  view = new GraphView(new Channel(model), root);
-  root.append(view.element);
-  view.setSettings(traits.settings);
-  view.setView(traits.view);
-  page.resize(view.area, 700, 300);
-  view.setGraph(traits.graph);
-});
+beforeEach(() => ({model, view} = shownGraph(page, {GraphView, Channel}, 700, 300)));
 
 const classes = id => view.nodes.get(String(id)).group.className;
 

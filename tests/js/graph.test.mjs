@@ -5,26 +5,14 @@ import assert from "node:assert/strict";
 import {beforeEach, test} from "node:test";
 
 import {installDom, pointer, setBox} from "./dom.mjs";
-import {FakeModel, labTraits} from "./model.mjs";
+import {shownGraph} from "./model.mjs";
 
 const page = installDom();
 const {GraphView} = await import("../../labnet/lab/static/graph.js");
 const {Channel} = await import("../../labnet/lab/static/protocol.js");
 
 let model, view, traits;
-beforeEach(() => {
-  document.body.replaceChildren();
-  traits = labTraits();
-  model = new FakeModel(traits);
-  const root = document.createElement("div");
-  document.body.append(root);
-  view = new GraphView(new Channel(model), root);
-  root.append(view.element);
-  view.setSettings(traits.settings);
-  view.setView(traits.view);
-  page.resize(view.area, 520, 290);
-  view.setGraph(traits.graph);
-});
+beforeEach(() => ({model, view, traits} = shownGraph(page, {GraphView, Channel}, 520, 290)));
 
 const at = id => view.nodes.get(String(id)).group.getAttribute("transform");
 const withNodes = (graph, nodes) => ({...graph, nodes});
@@ -139,7 +127,7 @@ test("thumbnails are painted at their nodes and each frame is told painted", () 
   view.channel.close();
 });
 
-test("an edge with no norm in a frame (a new preset, Reset: not trained yet) loses its colour", () => {
+test("an edge a frame gives no norm (a new preset, Reset: not trained) loses its colour", () => {
   const n = 4;
   const nodes = traits.graph.nodes.map(node => ({id: node.id, unit: 0, low: 0, high: 1}));
   const bytes = () => [new DataView(new Uint8Array(n * n * nodes.length).buffer)];

@@ -99,7 +99,8 @@ export function labTraits() {
           ["regression", ["reg-plane"]]], multiclass_datasets: ["blobs"],
         class_names: ["orange", "blue", "green", "pink", "red", "sky", "violet", "grey"],
         features: [["x1", "x₁", "x₁"], ["x2", "x₂", "x₂"], ["x1^2", "x₁²", "x₁²"],
-          ["x2^2", "x₂²", "x₂²"], ["x1*x2", "x₁x₂", "x₁·x₂"], ["sin(x1)", "sin x₁", "sin(5·x₁)"],
+          ["x2^2", "x₂²", "x₂²"], ["x1*x2", "x₁x₂", "x₁·x₂"],
+          ["sin(x1)", "sin x₁", "sin(5·x₁)"],
           ["sin(x2)", "sin x₂", "sin(5·x₂)"]],
         losses: ["mse", "cross-entropy"],
         optimizers: ["sgd", "momentum", "adam"], presets: ["seed", "figure1"],
@@ -167,4 +168,25 @@ export function walkTrait(changes = {}) {
   return {index: 12, total: 18, done: false, at_start: false, sample: null, batch: 10,
     loss: 0.0751, plan: seedPlan(), nodes, left_out: {nodes: 0}, train: true, lr: 0.1,
     point: null, ...changes, step};
+}
+
+/**
+ * A GraphView drawn from the lab's default traits in a graph area of `width` × `height` px,
+ * as app.js builds it. `GraphView` and `Channel` are given by the test, which imports them
+ * once its DOM is installed.
+ * @returns {{model: FakeModel, view: Object, traits: Object}}
+ */
+export function shownGraph(page, {GraphView, Channel}, width, height) {
+  document.body.replaceChildren();
+  const traits = labTraits();
+  const model = new FakeModel(traits);
+  const root = document.createElement("div");
+  document.body.append(root);
+  const view = new GraphView(new Channel(model), root);
+  root.append(view.element);
+  view.setSettings(traits.settings);
+  view.setView(traits.view);
+  page.resize(view.area, width, height);
+  view.setGraph(traits.graph);
+  return {model, view, traits};
 }

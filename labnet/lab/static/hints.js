@@ -1,8 +1,9 @@
 // A hint: a setting that is likely wrong (Adam with a big learning rate, dead ReLUs, a
 // vanishing gradient...), said in a bubble next to what it is about (the setting in the strip,
 // or the node on the graph), never over a control. One at a time (the kernel chooses: the
-// `hint` trait, checked in Python a few times a second at most); × dismisses it (the lab's dismiss_hint: it stays away
-// while it holds). It blocks nothing: the bubble is small, and the lab works around it.
+// `hint` trait, checked in Python a few times a second at most); × dismisses it (the lab's
+// dismiss_hint: it stays away while it holds). It blocks nothing: the bubble is small, and the
+// lab works around it.
 
 import {h} from "./util.js";
 

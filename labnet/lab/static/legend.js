@@ -1,8 +1,8 @@
 // The plane's legend, beside its title: what its colours mean, and what a click on it does.
 // With classes, a swatch per class, in its colour and with its number: pressing one makes a
 // click on the plane add a point of that class (pressing it again, nothing), and + a point of
-// a new class; × makes a click remove the nearest point. With a regression, the colour scale of the targets and the
-// prediction, from the lowest to the highest, and ×. Each press is a `show` intent: what is
+// a new class; × makes a click remove the nearest point. With a regression, the colour scale
+// of the targets and the prediction, from the lowest to the highest, and ×. Each press is a `show` intent: what is
 // pressed comes back in the `view` trait.
 
 import {colourTable, h, num} from "./util.js";
